@@ -4,7 +4,7 @@
 add_library(bridge_warnings INTERFACE)
 target_compile_options(bridge_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference)
+  -Wcast-align -Woverloaded-virtual)
 if(DEFINED ENV{CI} AND NOT "$ENV{CI}" STREQUAL "" AND NOT "$ENV{CI}" STREQUAL "false")
   target_compile_options(bridge_warnings INTERFACE -Werror)
 endif()

@@ -1,0 +1,92 @@
+// bridge ask: one blocking request; prints the text, or with --json the
+// upstream body exactly as received.
+#include "send.hpp"
+#include "util/file.hpp"
+
+#include <fmt/format.h>
+#include <memory>
+#include <unistd.h>
+
+namespace app {
+
+namespace {
+
+class AskExchange final : public Exchange {
+public:
+  explicit AskExchange(bool json) : m_json(json) {}
+
+  void begin(AttemptRecord& record) override {
+    m_record = &record;
+    m_body.clear();
+    m_too_large = false;
+  }
+  void head(long status, const upstream::Headers& headers) override {
+    m_record->status = status;
+    m_record->headers = headers;
+  }
+  bool body(std::string_view chunk) override {
+    if (m_body.size() + chunk.size() > k_max_answer) {
+      m_too_large = true;
+      return false;
+    }
+    m_body.append(chunk);
+    return true;
+  }
+  pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
+    bool ok = record.status >= 200 && record.status < 300;
+    if (!ok) {
+      record.error_body = m_body;
+    }
+    if (outcome.kind != pool::AttemptOutcome::Kind::answered) {
+      return outcome;
+    }
+    if (m_too_large) {
+      record.broken = fmt::format("the answer is larger than {} MiB", k_max_answer >> 20);
+      outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
+      return outcome;
+    }
+    if (ok) {
+      m_text = upstream::response_text(m_body);
+      if (!m_text) {
+        record.broken = "the answer is not a Messages response (malformed JSON)";
+        outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
+      }
+    }
+    return outcome;
+  }
+  void succeed(AttemptRecord&) override {
+    if (m_json) {
+      util::write_all(STDOUT_FILENO, m_body);
+      return;
+    }
+    if (m_text->empty() || m_text->back() != '\n') {
+      m_text->push_back('\n');
+    }
+    util::write_all(STDOUT_FILENO, *m_text);
+  }
+
+private:
+  bool m_json;
+  AttemptRecord* m_record = nullptr;
+  std::string m_body;
+  bool m_too_large = false;
+  std::optional<std::string> m_text;
+};
+
+} // namespace
+
+void add_ask_command(CLI::App& app, GlobalOptions& global, Command& command) {
+  auto options = std::make_shared<SendOptions>();
+  auto* sub = app.add_subcommand("ask", "Send one request and print the answer when it is complete");
+  add_send_options(*sub, *options);
+  sub->add_flag("--json", options->machine_output,
+                "Print the upstream response body exactly as received; errors as one JSON line on stderr");
+  sub->callback([&global, options, &command] {
+    command.run = [&global, options] {
+      AskExchange exchange(options->machine_output);
+      return run_send(global, *options, /*stream=*/false, exchange);
+    };
+  });
+}
+
+} // namespace app

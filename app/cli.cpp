@@ -1,0 +1,72 @@
+#include "cli.hpp"
+
+#include "command.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <fmt/format.h>
+
+namespace app {
+
+namespace {
+
+constexpr const char* k_footer = R"(Examples:
+  bridge ask 'Explain flock(2) in one paragraph'
+  git diff | bridge ask 'Review this change'        # stdin first, then the words
+  bridge stream -m claude-opus-4-1 'Write a haiku'
+  bridge keys status                                # ready / cooling / disabled
+
+In scripts and CI:
+  export BRIDGE_KEY_FILE=/run/secrets/anthropic-keys   # LABEL KEY per line, mode 0600
+  bridge ask --wait=120 -q --no-stdin "$PROMPT" > answer.txt
+  bridge keys status --json; echo $?                   # 0 ready, 75 cooling, 77 disabled
+
+Exit codes: 0 ok, 1 upstream error, 2 usage, 69 unreachable, 75 all keys cooling,
+77 all keys disabled, 78 configuration, 130 interrupted. See bridge(1).)";
+
+} // namespace
+
+int bridge_main(int argc, char** argv) {
+  util::install_interrupt_handler();
+  Console console;
+  GlobalOptions global;
+  Command command;
+  CLI::App app("bridge: send requests to the Anthropic Messages API through a pool of keys\n"
+               "that fails over on rate limits and revoked keys",
+               "bridge");
+  app.set_version_flag("--version", fmt::format("bridge {}", BRIDGE_VERSION));
+  app.footer(k_footer);
+  app.require_subcommand(1);
+  global.add_to(app);
+  add_ask_command(app, global, command);
+  add_stream_command(app, global, command);
+  add_keys_command(app, global, command);
+  add_parse_retry_after_command(app, command);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version are "errors" that exit 0; everything else is a
+    // usage error, exit 2 whatever CLI11's own code.
+    if (error.get_exit_code() == 0) {
+      return app.exit(error);
+    }
+    console.error(fmt::format("{}\nbridge: run 'bridge --help' (or 'bridge SUBCOMMAND --help') for usage",
+                              error.what()));
+    return static_cast<int>(util::ExitCode::usage);
+  }
+  console = global.console();
+  try {
+    return command.run ? command.run() : static_cast<int>(util::ExitCode::usage);
+  } catch (const util::Error& error) {
+    console.error(error.what());
+    return static_cast<int>(error.code());
+  } catch (const std::exception& error) {
+    console.error(fmt::format("internal error: {}", error.what()));
+    return 70;
+  }
+}
+
+} // namespace app

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace app {
+
+// The subcommand chosen on the command line. Each subcommand's CLI11
+// callback fills in `run`; main calls it after parsing, and its return value
+// is the exit code. Failures are thrown as util::Error.
+struct Command {
+  std::function<int()> run;
+};
+
+void add_ask_command(CLI::App& app, GlobalOptions& global, Command& command);
+void add_stream_command(CLI::App& app, GlobalOptions& global, Command& command);
+void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command);
+void add_parse_retry_after_command(CLI::App& app, Command& command);
+
+} // namespace app

@@ -1,0 +1,128 @@
+#include "common.hpp"
+
+#include "keys/key_file.hpp"
+#include "util/error.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+namespace app {
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || value[0] == '\0') {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+void GlobalOptions::add_to(CLI::App& app) {
+  app.add_option("--key-file", key_file,
+                 "Key file: one key per line, KEY or LABEL KEY\n"
+                 "[env: BRIDGE_KEY_FILE] [default: $XDG_CONFIG_HOME/bridge/keys]")
+      ->type_name("FILE");
+  app.add_option("--state", state,
+                 "State file shared by all invocations\n"
+                 "[env: BRIDGE_STATE] [default: $XDG_STATE_HOME/bridge/state.json]")
+      ->type_name("PATH");
+  app.add_option("--base-url", base_url,
+                 "API base URL [env: ANTHROPIC_BASE_URL] [default: https://api.anthropic.com]")
+      ->type_name("URL");
+  app.add_flag("-v,--verbose", verbose, "Tell which key each attempt used and how it ended");
+  app.add_flag("-q,--quiet", quiet, "No warnings or notices on stderr, only errors");
+}
+
+Console GlobalOptions::console() const {
+  Console console;
+  console.verbose = verbose;
+  console.quiet = quiet;
+  return console;
+}
+
+namespace {
+
+// An XDG base directory: the variable when it holds an absolute path (the
+// specification says to ignore relative ones), else HOME and the fallback.
+std::string xdg_dir(const char* variable, const char* fallback) {
+  if (auto value = env(variable); value && value->front() == '/') {
+    return *value;
+  }
+  auto home = env("HOME");
+  return (home ? *home : std::string(".")) + "/" + fallback;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+bool is_sendable_key(const std::string& key) {
+  for (char c : key) {
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7E) {
+      return false;
+    }
+  }
+  return !key.empty();
+}
+
+} // namespace
+
+std::string default_key_file() { return xdg_dir("XDG_CONFIG_HOME", ".config") + "/bridge/keys"; }
+std::string default_state_file() {
+  return xdg_dir("XDG_STATE_HOME", ".local/state") + "/bridge/state.json";
+}
+
+KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
+  KeySource source;
+  std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
+  std::string default_file = default_key_file();
+  auto byok = env("ANTHROPIC_API_KEY");
+  if (!file && byok && !file_exists(default_file)) {
+    if (!is_sendable_key(*byok)) {
+      throw util::Error(util::ExitCode::config,
+                        "ANTHROPIC_API_KEY contains white space or a character that cannot be "
+                        "sent in an HTTP header");
+    }
+    source.mode = KeySource::Mode::byok;
+    source.keys.push_back(keys::make_key("ANTHROPIC_API_KEY", *byok));
+    return source;
+  }
+  if (!file && !file_exists(default_file)) {
+    throw util::Error(
+        util::ExitCode::config,
+        fmt::format("no API keys configured. Either put keys in {} (one per line, LABEL KEY, "
+                    "mode 0600) or point --key-file / BRIDGE_KEY_FILE at such a file; or set "
+                    "ANTHROPIC_API_KEY for a single key without failover",
+                    default_file));
+  }
+  source.key_file = file ? *file : default_file;
+  std::vector<std::string> warnings;
+  source.keys = keys::load_key_file(source.key_file, warnings);
+  for (const auto& warning : warnings) {
+    console.warning(warning);
+  }
+  return source;
+}
+
+std::string resolve_state_path(const GlobalOptions& options) {
+  if (options.state) {
+    return *options.state;
+  }
+  if (auto value = env("BRIDGE_STATE")) {
+    return *value;
+  }
+  return default_state_file();
+}
+
+std::string resolve_base_url(const GlobalOptions& options) {
+  if (options.base_url) {
+    return *options.base_url;
+  }
+  if (auto value = env("ANTHROPIC_BASE_URL")) {
+    return *value;
+  }
+  return "https://api.anthropic.com";
+}
+
+} // namespace app

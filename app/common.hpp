@@ -1,0 +1,52 @@
+#pragma once
+
+#include "console.hpp"
+#include "keys/key.hpp"
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace app {
+
+// Options shared by ask, stream and keys (SPEC §1). They are declared on the
+// top-level app and reached from subcommands by CLI11's fallthrough, so they
+// may stand before or after the subcommand.
+struct GlobalOptions {
+  std::optional<std::string> key_file;
+  std::optional<std::string> state;
+  std::optional<std::string> base_url;
+  bool verbose = false;
+  bool quiet = false;
+
+  void add_to(CLI::App& app);
+  Console console() const;
+};
+
+// Where the keys of this invocation come from (SPEC §2).
+struct KeySource {
+  enum class Mode { pool, byok };
+  Mode mode = Mode::pool;
+  std::string key_file;            // pool mode
+  std::vector<keys::Key> keys;     // the pool, or the one BYOK key
+};
+
+// Resolves and loads the keys: --key-file/BRIDGE_KEY_FILE, else
+// ANTHROPIC_API_KEY when there is no default key file (BYOK), else the
+// default key file. Throws util::Error (exit 78) when there are none.
+KeySource resolve_keys(const GlobalOptions& options, const Console& console);
+
+// The state file path: --state, BRIDGE_STATE, or the XDG default.
+std::string resolve_state_path(const GlobalOptions& options);
+// The base URL: --base-url, ANTHROPIC_BASE_URL, or the API's.
+std::string resolve_base_url(const GlobalOptions& options);
+
+// The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME.
+std::string default_key_file();
+std::string default_state_file();
+
+// An environment variable, or nullopt when unset or empty.
+std::optional<std::string> env(const char* name);
+
+} // namespace app

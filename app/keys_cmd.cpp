@@ -1,0 +1,180 @@
+// bridge keys status | reset: look at and clear what the pool has learned.
+#include "command.hpp"
+#include "pool/mark.hpp"
+#include "state/state_store.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/time_format.hpp"
+
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace app {
+
+namespace {
+
+struct KeysOptions {
+  bool json = false;
+  std::vector<std::string> labels;
+};
+
+struct KeyRow {
+  const keys::Key* key;
+  std::optional<pool::KeyMark> mark;
+  std::string state; // ready, cooling, disabled
+  util::Millis left{0};
+};
+
+std::vector<KeyRow> key_rows(const KeySource& source, const pool::MarkMap& marks, util::TimePoint now) {
+  std::vector<KeyRow> rows;
+  rows.reserve(source.keys.size());
+  for (const auto& key : source.keys) {
+    KeyRow row{&key, std::nullopt, "ready", util::Millis{0}};
+    if (auto it = marks.find(key.fingerprint); it != marks.end()) {
+      if (pool::is_disabled(it->second)) {
+        row.mark = it->second;
+        row.state = "disabled";
+      } else if (pool::is_cooling(it->second, now)) {
+        row.mark = it->second;
+        row.state = "cooling";
+        row.left = pool::cooldown_left(it->second, now);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& row : rows) {
+    nlohmann::ordered_json item;
+    item["label"] = row.key->label;
+    item["hint"] = row.key->hint;
+    item["state"] = row.state;
+    if (row.mark) {
+      if (row.state == "cooling") {
+        item["retry_in_ms"] = row.left.count();
+        item["until"] = util::format_rfc3339(now + row.left);
+      }
+      item["status"] = row.mark->status;
+      item["reason"] = row.mark->reason;
+      item["since"] = util::format_rfc3339(row.mark->since);
+    }
+    out.push_back(std::move(item));
+  }
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
+  std::size_t label_width = 5;
+  std::size_t hint_width = 4;
+  for (const auto& row : rows) {
+    label_width = std::max(label_width, row.key->label.size());
+    hint_width = std::max(hint_width, row.key->hint.size());
+  }
+  std::string out = fmt::format("{:<{}}  {:<{}}  {:<8}  {}\n", "LABEL", label_width, "HINT",
+                                hint_width, "STATE", "DETAIL");
+  for (const auto& row : rows) {
+    std::string detail;
+    if (row.state == "cooling") {
+      detail = fmt::format("retry in {} ({} {})", util::format_delay(row.left), row.mark->status,
+                           row.mark->reason);
+    } else if (row.state == "disabled") {
+      detail = fmt::format("since {} ({} {})", util::format_rfc3339(row.mark->since),
+                           row.mark->status, row.mark->reason);
+    }
+    std::string state = fmt::format("{:<8}", row.state);
+    if (colour) {
+      const char* code = row.state == "ready" ? "32" : row.state == "cooling" ? "33" : "31";
+      state = fmt::format("\x1b[{}m{}\x1b[0m", code, state);
+    }
+    out += fmt::format("{:<{}}  {:<{}}  {}  {}\n", row.key->label, label_width, row.key->hint,
+                       hint_width, state, detail);
+    while (out.size() > 1 && out[out.size() - 2] == ' ') { // no trailing blanks
+      out.erase(out.size() - 2, 1);
+    }
+  }
+  return out;
+}
+
+int run_status(const GlobalOptions& global, const KeysOptions& options) {
+  Console console = global.console();
+  KeySource source = resolve_keys(global, console);
+  util::SystemClock clock;
+  pool::MarkMap marks;
+  if (source.mode == KeySource::Mode::pool) {
+    state::StateStore store(resolve_state_path(global), clock,
+                            [&](const std::string& message) { console.warning(message); });
+    marks = store.load();
+  }
+  auto now = clock.now();
+  auto rows = key_rows(source, marks, now);
+  util::write_all(STDOUT_FILENO, options.json ? status_json(rows, now)
+                                              : status_table(rows, use_colour(STDOUT_FILENO)));
+  bool any_cooling = false;
+  for (const auto& row : rows) {
+    if (row.state == "ready") {
+      return 0;
+    }
+    any_cooling = any_cooling || row.state == "cooling";
+  }
+  return static_cast<int>(any_cooling ? util::ExitCode::temp_fail : util::ExitCode::no_permission);
+}
+
+int run_reset(const GlobalOptions& global, const KeysOptions& options) {
+  Console console = global.console();
+  KeySource source = resolve_keys(global, console);
+  if (source.mode == KeySource::Mode::byok) {
+    throw util::Error(util::ExitCode::config,
+                      "keys reset works on a key file's pool; with ANTHROPIC_API_KEY alone "
+                      "nothing is remembered");
+  }
+  std::vector<std::string> fingerprints;
+  for (const auto& label : options.labels) {
+    auto it = std::find_if(source.keys.begin(), source.keys.end(),
+                           [&](const keys::Key& key) { return key.label == label; });
+    if (it == source.keys.end()) {
+      throw util::Error(util::ExitCode::usage,
+                        fmt::format("no key labelled '{}' in {}", label, source.key_file));
+    }
+    fingerprints.push_back(it->fingerprint);
+  }
+  util::SystemClock clock;
+  state::StateStore store(resolve_state_path(global), clock,
+                          [&](const std::string& message) { console.warning(message); });
+  store.load(); // refuses a newer version before anything is changed
+  auto removed = store.reset(fingerprints);
+  console.notice(fmt::format("cleared {} mark{}", removed, removed == 1 ? "" : "s"));
+  return 0;
+}
+
+} // namespace
+
+void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
+  auto* keys = app.add_subcommand("keys", "Show or clear what the pool has learned about its keys");
+  keys->require_subcommand(1);
+  keys->fallthrough();
+
+  auto status_options = std::make_shared<KeysOptions>();
+  auto* status = keys->add_subcommand(
+      "status", "One row per key: ready / cooling / disabled (exit 0 when a key is ready,\n"
+                "75 when none is but one is cooling, 77 when all are disabled)");
+  status->add_flag("--json", status_options->json, "Print a JSON array instead of a table");
+  status->fallthrough();
+  status->callback([&global, status_options, &command] {
+    command.run = [&global, status_options] { return run_status(global, *status_options); };
+  });
+
+  auto reset_options = std::make_shared<KeysOptions>();
+  auto* reset = keys->add_subcommand("reset", "Clear the marks of the named keys (all keys when none named)");
+  reset->add_option("LABEL", reset_options->labels, "Labels of the keys to clear");
+  reset->fallthrough();
+  reset->callback([&global, reset_options, &command] {
+    command.run = [&global, reset_options] { return run_reset(global, *reset_options); };
+  });
+}
+
+} // namespace app

@@ -1,0 +1,434 @@
+// The half of `ask` and `stream` they share: options, the prompt, the walk
+// over the pool, and the report of anything but success.
+#include "send.hpp"
+
+#include "pool/walker.hpp"
+#include "state/state_store.hpp"
+#include "upstream/retry_after.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/interrupt.hpp"
+#include "util/strings.hpp"
+#include "util/time_format.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace app {
+
+using util::Error;
+using util::ExitCode;
+
+void add_send_options(CLI::App& sub, SendOptions& o) {
+  sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL] [default: claude-sonnet-4-5]")
+      ->type_name("MODEL");
+  sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
+  sub.add_option("--max-tokens", o.max_tokens, "Most tokens to generate [default: 4096]")
+      ->type_name("N")
+      ->check(CLI::Range(1L, 100'000'000L));
+  sub.add_option("-t,--temperature", o.temperature, "Sampling temperature, 0 to 1")
+      ->type_name("T")
+      ->check(CLI::Range(0.0, 2.0));
+  sub.add_option("--stop", o.stop, "Stop sequence (repeatable)")->type_name("SEQ")->allow_extra_args(false);
+  auto* request = sub.add_option("--request", o.request_file,
+                                 "Send this JSON body as it is ('-' for standard input) instead\n"
+                                 "of one built from the prompt; \"stream\" is set to match")
+                      ->type_name("FILE|-");
+  for (const char* name : {"--model", "--system", "--max-tokens", "--temperature", "--stop"}) {
+    request->excludes(sub.get_option(name));
+  }
+  sub.add_option("--retries", o.retries,
+                 "Retries of 408/409/5xx/network failures on the same key\n"
+                 "[default: 0 with a key file, 2 with ANTHROPIC_API_KEY]")
+      ->type_name("N")
+      ->check(CLI::Range(0, 100));
+  sub.add_flag("--wait{300}", o.wait,
+               "When every key is cooling, sleep until one is ready and walk again,\n"
+               "if that takes at most MAX seconds in all [default MAX: 300]")
+      ->type_name("=MAX");
+  sub.add_option("--timeout", o.timeout, "Whole request, seconds [default: 600]")
+      ->type_name("SECS")
+      ->check(CLI::PositiveNumber);
+  sub.add_option("--connect-timeout", o.connect_timeout, "Connection set-up, seconds [default: 10]")
+      ->type_name("SECS")
+      ->check(CLI::PositiveNumber);
+  sub.add_option("--idle-timeout", o.idle_timeout, "No byte received, seconds [default: 120]")
+      ->type_name("SECS")
+      ->check(CLI::PositiveNumber);
+  sub.add_flag("--no-stdin", o.no_stdin, "Never read standard input for the prompt");
+  sub.add_option("PROMPT", o.words, "The prompt; '-' alone reads it from standard input")
+      ->type_name("WORDS");
+  sub.fallthrough();
+}
+
+namespace {
+
+util::Millis seconds_to_ms(double seconds) {
+  return util::Millis{static_cast<long long>(std::ceil(seconds * 1000.0))};
+}
+
+std::string read_stdin_text(const char* what) {
+  auto text = util::read_stdin(k_max_answer);
+  if (util::interrupted()) {
+    throw Error(ExitCode::interrupted, "interrupted");
+  }
+  if (!text) {
+    throw Error(ExitCode::usage, fmt::format("{}: {}", what, text.error()));
+  }
+  return *text;
+}
+
+// SPEC §1: the words, joined by spaces; with standard input that is not a
+// terminal, the input text, a blank line, and the words.
+std::string build_prompt(const SendOptions& options) {
+  std::string words;
+  for (const auto& word : options.words) {
+    words += (words.empty() ? "" : " ") + word;
+  }
+  if (options.words.size() == 1 && options.words[0] == "-") {
+    words.clear();
+    std::string input = read_stdin_text("standard input");
+    if (util::trim(input).empty()) {
+      throw Error(ExitCode::usage, "no prompt: standard input ('-') was empty");
+    }
+    return input;
+  }
+  std::string input;
+  if (!options.no_stdin && ::isatty(STDIN_FILENO) != 1) {
+    input = read_stdin_text("standard input");
+    while (!input.empty() && (input.back() == '\n' || input.back() == '\r')) {
+      input.pop_back();
+    }
+    if (util::trim(input).empty()) {
+      input.clear();
+    }
+  }
+  if (input.empty() && util::trim(words).empty()) {
+    throw Error(ExitCode::usage,
+                "no prompt: give it as words (bridge ask 'question'), or pipe text on standard input");
+  }
+  if (input.empty()) {
+    return words;
+  }
+  return words.empty() ? input : input + "\n\n" + words;
+}
+
+std::string build_body(const SendOptions& options, bool stream) {
+  if (options.request_file) {
+    if (!options.words.empty()) {
+      throw Error(ExitCode::usage, "--request sends a whole body: give no prompt words with it");
+    }
+    std::string text;
+    if (*options.request_file == "-") {
+      text = read_stdin_text("--request -");
+    } else {
+      auto content = util::read_small_file(*options.request_file, k_max_answer);
+      if (!content) {
+        throw Error(ExitCode::usage,
+                    fmt::format("--request {}: {}", *options.request_file, content.error()));
+      }
+      text = std::move(content->data);
+    }
+    return upstream::adapt_request_body(text, stream, *options.request_file);
+  }
+  upstream::MessageRequest request;
+  request.model = options.model ? *options.model : env("BRIDGE_MODEL").value_or("claude-sonnet-4-5");
+  request.prompt = build_prompt(options);
+  request.system = options.system;
+  request.max_tokens = options.max_tokens;
+  request.temperature = options.temperature;
+  request.stop_sequences = options.stop;
+  request.stream = stream;
+  return upstream::build_request_body(request);
+}
+
+std::string describe_key(const keys::Key& key) { return fmt::format("{} ({})", key.label, key.hint); }
+
+std::string describe_outcome(const pool::AttemptOutcome& outcome, const AttemptRecord& record) {
+  switch (outcome.kind) {
+  case pool::AttemptOutcome::Kind::network_failure:
+    return "network failure: " + record.transfer.message;
+  case pool::AttemptOutcome::Kind::broken_answer:
+    return fmt::format("{}, then failed: {}", outcome.status, record.broken);
+  case pool::AttemptOutcome::Kind::interrupted:
+    return "interrupted";
+  case pool::AttemptOutcome::Kind::answered:
+    break;
+  }
+  if (outcome.error_type.empty()) {
+    return std::to_string(outcome.status);
+  }
+  return fmt::format("{} {}", outcome.status, outcome.error_type);
+}
+
+// -v: one line per attempt and per skipped key; waiting notices unless -q.
+class Narrator final : public pool::WalkObserver {
+public:
+  Narrator(const Console& console, const AttemptRecord& record) : m_console(console), m_record(record) {}
+
+  void skipped(const keys::Key& key, const pool::KeyMark& mark, util::TimePoint now) override {
+    if (pool::is_disabled(mark)) {
+      m_console.detail(fmt::format("key {}: skipped, disabled ({} {})", describe_key(key), mark.status,
+                                   mark.reason));
+    } else {
+      m_console.detail(fmt::format("key {}: skipped, cooling for {} more", describe_key(key),
+                                   util::format_delay(pool::cooldown_left(mark, now))));
+    }
+  }
+  void attempted(const keys::Key& key, const pool::AttemptOutcome& outcome, pool::Verdict verdict) override {
+    std::string what = describe_outcome(outcome, m_record);
+    switch (verdict) {
+    case pool::Verdict::success:
+      m_console.detail(fmt::format("key {}: {}", describe_key(key), what));
+      break;
+    case pool::Verdict::cool:
+      m_console.detail(fmt::format("key {}: {}, cooling for {}; trying the next key", describe_key(key),
+                                   what,
+                                   util::format_delay(outcome.retry_after.count() > 0
+                                                          ? outcome.retry_after
+                                                          : util::Millis{60'000})));
+      break;
+    case pool::Verdict::disable:
+      m_console.detail(fmt::format("key {}: {}, disabled; trying the next key", describe_key(key), what));
+      break;
+    case pool::Verdict::report:
+      m_console.detail(fmt::format("key {}: {}", describe_key(key), what));
+      break;
+    }
+  }
+  void retrying(const keys::Key& key, int retry, util::Millis delay) override {
+    m_console.detail(fmt::format("key {}: retry {} in {} ms", describe_key(key), retry, delay.count()));
+  }
+  void waiting(util::Millis delay) override {
+    m_console.notice(fmt::format("every key is cooling; waiting {} for the first to be ready",
+                                 util::format_delay(delay)));
+  }
+
+private:
+  const Console& m_console;
+  const AttemptRecord& m_record;
+};
+
+// The outcome of an attempt as far as transport and status tell it.
+pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint now) {
+  using Error = upstream::TransferResult::Error;
+  const auto& transfer = record.transfer;
+  if (transfer.error == Error::interrupted || util::interrupted()) {
+    pool::AttemptOutcome outcome;
+    outcome.kind = pool::AttemptOutcome::Kind::interrupted;
+    return outcome;
+  }
+  if (transfer.error != Error::none && transfer.error != Error::stopped &&
+      (record.status == 0 || !transfer.received_bytes)) {
+    return pool::AttemptOutcome::network(transfer.received_bytes);
+  }
+  std::string type;
+  if (record.status < 200 || record.status >= 300) {
+    auto error = upstream::parse_error_body(record.error_body);
+    type = error ? error->type : upstream::error_type_for_status(record.status);
+  }
+  auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status), type);
+  outcome.retry_after = upstream::parse_retry_after(record.headers, now);
+  if (auto should = record.headers.get("x-should-retry")) {
+    if (util::iequals(util::trim(*should), "true")) {
+      outcome.should_retry = true;
+    } else if (util::iequals(util::trim(*should), "false")) {
+      outcome.should_retry = false;
+    }
+  }
+  if (transfer.error != Error::none && transfer.error != Error::stopped) {
+    // The answer began, then the connection failed.
+    outcome.kind = pool::AttemptOutcome::Kind::network_failure;
+    outcome.received_bytes = true;
+  }
+  return outcome;
+}
+
+// A short, printable excerpt of a body that is not the JSON we expected.
+std::string excerpt(std::string_view body) {
+  std::string out;
+  for (char c : body.substr(0, 200)) {
+    auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u == 0x7F) ? ' ' : c;
+  }
+  out = std::string(util::trim(out));
+  if (body.size() > 200) {
+    out += "...";
+  }
+  return out;
+}
+
+class Reporter {
+public:
+  Reporter(const Console& console, bool machine) : m_console(console), m_machine(machine) {}
+
+  int fail(ExitCode code, const std::string& type, const std::string& message,
+           std::optional<double> retry_after = {}) const {
+    if (m_machine) {
+      m_console.raw_line(upstream::error_json({type, message}, retry_after));
+    } else {
+      m_console.error(message);
+    }
+    return static_cast<int>(code);
+  }
+
+  int upstream_failure(const pool::AttemptOutcome& outcome, const AttemptRecord& record,
+                       const std::string& base_url) const {
+    std::string request_id;
+    if (auto id = record.headers.get("request-id")) {
+      request_id = fmt::format(" (request-id {})", *id);
+    }
+    switch (outcome.kind) {
+    case pool::AttemptOutcome::Kind::interrupted:
+      return fail(ExitCode::interrupted, "api_error", "interrupted");
+    case pool::AttemptOutcome::Kind::broken_answer:
+      if (record.stream_error) {
+        // Raw mode relayed the event already; text mode says it after the text.
+        if (!m_machine) {
+          m_console.error(fmt::format("stream error: {}: {}{}", record.stream_error->type,
+                                      record.stream_error->message, request_id));
+        }
+        return static_cast<int>(ExitCode::upstream_error);
+      }
+      return fail(ExitCode::upstream_error, "api_error", record.broken + request_id);
+    case pool::AttemptOutcome::Kind::network_failure: {
+      bool unreachable = !outcome.received_bytes;
+      std::string message =
+          unreachable ? fmt::format("cannot reach {}: {}", base_url, record.transfer.message)
+                      : fmt::format("the connection to {} failed mid-answer: {}", base_url,
+                                    record.transfer.message);
+      return fail(unreachable ? ExitCode::unavailable : ExitCode::upstream_error,
+                  record.transfer.error == upstream::TransferResult::Error::timeout ||
+                          record.transfer.error == upstream::TransferResult::Error::idle
+                      ? "timeout_error"
+                      : "api_connection_error",
+                  message);
+    }
+    case pool::AttemptOutcome::Kind::answered:
+      break;
+    }
+    auto parsed = upstream::parse_error_body(record.error_body);
+    if (m_machine) {
+      upstream::UpstreamError error = parsed ? *parsed
+                                             : upstream::UpstreamError{
+                                                   upstream::error_type_for_status(record.status),
+                                                   fmt::format("HTTP {}: {}", record.status,
+                                                               excerpt(record.error_body))};
+      m_console.raw_line(upstream::error_json(error));
+    } else if (parsed) {
+      m_console.error(fmt::format("upstream error {} {}: {}{}", record.status, parsed->type,
+                                  parsed->message, request_id));
+    } else {
+      m_console.error(fmt::format("upstream error {} (body is not an API error): {}{}", record.status,
+                                  excerpt(record.error_body), request_id));
+    }
+    return static_cast<int>(ExitCode::upstream_error);
+  }
+
+private:
+  const Console& m_console;
+  bool m_machine;
+};
+
+std::optional<util::Millis> wait_limit(const SendOptions& options) {
+  if (!options.wait) {
+    return std::nullopt;
+  }
+  auto seconds = util::parse_decimal(util::trim(*options.wait));
+  if (!seconds || *seconds < 0) {
+    throw Error(ExitCode::usage, fmt::format("--wait={}: expected a number of seconds", *options.wait));
+  }
+  return seconds_to_ms(*seconds);
+}
+
+} // namespace
+
+int run_send(const GlobalOptions& global, const SendOptions& options, bool stream, Exchange& exchange) {
+  Console console = global.console();
+  auto wait_max = wait_limit(options);
+  std::string body = build_body(options, stream);
+  std::string base_url = upstream::checked_base_url(resolve_base_url(global));
+  KeySource source = resolve_keys(global, console);
+  bool byok = source.mode == KeySource::Mode::byok;
+
+  util::SystemClock clock;
+  pool::MemoryMarkStore memory_store;
+  std::optional<state::StateStore> state_store;
+  if (!byok) {
+    state_store.emplace(resolve_state_path(global), clock,
+                        [&](const std::string& message) { console.warning(message); });
+  }
+  pool::MarkStore& store = byok ? static_cast<pool::MarkStore&>(memory_store) : *state_store;
+
+  pool::WalkOptions walk_options;
+  walk_options.retries = options.retries ? *options.retries : (byok ? 2 : 0);
+  walk_options.wait_max = wait_max;
+  pool::Walker walker(source.keys, store, clock, walk_options);
+
+  upstream::TransportOptions transport_options;
+  transport_options.connect_timeout = seconds_to_ms(options.connect_timeout);
+  transport_options.total_timeout = seconds_to_ms(options.timeout);
+  transport_options.idle_timeout = seconds_to_ms(options.idle_timeout);
+  upstream::Transport transport(transport_options);
+  std::string url = base_url + "/v1/messages";
+
+  AttemptRecord record;
+  auto attempt = [&](const keys::Key& key) {
+    record = AttemptRecord{};
+    exchange.begin(record);
+    std::vector<std::string> headers = {
+        "x-api-key: " + key.secret,
+        std::string("anthropic-version: ") + upstream::k_anthropic_version,
+        "content-type: application/json",
+        stream ? "accept: text/event-stream" : "accept: application/json",
+    };
+    record.transfer = transport.post(url, headers, body, exchange);
+    return exchange.finish(record, base_outcome(record, clock.now()));
+  };
+
+  Narrator narrator(console, record);
+  pool::WalkResult result = walker.walk(attempt, &narrator);
+  console.detail(fmt::format("{} attempt{} over {} connection{}", result.attempts,
+                             result.attempts == 1 ? "" : "s", transport.connections_opened(),
+                             transport.connections_opened() == 1 ? "" : "s"));
+  Reporter report(console, options.machine_output);
+  std::size_t total = source.keys.size();
+  switch (result.kind) {
+  case pool::WalkResult::Kind::success:
+    console.detail(fmt::format("answer served by key {}", describe_key(*result.key)));
+    exchange.succeed(record);
+    return 0;
+  case pool::WalkResult::Kind::interrupted:
+    return report.fail(ExitCode::interrupted, "api_error", "interrupted");
+  case pool::WalkResult::Kind::failed:
+    return report.upstream_failure(result.outcome, record, base_url);
+  case pool::WalkResult::Kind::transient: {
+    auto seconds = static_cast<double>((result.retry_after.count() + 999) / 1000);
+    std::string when = util::format_delay(result.retry_after);
+    std::string message =
+        byok ? fmt::format("the key in ANTHROPIC_API_KEY is rate-limited (retry after {})", when)
+        : result.disabled == 0
+            ? fmt::format("all {} configured key{} {} rate-limited (retry after {})", total,
+                          total == 1 ? "" : "s", total == 1 ? "is" : "are", when)
+            : fmt::format("no usable key: {} rate-limited, {} disabled, of {} configured (retry after {})",
+                          result.cooling, result.disabled, total, when);
+    return report.fail(ExitCode::temp_fail, "rate_limit_error", message, seconds);
+  }
+  case pool::WalkResult::Kind::permanent: {
+    std::string last = result.outcome.error_type.empty()
+                           ? std::string()
+                           : fmt::format(" (last answer: {} {})", result.outcome.status,
+                                         result.outcome.error_type);
+    std::string message =
+        byok ? fmt::format("the key in ANTHROPIC_API_KEY was refused{}", last)
+             : fmt::format("all {} configured key{} {} disabled{}; fix {} and run 'bridge keys reset'",
+                           total, total == 1 ? "" : "s", total == 1 ? "is" : "are", last,
+                           source.key_file);
+    return report.fail(ExitCode::no_permission, "api_error", message);
+  }
+  }
+  return 1;
+}
+
+} // namespace app

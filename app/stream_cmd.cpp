@@ -1,0 +1,220 @@
+// bridge stream: one streaming request; prints text deltas as they arrive,
+// or with --raw relays the upstream server-sent events exactly as received.
+#include "send.hpp"
+#include "upstream/sse_parser.hpp"
+#include "util/file.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace app {
+
+namespace {
+
+class StreamExchange final : public Exchange {
+public:
+  explicit StreamExchange(bool raw) : m_raw(raw) {}
+
+  void begin(AttemptRecord& record) override {
+    m_record = &record;
+    m_parser = upstream::SseParser();
+    m_streaming = false;
+    m_events = 0;
+    m_complete = false;
+    m_output_closed = false;
+    m_too_large = false;
+    m_pending.clear();
+    m_body.clear();
+  }
+
+  void head(long status, const upstream::Headers& headers) override {
+    m_record->status = status;
+    m_record->headers = headers;
+    auto type = headers.get("content-type");
+    m_streaming = status >= 200 && status < 300 && type &&
+                  util::starts_with_ci(util::trim(*type), "text/event-stream");
+  }
+
+  bool body(std::string_view chunk) override {
+    if (!m_streaming) {
+      if (m_body.size() + chunk.size() > k_max_answer) {
+        m_too_large = true;
+        return false;
+      }
+      m_body.append(chunk);
+      return true;
+    }
+    bool before_first = m_events == 0;
+    bool fed = m_parser.feed(chunk, [this](const upstream::SseEvent& event) { on_event(event); });
+    if (m_raw) {
+      if (before_first && m_events == 0) {
+        m_pending.append(chunk); // nothing is relayed before the first event
+      } else if (before_first) {
+        m_pending.append(chunk);
+        write_out(m_pending);
+        m_pending.clear();
+      } else {
+        write_out(chunk);
+      }
+    }
+    return fed && !m_output_closed;
+  }
+
+  pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
+    bool ok = record.status >= 200 && record.status < 300;
+    if (!ok) {
+      record.error_body = m_body;
+      return outcome;
+    }
+    if (outcome.kind == pool::AttemptOutcome::Kind::interrupted) {
+      end_text_line();
+      return outcome;
+    }
+    if (!m_streaming) {
+      return finish_plain(record, outcome);
+    }
+    using Error = upstream::TransferResult::Error;
+    std::string broken;
+    std::string type = "api_error";
+    if (m_output_closed) {
+      broken = "standard output was closed";
+    } else if (m_record->stream_error) {
+      broken = "the upstream sent an error event";
+    } else if (m_parser.failed()) {
+      broken = "an event-stream line is longer than 16 MiB";
+    } else if (record.transfer.error != Error::none) {
+      if (m_events == 0) {
+        return outcome; // a failure before the first event: reported like ask's
+      }
+      if (record.transfer.error == Error::idle || record.transfer.error == Error::timeout) {
+        type = "timeout_error";
+        broken = "the stream stalled: " + record.transfer.message;
+      } else {
+        broken = "the stream was cut off: " + record.transfer.message;
+      }
+    } else if (!m_complete) {
+      broken = m_events == 0 ? "the stream ended without any event"
+                             : "the stream ended before message_stop";
+    } else {
+      return outcome;
+    }
+    record.broken = broken;
+    outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
+    if (m_raw && !m_record->stream_error && !m_output_closed) {
+      write_out("event: error\ndata: " + upstream::error_json({type, broken}) + "\n\n");
+    }
+    end_text_line();
+    return outcome;
+  }
+
+  void succeed(AttemptRecord&) override {
+    if (!m_streaming && !m_raw) {
+      write_out(m_plain_text);
+    }
+    end_text_line(/*complete=*/true);
+  }
+
+private:
+  // A 2xx that is not an event stream (a server that ignored "stream"):
+  // take it as a blocking answer.
+  pool::AttemptOutcome finish_plain(AttemptRecord& record, pool::AttemptOutcome outcome) {
+    if (outcome.kind != pool::AttemptOutcome::Kind::answered) {
+      return outcome;
+    }
+    auto text = upstream::response_text(m_body);
+    if (m_too_large || !text) {
+      record.broken = m_too_large ? "the answer is larger than 64 MiB"
+                                  : "the answer is neither an event stream nor a Messages response";
+      outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
+      return outcome;
+    }
+    m_plain_text = *text;
+    if (m_raw) {
+      write_out(m_body);
+    }
+    return outcome;
+  }
+
+  void on_event(const upstream::SseEvent& event) {
+    ++m_events;
+    if (event.name == "message_stop") {
+      m_complete = true;
+    } else if (event.name == "error") {
+      auto error = upstream::parse_error_body(event.data);
+      m_record->stream_error =
+          error ? *error : upstream::UpstreamError{"api_error", "malformed error event"};
+    } else if (event.name == "content_block_delta" && !m_raw) {
+      write_delta(event.data);
+    }
+  }
+
+  void write_delta(const std::string& data) {
+    auto parsed = nlohmann::json::parse(data, nullptr, false);
+    if (!parsed.is_object()) {
+      return;
+    }
+    auto delta = parsed.find("delta");
+    if (delta == parsed.end() || !delta->is_object() || delta->value("type", "") != "text_delta") {
+      return;
+    }
+    auto text = delta->find("text");
+    if (text != delta->end() && text->is_string()) {
+      write_out(text->get_ref<const std::string&>());
+    }
+  }
+
+  void write_out(std::string_view bytes) {
+    if (bytes.empty() || m_output_closed) {
+      return;
+    }
+    if (!util::write_all(STDOUT_FILENO, bytes)) {
+      m_output_closed = true;
+      return;
+    }
+    m_wrote_any = true;
+    m_last_char = bytes.back();
+  }
+
+  // Text output ends with a newline, whatever the model's last delta was; an
+  // answer that failed before any text leaves stdout empty.
+  void end_text_line(bool complete = false) {
+    if (!m_raw && !m_output_closed && (m_wrote_any || complete) && (!m_wrote_any || m_last_char != '\n')) {
+      write_out("\n");
+    }
+  }
+
+  bool m_raw;
+  AttemptRecord* m_record = nullptr;
+  upstream::SseParser m_parser;
+  bool m_streaming = false;
+  long m_events = 0;
+  bool m_complete = false;
+  bool m_output_closed = false;
+  bool m_too_large = false;
+  bool m_wrote_any = false;
+  char m_last_char = '\0';
+  std::string m_pending;
+  std::string m_body;
+  std::string m_plain_text;
+};
+
+} // namespace
+
+void add_stream_command(CLI::App& app, GlobalOptions& global, Command& command) {
+  auto options = std::make_shared<SendOptions>();
+  auto* sub = app.add_subcommand("stream", "Send one streaming request and print text as it arrives");
+  add_send_options(*sub, *options);
+  sub->add_flag("--raw", options->machine_output,
+                "Relay the upstream server-sent events exactly as received; errors as JSON");
+  sub->callback([&global, options, &command] {
+    command.run = [&global, options] {
+      StreamExchange exchange(options->machine_output);
+      return run_send(global, *options, /*stream=*/true, exchange);
+    };
+  });
+}
+
+} // namespace app

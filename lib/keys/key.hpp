@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace keys {
+
+// One API key of the pool. `secret` is the key itself and must never reach
+// output, logs or the state file: use `hint` and `label` to name a key, and
+// `fingerprint` to store facts about it.
+struct Key {
+  std::string label;
+  std::string secret;
+  std::string hint;
+  std::string fingerprint;
+  int line = 0; // line in the key file, 0 when the key came from elsewhere
+};
+
+// Builds a Key, deriving its hint and fingerprint.
+Key make_key(std::string label, std::string secret, int line = 0);
+
+// The masked form of SPEC §2: the first and last n characters joined by
+// "...", n = 4 for keys of 20+ characters, 2 for 10–19, 1 for 5–9, 0 below;
+// "..." alone when the key has at most 2n characters. Counts code points.
+std::string key_hint(std::string_view secret);
+
+// "sha256:" and the first 32 hex digits of SHA-256(secret): stable across
+// runs and machines, and not reversible to the key.
+std::string key_fingerprint(std::string_view secret);
+
+} // namespace keys

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "keys/key.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace keys {
+
+// The largest key file we read. A pool of 10,000 keys is well under 1 MiB;
+// anything near this size is a mistake (a log, a binary), not a key file.
+inline constexpr std::size_t k_max_key_file_size = 16 * 1024 * 1024;
+
+// Parses the text of a key file (SPEC §2). Each line that is not blank and
+// does not start with '#' is "KEY" or "LABEL KEY"; white space, a UTF-8 BOM
+// and CR line ends are ignored; unlabelled keys are named key-1, key-2, … by
+// their position among the keys. Throws util::Error (exit 78) naming `path`
+// and line numbers — never the line's text — for: no key at all, the same
+// key or label twice (both lines), more than two fields, a key with
+// characters that cannot travel in an HTTP header.
+std::vector<Key> parse_key_file(std::string_view text, const std::string& path);
+
+// Reads and parses the key file at `path`. Missing, unreadable, oversized or
+// non-regular files throw util::Error (exit 78) with the path and what to do.
+// A file readable by group or others adds a warning to `warnings` (as ssh
+// does) and is still used.
+std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings);
+
+} // namespace keys

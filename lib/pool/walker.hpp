@@ -1,0 +1,77 @@
+#pragma once
+
+#include "keys/key.hpp"
+#include "pool/mark_store.hpp"
+#include "pool/outcome.hpp"
+#include "util/clock.hpp"
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace pool {
+
+// Makes one upstream attempt with the given key.
+using AttemptFn = std::function<AttemptOutcome(const keys::Key&)>;
+
+struct WalkOptions {
+  int retries = 0;                          // same-key retries of non-key failures
+  std::optional<util::Millis> wait_max;     // --wait: total time we may sleep for a key
+  util::Millis default_cooldown{60'000};    // a 429 that names no delay
+  std::function<double()> jitter;           // [0, 1); a real random source when empty
+};
+
+// Things the walk tells as it goes, for -v and for "waiting" notices.
+struct WalkObserver {
+  virtual ~WalkObserver() = default;
+  virtual void skipped(const keys::Key&, const KeyMark&, util::TimePoint /*now*/) {}
+  virtual void attempted(const keys::Key&, const AttemptOutcome&, Verdict) {}
+  virtual void retrying(const keys::Key&, int /*retry*/, util::Millis /*delay*/) {}
+  virtual void waiting(util::Millis /*delay*/) {}
+};
+
+struct WalkResult {
+  enum class Kind {
+    success,    // a key answered 2xx; `key` and `outcome` are its
+    failed,     // a non-key-specific failure, reported without failover
+    transient,  // exhausted, some key cooling: `retry_after` until the soonest
+    permanent,  // exhausted, every key disabled
+    interrupted,
+  };
+  Kind kind = Kind::permanent;
+  const keys::Key* key = nullptr;   // the key of the last attempt, if any
+  AttemptOutcome outcome;           // the last attempt's outcome
+  util::Millis retry_after{0};
+  int attempts = 0;
+  int cooling = 0;                  // keys cooling at exhaustion
+  int disabled = 0;                 // keys disabled at exhaustion
+};
+
+// The failover walk of SPEC §3. Walks `keys` in order once, skipping disabled
+// and cooling keys, attempting each usable one until one succeeds, a failure
+// that is not key-specific ends the walk, or no usable key is left. Marks are
+// handed to the store as soon as they are made. With wait_max it sleeps (on
+// the clock) for the soonest cooling key and walks again while the total sleep
+// stays within wait_max.
+class Walker {
+public:
+  Walker(const std::vector<keys::Key>& keys, MarkStore& store, util::Clock& clock,
+         WalkOptions options = {});
+
+  WalkResult walk(const AttemptFn& attempt, WalkObserver* observer = nullptr);
+
+private:
+  enum class KeyEnd { next_key, done };
+  KeyEnd try_key(const keys::Key& key, const AttemptFn& attempt, WalkObserver& observer,
+                 WalkResult& result);
+  void exhaustion(WalkResult& result) const;
+  double next_jitter();
+
+  const std::vector<keys::Key>& m_keys;
+  MarkStore& m_store;
+  util::Clock& m_clock;
+  WalkOptions m_options;
+  MarkMap m_marks;
+};
+
+} // namespace pool

@@ -1,0 +1,152 @@
+#include "state/state_document.hpp"
+
+#include "util/time_format.hpp"
+
+namespace state {
+
+using nlohmann::json;
+
+namespace {
+
+std::optional<pool::KeyMark> read_mark(const json& entry) {
+  if (!entry.is_object()) {
+    return std::nullopt;
+  }
+  auto text = [&](const char* name) -> std::string {
+    auto it = entry.find(name);
+    return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  };
+  pool::KeyMark mark;
+  std::string kind = text("mark");
+  if (kind == "disabled") {
+    mark.kind = pool::MarkKind::disabled;
+  } else if (kind == "cooling") {
+    mark.kind = pool::MarkKind::cooling;
+  } else {
+    return std::nullopt;
+  }
+  auto since = util::parse_rfc3339(text("since"));
+  if (!since) {
+    return std::nullopt;
+  }
+  mark.since = *since;
+  if (mark.kind == pool::MarkKind::cooling) {
+    auto until = util::parse_rfc3339(text("until"));
+    if (!until) {
+      return std::nullopt;
+    }
+    mark.until = *until;
+  } else {
+    mark.until = mark.since;
+  }
+  if (auto it = entry.find("status"); it != entry.end() && it->is_number_integer()) {
+    mark.status = it->get<int>();
+  }
+  mark.reason = text("reason");
+  return mark;
+}
+
+void write_mark(json& entry, const pool::KeyMark& mark) {
+  entry["mark"] = pool::to_string(mark.kind);
+  entry["since"] = util::format_rfc3339(mark.since);
+  if (mark.kind == pool::MarkKind::cooling) {
+    entry["until"] = util::format_rfc3339(mark.until);
+  } else {
+    entry.erase("until");
+  }
+  entry["status"] = mark.status;
+  entry["reason"] = mark.reason;
+}
+
+} // namespace
+
+StateDocument::StateDocument() : m_json{{"version", k_state_version}, {"keys", json::object()}} {}
+
+StateDocument::Parse StateDocument::parse(std::string_view text, StateDocument& out,
+                                          std::string& problem) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    problem = "it is not valid JSON";
+    return Parse::corrupt;
+  }
+  if (!parsed.is_object()) {
+    problem = "it is not a JSON object";
+    return Parse::corrupt;
+  }
+  auto version = parsed.find("version");
+  if (version == parsed.end() || !version->is_number_integer()) {
+    problem = "it has no integer \"version\"";
+    return Parse::corrupt;
+  }
+  if (version->get<long long>() > k_state_version) {
+    problem = "it was written by a newer bridge (version " + std::to_string(version->get<long long>()) + ")";
+    return Parse::newer_version;
+  }
+  if (version->get<long long>() < 1) {
+    problem = "its version is not valid";
+    return Parse::corrupt;
+  }
+  auto keys = parsed.find("keys");
+  if (keys == parsed.end()) {
+    parsed["keys"] = json::object();
+  } else if (!keys->is_object()) {
+    problem = "its \"keys\" is not an object";
+    return Parse::corrupt;
+  }
+  out.m_json = std::move(parsed);
+  return Parse::ok;
+}
+
+pool::MarkMap StateDocument::marks() const {
+  pool::MarkMap marks;
+  const auto& keys = m_json.at("keys");
+  marks.reserve(keys.size());
+  for (auto it = keys.begin(); it != keys.end(); ++it) {
+    if (auto mark = read_mark(it.value())) {
+      marks.emplace(it.key(), std::move(*mark));
+    }
+  }
+  return marks;
+}
+
+void StateDocument::merge(const keys::Key& key, const pool::KeyMark& mark) {
+  json& entry = m_json["keys"][key.fingerprint];
+  if (!entry.is_object()) {
+    entry = json::object();
+  }
+  pool::KeyMark merged = pool::merge_marks(read_mark(entry), mark);
+  entry["label"] = key.label;
+  entry["hint"] = key.hint;
+  write_mark(entry, merged);
+}
+
+bool StateDocument::remove(const std::string& fingerprint) {
+  return m_json["keys"].erase(fingerprint) > 0;
+}
+
+std::size_t StateDocument::clear() {
+  std::size_t count = m_json["keys"].size();
+  m_json["keys"] = json::object();
+  return count;
+}
+
+void StateDocument::prune(util::TimePoint now) {
+  auto& keys = m_json["keys"];
+  for (auto it = keys.begin(); it != keys.end();) {
+    auto mark = read_mark(it.value());
+    if (mark && mark->kind == pool::MarkKind::cooling && !pool::is_cooling(*mark, now)) {
+      it = keys.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::size_t StateDocument::size() const { return m_json.at("keys").size(); }
+
+std::string StateDocument::serialize() const {
+  // Labels come from a user file and may not be valid UTF-8: replace, never throw.
+  return m_json.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+} // namespace state

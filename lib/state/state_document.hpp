@@ -1,0 +1,49 @@
+#pragma once
+
+#include "keys/key.hpp"
+#include "pool/mark_store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace state {
+
+inline constexpr int k_state_version = 1;
+
+// The JSON of the state file (SPEC §4):
+//   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
+//                                          "since", "status", "reason"}}}
+// It keeps every field it does not know, at every level, so that a rewrite by
+// this version loses nothing a newer or older one wrote.
+class StateDocument {
+public:
+  enum class Parse { ok, corrupt, newer_version };
+
+  // An empty document of the current version.
+  StateDocument();
+  // Parses `text`. On `corrupt` the reason is in `problem`; on `newer_version`
+  // the document must not be written back.
+  static Parse parse(std::string_view text, StateDocument& out, std::string& problem);
+
+  // Marks by fingerprint. Entries that do not read as a mark are ignored here
+  // but kept in the file.
+  pool::MarkMap marks() const;
+  // Merges `mark` into the entry of `key` (pool::merge_marks), updating label
+  // and hint and keeping unknown fields.
+  void merge(const keys::Key& key, const pool::KeyMark& mark);
+  // Removes the entry of a fingerprint; returns whether there was one.
+  bool remove(const std::string& fingerprint);
+  // Removes every entry.
+  std::size_t clear();
+  // Drops cooling entries whose cooldown is over at `now`.
+  void prune(util::TimePoint now);
+  std::size_t size() const;
+
+  std::string serialize() const;
+
+private:
+  nlohmann::json m_json;
+};
+
+} // namespace state

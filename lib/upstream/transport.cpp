@@ -1,0 +1,254 @@
+#include "upstream/transport.hpp"
+
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/strings.hpp"
+
+#include <chrono>
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <mutex>
+
+namespace upstream {
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Per-transfer bookkeeping shared with the libcurl callbacks.
+struct Transfer {
+  ResponseHandler* handler = nullptr;
+  CURL* curl = nullptr;
+  Headers headers;
+  bool head_sent = false;
+  bool received = false;
+  bool stopped = false;
+  bool idle = false;
+  SteadyTime last_byte;
+  util::Millis idle_timeout{0};
+
+  void send_head() {
+    if (head_sent) {
+      return;
+    }
+    head_sent = true;
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    handler->head(status, headers);
+  }
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t length = size * count;
+  t->received = true;
+  t->last_byte = std::chrono::steady_clock::now();
+  std::string_view line(data, length);
+  line = util::trim(line);
+  if (util::starts_with_ci(line, "HTTP/")) {
+    t->headers.clear(); // an interim (1xx) response is followed by the real one
+  } else if (auto colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
+    t->headers.add(std::string(util::trim(line.substr(0, colon))),
+                   std::string(util::trim(line.substr(colon + 1))));
+  }
+  return length;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t length = size * count;
+  t->received = true;
+  t->last_byte = std::chrono::steady_clock::now();
+  t->send_head();
+  if (!t->handler->body(std::string_view(data, length))) {
+    t->stopped = true;
+    return CURL_WRITEFUNC_ERROR;
+  }
+  return length;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (util::interrupted()) {
+    return 1;
+  }
+  if (t->idle_timeout.count() > 0 && std::chrono::steady_clock::now() - t->last_byte > t->idle_timeout) {
+    t->idle = true;
+    return 1;
+  }
+  return 0;
+}
+
+TransferResult::Error map_error(CURLcode code) {
+  switch (code) {
+  case CURLE_OK:
+    return TransferResult::Error::none;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return TransferResult::Error::resolve;
+  case CURLE_COULDNT_CONNECT:
+    return TransferResult::Error::connect;
+  case CURLE_OPERATION_TIMEDOUT:
+    return TransferResult::Error::timeout;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+    return TransferResult::Error::tls;
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_GOT_NOTHING:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+    return TransferResult::Error::dropped;
+  default:
+    return TransferResult::Error::other;
+  }
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (util::iequals(host, "localhost") || host == "::1" || host == "[::1]") {
+    return true;
+  }
+  // 127.0.0.0/8 in dotted-quad form.
+  if (host.substr(0, 4) != "127.") {
+    return false;
+  }
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+} // namespace
+
+struct Transport::Impl {
+  CURL* curl = nullptr;
+};
+
+Transport::Transport(TransportOptions options) : m_impl(std::make_unique<Impl>()), m_options(options) {
+  global_init();
+  m_impl->curl = curl_easy_init();
+  if (!m_impl->curl) {
+    throw std::runtime_error("libcurl could not create a handle");
+  }
+}
+
+Transport::~Transport() { curl_easy_cleanup(m_impl->curl); }
+
+TransferResult Transport::post(const std::string& url, const std::vector<std::string>& headers,
+                               std::string_view body, ResponseHandler& handler) {
+  CURL* curl = m_impl->curl;
+  Transfer transfer;
+  transfer.handler = &handler;
+  transfer.curl = curl;
+  transfer.last_byte = std::chrono::steady_clock::now();
+  transfer.idle_timeout = m_options.idle_timeout;
+
+  curl_slist* list = nullptr;
+  for (const auto& header : headers) {
+    list = curl_slist_append(list, header.c_str());
+  }
+  // No "Expect: 100-continue" round trip for large bodies.
+  list = curl_slist_append(list, "Expect:");
+
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "bridge/" BRIDGE_VERSION);
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.total_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+
+  CURLcode code = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_slist_free_all(list);
+
+  long opened = 0;
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &opened);
+  m_connections += opened;
+
+  TransferResult result;
+  result.received_bytes = transfer.received;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  if (code == CURLE_OK) {
+    transfer.send_head();
+    return result;
+  }
+  result.message = curl_easy_strerror(code);
+  if (transfer.stopped) {
+    result.error = TransferResult::Error::stopped;
+  } else if (code == CURLE_ABORTED_BY_CALLBACK && transfer.idle) {
+    result.error = TransferResult::Error::idle;
+    result.message = fmt::format("no byte received for {} s", m_options.idle_timeout.count() / 1000.0);
+  } else if (code == CURLE_ABORTED_BY_CALLBACK) {
+    result.error = TransferResult::Error::interrupted;
+  } else {
+    result.error = map_error(code);
+  }
+  return result;
+}
+
+std::string checked_base_url(const std::string& url) {
+  CURLU* handle = curl_url();
+  auto cleanup = [&] { curl_url_cleanup(handle); };
+  if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    cleanup();
+    throw util::Error(util::ExitCode::config, fmt::format("base URL '{}' is not a valid URL", url));
+  }
+  char* scheme = nullptr;
+  char* host = nullptr;
+  curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0);
+  curl_url_get(handle, CURLUPART_HOST, &host, 0);
+  std::string scheme_text = scheme ? util::to_lower(scheme) : "";
+  std::string host_text = host ? host : "";
+  curl_free(scheme);
+  curl_free(host);
+  cleanup();
+  if (scheme_text != "http" && scheme_text != "https") {
+    throw util::Error(util::ExitCode::config,
+                      fmt::format("base URL scheme '{}' is not allowed; use https:// (or http:// "
+                                  "to a loopback host)",
+                                  scheme_text));
+  }
+  if (scheme_text == "http" && !is_loopback_host(host_text)) {
+    throw util::Error(util::ExitCode::config,
+                      fmt::format("plain http:// is allowed only to a loopback host, not '{}'; "
+                                  "use https://",
+                                  host_text));
+  }
+  std::string trimmed = url;
+  while (!trimmed.empty() && trimmed.back() == '/') {
+    trimmed.pop_back();
+  }
+  return trimmed;
+}
+
+} // namespace upstream

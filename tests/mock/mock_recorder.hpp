@@ -1,0 +1,47 @@
+// Counts and logs the requests that reach the mock, so that tests can assert
+// what bridge sent: which keys, which headers, over how many connections.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace mock {
+
+class recorder {
+public:
+    recorder() = default;
+    ~recorder();
+    recorder(const recorder&) = delete;
+    recorder& operator=(const recorder&) = delete;
+
+    // Opens the JSON Lines log for appending. Throws std::runtime_error.
+    void open_log(const std::string& path);
+
+    // Numbers the request, its connection, and appends it to the log.
+    // Returns the request number (1-based).
+    std::uint64_t record(const httplib::Request& req);
+
+    // {"requests":N,"connections":C,"by_key":{...},"by_path":{...}}
+    nlohmann::json stats();
+
+private:
+    std::mutex m_mutex;
+    int m_log_fd = -1;
+    std::uint64_t m_requests = 0;
+    // A TCP connection is told apart by the client's address and port: the
+    // kernel gives every connection its own ephemeral port.
+    std::map<std::string, std::uint64_t> m_connections;
+    std::map<std::string, std::uint64_t> m_by_key;
+    std::map<std::string, std::uint64_t> m_by_path;
+};
+
+// The x-api-key header of a request, if it has one.
+std::optional<std::string> api_key_of(const httplib::Request& req);
+
+}  // namespace mock

@@ -1,0 +1,34 @@
+// Turns a scripted response_spec into an HTTP answer shaped like the real
+// Anthropic Messages API: blocking JSON, server-sent events, or errors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <httplib.h>
+
+#include "mock_script.hpp"
+
+namespace mock {
+
+// What the answer needs to know about the request it answers.
+struct request_info {
+    std::uint64_t number = 0;   // request number, used for ids
+    std::string model;          // echoed back as the real API does
+    bool stream = false;        // the request body had "stream": true
+    std::size_t body_bytes = 0; // for a plausible input_tokens figure
+};
+
+// Fills `res`. `spec` must outlive the response (it lives in the script).
+void answer(const response_spec& spec, const request_info& info, httplib::Response& res);
+
+// Asked once on SIGTERM/SIGINT; every sleep and wait in a response checks it
+// so that a stalled stream cannot keep the mock alive.
+void request_stop();
+bool stopping();
+
+// Sleeps `ms`, waking every few milliseconds to check stopping().
+// Returns false when the mock is stopping.
+bool pause_for(std::int64_t ms);
+
+}  // namespace mock

@@ -1,0 +1,79 @@
+// The script that tells the mock upstream how to answer: which response each
+// API key gets, in which order. Loaded once at start-up and immutable after
+// that, apart from the per-key cursors.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mock {
+
+// One scripted answer. Every field is optional in the JSON; the defaults make
+// a plain successful reply.
+struct response_spec {
+    int status = 200;
+    // Extra headers, in script order. A content-type given here replaces the
+    // default one rather than being sent twice.
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::optional<std::string> content_type;
+
+    // Raw replies for hostile tests: `body` is sent verbatim with a length,
+    // `chunks` are sent one by one with chunked encoding (pace_ms between).
+    std::optional<std::string> body;
+    std::optional<std::vector<std::string>> chunks;
+
+    int delay_ms = 0;
+    std::string text = "Hello from the mock.";
+    std::vector<std::string> deltas;
+    int pace_ms = 0;
+    std::string gate_file;
+
+    std::optional<std::int64_t> error_after;
+    std::optional<std::string> error_type;
+    std::optional<std::string> error_message;
+    std::optional<std::int64_t> drop_after;
+    std::optional<std::int64_t> stall_after;
+    std::int64_t stall_ms = 60000;
+
+    std::optional<std::uint64_t> stream_bytes;
+    std::size_t delta_size = 1024;
+
+    bool ping = false;
+    // false leaves out message_start and content_block_start, so that a test
+    // can put a drop or an error before the very first event.
+    bool preamble = true;
+};
+
+// Parses one RESPONSE object; throws std::runtime_error naming the offending
+// field so that a typo in a test script fails loudly instead of being ignored.
+response_spec parse_response(const nlohmann::json& j, const std::string& where);
+
+class script {
+public:
+    // Throws std::runtime_error on a malformed script.
+    void load_file(const std::string& path);
+
+    // The response for the next request made with `key` (nullopt when the
+    // request carried no x-api-key). Thread-safe. The returned reference stays
+    // valid for the life of the script: the vectors never change after load.
+    const response_spec& next_for(const std::optional<std::string>& key);
+
+private:
+    std::map<std::string, std::vector<response_spec>> m_keys;
+    std::vector<response_spec> m_default;
+    // Used when neither the key nor a default is scripted.
+    response_spec m_unauthorized;
+
+    std::mutex m_mutex;
+    std::map<std::string, std::size_t> m_cursor;
+    std::size_t m_default_cursor = 0;
+};
+
+}  // namespace mock

@@ -1,0 +1,248 @@
+// bridge-mock: a scripted stand-in for the Anthropic Messages API, used by
+// the integration tests. See tests/mock/README.md for the script format.
+//
+//   bridge-mock --script FILE --port-file FILE [--log FILE] [--host 127.0.0.1]
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "mock_recorder.hpp"
+#include "mock_responses.hpp"
+#include "mock_script.hpp"
+
+namespace {
+
+// Enough workers for 64+ concurrent clients: with keep-alive each open
+// connection holds a worker for as long as it stays open.
+constexpr std::size_t k_worker_threads = 160;
+// httplib listens with a backlog of 5; a burst of parallel clients would see
+// SYNs dropped and retried a second later, so the queue is made longer.
+constexpr int k_listen_backlog = 512;
+constexpr time_t k_keep_alive_seconds = 30;
+constexpr time_t k_read_timeout_seconds = 30;
+// Generous, so that a test may let the client stall its reading on purpose.
+constexpr time_t k_write_timeout_seconds = 300;
+// After SIGTERM, workers busy in a keep-alive wait or a long write are not
+// waited for beyond this: the mock must never hold a test up.
+constexpr auto k_stop_grace = std::chrono::milliseconds(1000);
+
+struct options {
+    std::string script_path;
+    std::string port_file;
+    std::string log_path;
+    std::string host = "127.0.0.1";
+};
+
+// Gives access to the listening socket, which httplib keeps protected.
+class mock_server : public httplib::Server {
+public:
+    void widen_backlog(int backlog) {
+        // listen() again on a listening socket only changes its backlog.
+        ::listen(svr_sock_, backlog);
+    }
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+    std::fprintf(stderr,
+                 "bridge-mock: %s\n"
+                 "usage: bridge-mock --script FILE --port-file FILE [--log FILE] [--host ADDR]\n",
+                 message.c_str());
+    std::exit(2);
+}
+
+options parse_args(int argc, char** argv) {
+    options opts;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        std::optional<std::string> value;
+        if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+            arg.resize(eq);
+        }
+        auto take = [&]() -> std::string {
+            if (value) {
+                return *value;
+            }
+            if (i + 1 >= argc) {
+                usage_error(arg + " needs a value");
+            }
+            return argv[++i];
+        };
+        if (arg == "--script") {
+            opts.script_path = take();
+        } else if (arg == "--port-file") {
+            opts.port_file = take();
+        } else if (arg == "--log") {
+            opts.log_path = take();
+        } else if (arg == "--host") {
+            opts.host = take();
+        } else if (arg == "--help" || arg == "-h") {
+            std::printf("usage: bridge-mock --script FILE --port-file FILE [--log FILE] [--host ADDR]\n");
+            std::exit(0);
+        } else {
+            usage_error("unknown argument " + arg);
+        }
+    }
+    if (opts.script_path.empty() || opts.port_file.empty()) {
+        usage_error("--script and --port-file are required");
+    }
+    return opts;
+}
+
+// The test harness polls for the port file, so it must never see a partly
+// written one: write a temporary file beside it, then rename.
+bool write_port_file(const std::string& path, int port) {
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << port << '\n';
+        if (!out.flush()) {
+            return false;
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+std::string dump(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+mock::request_info describe(const httplib::Request& req, std::uint64_t number) {
+    mock::request_info info;
+    info.number = number;
+    info.model = "claude-mock";
+    info.body_bytes = req.body.size();
+    try {
+        const nlohmann::json body = nlohmann::json::parse(req.body);
+        if (body.is_object()) {
+            if (body.contains("model") && body["model"].is_string()) {
+                info.model = body["model"].get<std::string>();
+            }
+            info.stream = body.contains("stream") && body["stream"] == true;
+        }
+    } catch (const nlohmann::json::exception&) {
+        // Not JSON: answer anyway; the log shows what was sent.
+    }
+    return info;
+}
+
+void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec) {
+    svr.Get("/__mock/stats", [&rec](const httplib::Request&, httplib::Response& res) {
+        res.set_content(dump(rec.stats()), "application/json");
+    });
+
+    svr.Post("/v1/messages", [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
+        const std::uint64_t n = rec.record(req);
+        res.set_header("request-id", "req_mock_" + std::to_string(n));
+        mock::answer(scr.next_for(mock::api_key_of(req)), describe(req, n), res);
+    });
+
+    // Everything else, e.g. the target of a scripted redirect, answers
+    // {"ok":true} and is recorded, so a test can see whether anything (and
+    // which key) followed the redirect.
+    const httplib::Server::Handler landing = [&rec](const httplib::Request& req, httplib::Response& res) {
+        const std::uint64_t n = rec.record(req);
+        res.set_header("request-id", "req_mock_" + std::to_string(n));
+        res.set_content("{\"ok\":true}", "application/json");
+    };
+    const std::string any = ".*";
+    svr.Get(any, landing);
+    svr.Post(any, landing);
+    svr.Put(any, landing);
+    svr.Patch(any, landing);
+    svr.Delete(any, landing);
+    svr.Options(any, landing);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const options opts = parse_args(argc, argv);
+
+    // Block the stop signals before any thread exists, so that every thread
+    // inherits the mask and only the dedicated waiter below receives them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // A client that hangs up mid-stream must cost a failed write, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    mock::script scr;
+    mock::recorder rec;
+    try {
+        scr.load_file(opts.script_path);
+        if (!opts.log_path.empty()) {
+            rec.open_log(opts.log_path);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridge-mock: %s\n", e.what());
+        return 2;
+    }
+
+    mock_server svr;
+    svr.new_task_queue = [] { return new httplib::ThreadPool(k_worker_threads); };
+    // Small SSE writes must leave at once: tests time when a delta arrives.
+    svr.set_tcp_nodelay(true);
+    svr.set_keep_alive_max_count(1000000);
+    svr.set_keep_alive_timeout(k_keep_alive_seconds);
+    svr.set_read_timeout(k_read_timeout_seconds);
+    svr.set_write_timeout(k_write_timeout_seconds);
+    install_routes(svr, scr, rec);
+
+    const int port = svr.bind_to_any_port(opts.host);
+    if (port <= 0) {
+        std::fprintf(stderr, "bridge-mock: cannot bind %s\n", opts.host.c_str());
+        return 1;
+    }
+    svr.widen_backlog(k_listen_backlog);
+
+    std::thread([&svr, stop_signals] {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        mock::request_stop();
+        svr.stop();
+        // listen_after_bind() normally returns at once and main exits; this
+        // is the backstop for workers stuck in a wait or a signal that came
+        // before the accept loop started.
+        std::this_thread::sleep_for(k_stop_grace);
+        ::_exit(0);
+    }).detach();
+
+    // The socket is listening already, so connections made from now on are
+    // queued by the kernel: announcing the port here is safe.
+    if (!write_port_file(opts.port_file, port)) {
+        std::fprintf(stderr, "bridge-mock: cannot write %s: %s\n", opts.port_file.c_str(),
+                     std::strerror(errno));
+        return 1;
+    }
+
+    const bool clean = svr.listen_after_bind();
+    if (mock::stopping()) {
+        // The worker pool may still be joining keep-alive connections;
+        // nothing is left to save (the log is written line by line).
+        ::_exit(0);
+    }
+    return clean ? 0 : 1;
+}
