@@ -1,6 +1,7 @@
 // bridge ask: one blocking request; prints the text, or with --json the
 // upstream body exactly as received.
 #include "send.hpp"
+#include "spinner.hpp"
 #include "util/file.hpp"
 
 #include <fmt/format.h>
@@ -13,9 +14,12 @@ namespace {
 
 class AskExchange final : public Exchange {
 public:
-  explicit AskExchange(bool json) : m_json(json) {}
+  AskExchange(bool json, bool spin) : m_json(json), m_spin(spin) {}
 
   void begin(AttemptRecord& record) override {
+    if (m_spin) {
+      m_spinner.start("waiting for the answer");
+    }
     m_record = &record;
     m_body.clear();
     m_too_large = false;
@@ -55,6 +59,7 @@ public:
     return outcome;
   }
   void succeed(AttemptRecord&) override {
+    m_spinner.stop();
     if (m_json) {
       util::write_all(STDOUT_FILENO, m_body);
       return;
@@ -67,6 +72,8 @@ public:
 
 private:
   bool m_json;
+  bool m_spin;
+  Spinner m_spinner;
   AttemptRecord* m_record = nullptr;
   std::string m_body;
   bool m_too_large = false;
@@ -83,7 +90,7 @@ void add_ask_command(CLI::App& app, GlobalOptions& global, Command& command) {
                 "Print the upstream response body exactly as received; errors as one JSON line on stderr");
   sub->callback([&global, options, &command] {
     command.run = [&global, options] {
-      AskExchange exchange(options->machine_output);
+      AskExchange exchange(options->machine_output, /*spin=*/!global.quiet);
       return run_send(global, *options, /*stream=*/false, exchange);
     };
   });

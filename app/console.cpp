@@ -1,6 +1,6 @@
 #include "console.hpp"
 
-#include "util/file.hpp"
+#include "spinner.hpp"
 
 #include <cstdlib>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 namespace app {
 
 namespace {
-void say(const std::string& text) { util::write_all(STDERR_FILENO, text); }
+void say(const std::string& text) { Spinner::write_stderr(text); }
 } // namespace
 
 void Console::error(const std::string& message) const { say("bridge: " + message + "\n"); }

@@ -68,6 +68,15 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
   return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
+void append_padded(std::string& out, std::string_view text, std::size_t width) {
+  out.append(text);
+  if (text.size() < width) {
+    out.append(width - text.size(), ' ');
+  }
+}
+
+// Plain appends rather than a format call per row: with 10,000 keys the
+// table is most of the work of `keys status`.
 std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
   std::size_t label_width = 5;
   std::size_t hint_width = 4;
@@ -75,27 +84,35 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
     label_width = std::max(label_width, row.key->label.size());
     hint_width = std::max(hint_width, row.key->hint.size());
   }
-  std::string out = fmt::format("{:<{}}  {:<{}}  {:<8}  {}\n", "LABEL", label_width, "HINT",
-                                hint_width, "STATE", "DETAIL");
+  std::string out;
+  out.reserve((label_width + hint_width + 48) * (rows.size() + 1));
+  append_padded(out, "LABEL", label_width + 2);
+  append_padded(out, "HINT", hint_width + 2);
+  out += "STATE     DETAIL\n";
   for (const auto& row : rows) {
-    std::string detail;
-    if (row.state == "cooling") {
-      detail = fmt::format("retry in {} ({} {})", util::format_delay(row.left), row.mark->status,
-                           row.mark->reason);
-    } else if (row.state == "disabled") {
-      detail = fmt::format("since {} ({} {})", util::format_rfc3339(row.mark->since),
-                           row.mark->status, row.mark->reason);
-    }
-    std::string state = fmt::format("{:<8}", row.state);
+    append_padded(out, row.key->label, label_width + 2);
+    append_padded(out, row.key->hint, hint_width + 2);
     if (colour) {
-      const char* code = row.state == "ready" ? "32" : row.state == "cooling" ? "33" : "31";
-      state = fmt::format("\x1b[{}m{}\x1b[0m", code, state);
+      out += row.state == "ready" ? "\x1b[32m" : row.state == "cooling" ? "\x1b[33m" : "\x1b[31m";
+      out += row.state;
+      out += "\x1b[0m";
+      out.append(10 - row.state.size(), ' ');
+    } else {
+      append_padded(out, row.state, 10);
     }
-    out += fmt::format("{:<{}}  {:<{}}  {}  {}\n", row.key->label, label_width, row.key->hint,
-                       hint_width, state, detail);
-    while (out.size() > 1 && out[out.size() - 2] == ' ') { // no trailing blanks
-      out.erase(out.size() - 2, 1);
+    if (row.mark) {
+      out += row.state == "cooling" ? "retry in " + util::format_delay(row.left)
+                                    : "since " + util::format_rfc3339(row.mark->since);
+      out += " (";
+      out += std::to_string(row.mark->status);
+      out += ' ';
+      out += row.mark->reason;
+      out += ')';
     }
+    while (!out.empty() && out.back() == ' ') { // no trailing blanks
+      out.pop_back();
+    }
+    out += '\n';
   }
   return out;
 }

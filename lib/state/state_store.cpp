@@ -2,6 +2,7 @@
 
 #include "state/atomic_file.hpp"
 #include "state/file_lock.hpp"
+#include "state/mark_reader.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -33,10 +34,9 @@ void StateStore::warn_once(const std::string& message) {
   }
 }
 
-StateStore::ReadResult StateStore::read(StateDocument& doc, std::string& problem) const {
+StateStore::ReadResult StateStore::read_text(std::string& text, std::string& problem) const {
   struct stat st {};
   if (::stat(m_path.c_str(), &st) != 0 && errno == ENOENT) {
-    doc = StateDocument();
     return ReadResult::missing;
   }
   auto content = util::read_small_file(m_path, k_max_state_size);
@@ -44,23 +44,44 @@ StateStore::ReadResult StateStore::read(StateDocument& doc, std::string& problem
     problem = content.error();
     return ReadResult::unreadable;
   }
-  switch (StateDocument::parse(content->data, doc, problem)) {
+  text = std::move(content->data);
+  return ReadResult::ok;
+}
+
+namespace {
+StateStore::ReadResult from_parse(StateDocument::Parse parse) {
+  switch (parse) {
   case StateDocument::Parse::ok:
-    return ReadResult::ok;
-  case StateDocument::Parse::corrupt:
-    return ReadResult::corrupt;
+    return StateStore::ReadResult::ok;
   case StateDocument::Parse::newer_version:
-    return ReadResult::newer_version;
+    return StateStore::ReadResult::newer_version;
+  case StateDocument::Parse::corrupt:
+    break;
   }
-  return ReadResult::corrupt;
+  return StateStore::ReadResult::corrupt;
+}
+} // namespace
+
+StateStore::ReadResult StateStore::read(StateDocument& doc, std::string& problem) const {
+  std::string text;
+  auto result = read_text(text, problem);
+  if (result == ReadResult::missing) {
+    doc = StateDocument();
+  }
+  return result == ReadResult::ok ? from_parse(StateDocument::parse(text, doc, problem)) : result;
 }
 
 pool::MarkMap StateStore::load() {
-  StateDocument doc;
+  std::string text;
   std::string problem;
-  switch (read(doc, problem)) {
+  pool::MarkMap marks;
+  auto result = read_text(text, problem);
+  if (result == ReadResult::ok) {
+    result = from_parse(read_marks(text, marks, problem));
+  }
+  switch (result) {
   case ReadResult::ok:
-    return doc.marks();
+    return marks;
   case ReadResult::missing:
     return {};
   case ReadResult::newer_version:

@@ -39,8 +39,10 @@ public:
 
   const std::string& path() const { return m_path; }
 
-private:
   enum class ReadResult { ok, missing, corrupt, unreadable, newer_version };
+
+private:
+  ReadResult read_text(std::string& text, std::string& problem) const;
   ReadResult read(StateDocument& doc, std::string& problem) const;
   // Applies `change` under the lock and writes the result; returns false (with
   // a message in `problem`) when nothing could be saved.
