@@ -1,0 +1,47 @@
+// Differential fuzzing of the two state file readers: the SAX read path
+// (read_marks) and the document used for rewriting (StateDocument) must give
+// the same verdict and the same marks for any input, and a document that
+// parses must survive merge → serialize → parse.
+#include "keys/key.hpp"
+#include "state/mark_reader.hpp"
+#include "state/state_document.hpp"
+
+#include <cstdlib>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  pool::MarkMap fast;
+  std::string fast_problem;
+  auto fast_verdict = state::read_marks(text, fast, fast_problem);
+
+  state::StateDocument doc;
+  std::string problem;
+  auto verdict = state::StateDocument::parse(text, doc, problem);
+  if (verdict != fast_verdict) {
+    std::abort();
+  }
+  if (verdict != state::StateDocument::Parse::ok) {
+    return 0;
+  }
+  auto slow = doc.marks();
+  if (slow.size() != fast.size()) {
+    std::abort();
+  }
+  for (const auto& [fingerprint, mark] : slow) {
+    auto it = fast.find(fingerprint);
+    if (it == fast.end() || it->second.kind != mark.kind || it->second.since != mark.since ||
+        it->second.until != mark.until || it->second.status != mark.status ||
+        it->second.reason != mark.reason) {
+      std::abort();
+    }
+  }
+  util::TimePoint now{util::Millis{1'790'000'000'000}};
+  doc.merge(keys::make_key("fuzz", "sk-fuzz-key-0123456789"), pool::KeyMark::cooling(now, util::Millis{5000}, 429, "x"));
+  doc.prune(now);
+  state::StateDocument again;
+  if (state::StateDocument::parse(doc.serialize(), again, problem) != state::StateDocument::Parse::ok) {
+    std::abort();
+  }
+  return 0;
+}
