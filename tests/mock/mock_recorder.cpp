@@ -11,7 +11,6 @@
 namespace mock {
 namespace {
 
-using nlohmann::json;
 // Insertion order keeps log lines readable: n, conn, method, path, ...
 using ordered = nlohmann::ordered_json;
 
@@ -116,9 +115,9 @@ std::uint64_t recorder::record(const httplib::Request& req) {
     return n;
 }
 
-json recorder::stats() {
+nlohmann::ordered_json recorder::stats() {
     std::lock_guard lock(m_mutex);
-    return json{
+    return ordered{
         {"requests", m_requests},
         {"connections", m_connections.size()},
         {"by_key", m_by_key},

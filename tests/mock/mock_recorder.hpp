@@ -28,7 +28,7 @@ public:
     std::uint64_t record(const httplib::Request& req);
 
     // {"requests":N,"connections":C,"by_key":{...},"by_path":{...}}
-    nlohmann::json stats();
+    nlohmann::ordered_json stats();
 
 private:
     std::mutex m_mutex;

@@ -367,6 +367,9 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
     }
     res.status = spec.status;
     for (const auto& [name, value] : spec.headers) {
+        // A scripted header replaces one the mock set (request-id), rather
+        // than being sent next to it; the header map ignores case.
+        res.headers.erase(name);
         res.set_header(name, value);
     }
     const bool success = spec.status >= 200 && spec.status < 300;

@@ -122,8 +122,8 @@ bool write_port_file(const std::string& path, int port) {
     return true;
 }
 
-std::string dump(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string dump(const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 mock::request_info describe(const httplib::Request& req, std::uint64_t number) {
@@ -145,6 +145,16 @@ mock::request_info describe(const httplib::Request& req, std::uint64_t number) {
     return info;
 }
 
+// httplib compresses JSON and text bodies on its own whenever the client
+// accepts gzip or br. The mock's bytes must be exactly what the script says
+// (truncation offsets, raw bodies, multi-gigabyte answers that brotli would
+// take minutes over), so the header is dropped once the request is logged.
+// The Request is a non-const object owned by httplib; only the handler's
+// view of it is const, which makes this cast well defined.
+void disable_compression(const httplib::Request& req) {
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+}
+
 void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec) {
     svr.Get("/__mock/stats", [&rec](const httplib::Request&, httplib::Response& res) {
         res.set_content(dump(rec.stats()), "application/json");
@@ -152,6 +162,7 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec) {
 
     svr.Post("/v1/messages", [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
         const std::uint64_t n = rec.record(req);
+        disable_compression(req);
         res.set_header("request-id", "req_mock_" + std::to_string(n));
         mock::answer(scr.next_for(mock::api_key_of(req)), describe(req, n), res);
     });
@@ -161,6 +172,7 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec) {
     // which key) followed the redirect.
     const httplib::Server::Handler landing = [&rec](const httplib::Request& req, httplib::Response& res) {
         const std::uint64_t n = rec.record(req);
+        disable_compression(req);
         res.set_header("request-id", "req_mock_" + std::to_string(n));
         res.set_content("{\"ok\":true}", "application/json");
     };

@@ -1,0 +1,396 @@
+# shellcheck shell=bash
+# Helpers for the integration tests. Each test is one bash script that
+# sources this file; ctest runs it with two variables set:
+#   BRIDGE       path of the bridge binary under test
+#   BRIDGE_MOCK  path of the bridge-mock upstream (tests/mock)
+# Optional: BRIDGE_TEST_TIMEOUT (seconds a single bridge run may take, 60),
+#           KEEP_TMP=1 (keep the temporary directory for a post-mortem).
+#
+# Only bash, coreutils, grep, sed and curl are used: no python, no jq.
+#
+# Provided:
+#   $T                              per-test temporary directory (removed on exit)
+#   start_mock SCRIPT_JSON [NAME]   start a mock; exports MOCK_URL (or MOCK_URL_NAME)
+#   stop_mock [NAME]                stop it (its port then refuses connections)
+#   mock_url [NAME]                 print its base URL
+#   mock_log [NAME]                 print the path of its JSON Lines request log
+#   mock_stats [NAME]               print {"requests":N,"connections":C,"by_key":{..},"by_path":{..}}
+#   mock_requests / mock_connections [NAME]    print one figure from the stats
+#   mock_key_requests KEY [NAME]    print how many requests carried x-api-key KEY
+#   write_key_file LINE...          write $T/keys (mode 0600) and print its path
+#   run_bridge ARGS...              run "$BRIDGE" -> $T/out, $T/err, $RC (never aborts)
+#   run_bridge_stdin TEXT ARGS...   the same with TEXT on standard input
+#   start_bridge ARGS...            run it in the background, stdout through a pipe;
+#                                   BRIDGE_PID is the bridge process itself
+#   wait_bridge [SECS]              wait for it (bounded) and set $RC
+#   wait_for_output STR [SECS]      wait until $T/out contains STR
+#   wait_for_file PATH [SECS]       wait until PATH exists
+#   expect_rc N
+#   expect_out_eq STR               stdout equals STR (trailing newlines ignored)
+#   expect_out_exact STR            stdout is byte for byte STR
+#   expect_out_contains STR / expect_out_not_contains STR
+#   expect_err_contains STR / expect_err_not_contains STR
+#   expect_out_empty / expect_err_empty
+#   expect_requests N [NAME] / expect_connections N [NAME] / expect_key_requests KEY N [NAME]
+#   fail MSG                        report MSG with the last run's output and exit 1
+set -euo pipefail
+shopt -s inherit_errexit
+
+# The environment of the developer or CI machine must not leak into a test:
+# a real key, a real key file or state, or a proxy that would swallow
+# 127.0.0.1. HOME and the XDG directories point into $T, so the default
+# key-file and state paths are empty unless a test fills them.
+unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL BRIDGE_KEY_FILE BRIDGE_STATE BRIDGE_MODEL
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/bridge-test.XXXXXX")
+export T
+export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_STATE_HOME="$T/home/.local/state"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
+
+# A test reads nothing from whatever stdin ctest happens to give it: a run
+# that wants input redirects it explicitly (run_bridge ... <file).
+exec </dev/null
+
+RC=0
+BRIDGE_PID=
+_BRIDGE_PIPE_PID=
+_LAST_CMD=
+declare -A _MOCK_PIDS=()
+declare -A _MOCK_URLS=()
+
+_cleanup() {
+    local status=$?
+    set +e
+    if [[ -n "$BRIDGE_PID" ]]; then
+        kill -KILL "$BRIDGE_PID" 2>/dev/null
+    fi
+    local name
+    for name in "${!_MOCK_PIDS[@]}"; do
+        _stop_pid "${_MOCK_PIDS[$name]}"
+    done
+    if [[ "${KEEP_TMP:-}" == 1 ]]; then
+        echo "kept $T" >&2
+    else
+        rm -rf "$T"
+    fi
+    exit "$status"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# SIGTERM, then SIGKILL if the process is still there after 3 s.
+_stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 60; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+_show_file() {
+    local label=$1 file=$2
+    if [[ ! -s "$file" ]]; then
+        echo "--- $label: (empty)"
+        return
+    fi
+    echo "--- $label:"
+    # Bounded: a failing multi-megabyte stream test must not flood the log.
+    head -c 4000 "$file"
+    local size
+    size=$(wc -c <"$file")
+    if ((size > 4000)); then
+        printf '\n... (%s bytes in all)' "$size"
+    fi
+    echo
+}
+
+fail() {
+    {
+        echo "FAIL: $*"
+        if [[ -n "$_LAST_CMD" ]]; then
+            echo "--- command: $_LAST_CMD"
+            echo "--- exit code: $RC"
+        fi
+        _show_file stdout "$T/out"
+        _show_file stderr "$T/err"
+    } >&2
+    exit 1
+}
+
+_need() {
+    local var=$1
+    if [[ -z "${!var:-}" || ! -x "${!var}" ]]; then
+        echo "FAIL: \$$var must name an executable (it is '${!var:-}')" >&2
+        exit 1
+    fi
+}
+
+_mock_suffix() {
+    local name=${1:-}
+    [[ -z "$name" ]] && return 0
+    if [[ ! "$name" =~ ^[A-Za-z0-9_]+$ ]]; then
+        echo "FAIL: mock name '$name' must be letters, digits or _" >&2
+        exit 1
+    fi
+    printf -- '-%s' "$name"
+}
+
+# start_mock SCRIPT_JSON [NAME]
+start_mock() {
+    _need BRIDGE_MOCK
+    local script=$1 name=${2:-} suffix
+    suffix=$(_mock_suffix "$name")
+    local base="$T/mock$suffix"
+    if [[ -n "${_MOCK_PIDS[${name:-.}]:-}" ]]; then
+        fail "start_mock: a mock named '${name}' is already running"
+    fi
+    printf '%s' "$script" >"$base.json"
+    rm -f "$base.port"
+    "$BRIDGE_MOCK" --script "$base.json" --port-file "$base.port" --log "$base.log" \
+        </dev/null >"$base.stdout" 2>"$base.stderr" &
+    local pid=$!
+    _MOCK_PIDS[${name:-.}]=$pid
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [[ -s "$base.port" ]] && break
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "FAIL: bridge-mock${name:+ $name} exited before it was ready:" >&2
+            cat "$base.stderr" >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+    if [[ ! -s "$base.port" ]]; then
+        echo "FAIL: bridge-mock${name:+ $name} did not announce its port within 10 s" >&2
+        cat "$base.stderr" >&2
+        exit 1
+    fi
+    local port
+    port=$(tr -d '[:space:]' <"$base.port")
+    local url="http://127.0.0.1:$port"
+    _MOCK_URLS[${name:-.}]=$url
+    if [[ -z "$name" ]]; then
+        export MOCK_URL=$url
+    else
+        export "MOCK_URL_$name=$url"
+    fi
+}
+
+stop_mock() {
+    local name=${1:-}
+    local pid=${_MOCK_PIDS[${name:-.}]:-}
+    [[ -n "$pid" ]] || fail "stop_mock: no mock named '${name}'"
+    _stop_pid "$pid"
+    unset "_MOCK_PIDS[${name:-.}]"
+}
+
+mock_url() {
+    local name=${1:-}
+    local url=${_MOCK_URLS[${name:-.}]:-}
+    [[ -n "$url" ]] || fail "no mock named '${name}' was started"
+    printf '%s\n' "$url"
+}
+
+mock_log() {
+    local suffix
+    suffix=$(_mock_suffix "${1:-}")
+    printf '%s\n' "$T/mock$suffix.log"
+}
+
+mock_stats() {
+    local url
+    url=$(mock_url "${1:-}")
+    curl -sS --noproxy '*' --max-time 5 "$url/__mock/stats" || fail "cannot read the stats of mock '${1:-}'"
+}
+
+# Pulls one number out of the flat stats JSON with shell patterns only.
+_stat_number() {
+    local json=$1 field=$2 rest
+    rest=${json#*\""$field"\":}
+    if [[ "$rest" == "$json" ]]; then
+        echo 0
+        return
+    fi
+    echo "${rest%%[!0-9]*}"
+}
+
+mock_requests() {
+    local stats
+    stats=$(mock_stats "${1:-}")
+    _stat_number "$stats" requests
+}
+
+mock_connections() {
+    local stats
+    stats=$(mock_stats "${1:-}")
+    _stat_number "$stats" connections
+}
+
+# mock_key_requests KEY [NAME]: requests that carried x-api-key KEY.
+mock_key_requests() {
+    local key=$1 stats by_key
+    stats=$(mock_stats "${2:-}")
+    by_key=${stats#*\"by_key\":\{}
+    by_key=${by_key%%\}*}
+    _stat_number "{$by_key}" "$key"
+}
+
+# write_key_file LINE...: one key-file line per argument, in $T/keys (0600).
+write_key_file() {
+    local file="$T/keys"
+    (umask 077 && printf '%s\n' "$@" >"$file")
+    chmod 600 "$file"
+    printf '%s\n' "$file"
+}
+
+_timeout() {
+    echo "${BRIDGE_TEST_TIMEOUT:-60}"
+}
+
+run_bridge() {
+    _need BRIDGE
+    _LAST_CMD="bridge $*"
+    RC=0
+    timeout -k 5 "$(_timeout)" "$BRIDGE" "$@" >"$T/out" 2>"$T/err" || RC=$?
+    if [[ $RC -eq 124 || $RC -eq 137 ]]; then
+        echo "note: bridge was killed after $(_timeout) s (exit $RC)" >>"$T/err"
+    fi
+}
+
+# run_bridge_stdin TEXT ARGS...: TEXT (as it is, no newline added) on stdin.
+run_bridge_stdin() {
+    local input=$1
+    shift
+    printf '%s' "$input" >"$T/stdin"
+    run_bridge "$@" <"$T/stdin"
+}
+
+# start_bridge ARGS...: bridge in the background with its stdout a pipe (as
+# in `bridge stream | consumer`), collected in $T/out. Stdin is
+# $BRIDGE_STDIN when set, else /dev/null. SIGINT is restored to its default
+# disposition: bash makes background jobs ignore it, and tests send it.
+start_bridge() {
+    _need BRIDGE
+    _LAST_CMD="bridge $* (background)"
+    rm -f "$T/bridge.pid" "$T/bridge.rc"
+    : >"$T/out"
+    : >"$T/err"
+    (
+        env --default-signal=INT,QUIT "$BRIDGE" "$@" <"${BRIDGE_STDIN:-/dev/null}" 2>"$T/err" &
+        echo $! >"$T/bridge.pid.tmp"
+        mv "$T/bridge.pid.tmp" "$T/bridge.pid"
+        rc=0
+        wait $! || rc=$?
+        echo "$rc" >"$T/bridge.rc"
+    ) | cat >"$T/out" &
+    _BRIDGE_PIPE_PID=$!
+    wait_for_file "$T/bridge.pid" 10
+    BRIDGE_PID=$(cat "$T/bridge.pid")
+}
+
+# wait_bridge [SECS]: waits for the background bridge; kills it and fails
+# when it outlives SECS (default BRIDGE_TEST_TIMEOUT).
+wait_bridge() {
+    local secs=${1:-$(_timeout)} i
+    [[ -n "$BRIDGE_PID" ]] || fail "wait_bridge: no bridge was started"
+    for ((i = 0; i < secs * 20; i++)); do
+        [[ -s "$T/bridge.rc" ]] && break
+        sleep 0.05
+    done
+    if [[ ! -s "$T/bridge.rc" ]]; then
+        kill -KILL "$BRIDGE_PID" 2>/dev/null || true
+        BRIDGE_PID=
+        RC=137
+        fail "bridge did not finish within $secs s"
+    fi
+    RC=$(cat "$T/bridge.rc")
+    BRIDGE_PID=
+    # Let the `cat` collecting stdout finish writing $T/out; bounded, in
+    # case something the bridge started still holds the pipe open.
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$_BRIDGE_PIPE_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    wait "$_BRIDGE_PIPE_PID" 2>/dev/null || true
+    _BRIDGE_PIPE_PID=
+}
+
+wait_for_file() {
+    local path=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        [[ -e "$path" ]] && return 0
+        sleep 0.05
+    done
+    fail "$path did not appear within $secs s"
+}
+
+wait_for_output() {
+    local str=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        grep -qF -- "$str" "$T/out" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    fail "stdout did not contain '$str' within $secs s"
+}
+
+expect_rc() {
+    [[ "$RC" == "$1" ]] || fail "expected exit code $1, got $RC"
+}
+
+expect_out_eq() {
+    local out
+    out=$(cat "$T/out")
+    [[ "$out" == "$1" ]] || fail "expected stdout to be '$1'"
+}
+
+expect_out_exact() {
+    printf '%s' "$1" >"$T/expected"
+    cmp -s "$T/expected" "$T/out" || fail "expected stdout to be exactly '$1' (byte for byte)"
+}
+
+expect_out_contains() {
+    grep -qF -- "$1" "$T/out" || fail "expected stdout to contain '$1'"
+}
+
+expect_out_not_contains() {
+    ! grep -qF -- "$1" "$T/out" || fail "expected stdout not to contain '$1'"
+}
+
+expect_err_contains() {
+    grep -qF -- "$1" "$T/err" || fail "expected stderr to contain '$1'"
+}
+
+expect_err_not_contains() {
+    ! grep -qF -- "$1" "$T/err" || fail "expected stderr not to contain '$1'"
+}
+
+expect_out_empty() {
+    [[ ! -s "$T/out" ]] || fail "expected stdout to be empty"
+}
+
+expect_err_empty() {
+    [[ ! -s "$T/err" ]] || fail "expected stderr to be empty"
+}
+
+expect_requests() {
+    local got
+    got=$(mock_requests "${2:-}")
+    [[ "$got" == "$1" ]] || fail "expected mock '${2:-}' to have seen $1 requests, it saw $got: $(mock_stats "${2:-}")"
+}
+
+expect_connections() {
+    local got
+    got=$(mock_connections "${2:-}")
+    [[ "$got" == "$1" ]] || fail "expected mock '${2:-}' to have seen $1 connections, it saw $got: $(mock_stats "${2:-}")"
+}
+
+expect_key_requests() {
+    local got
+    got=$(mock_key_requests "$1" "${3:-}")
+    [[ "$got" == "$2" ]] || fail "expected $2 requests with key '$1' at mock '${3:-}', got $got: $(mock_stats "${3:-}")"
+}
