@@ -2,12 +2,12 @@
 // or with --raw relays the upstream server-sent events exactly as received.
 #include "send.hpp"
 #include "upstream/sse_parser.hpp"
+#include "upstream/text_delta.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace app {
@@ -27,6 +27,7 @@ public:
     m_output_closed = false;
     m_too_large = false;
     m_pending.clear();
+    m_text_batch.clear();
     m_body.clear();
   }
 
@@ -49,6 +50,10 @@ public:
     }
     bool before_first = m_events == 0;
     bool fed = m_parser.feed(chunk, [this](const upstream::SseEvent& event) { on_event(event); });
+    // The text of every delta in this network read goes out in one write:
+    // each delta is still on its way to stdout as soon as it has arrived.
+    write_out(m_text_batch);
+    m_text_batch.clear();
     if (m_raw) {
       if (before_first && m_events == 0) {
         m_pending.append(chunk); // nothing is relayed before the first event
@@ -152,17 +157,8 @@ private:
   }
 
   void write_delta(const std::string& data) {
-    auto parsed = nlohmann::json::parse(data, nullptr, false);
-    if (!parsed.is_object()) {
-      return;
-    }
-    auto delta = parsed.find("delta");
-    if (delta == parsed.end() || !delta->is_object() || delta->value("type", "") != "text_delta") {
-      return;
-    }
-    auto text = delta->find("text");
-    if (text != delta->end() && text->is_string()) {
-      write_out(text->get_ref<const std::string&>());
+    if (upstream::decode_text_delta(data, m_delta) == upstream::DeltaKind::text) {
+      m_text_batch += m_delta;
     }
   }
 
@@ -197,6 +193,8 @@ private:
   bool m_wrote_any = false;
   char m_last_char = '\0';
   std::string m_pending;
+  std::string m_delta;
+  std::string m_text_batch;
   std::string m_body;
   std::string m_plain_text;
 };

@@ -1,0 +1,19 @@
+// Differential fuzzing of the streaming fast path: decode_text_delta (direct
+// scan for the API's usual layout) must agree with the full JSON parser on
+// every input, both on the kind and on the decoded text.
+#include "upstream/text_delta.hpp"
+
+#include <cstdlib>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string fast_text;
+  std::string slow_text;
+  auto fast = upstream::decode_text_delta(text, fast_text);
+  auto slow = upstream::decode_text_delta_slow(text, slow_text);
+  if (fast != slow || (fast == upstream::DeltaKind::text && fast_text != slow_text)) {
+    std::abort();
+  }
+  return 0;
+}
