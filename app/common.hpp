@@ -24,6 +24,11 @@ struct GlobalOptions {
   Console console() const;
 };
 
+// The footer of the help of ask, stream and keys.
+inline constexpr const char* k_global_options_note =
+    "Global options (--key-file, --state, --base-url, -v, -q) may also follow the\n"
+    "subcommand; see bridge --help. Exit codes and files: man bridge.";
+
 // Where the keys of this invocation come from (SPEC §2).
 struct KeySource {
   enum class Mode { pool, byok };

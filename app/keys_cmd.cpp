@@ -174,6 +174,7 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
   auto* keys = app.add_subcommand("keys", "Show or clear what the pool has learned about its keys");
   keys->require_subcommand(1);
   keys->fallthrough();
+  keys->footer(k_global_options_note);
 
   auto status_options = std::make_shared<KeysOptions>();
   auto* status = keys->add_subcommand(
@@ -181,6 +182,7 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
                 "75 when none is but one is cooling, 77 when all are disabled)");
   status->add_flag("--json", status_options->json, "Print a JSON array instead of a table");
   status->fallthrough();
+  status->footer(k_global_options_note);
   status->callback([&global, status_options, &command] {
     command.run = [&global, status_options] { return run_status(global, *status_options); };
   });
@@ -189,6 +191,7 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
   auto* reset = keys->add_subcommand("reset", "Clear the marks of the named keys (all keys when none named)");
   reset->add_option("LABEL", reset_options->labels, "Labels of the keys to clear");
   reset->fallthrough();
+  reset->footer(k_global_options_note);
   reset->callback([&global, reset_options, &command] {
     command.run = [&global, reset_options] { return run_reset(global, *reset_options); };
   });

@@ -58,6 +58,7 @@ void add_parse_retry_after_command(CLI::App& app, Command& command) {
       ->type_name("'NAME: VALUE'")
       ->allow_extra_args(false);
   sub->add_flag("--seconds", options->seconds, "Print seconds (2.5) instead of milliseconds (2500)");
+  sub->footer("Malformed input is not an error: it gives 0. See bridge(1), RETRY-AFTER.");
   sub->callback([options, &command] { command.run = [options] { return run_parse_retry_after(*options); }; });
 }
 

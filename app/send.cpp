@@ -29,7 +29,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
       ->check(CLI::Range(1L, 100'000'000L));
   sub.add_option("-t,--temperature", o.temperature, "Sampling temperature, 0 to 1")
       ->type_name("T")
-      ->check(CLI::Range(0.0, 2.0));
+      ->check(CLI::Range(0.0, 1.0));
   sub.add_option("--stop", o.stop, "Stop sequence (repeatable)")->type_name("SEQ")->allow_extra_args(false);
   auto* request = sub.add_option("--request", o.request_file,
                                  "Send this JSON body as it is ('-' for standard input) instead\n"
@@ -60,6 +60,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   sub.add_option("PROMPT", o.words, "The prompt; '-' alone reads it from standard input")
       ->type_name("WORDS");
   sub.fallthrough();
+  sub.footer(k_global_options_note);
 }
 
 namespace {
