@@ -265,7 +265,7 @@ public:
   Reporter(const Console& console, bool machine) : m_console(console), m_machine(machine) {}
 
   int fail(ExitCode code, const std::string& type, const std::string& message,
-           std::optional<double> retry_after = {}) const {
+           std::optional<long long> retry_after = {}) const {
     if (m_machine) {
       m_console.raw_line(upstream::error_json({type, message}, retry_after));
     } else {
@@ -371,6 +371,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   transport_options.connect_timeout = seconds_to_ms(options.connect_timeout);
   transport_options.total_timeout = seconds_to_ms(options.timeout);
   transport_options.idle_timeout = seconds_to_ms(options.idle_timeout);
+  transport_options.idle_before_first_byte = stream;
   upstream::Transport transport(transport_options);
   std::string url = base_url + "/v1/messages";
 
@@ -405,7 +406,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   case pool::WalkResult::Kind::failed:
     return report.upstream_failure(result.outcome, record, base_url);
   case pool::WalkResult::Kind::transient: {
-    auto seconds = static_cast<double>((result.retry_after.count() + 999) / 1000);
+    long long seconds = (result.retry_after.count() + 999) / 1000; // rounded up
     std::string when = util::format_delay(result.retry_after);
     std::string message =
         byok ? fmt::format("the key in ANTHROPIC_API_KEY is rate-limited (retry after {})", when)

@@ -98,7 +98,13 @@ pool::MarkMap StateStore::load() {
   // Set the corrupt file aside under the lock, so that we never move a good
   // file that another process has just written in its place.
   std::string why;
-  update([](StateDocument&) {}, why);
+  if (!update([](StateDocument&) {}, why)) {
+    // update() warns about the corruption only once it holds the lock; when
+    // it could not (lock busy, directory not writable) say so here, so that
+    // a corrupt file never goes unmentioned (SPEC §4).
+    warn_once(fmt::format("state file {} is corrupt ({}); going on without it: {}", m_path,
+                          problem, why));
+  }
   return {};
 }
 

@@ -95,7 +95,7 @@ std::optional<UpstreamError> parse_error_body(std::string_view body) {
   return result;
 }
 
-std::string error_json(const UpstreamError& error, std::optional<double> retry_after_seconds) {
+std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds) {
   ordered_json out;
   out["type"] = "error";
   out["error"] = {{"type", error.type}, {"message", error.message}};

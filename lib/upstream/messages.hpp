@@ -42,9 +42,10 @@ struct UpstreamError {
 // a proxy, truncated JSON), nullopt.
 std::optional<UpstreamError> parse_error_body(std::string_view body);
 
-// One line of JSON in the upstream error shape, with "retry_after" (seconds)
-// when given. Strings that are not valid UTF-8 are repaired, never refused.
-std::string error_json(const UpstreamError& error, std::optional<double> retry_after_seconds = {});
+// One line of JSON in the upstream error shape, with "retry_after" in whole
+// seconds when given. Strings that are not valid UTF-8 are repaired, never
+// refused.
+std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds = {});
 
 // The error type the API uses for an HTTP status, for bodies that name none.
 std::string error_type_for_status(long status);

@@ -31,6 +31,7 @@ struct Transfer {
   bool idle = false;
   SteadyTime last_byte;
   util::Millis idle_timeout{0};
+  bool idle_before_first_byte = true;
 
   void send_head() {
     if (head_sent) {
@@ -77,7 +78,8 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   if (util::interrupted()) {
     return 1;
   }
-  if (t->idle_timeout.count() > 0 && std::chrono::steady_clock::now() - t->last_byte > t->idle_timeout) {
+  if (t->idle_timeout.count() > 0 && (t->received || t->idle_before_first_byte) &&
+      std::chrono::steady_clock::now() - t->last_byte > t->idle_timeout) {
     t->idle = true;
     return 1;
   }
@@ -157,6 +159,7 @@ TransferResult Transport::post(const std::string& url, const std::vector<std::st
   transfer.curl = curl;
   transfer.last_byte = std::chrono::steady_clock::now();
   transfer.idle_timeout = m_options.idle_timeout;
+  transfer.idle_before_first_byte = m_options.idle_before_first_byte;
 
   curl_slist* list = nullptr;
   for (const auto& header : headers) {

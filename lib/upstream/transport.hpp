@@ -14,6 +14,12 @@ struct TransportOptions {
   util::Millis connect_timeout{10'000};
   util::Millis total_timeout{600'000};
   util::Millis idle_timeout{120'000}; // no byte received
+  // Whether the idle timeout also runs before the first response byte. A
+  // stream answers at once and then trickles, so silence from the start is
+  // a stall; a blocking answer is silent until the model has finished, so
+  // there only silence after the answer began counts (--timeout bounds the
+  // wait for it).
+  bool idle_before_first_byte = true;
 };
 
 // Receives a response as it arrives. head() is called once, before the first

@@ -1,5 +1,6 @@
 #include "util/strings.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -105,21 +106,25 @@ std::optional<double> parse_decimal(std::string_view s) noexcept {
     negative = s[0] == '-';
     i = 1;
   }
-  double value = 0;
+  std::size_t start = i;
   bool digits = false;
   for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-    value = value * 10 + (s[i] - '0');
     digits = true;
   }
   if (i < s.size() && s[i] == '.') {
-    double scale = 0.1;
     for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      value += (s[i] - '0') * scale;
-      scale /= 10;
       digits = true;
     }
   }
-  if (!digits || i != s.size() || !std::isfinite(value)) {
+  if (!digits || i != s.size()) {
+    return std::nullopt;
+  }
+  // The syntax is checked above; from_chars converts it to the nearest
+  // double. (Summing digit * 0.1^k drifts: "0.3" became 0.30000000000000004,
+  // which parse_retry_after then rounded up to 301 ms.)
+  double value = 0;
+  auto [end, error] = std::from_chars(s.data() + start, s.data() + s.size(), value);
+  if (error != std::errc{} || end != s.data() + s.size() || !std::isfinite(value)) {
     return std::nullopt;
   }
   return negative ? -value : value;

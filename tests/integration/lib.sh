@@ -394,3 +394,162 @@ expect_key_requests() {
     got=$(mock_key_requests "$1" "${3:-}")
     [[ "$got" == "$2" ]] || fail "expected $2 requests with key '$1' at mock '${3:-}', got $got: $(mock_stats "${3:-}")"
 }
+
+# ---------------------------------------------------------------------------
+# Helpers for the bridge scenarios (added with them; nothing above changed).
+#   setup_pool LINE...              key file ($KEYS, via write_key_file) and a state
+#                                   path $STATE in $T/state (not created)
+#   run_pool CMD ARGS...            run_bridge CMD --key-file $KEYS --state $STATE
+#                                   --base-url ${POOL_URL:-$MOCK_URL} ARGS...
+#   run_pool_stdin TEXT CMD ARGS... the same with TEXT on standard input
+#   keys_status                     `bridge keys status --json` of the pool into
+#                                   $T/status.json; exit code in $STATUS_RC
+#   key_field LABEL FIELD           FIELD of LABEL's row (runs keys_status)
+#   state_field LABEL FIELD [FILE]  FIELD of LABEL's entry in the state file
+#   json_objects FILE               the innermost {...} objects of FILE, one a line
+#   json_field FIELD                a string/number FIELD of the JSON object on stdin
+#   now_ms                          wall clock in milliseconds
+#   expect_between N LO HI WHAT     LO <= N <= HI, else fail naming WHAT
+#   expect_mock_log_contains STR [NAME] / expect_mock_log_not_contains STR [NAME]
+#   wait_until_ready LABEL SECS     poll keys status until LABEL is ready (bounded)
+#   stderr_json_line                stderr is exactly one line, a JSON error object
+# ---------------------------------------------------------------------------
+KEYS=
+STATE=
+STATUS_RC=0
+
+setup_pool() {
+    KEYS=$(write_key_file "$@")
+    STATE="$T/state/state.json"
+}
+
+run_pool() {
+    local cmd=$1
+    shift
+    run_bridge "$cmd" --key-file "$KEYS" --state "$STATE" --base-url "${POOL_URL:-$MOCK_URL}" "$@"
+}
+
+run_pool_stdin() {
+    local input=$1 cmd=$2
+    shift 2
+    run_bridge_stdin "$input" "$cmd" --key-file "$KEYS" --state "$STATE" \
+        --base-url "${POOL_URL:-$MOCK_URL}" "$@"
+}
+
+# shellcheck disable=SC2034 # STATUS_RC is read by the scenarios
+keys_status() {
+    STATUS_RC=0
+    timeout -k 5 "$(_timeout)" "$BRIDGE" keys status --json --key-file "$KEYS" --state "$STATE" \
+        >"$T/status.json" 2>"$T/status.err" || STATUS_RC=$?
+}
+
+json_objects() {
+    tr -d '\n\r' <"$1" | grep -o '{[^{}]*}' || true
+}
+
+json_field() {
+    local field=$1
+    sed -n -e 's/.*"'"$field"'"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' \
+        -e 't' -e 's/.*"'"$field"'"[[:space:]]*:[[:space:]]*\([^",}[:space:]]*\).*/\1/p' | head -n 1
+}
+
+_object_of_label() {
+    local file=$1 label=$2
+    json_objects "$file" | grep -E '"label"[[:space:]]*:[[:space:]]*"'"$label"'"' | head -n 1 || true
+}
+
+key_field() {
+    local label=$1 field=$2
+    keys_status
+    _object_of_label "$T/status.json" "$label" | json_field "$field"
+}
+
+state_field() {
+    local label=$1 field=$2 file=${3:-$STATE}
+    [[ -f "$file" ]] || return 0
+    _object_of_label "$file" "$label" | json_field "$field"
+}
+
+now_ms() {
+    date +%s%3N
+}
+
+expect_between() {
+    local n=$1 lo=$2 hi=$3 what=$4
+    [[ "$n" =~ ^-?[0-9]+$ ]] || fail "$what: '$n' is not a number"
+    ((n >= lo && n <= hi)) || fail "$what: $n is not within [$lo, $hi]"
+}
+
+expect_mock_log_contains() {
+    grep -qF -- "$1" "$(mock_log "${2:-}")" ||
+        fail "expected the request log of mock '${2:-}' to contain '$1'; it holds: $(head -c 3000 "$(mock_log "${2:-}")")"
+}
+
+expect_mock_log_not_contains() {
+    ! grep -qF -- "$1" "$(mock_log "${2:-}")" 2>/dev/null ||
+        fail "expected the request log of mock '${2:-}' not to contain '$1'"
+}
+
+wait_until_ready() {
+    local label=$1 secs=$2 i state
+    for ((i = 0; i < secs * 20; i++)); do
+        state=$(key_field "$label" state)
+        [[ "$state" == ready ]] && return 0
+        sleep 0.05
+    done
+    fail "key $label was still '$state' after $secs s: $(cat "$T/status.json")"
+}
+
+stderr_json_line() {
+    local lines
+    lines=$(wc -l <"$T/err")
+    [[ "$lines" -eq 1 ]] || fail "expected exactly one line on stderr, got $lines"
+    grep -qE '^\{"type"[[:space:]]*:[[:space:]]*"error"[[:space:]]*,[[:space:]]*"error"[[:space:]]*:[[:space:]]*\{"type"[[:space:]]*:[[:space:]]*"[a-z_]+"[[:space:]]*,[[:space:]]*"message"[[:space:]]*:[[:space:]]*"' "$T/err" ||
+        fail "stderr is not one JSON error line of the upstream shape"
+    grep -qE '\}[[:space:]]*$' "$T/err" || fail "the JSON error line is not closed"
+}
+
+# bg_bridge NAME ARGS...: bridge in the background, stdout/stderr in
+# $T/NAME.out / $T/NAME.err, its exit code in $T/NAME.rc when it ends (bounded
+# by BRIDGE_TEST_TIMEOUT). Several may run at once; $T/out and $T/err are
+# left alone. bg_wait NAME [SECS] waits for it and sets $RC.
+declare -A _BG_PIDS=()
+bg_bridge() {
+    _need BRIDGE
+    local name=$1
+    shift
+    rm -f "$T/$name.rc"
+    (
+        rc=0
+        timeout -k 5 "$(_timeout)" "$BRIDGE" "$@" <"${BRIDGE_STDIN:-/dev/null}" \
+            >"$T/$name.out" 2>"$T/$name.err" || rc=$?
+        echo "$rc" >"$T/$name.rc.tmp"
+        mv "$T/$name.rc.tmp" "$T/$name.rc"
+    ) &
+    _BG_PIDS[$name]=$!
+}
+
+bg_running() {
+    [[ ! -e "$T/$1.rc" ]]
+}
+
+bg_wait() {
+    local name=$1 secs=${2:-$(_timeout)} i
+    for ((i = 0; i < secs * 20; i++)); do
+        [[ -s "$T/$name.rc" ]] && break
+        sleep 0.05
+    done
+    [[ -s "$T/$name.rc" ]] || fail "background bridge '$name' did not finish within $secs s"
+    wait "${_BG_PIDS[$name]}" 2>/dev/null || true
+    RC=$(cat "$T/$name.rc")
+}
+
+# wait_for_key_requests KEY N [SECS] [NAME]: until the mock has seen N requests with KEY.
+wait_for_key_requests() {
+    local key=$1 n=$2 secs=${3:-10} name=${4:-} i
+    for ((i = 0; i < secs * 20; i++)); do
+        (($(mock_key_requests "$key" "$name") >= n)) && return 0
+        sleep 0.05
+    done
+    fail "the mock did not see $n requests with key $key within $secs s: $(mock_stats "$name")"
+}
