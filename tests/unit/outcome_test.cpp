@@ -1,0 +1,166 @@
+#include "pool/outcome.hpp"
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using pool::AttemptOutcome;
+using pool::Verdict;
+using test::ms;
+
+namespace {
+
+const char* name(Verdict verdict) {
+  switch (verdict) {
+  case Verdict::success:
+    return "success";
+  case Verdict::cool:
+    return "cool";
+  case Verdict::disable:
+    return "disable";
+  case Verdict::report:
+    return "report";
+  }
+  return "?";
+}
+
+AttemptOutcome with_kind(AttemptOutcome::Kind kind) {
+  AttemptOutcome outcome;
+  outcome.kind = kind;
+  return outcome;
+}
+
+} // namespace
+
+TEST_CASE("classify: the table of SPEC §3, row by row") {
+  struct Row {
+    int status;
+    Verdict verdict;
+  };
+  for (auto row : {Row{200, Verdict::success}, Row{201, Verdict::success},
+                   Row{204, Verdict::success}, Row{299, Verdict::success},
+                   Row{429, Verdict::cool}, Row{401, Verdict::disable}, Row{403, Verdict::disable},
+                   Row{400, Verdict::report}, Row{402, Verdict::report}, Row{404, Verdict::report},
+                   Row{408, Verdict::report}, Row{409, Verdict::report}, Row{413, Verdict::report},
+                   Row{500, Verdict::report}, Row{502, Verdict::report}, Row{503, Verdict::report},
+                   Row{529, Verdict::report}, Row{300, Verdict::report}, Row{302, Verdict::report},
+                   Row{199, Verdict::report}, Row{100, Verdict::report}, Row{0, Verdict::report}}) {
+    CAPTURE(row.status);
+    auto verdict = pool::classify(AttemptOutcome::answer(row.status));
+    CHECK(name(verdict) == std::string(name(row.verdict)));
+  }
+}
+
+TEST_CASE("classify: failures without an answer are reported, never failed over") {
+  CHECK(pool::classify(AttemptOutcome::network()) == Verdict::report);
+  CHECK(pool::classify(AttemptOutcome::network(true)) == Verdict::report);
+  CHECK(pool::classify(with_kind(AttemptOutcome::Kind::broken_answer)) == Verdict::report);
+  // A broken answer whose status was 200 (a stream that died) is no success.
+  auto broken = AttemptOutcome::answer(200);
+  broken.kind = AttemptOutcome::Kind::broken_answer;
+  CHECK(pool::classify(broken) == Verdict::report);
+  auto network = AttemptOutcome::network();
+  network.status = 429; // a status cannot turn a network failure into a cooldown
+  CHECK(pool::classify(network) == Verdict::report);
+}
+
+TEST_CASE("is_retryable: 408, 409, 5xx and 529 yes; other statuses no") {
+  struct Row {
+    int status;
+    bool retryable;
+  };
+  for (auto row : {Row{408, true}, Row{409, true}, Row{500, true}, Row{502, true}, Row{503, true},
+                   Row{504, true}, Row{529, true}, Row{599, true}, Row{400, false},
+                   Row{402, false}, Row{404, false}, Row{413, false}, Row{422, false},
+                   Row{200, false}, Row{429, false}, Row{401, false}, Row{403, false}}) {
+    CAPTURE(row.status);
+    CHECK(pool::is_retryable(AttemptOutcome::answer(row.status)) == row.retryable);
+  }
+}
+
+TEST_CASE("is_retryable: network failures only before any response byte") {
+  CHECK(pool::is_retryable(AttemptOutcome::network(false)));
+  CHECK_FALSE(pool::is_retryable(AttemptOutcome::network(true)));
+  CHECK_FALSE(pool::is_retryable(with_kind(AttemptOutcome::Kind::broken_answer)));
+  CHECK_FALSE(pool::is_retryable(with_kind(AttemptOutcome::Kind::interrupted)));
+}
+
+TEST_CASE("is_retryable: x-should-retry decides when sent") {
+  struct Row {
+    int status;
+    bool should_retry;
+    bool retryable;
+  };
+  for (auto row : {Row{400, true, true}, Row{404, true, true}, Row{500, false, false},
+                   Row{529, false, false}, Row{408, false, false}, Row{503, true, true}}) {
+    CAPTURE(row.status);
+    CAPTURE(row.should_retry);
+    auto outcome = AttemptOutcome::answer(row.status);
+    outcome.should_retry = row.should_retry;
+    CHECK(pool::is_retryable(outcome) == row.retryable);
+  }
+  // Key-specific answers are handled by failover, whatever the header says.
+  for (int status : {429, 401, 403, 200}) {
+    CAPTURE(status);
+    auto outcome = AttemptOutcome::answer(status);
+    outcome.should_retry = true;
+    CHECK_FALSE(pool::is_retryable(outcome));
+  }
+}
+
+TEST_CASE("retry_delay: min(0.5 s * 2^n, 8 s) without jitter") {
+  struct Row {
+    int retry;
+    long long delay_ms;
+  };
+  for (auto row : {Row{0, 500}, Row{1, 1000}, Row{2, 2000}, Row{3, 4000}, Row{4, 8000},
+                   Row{5, 8000}, Row{10, 8000}, Row{31, 8000}, Row{1000, 8000}}) {
+    CAPTURE(row.retry);
+    CHECK(pool::retry_delay(AttemptOutcome::answer(500), row.retry, 0.0) == ms(row.delay_ms));
+  }
+}
+
+TEST_CASE("retry_delay: jitter takes off at most 25 %") {
+  const double almost_one = 0.999999;
+  struct Row {
+    int retry;
+    long long full_ms;
+  };
+  for (auto row : {Row{0, 500}, Row{1, 1000}, Row{2, 2000}, Row{3, 4000}, Row{6, 8000}}) {
+    CAPTURE(row.retry);
+    auto outcome = AttemptOutcome::network();
+    auto most_jitter = pool::retry_delay(outcome, row.retry, almost_one);
+    CHECK(most_jitter.count() >= row.full_ms * 3 / 4);
+    CHECK(most_jitter.count() <= row.full_ms * 3 / 4 + 1);
+    auto half_jitter = pool::retry_delay(outcome, row.retry, 0.5);
+    CHECK(half_jitter.count() == row.full_ms * 7 / 8);
+    for (double jitter = 0.0; jitter < 1.0; jitter += 0.01) {
+      auto delay = pool::retry_delay(outcome, row.retry, jitter);
+      CHECK(delay.count() >= row.full_ms * 3 / 4);
+      CHECK(delay.count() <= row.full_ms);
+    }
+  }
+  // Out-of-range jitter is held to [0, 1].
+  CHECK(pool::retry_delay(AttemptOutcome::answer(500), 0, -3.0) == ms(500));
+  CHECK(pool::retry_delay(AttemptOutcome::answer(500), 0, 7.0) == ms(375));
+}
+
+TEST_CASE("retry_delay: a server's retry-after of at most 60 s is honoured") {
+  struct Row {
+    long long retry_after_ms;
+    long long delay_ms; // with retry 2 and no jitter the backoff alone is 2000
+  };
+  for (auto row : {Row{1, 1}, Row{1500, 1500}, Row{30'000, 30'000}, Row{60'000, 60'000},
+                   Row{60'001, 2000}, Row{3'600'000, 2000}, Row{0, 2000}}) {
+    CAPTURE(row.retry_after_ms);
+    auto outcome = AttemptOutcome::answer(529);
+    outcome.retry_after = ms(row.retry_after_ms);
+    CHECK(pool::retry_delay(outcome, 2, 0.0) == ms(row.delay_ms));
+  }
+  // A server delay is not cut by jitter.
+  auto outcome = AttemptOutcome::answer(503);
+  outcome.retry_after = ms(1200);
+  CHECK(pool::retry_delay(outcome, 0, 0.9) == ms(1200));
+}

@@ -1,0 +1,645 @@
+#include "pool/walker.hpp"
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+using pool::AttemptOutcome;
+using pool::KeyMark;
+using pool::MarkKind;
+using pool::MemoryMarkStore;
+using pool::WalkOptions;
+using pool::WalkResult;
+using pool::Walker;
+using test::at;
+using test::ms;
+
+namespace {
+
+const util::TimePoint k_t0 = at("2026-11-26T03:00:00Z");
+
+std::vector<keys::Key> make_keys(std::initializer_list<const char*> labels) {
+  std::vector<keys::Key> keys;
+  for (const char* label : labels) {
+    keys.push_back(keys::make_key(label, std::string("sk-ant-test-") + label + "-0123456789"));
+  }
+  return keys;
+}
+
+AttemptOutcome ok() { return AttemptOutcome::answer(200); }
+
+AttemptOutcome rate_limited(long long retry_after_ms = 0) {
+  auto outcome = AttemptOutcome::answer(429, "rate_limit_error");
+  outcome.retry_after = ms(retry_after_ms);
+  return outcome;
+}
+
+AttemptOutcome status(int code, const char* type = "api_error") {
+  return AttemptOutcome::answer(code, type);
+}
+
+// Scripted answers per key label, and a log of the attempts made.
+class FakeUpstream {
+public:
+  void script(const std::string& label, std::initializer_list<AttemptOutcome> outcomes) {
+    for (const auto& outcome : outcomes) {
+      m_outcomes[label].push_back(outcome);
+    }
+  }
+  // Runs before each attempt's answer, with the label of the key attempted.
+  std::function<void(const keys::Key&)> on_attempt;
+
+  pool::AttemptFn fn() {
+    return [this](const keys::Key& key) {
+      calls.push_back(key.label);
+      if (on_attempt) {
+        on_attempt(key);
+      }
+      auto& queue = m_outcomes[key.label];
+      if (queue.empty()) {
+        FAIL_CHECK("unscripted attempt with key " << key.label);
+        return AttemptOutcome::answer(599);
+      }
+      auto outcome = queue.front();
+      queue.pop_front();
+      return outcome;
+    };
+  }
+  bool all_used() const {
+    for (const auto& [label, queue] : m_outcomes) {
+      if (!queue.empty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::vector<std::string> calls;
+
+private:
+  std::map<std::string, std::deque<AttemptOutcome>> m_outcomes;
+};
+
+// Remembers what the walk told.
+struct Recorder final : pool::WalkObserver {
+  void skipped(const keys::Key& key, const KeyMark&, util::TimePoint) override {
+    skips.push_back(key.label);
+  }
+  void attempted(const keys::Key& key, const AttemptOutcome&, pool::Verdict) override {
+    attempts.push_back(key.label);
+  }
+  void retrying(const keys::Key& key, int retry, util::Millis delay) override {
+    retries.push_back(key.label + "#" + std::to_string(retry));
+    retry_delays.push_back(delay);
+  }
+  void waiting(util::Millis delay) override { waits.push_back(delay); }
+
+  std::vector<std::string> skips, attempts, retries;
+  std::vector<util::Millis> retry_delays, waits;
+};
+
+using Labels = std::vector<std::string>;
+
+WalkOptions fixed_jitter(double jitter, int retries = 0) {
+  WalkOptions options;
+  options.retries = retries;
+  options.jitter = [jitter] { return jitter; };
+  return options;
+}
+
+const KeyMark* mark_of(const MemoryMarkStore& store, const keys::Key& key) {
+  auto it = store.marks().find(key.fingerprint);
+  return it == store.marks().end() ? nullptr : &it->second;
+}
+
+} // namespace
+
+TEST_CASE("walker: the first key that answers 2xx serves; later keys are not touched") {
+  auto keys = make_keys({"a", "b", "c"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {ok()});
+  auto result = Walker(keys, store, clock).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::success);
+  REQUIRE(result.key != nullptr);
+  CHECK(result.key->label == "a");
+  CHECK(result.attempts == 1);
+  CHECK(upstream.calls == Labels{"a"});
+  CHECK(store.marks().empty());
+}
+
+TEST_CASE("walker: keys are tried in key-file order") {
+  auto keys = make_keys({"a", "b", "c", "d"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(1000)});
+  upstream.script("b", {status(401, "authentication_error")});
+  upstream.script("c", {status(403, "permission_error")});
+  upstream.script("d", {ok()});
+  Recorder recorder;
+  auto result = Walker(keys, store, clock).walk(upstream.fn(), &recorder);
+  CHECK(result.kind == WalkResult::Kind::success);
+  REQUIRE(result.key != nullptr);
+  CHECK(result.key->label == "d");
+  CHECK(result.attempts == 4);
+  CHECK(upstream.calls == Labels{"a", "b", "c", "d"});
+  CHECK(recorder.attempts == Labels{"a", "b", "c", "d"});
+}
+
+TEST_CASE("walker: a 429 cools the key for the delay it asks for, or 60 s") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  SUBCASE("with a delay") {
+    upstream.script("a", {rate_limited(7'500)});
+    upstream.script("b", {ok()});
+    // The request itself takes a second: the cooldown starts when it ended.
+    upstream.on_attempt = [&](const keys::Key&) { clock.advance(ms(1'000)); };
+    auto result = Walker(keys, store, clock).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::success);
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->kind == MarkKind::cooling);
+    CHECK(mark->since == k_t0 + ms(1'000));
+    CHECK(mark->until == k_t0 + ms(8'500));
+    CHECK(mark->status == 429);
+    CHECK(mark->reason == "rate_limit_error");
+    CHECK(mark_of(store, keys[1]) == nullptr);
+  }
+  SUBCASE("without a delay: 60 s") {
+    upstream.script("a", {rate_limited(0)});
+    upstream.script("b", {ok()});
+    Walker(keys, store, clock).walk(upstream.fn());
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->until - mark->since == ms(60'000));
+  }
+  SUBCASE("without a delay: the configured default") {
+    upstream.script("a", {rate_limited(0)});
+    upstream.script("b", {ok()});
+    WalkOptions options;
+    options.default_cooldown = ms(15'000);
+    Walker(keys, store, clock, options).walk(upstream.fn());
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->until - mark->since == ms(15'000));
+  }
+}
+
+TEST_CASE("walker: 401 and 403 disable the key and fail over") {
+  for (int code : {401, 403}) {
+    CAPTURE(code);
+    auto keys = make_keys({"a", "b"});
+    MemoryMarkStore store;
+    util::ManualClock clock(k_t0);
+    FakeUpstream upstream;
+    upstream.script("a", {status(code, "authentication_error")});
+    upstream.script("b", {ok()});
+    auto result = Walker(keys, store, clock).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::success);
+    CHECK(upstream.calls == Labels{"a", "b"});
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->kind == MarkKind::disabled);
+    CHECK(mark->status == code);
+    CHECK(mark->reason == "authentication_error");
+  }
+}
+
+TEST_CASE("walker: any other status or a network failure ends the walk without failover") {
+  std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
+                                          status(402, "billing_error"),
+                                          status(404, "not_found_error"),
+                                          status(413, "request_too_large"),
+                                          status(500, "api_error"),
+                                          status(529, "overloaded_error"),
+                                          AttemptOutcome::network(),
+                                          AttemptOutcome::network(true)};
+  for (const auto& outcome : outcomes) {
+    CAPTURE(outcome.status);
+    auto keys = make_keys({"a", "b"});
+    MemoryMarkStore store;
+    util::ManualClock clock(k_t0);
+    FakeUpstream upstream;
+    upstream.script("a", {outcome});
+    auto result = Walker(keys, store, clock).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::failed);
+    CHECK(result.attempts == 1);
+    REQUIRE(result.key != nullptr);
+    CHECK(result.key->label == "a");
+    CHECK(result.outcome.status == outcome.status);
+    CHECK(result.outcome.kind == outcome.kind);
+    CHECK(upstream.calls == Labels{"a"});
+    CHECK(store.marks().empty());
+    CHECK(clock.slept() == ms(0));
+  }
+}
+
+TEST_CASE("walker: cooling and disabled keys are skipped; ended cooldowns are not") {
+  auto keys = make_keys({"a", "b", "c", "d"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  store.record(keys[0], KeyMark::disabled(k_t0 - ms(3'600'000), 401, "authentication_error"));
+  store.record(keys[1], KeyMark::cooling(k_t0 - ms(1'000), ms(30'000), 429, "rate_limit_error"));
+  store.record(keys[2], KeyMark::cooling(k_t0 - ms(60'000), ms(30'000), 429, "rate_limit_error"));
+  FakeUpstream upstream;
+  upstream.script("c", {ok()});
+  Recorder recorder;
+  auto result = Walker(keys, store, clock).walk(upstream.fn(), &recorder);
+  CHECK(result.kind == WalkResult::Kind::success);
+  CHECK(upstream.calls == Labels{"c"});
+  CHECK(recorder.skips == Labels{"a", "b"});
+}
+
+TEST_CASE("walker: a cooldown is never shortened by a later, shorter 429") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  // Another process learns of a long cooldown for "a" while our request with
+  // "a" is in flight (after our walk read the store); our answer is a 429
+  // that asks for less.
+  upstream.on_attempt = [&](const keys::Key& key) {
+    store.record(key, KeyMark::cooling(k_t0, ms(120'000), 429, "rate_limit_error"));
+  };
+  upstream.script("a", {rate_limited(5'000)});
+  auto result = Walker(keys, store, clock).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  auto* mark = mark_of(store, keys[0]);
+  REQUIRE(mark != nullptr);
+  CHECK(mark->until == k_t0 + ms(120'000));
+}
+
+TEST_CASE("walker: marks reach the store as soon as they are made") {
+  auto keys = make_keys({"a", "b", "c"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(30'000)});
+  upstream.script("b", {status(401, "authentication_error")});
+  upstream.script("c", {status(500)});
+  bool checked_b = false, checked_c = false;
+  upstream.on_attempt = [&](const keys::Key& key) {
+    if (key.label == "b") {
+      // a's mark is stored before b is even tried.
+      auto* a = mark_of(store, keys[0]);
+      REQUIRE(a != nullptr);
+      CHECK(a->kind == MarkKind::cooling);
+      CHECK(store.marks().size() == 1);
+      checked_b = true;
+    }
+    if (key.label == "c") {
+      auto* b = mark_of(store, keys[1]);
+      REQUIRE(b != nullptr);
+      CHECK(b->kind == MarkKind::disabled);
+      CHECK(store.marks().size() == 2);
+      checked_c = true;
+    }
+  };
+  auto result = Walker(keys, store, clock).walk(upstream.fn());
+  CHECK(checked_b);
+  CHECK(checked_c);
+  CHECK(result.kind == WalkResult::Kind::failed);
+  CHECK(result.outcome.status == 500);
+}
+
+TEST_CASE("walker: transient exhaustion reports the soonest key") {
+  auto keys = make_keys({"a", "b", "c"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(30'000)});
+  upstream.script("b", {rate_limited(4'200)});
+  upstream.script("c", {status(403, "permission_error")});
+  auto result = Walker(keys, store, clock).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  CHECK(result.retry_after == ms(4'200));
+  CHECK(result.cooling == 2);
+  CHECK(result.disabled == 1);
+  CHECK(result.attempts == 3);
+  CHECK(clock.slept() == ms(0));
+}
+
+TEST_CASE("walker: keys already cooling exhaust the walk with no attempt") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  store.record(keys[0], KeyMark::cooling(k_t0 - ms(10'000), ms(25'000), 429, ""));
+  store.record(keys[1], KeyMark::cooling(k_t0, ms(40'000), 429, ""));
+  FakeUpstream upstream;
+  auto result = Walker(keys, store, clock).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  CHECK(result.retry_after == ms(15'000));
+  CHECK(result.attempts == 0);
+  CHECK(result.key == nullptr);
+  CHECK(upstream.calls.empty());
+}
+
+TEST_CASE("walker: permanent exhaustion when every key is disabled") {
+  auto keys = make_keys({"a", "b", "c"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  store.record(keys[1], KeyMark::disabled(k_t0, 401, ""));
+  FakeUpstream upstream;
+  upstream.script("a", {status(401, "authentication_error")});
+  upstream.script("c", {status(403, "permission_error")});
+  WalkOptions options;
+  options.wait_max = ms(300'000); // waiting cannot help a disabled pool
+  auto result = Walker(keys, store, clock, options).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::permanent);
+  CHECK(result.disabled == 3);
+  CHECK(result.cooling == 0);
+  CHECK(upstream.calls == Labels{"a", "c"});
+  CHECK(clock.slept() == ms(0));
+}
+
+TEST_CASE("walker: mixed disabled and cooling is transient") {
+  auto keys = make_keys({"a", "b", "c"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  store.record(keys[0], KeyMark::disabled(k_t0, 401, ""));
+  store.record(keys[1], KeyMark::cooling(k_t0, ms(10'000), 429, ""));
+  FakeUpstream upstream;
+  upstream.script("c", {rate_limited(20'000)});
+  auto result = Walker(keys, store, clock).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  CHECK(result.retry_after == ms(10'000));
+  CHECK(result.cooling == 2);
+  CHECK(result.disabled == 1);
+  CHECK(upstream.calls == Labels{"c"});
+}
+
+TEST_CASE("walker --wait: sleeps for the soonest key and walks again from the first") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(9'000)});
+  upstream.script("b", {rate_limited(5'000), ok()});
+  WalkOptions options;
+  options.wait_max = ms(300'000);
+  Recorder recorder;
+  // b is ready first; the second walk starts again at a, whose cooldown has
+  // 4 s left: it is skipped, and b serves.
+  auto result = Walker(keys, store, clock, options).walk(upstream.fn(), &recorder);
+  CHECK(result.kind == WalkResult::Kind::success);
+  REQUIRE(result.key != nullptr);
+  CHECK(result.key->label == "b");
+  CHECK(clock.slept() == ms(5'000));
+  CHECK(recorder.waits == std::vector<util::Millis>{ms(5'000)});
+  CHECK(upstream.calls == Labels{"a", "b", "b"});
+  CHECK(recorder.skips == Labels{"a"});
+}
+
+TEST_CASE("walker --wait: the first key is tried first again once ready") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(3'000), ok()});
+  upstream.script("b", {rate_limited(3'000)});
+  WalkOptions options;
+  options.wait_max = ms(10'000);
+  auto result = Walker(keys, store, clock, options).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::success);
+  CHECK(result.key->label == "a");
+  CHECK(upstream.calls == Labels{"a", "b", "a"});
+  CHECK(clock.slept() == ms(3'000));
+  CHECK(result.attempts == 3);
+}
+
+TEST_CASE("walker --wait: gives up when the wait would exceed the maximum") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  SUBCASE("the first wait is too long") {
+    upstream.script("a", {rate_limited(5'000)});
+    WalkOptions options;
+    options.wait_max = ms(4'999);
+    auto result = Walker(keys, store, clock, options).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::transient);
+    CHECK(result.retry_after == ms(5'000));
+    CHECK(clock.slept() == ms(0));
+  }
+  SUBCASE("a wait of exactly the maximum is made") {
+    upstream.script("a", {rate_limited(5'000), ok()});
+    WalkOptions options;
+    options.wait_max = ms(5'000);
+    auto result = Walker(keys, store, clock, options).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::success);
+    CHECK(clock.slept() == ms(5'000));
+  }
+  SUBCASE("the waits add up") {
+    upstream.script("a", {rate_limited(5'000), rate_limited(5'000)});
+    WalkOptions options;
+    options.wait_max = ms(8'000);
+    auto result = Walker(keys, store, clock, options).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::transient);
+    CHECK(clock.slept() == ms(5'000));
+    CHECK(upstream.calls == Labels{"a", "a"});
+  }
+  SUBCASE("without --wait there is no waiting at all") {
+    upstream.script("a", {rate_limited(1)});
+    auto result = Walker(keys, store, clock).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::transient);
+    CHECK(clock.slept() == ms(0));
+  }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker --retries: 5xx, 529, 408, 409 and early network failures retry the same key") {
+  std::vector<AttemptOutcome> failures = {status(500), status(503), status(529, "overloaded_error"),
+                                          status(408, "timeout_error"), status(409),
+                                          AttemptOutcome::network(false)};
+  for (const auto& failure : failures) {
+    CAPTURE(failure.status);
+    auto keys = make_keys({"a", "b"});
+    MemoryMarkStore store;
+    util::ManualClock clock(k_t0);
+    FakeUpstream upstream;
+    upstream.script("a", {failure, failure, ok()});
+    Recorder recorder;
+    auto result = Walker(keys, store, clock, fixed_jitter(0.0, 2)).walk(upstream.fn(), &recorder);
+    CHECK(result.kind == WalkResult::Kind::success);
+    CHECK(result.attempts == 3);
+    CHECK(upstream.calls == Labels{"a", "a", "a"});
+    CHECK(recorder.retries == Labels{"a#1", "a#2"});
+    CHECK(recorder.retry_delays == std::vector<util::Millis>{ms(500), ms(1'000)});
+    CHECK(clock.slept() == ms(1'500));
+    CHECK(store.marks().empty());
+  }
+}
+
+TEST_CASE("walker --retries: gives up after N retries and reports the last failure") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {status(500), status(502), status(503), status(529)});
+  auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::failed);
+  CHECK(result.attempts == 4);
+  CHECK(result.outcome.status == 529);
+  CHECK(clock.slept() == ms(500 + 1'000 + 2'000));
+  CHECK(upstream.calls == Labels{"a", "a", "a", "a"});
+}
+
+TEST_CASE("walker --retries: jitter shortens each backoff by up to 25 %") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {status(500), status(500), ok()});
+  Recorder recorder;
+  auto result = Walker(keys, store, clock, fixed_jitter(0.5, 2)).walk(upstream.fn(), &recorder);
+  CHECK(result.kind == WalkResult::Kind::success);
+  CHECK(recorder.retry_delays == std::vector<util::Millis>{ms(437), ms(875)});
+  CHECK(clock.slept() == ms(437 + 875));
+}
+
+TEST_CASE("walker --retries: the real jitter source stays within bounds") {
+  for (int round = 0; round < 20; ++round) {
+    auto keys = make_keys({"a"});
+    MemoryMarkStore store;
+    util::ManualClock clock(k_t0);
+    FakeUpstream upstream;
+    upstream.script("a", {status(500), ok()});
+    WalkOptions options;
+    options.retries = 1;
+    Walker(keys, store, clock, options).walk(upstream.fn());
+    CHECK(clock.slept() >= ms(375));
+    CHECK(clock.slept() <= ms(500));
+  }
+}
+
+TEST_CASE("walker --retries: a server's retry-after is honoured") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  auto busy = status(529, "overloaded_error");
+  busy.retry_after = ms(2'000);
+  upstream.script("a", {busy, ok()});
+  auto result = Walker(keys, store, clock, fixed_jitter(0.9, 2)).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::success);
+  CHECK(clock.slept() == ms(2'000));
+}
+
+TEST_CASE("walker --retries: no retry for 400, late network failures, or x-should-retry: false") {
+  auto late_network = AttemptOutcome::network(true);
+  auto refused = status(500);
+  refused.should_retry = false;
+  std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
+                                          status(404, "not_found_error"), late_network, refused};
+  for (const auto& outcome : outcomes) {
+    CAPTURE(outcome.status);
+    auto keys = make_keys({"a", "b"});
+    MemoryMarkStore store;
+    util::ManualClock clock(k_t0);
+    FakeUpstream upstream;
+    upstream.script("a", {outcome});
+    auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::failed);
+    CHECK(result.attempts == 1);
+    CHECK(clock.slept() == ms(0));
+    CHECK(upstream.calls == Labels{"a"});
+  }
+}
+
+TEST_CASE("walker --retries: x-should-retry: true retries what would not be retried") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  auto asked = status(400, "invalid_request_error");
+  asked.should_retry = true;
+  upstream.script("a", {asked, ok()});
+  auto result = Walker(keys, store, clock, fixed_jitter(0.0, 1)).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::success);
+  CHECK(result.attempts == 2);
+  CHECK(clock.slept() == ms(500));
+}
+
+TEST_CASE("walker --retries 0 reports a retryable failure at once") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {status(529, "overloaded_error")});
+  auto result = Walker(keys, store, clock, fixed_jitter(0.0, 0)).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::failed);
+  CHECK(result.attempts == 1);
+  CHECK(result.outcome.status == 529);
+  CHECK(clock.slept() == ms(0));
+}
+
+TEST_CASE("walker --retries: a 429 fails over to the next key instead of retrying") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(1'000)});
+  upstream.script("b", {status(401, "authentication_error")});
+  auto result = Walker(keys, store, clock, fixed_jitter(0.0, 5)).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  CHECK(upstream.calls == Labels{"a", "b"});
+  CHECK(clock.slept() == ms(0));
+}
+
+TEST_CASE("walker: an interrupted attempt ends the walk") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  AttemptOutcome interrupted;
+  interrupted.kind = AttemptOutcome::Kind::interrupted;
+  upstream.script("a", {interrupted});
+  auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::interrupted);
+  CHECK(upstream.calls == Labels{"a"});
+}
+
+namespace {
+// A clock whose sleeps are cut short, as by Ctrl-C.
+class InterruptedClock final : public util::Clock {
+public:
+  util::TimePoint now() const override { return k_t0; }
+  bool sleep_for(util::Millis) override {
+    ++sleeps;
+    return false;
+  }
+  int sleeps = 0;
+};
+} // namespace
+
+TEST_CASE("walker: an interrupted sleep ends the walk, in --wait and in --retries") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  InterruptedClock clock;
+  FakeUpstream upstream;
+  SUBCASE("--wait") {
+    upstream.script("a", {rate_limited(1'000)});
+    WalkOptions options;
+    options.wait_max = ms(60'000);
+    auto result = Walker(keys, store, clock, options).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::interrupted);
+  }
+  SUBCASE("--retries") {
+    upstream.script("a", {status(500)});
+    auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::interrupted);
+    CHECK(result.attempts == 1);
+  }
+  CHECK(clock.sleeps == 1);
+  CHECK(upstream.calls == Labels{"a"});
+}
