@@ -4,6 +4,7 @@
 #include "spinner.hpp"
 #include "util/file.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <memory>
 #include <unistd.h>
@@ -29,9 +30,15 @@ public:
     m_record->headers = headers;
   }
   bool body(std::string_view chunk) override {
-    if (m_body.size() + chunk.size() > k_max_answer) {
+    std::size_t needed = m_body.size() + chunk.size();
+    if (needed > k_max_answer) {
       m_too_large = true;
       return false;
+    }
+    if (needed > m_body.capacity()) {
+      // Grow by doubling, but never past the cap: an answer near the limit
+      // must not cost twice the limit in memory.
+      m_body.reserve(std::min(k_max_answer, std::max(needed, 2 * m_body.capacity())));
     }
     m_body.append(chunk);
     return true;

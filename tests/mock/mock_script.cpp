@@ -63,7 +63,31 @@ const std::set<std::string> k_response_fields = {
     "delay_ms",   "text",          "deltas",       "pace_ms",     "gate_file",
     "error_after", "error_type",   "error_message", "drop_after", "stall_after",
     "stall_ms",   "stream_bytes",  "delta_size",   "ping",        "preamble",
+    "binary",
 };
+
+// Decodes "\xHH" (a backslash, x, two hex digits) into the byte 0xHH; any
+// other character, backslashes included, is kept as it is.
+std::string decode_binary(const std::string& text) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && hex(text[i + 2]) >= 0 &&
+            hex(text[i + 3]) >= 0) {
+            out.push_back(static_cast<char>(hex(text[i + 2]) * 16 + hex(text[i + 3])));
+            i += 3;
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
 
 std::vector<response_spec> parse_response_list(const json& j, const std::string& where) {
     std::vector<response_spec> list;
@@ -203,6 +227,20 @@ response_spec parse_response(const json& j, const std::string& where) {
         }
         r.delta_size = static_cast<std::size_t>(size);
     }
+    if (j.contains("binary")) {
+        if (!j.at("binary").is_boolean()) {
+            bad(where, "field 'binary' must be true or false");
+        }
+        r.binary = j.at("binary").get<bool>();
+        if (r.binary && r.body) {
+            r.body = decode_binary(*r.body);
+        }
+        if (r.binary && r.chunks) {
+            for (std::string& piece : *r.chunks) {
+                piece = decode_binary(piece);
+            }
+        }
+    }
     if (j.contains("ping")) {
         if (!j.at("ping").is_boolean()) {
             bad(where, "field 'ping' must be true or false");
@@ -235,9 +273,22 @@ void script::load_file(const std::string& path) {
         bad("script", "the top level must be an object");
     }
     for (const auto& [name, value] : j.items()) {
-        if (name != "keys" && name != "default") {
+        if (name != "keys" && name != "default" && name != "never_accept" && name != "backlog") {
             bad("script", "unknown top-level field '" + name + "'");
         }
+    }
+    if (j.contains("never_accept")) {
+        if (!j.at("never_accept").is_boolean()) {
+            bad("script", "'never_accept' must be true or false");
+        }
+        m_never_accept = j.at("never_accept").get<bool>();
+    }
+    if (j.contains("backlog")) {
+        const std::int64_t backlog = get_count(j, "script", "backlog");
+        if (backlog > 4096) {
+            bad("script", "'backlog' must be at most 4096");
+        }
+        m_backlog = static_cast<int>(backlog);
     }
     if (j.contains("keys")) {
         const json& keys = j.at("keys");

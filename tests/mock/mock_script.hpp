@@ -28,6 +28,9 @@ struct response_spec {
     // `chunks` are sent one by one with chunked encoding (pace_ms between).
     std::optional<std::string> body;
     std::optional<std::vector<std::string>> chunks;
+    // With `binary`, "\\xHH" in body and chunks stands for the byte 0xHH, so a
+    // script (which must be valid UTF-8 JSON) can send invalid UTF-8 or NUL.
+    bool binary = false;
 
     int delay_ms = 0;
     std::string text = "Hello from the mock.";
@@ -65,7 +68,16 @@ public:
     // valid for the life of the script: the vectors never change after load.
     const response_spec& next_for(const std::optional<std::string>& key);
 
+    // Top-level "never_accept": listen, but never accept a connection, so
+    // that the kernel completes handshakes (up to the backlog) and the
+    // client's request bytes sit unread: a server that never answers.
+    bool never_accept() const { return m_never_accept; }
+    // Top-level "backlog": the listen backlog (default 512).
+    int backlog() const { return m_backlog; }
+
 private:
+    bool m_never_accept = false;
+    int m_backlog = 512;
     std::map<std::string, std::vector<response_spec>> m_keys;
     std::vector<response_spec> m_default;
     // Used when neither the key nor a default is scripted.

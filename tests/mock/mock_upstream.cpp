@@ -31,8 +31,8 @@ namespace {
 // connection holds a worker for as long as it stays open.
 constexpr std::size_t k_worker_threads = 160;
 // httplib listens with a backlog of 5; a burst of parallel clients would see
-// SYNs dropped and retried a second later, so the queue is made longer.
-constexpr int k_listen_backlog = 512;
+// SYNs dropped and retried a second later, so the queue is made longer (the
+// script's top-level "backlog", 512 by default).
 constexpr time_t k_keep_alive_seconds = 30;
 constexpr time_t k_read_timeout_seconds = 30;
 // Generous, so that a test may let the client stall its reading on purpose.
@@ -228,7 +228,21 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bridge-mock: cannot bind %s\n", opts.host.c_str());
         return 1;
     }
-    svr.widen_backlog(k_listen_backlog);
+    svr.widen_backlog(scr.backlog());
+
+    if (scr.never_accept()) {
+        // A server that never answers: the kernel completes handshakes up to
+        // the backlog and queues what clients send, but nobody reads it.
+        // Once the queue is full, further connection attempts go unanswered.
+        if (!write_port_file(opts.port_file, port)) {
+            std::fprintf(stderr, "bridge-mock: cannot write %s: %s\n", opts.port_file.c_str(),
+                         std::strerror(errno));
+            return 1;
+        }
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        ::_exit(0);
+    }
 
     std::thread([&svr, stop_signals] {
         int sig = 0;
