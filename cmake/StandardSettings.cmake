@@ -2,6 +2,7 @@
 option(BRIDGE_BUILD_TESTS "Build the unit and integration tests" ON)
 option(BRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(BRIDGE_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+option(BRIDGE_STATIC_RUNTIME "Link libstdc++ and libgcc statically into bridge (faster start-up)" ON)
 
 if(BRIDGE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer

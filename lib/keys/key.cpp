@@ -1,10 +1,8 @@
 #include "keys/key.hpp"
 
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
-#include <array>
-#include <openssl/evp.h>
-#include <stdexcept>
 
 namespace keys {
 
@@ -29,44 +27,11 @@ std::string key_hint(std::string_view secret) {
   return std::string(secret.substr(0, head)) + "..." + std::string(secret.substr(tail));
 }
 
-namespace {
-
-// Fetching the algorithm and making a context cost more than hashing a key;
-// a pool of 10,000 keys hashes them all at start-up, so do both once.
-class Sha256 {
-public:
-  Sha256() : m_md(EVP_MD_fetch(nullptr, "SHA256", nullptr)), m_ctx(EVP_MD_CTX_new()) {}
-  ~Sha256() {
-    EVP_MD_CTX_free(m_ctx);
-    EVP_MD_free(m_md);
-  }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  unsigned int digest(std::string_view data, unsigned char* out) {
-    unsigned int size = 0;
-    if (!m_md || !m_ctx || EVP_DigestInit_ex2(m_ctx, m_md, nullptr) != 1 ||
-        EVP_DigestUpdate(m_ctx, data.data(), data.size()) != 1 ||
-        EVP_DigestFinal_ex(m_ctx, out, &size) != 1) {
-      throw std::runtime_error("SHA-256 is not available from libcrypto");
-    }
-    return size;
-  }
-
-private:
-  EVP_MD* m_md;
-  EVP_MD_CTX* m_ctx;
-};
-
-} // namespace
-
 std::string key_fingerprint(std::string_view secret) {
-  static thread_local Sha256 sha256;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = sha256.digest(secret, digest.data());
+  auto digest = util::sha256(secret);
   static constexpr char k_hex[] = "0123456789abcdef";
   std::string out = "sha256:";
-  for (unsigned int i = 0; i < 16 && i < size; ++i) {
+  for (std::size_t i = 0; i < 16; ++i) {
     out += k_hex[digest[i] >> 4];
     out += k_hex[digest[i] & 0xF];
   }
