@@ -157,9 +157,7 @@ private:
   }
 
   void write_delta(const std::string& data) {
-    if (upstream::decode_text_delta(data, m_delta) == upstream::DeltaKind::text) {
-      m_text_batch += m_delta;
-    }
+    upstream::append_text_delta(data, m_text_batch);
   }
 
   void write_out(std::string_view bytes) {
@@ -193,7 +191,6 @@ private:
   bool m_wrote_any = false;
   char m_last_char = '\0';
   std::string m_pending;
-  std::string m_delta;
   std::string m_text_batch;
   std::string m_body;
   std::string m_plain_text;

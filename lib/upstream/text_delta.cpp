@@ -1,6 +1,8 @@
 #include "upstream/text_delta.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace upstream {
@@ -71,10 +73,52 @@ constexpr auto k_stops = [] {
   return table;
 }();
 
+// Whether any of the eight bytes of `word` stops a plain run. Exact, not a
+// heuristic: each test is the "has a byte less than n" bit trick.
+bool has_stop(std::uint64_t word) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  std::uint64_t quote = has_zero(word ^ (ones * '"'));
+  std::uint64_t backslash = has_zero(word ^ (ones * '\\'));
+  std::uint64_t control = (word - ones * 0x20) & ~word & highs;
+  return (quote | backslash | control | (word & highs)) != 0;
+}
+
+// The length of the well-formed UTF-8 sequence at s[pos] (RFC 3629 §4, the
+// rules JSON parsers apply), or 0 when it is not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t pos) {
+  auto at = [&](std::size_t i) { return pos + i < s.size() ? static_cast<unsigned char>(s[pos + i]) : 0; };
+  auto tail = [&](std::size_t i) { return at(i) >= 0x80 && at(i) <= 0xBF; };
+  unsigned char lead = at(0);
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    return tail(1) ? 2 : 0;
+  }
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+    unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+    return at(1) >= low && at(1) <= high && tail(2) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+    unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+    return at(1) >= low && at(1) <= high && tail(2) && tail(3) ? 4 : 0;
+  }
+  return 0;
+}
+
 std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out) {
   while (pos < s.size()) {
-    // Copy the run of plain bytes in one go.
+    // Copy the run of plain bytes in one go, eight bytes at a time.
     std::size_t run = pos;
+    while (run + 8 <= s.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, s.data() + run, 8);
+      if (has_stop(word)) {
+        break;
+      }
+      run += 8;
+    }
     while (run < s.size() && !k_stops[static_cast<unsigned char>(s[run])]) {
       ++run;
     }
@@ -87,10 +131,17 @@ std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out)
     if (c == '"') {
       return pos + 1;
     }
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
-      // Control bytes are invalid JSON and non-ASCII needs UTF-8 validation:
-      // leave both to the full parser.
-      return std::string_view::npos;
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      std::size_t length = utf8_sequence(s, pos);
+      if (length == 0) {
+        return std::string_view::npos; // invalid UTF-8: the full parser refuses it
+      }
+      out.append(s.substr(pos, length));
+      pos += length;
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return std::string_view::npos; // control bytes are invalid JSON
     }
     // An escape.
     if (pos + 1 >= s.size()) {
@@ -158,6 +209,11 @@ DeltaKind decode_text_delta_slow(std::string_view data, std::string& text) {
 }
 
 DeltaKind decode_text_delta(std::string_view data, std::string& text) {
+  text.clear();
+  return append_text_delta(data, text);
+}
+
+DeltaKind append_text_delta(std::string_view data, std::string& out) {
   if (data.substr(0, k_head.size()) == k_head) {
     std::size_t pos = k_head.size();
     std::size_t digits = pos;
@@ -166,15 +222,20 @@ DeltaKind decode_text_delta(std::string_view data, std::string& text) {
     }
     bool index_ok = digits > pos && (data[pos] != '0' || digits == pos + 1);
     if (index_ok && data.substr(digits, k_middle.size()) == k_middle) {
-      std::string decoded;
-      std::size_t end = decode_string(data, digits + k_middle.size(), decoded);
+      std::size_t mark = out.size();
+      std::size_t end = decode_string(data, digits + k_middle.size(), out);
       if (end != std::string_view::npos && data.substr(end) == k_tail) {
-        text = std::move(decoded);
         return DeltaKind::text;
       }
+      out.resize(mark); // not sure: undo, and let the full parser decide
     }
   }
-  return decode_text_delta_slow(data, text);
+  std::string text;
+  DeltaKind kind = decode_text_delta_slow(data, text);
+  if (kind == DeltaKind::text) {
+    out += text;
+  }
+  return kind;
 }
 
 } // namespace upstream

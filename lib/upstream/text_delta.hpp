@@ -21,6 +21,10 @@ enum class DeltaKind {
 // JSON parser. Both paths give the same answer (a fuzz target checks it).
 DeltaKind decode_text_delta(std::string_view data, std::string& text);
 
+// The same, appending the text to `out` (left as it was unless the kind is
+// `text`): `stream` decodes straight into its output buffer.
+DeltaKind append_text_delta(std::string_view data, std::string& out);
+
 // The full-parser path alone, for tests and the fuzz target.
 DeltaKind decode_text_delta_slow(std::string_view data, std::string& text);
 

@@ -15,5 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   if (fast != slow || (fast == upstream::DeltaKind::text && fast_text != slow_text)) {
     std::abort();
   }
+  // append_text_delta adds exactly that text to what is there, or nothing.
+  std::string out = "prefix:";
+  auto appended = upstream::append_text_delta(text, out);
+  std::string expected = "prefix:" + (slow == upstream::DeltaKind::text ? slow_text : std::string());
+  if (appended != slow || out != expected) {
+    std::abort();
+  }
   return 0;
 }
