@@ -10,7 +10,8 @@ namespace state {
 // Replaces the file at `path` with `data` so that a reader sees the old file
 // or the new one, never a torn one, even if we are killed half-way: the data
 // goes to a temporary file in the same directory ("<name>.tmp.XXXXXX"), is
-// fsync'ed, renamed over `path`, and the directory is fsync'ed. The file gets
+// fsync'ed and renamed over `path` (the directory is not fsync'ed: see the
+// .cpp). The file gets
 // `mode`. On failure the temporary file is removed and `path` is untouched.
 util::Expected<bool> write_atomically(const std::string& path, std::string_view data, unsigned mode);
 

@@ -20,7 +20,7 @@ util::Expected<std::unique_ptr<FileLock>> FileLock::acquire(const std::string& p
   }
   std::unique_ptr<FileLock> lock(new FileLock(fd));
   std::mt19937 engine{std::random_device{}()};
-  std::uniform_int_distribution<int> pause_us(500, 5000);
+  std::uniform_int_distribution<int> pause_us(200, 2000);
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
