@@ -53,8 +53,8 @@ int bridge_main(int argc, char** argv) {
     if (error.get_exit_code() == 0) {
       return app.exit(error);
     }
-    console.error(fmt::format("{}\nbridge: run 'bridge --help' (or 'bridge SUBCOMMAND --help') for usage",
-                              error.what()));
+    console.error(error.what());
+    console.error("run 'bridge --help' (or 'bridge SUBCOMMAND --help') for usage");
     return static_cast<int>(util::ExitCode::usage);
   }
   console = global.console();

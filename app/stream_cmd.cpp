@@ -26,6 +26,7 @@ public:
     m_complete = false;
     m_output_closed = false;
     m_too_large = false;
+    m_bad_delta = false;
     m_pending.clear();
     m_text_batch.clear();
     m_body.clear();
@@ -55,17 +56,19 @@ public:
     write_out(m_text_batch);
     m_text_batch.clear();
     if (m_raw) {
-      if (before_first && m_events == 0) {
-        m_pending.append(chunk); // nothing is relayed before the first event
-      } else if (before_first) {
-        m_pending.append(chunk);
-        write_out(m_pending);
-        m_pending.clear();
-      } else {
-        write_out(chunk);
+      // Relay whole events only: nothing before the first event (a failure
+      // then still fails over), and never half an event, so that an error
+      // event we add after a drop is not glued onto a partial line.
+      std::size_t scan_from = m_pending.size() > 3 ? m_pending.size() - 3 : 0;
+      m_pending.append(chunk);
+      std::size_t end = m_events > 0 ? last_event_end(m_pending, scan_from) : 0;
+      if (end > 0) {
+        write_out(std::string_view(m_pending).substr(0, end));
+        m_pending.erase(0, end);
       }
     }
-    return fed && !m_output_closed;
+    (void)before_first;
+    return fed && !m_output_closed && !m_bad_delta;
   }
 
   pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
@@ -86,6 +89,8 @@ public:
     std::string type = "api_error";
     if (m_output_closed) {
       broken = "standard output was closed";
+    } else if (m_bad_delta) {
+      broken = "the upstream sent a content_block_delta event that is not valid JSON";
     } else if (m_record->stream_error) {
       broken = "the upstream sent an error event";
     } else if (m_parser.failed()) {
@@ -104,6 +109,9 @@ public:
       broken = m_events == 0 ? "the stream ended without any event"
                              : "the stream ended before message_stop";
     } else {
+      if (m_raw) {
+        write_out(m_pending); // whatever followed message_stop, as received
+      }
       return outcome;
     }
     record.broken = broken;
@@ -157,7 +165,24 @@ private:
   }
 
   void write_delta(const std::string& data) {
-    upstream::append_text_delta(data, m_text_batch);
+    if (upstream::append_text_delta(data, m_text_batch) == upstream::DeltaKind::malformed) {
+      m_bad_delta = true; // never drop text silently: the run fails instead
+    }
+  }
+
+  // The end of the last complete event in `buffer` (just after a blank line:
+  // "\n\n", "\r\n\r\n" or "\r\r"), looking only at positions from `from`;
+  // 0 when there is none.
+  static std::size_t last_event_end(std::string_view buffer, std::size_t from) {
+    for (std::size_t end = buffer.size(); end > from && end >= 2; --end) {
+      char last = buffer[end - 1];
+      char before = buffer[end - 2];
+      if ((last == '\n' && before == '\n') || (last == '\r' && before == '\r') ||
+          (last == '\n' && end >= 4 && buffer.substr(end - 4, 4) == "\r\n\r\n")) {
+        return end;
+      }
+    }
+    return 0;
   }
 
   void write_out(std::string_view bytes) {
@@ -188,6 +213,7 @@ private:
   bool m_complete = false;
   bool m_output_closed = false;
   bool m_too_large = false;
+  bool m_bad_delta = false;
   bool m_wrote_any = false;
   char m_last_char = '\0';
   std::string m_pending;

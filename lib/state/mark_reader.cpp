@@ -1,218 +1,264 @@
 #include "state/mark_reader.hpp"
 
+#include "state/json_scan.hpp"
 #include "util/time_format.hpp"
 
-#include <nlohmann/json.hpp>
+#include <climits>
+#include <cstring>
+#include <optional>
 
 namespace state {
 
 namespace {
 
-using json = nlohmann::json;
-
-// The fields of one entry of "keys" as they stream past.
+// The fields of one entry of "keys" that make a mark. As in nlohmann's DOM,
+// which StateDocument reads, a name that repeats counts by its last value,
+// and a value of another type counts as absent (an empty text, status 0).
 struct EntryFields {
-  std::string mark;
-  std::string since;
-  std::string until;
-  long long status = 0;
-  std::string reason;
+  std::string_view mark;
+  std::string_view since;
+  std::string_view until;
+  std::string_view reason;
+  std::uint64_t status = 0; // json::get<int>() takes the low 32 bits
 };
 
-// Depths: 1 = the top object, 2 = inside "keys", 3 = inside one entry.
-class MarkSax final : public nlohmann::json_sax<json> {
-public:
-  explicit MarkSax(pool::MarkMap& marks) : m_marks(marks) {}
+// name == word, with the length known at compile time so that the compiler
+// compares inline (names are compared once per member, millions of times).
+template <std::size_t N> bool is(std::string_view name, const char (&word)[N]) {
+  return name.size() == N - 1 && std::memcmp(name.data(), word, N - 1) == 0;
+}
 
-  bool null() override { return scalar(); }
-  bool boolean(bool) override { return scalar(); }
-  bool number_integer(number_integer_t value) override { return integer(value); }
-  bool number_unsigned(number_unsigned_t value) override {
-    return integer(value > static_cast<number_unsigned_t>(LLONG_MAX) ? LLONG_MAX
-                                                                      : static_cast<long long>(value));
+// StateDocument's read_mark, over the fields.
+std::optional<pool::KeyMark> to_mark(const EntryFields& fields) {
+  pool::KeyMark mark;
+  if (is(fields.mark, "disabled")) {
+    mark.kind = pool::MarkKind::disabled;
+  } else if (is(fields.mark, "cooling")) {
+    mark.kind = pool::MarkKind::cooling;
+  } else {
+    return std::nullopt;
   }
-  bool number_float(number_float_t, const string_t&) override {
-    if (m_depth == 1 && m_key == "version") {
-      m_version_ok = false; // a version must be an integer
-      m_saw_version = true;
+  auto since = util::parse_rfc3339(fields.since);
+  if (!since) {
+    return std::nullopt;
+  }
+  mark.since = *since;
+  mark.until = *since;
+  if (mark.kind == pool::MarkKind::cooling) {
+    auto until = util::parse_rfc3339(fields.until);
+    if (!until) {
+      return std::nullopt;
     }
-    return scalar();
+    mark.until = *until;
   }
-  bool string(string_t& value) override {
-    if (m_depth == 3 && m_nested == 0) {
-      if (m_key == "mark") {
-        m_entry.mark = std::move(value);
-      } else if (m_key == "since") {
-        m_entry.since = std::move(value);
-      } else if (m_key == "until") {
-        m_entry.until = std::move(value);
-      } else if (m_key == "reason") {
-        m_entry.reason = std::move(value);
+  mark.status = static_cast<int>(fields.status);
+  mark.reason = std::string(fields.reason);
+  return mark;
+}
+
+// One pass of the scanner over the whole file: it reads "version" and the
+// entries of "keys" and checks (and skips) everything else.
+class MarkScan {
+public:
+  explicit MarkScan(std::string_view text) : m_json(text) {
+    // An entry as bridge writes it takes some 220 to 290 bytes: room for
+    // about as many marks as the file can hold spares the rehashing of a large
+    // map as it grows (some 7% of the time to read a 10,000-entry file).
+    m_found.reserve(text.size() / 200);
+  }
+
+  // False when the text is not valid JSON or the scanner is unsure (status()).
+  bool run() {
+    if (!m_json.begin_document()) {
+      return false;
+    }
+    if (m_json.peek() != '{') {
+      return m_json.skip_value() && m_json.end_document();
+    }
+    m_top_is_object = true;
+    m_json.enter_object();
+    std::string_view name;
+    while (m_json.next_member(name, m_name_scratch)) {
+      bool read = true;
+      if (is(name, "version")) {
+        read = read_integer(m_version);
+      } else if (is(name, "keys")) {
+        m_found.clear(); // only the last "keys" counts
+        m_keys_is_object = m_json.peek() == '{';
+        read = m_keys_is_object ? read_keys() : m_json.skip_value();
+      } else {
+        read = m_json.skip_value();
+      }
+      if (!read) {
+        return false;
       }
     }
-    return scalar();
-  }
-  bool binary(binary_t&) override { return scalar(); }
-
-  bool start_object(std::size_t) override {
-    if (m_nested > 0 || m_depth >= 3) {
-      ++m_nested;
-      return true;
-    }
-    if (m_depth == 0) {
-      m_depth = 1;
-      m_top_is_object = true;
-    } else if (m_depth == 1 && m_key == "keys") {
-      m_depth = 2;
-      m_keys_is_object = true;
-    } else if (m_depth == 2) {
-      m_depth = 3;
-      m_fingerprint = m_key;
-      m_entry = EntryFields{};
-    } else {
-      ++m_nested;
-    }
-    return true;
-  }
-  bool end_object() override {
-    if (m_nested > 0) {
-      --m_nested;
-      return true;
-    }
-    if (m_depth == 3) {
-      finish_entry();
-    }
-    --m_depth;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    if (m_depth == 1 && m_nested == 0 && m_key == "keys") {
-      m_keys_wrong_type = true;
-    }
-    if (m_depth == 0) {
-      m_depth = -1; // a top-level array: not our shape
-    }
-    ++m_nested;
-    return true;
-  }
-  bool end_array() override {
-    --m_nested;
-    return true;
-  }
-  bool key(string_t& value) override {
-    if (m_nested == 0) {
-      m_key = std::move(value);
-    }
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    m_syntax_error = true;
-    return false;
+    return m_json.good() && m_json.end_document();
   }
 
-  bool syntax_error() const { return m_syntax_error; }
+  JsonScanner::Status status() const { return m_json.status(); }
   bool top_is_object() const { return m_top_is_object; }
-  bool keys_wrong_type() const { return m_keys_wrong_type; }
-  bool saw_version() const { return m_saw_version; }
-  bool version_ok() const { return m_version_ok; }
-  long long version() const { return m_version; }
+  // The last "version", if it was an integer.
+  const std::optional<JsonNumber>& version() const { return m_version; }
+  bool keys_is_object() const { return m_keys_is_object; }
+  pool::MarkMap& found() { return m_found; }
 
 private:
-  bool scalar() {
-    if (m_depth == 1 && m_nested == 0 && m_key == "keys") {
-      m_keys_wrong_type = true;
+  // The value at the cursor, if it is an integer (nlohmann's
+  // is_number_integer()); any other value is skipped.
+  bool read_integer(std::optional<JsonNumber>& out) {
+    out.reset();
+    char c = m_json.peek();
+    if (c != '-' && (c < '0' || c > '9')) {
+      return m_json.skip_value();
     }
-    if (m_depth == 1 && m_nested == 0 && m_key == "version" && !m_saw_version) {
-      m_saw_version = true;
-      m_version_ok = false;
+    JsonNumber number;
+    if (!m_json.number(number)) {
+      return false;
+    }
+    if (number.is_integer()) {
+      out = number;
     }
     return true;
   }
-  bool integer(long long value) {
-    if (m_depth == 1 && m_nested == 0 && m_key == "version") {
-      m_saw_version = true;
-      m_version_ok = true;
-      m_version = value;
-      return true;
-    }
-    if (m_depth == 3 && m_nested == 0 && m_key == "status") {
-      m_entry.status = value;
-    }
-    return scalar();
-  }
-  void finish_entry() {
-    pool::KeyMark mark;
-    if (m_entry.mark == "disabled") {
-      mark.kind = pool::MarkKind::disabled;
-    } else if (m_entry.mark == "cooling") {
-      mark.kind = pool::MarkKind::cooling;
-    } else {
-      return;
-    }
-    auto since = util::parse_rfc3339(m_entry.since);
-    if (!since) {
-      return;
-    }
-    mark.since = *since;
-    mark.until = *since;
-    if (mark.kind == pool::MarkKind::cooling) {
-      auto until = util::parse_rfc3339(m_entry.until);
-      if (!until) {
-        return;
+
+  bool read_keys() {
+    m_json.enter_object();
+    std::string_view fingerprint;
+    while (m_json.next_member(fingerprint, m_fingerprint_scratch)) {
+      std::optional<pool::KeyMark> mark;
+      if (m_json.peek() == '{') {
+        EntryFields fields;
+        if (!read_entry(fields)) {
+          return false;
+        }
+        mark = to_mark(fields);
+      } else if (!m_json.skip_value()) {
+        return false;
       }
-      mark.until = *until;
+      // A repeated fingerprint counts by its last entry.
+      if (mark) {
+        m_found.insert_or_assign(std::string(fingerprint), std::move(*mark));
+      } else if (!m_found.empty()) {
+        m_found.erase(std::string(fingerprint));
+      }
     }
-    mark.status = static_cast<int>(m_entry.status);
-    mark.reason = std::move(m_entry.reason);
-    m_marks.insert_or_assign(std::move(m_fingerprint), std::move(mark));
+    return m_json.good();
   }
 
-  pool::MarkMap& m_marks;
-  int m_depth = 0;
-  int m_nested = 0; // levels inside a value we do not read
-  std::string m_key;
-  std::string m_fingerprint;
-  EntryFields m_entry;
-  bool m_syntax_error = false;
+  bool read_entry(EntryFields& fields) {
+    m_json.enter_object();
+    std::string_view name;
+    while (m_json.next_member(name, m_name_scratch)) {
+      std::string_view* text = nullptr;
+      std::string* scratch = nullptr;
+      if (is(name, "mark")) {
+        text = &fields.mark;
+        scratch = &m_mark_scratch;
+      } else if (is(name, "since")) {
+        text = &fields.since;
+        scratch = &m_since_scratch;
+      } else if (is(name, "until")) {
+        text = &fields.until;
+        scratch = &m_until_scratch;
+      } else if (is(name, "reason")) {
+        text = &fields.reason;
+        scratch = &m_reason_scratch;
+      } else if (is(name, "status")) {
+        std::optional<JsonNumber> status;
+        if (!read_integer(status)) {
+          return false;
+        }
+        fields.status = status ? status->bits : 0;
+        continue;
+      }
+      bool read = true;
+      if (text == nullptr) {
+        read = m_json.skip_value();
+      } else if (m_json.peek() == '"') {
+        read = m_json.string(*text, *scratch);
+      } else {
+        *text = {};
+        read = m_json.skip_value();
+      }
+      if (!read) {
+        return false;
+      }
+    }
+    return m_json.good();
+  }
+
+  JsonScanner m_json;
+  pool::MarkMap m_found;
   bool m_top_is_object = false;
-  bool m_keys_is_object = false;
-  bool m_keys_wrong_type = false;
-  bool m_saw_version = false;
-  bool m_version_ok = false;
-  long long m_version = 0;
+  std::optional<JsonNumber> m_version;
+  bool m_keys_is_object = true; // no "keys" at all is an empty one
+  // Decoded names and texts, for the few that hold escapes; each lives as
+  // long as the view that may point into it.
+  std::string m_name_scratch;
+  std::string m_fingerprint_scratch;
+  std::string m_mark_scratch;
+  std::string m_since_scratch;
+  std::string m_until_scratch;
+  std::string m_reason_scratch;
 };
+
+// The reference reading, for what the scanner leaves to nlohmann.
+StateDocument::Parse read_with_document(std::string_view text, pool::MarkMap& marks,
+                                        std::string& problem) {
+  StateDocument document;
+  auto verdict = StateDocument::parse(text, document, problem);
+  if (verdict == StateDocument::Parse::ok) {
+    marks = document.marks();
+  }
+  return verdict;
+}
 
 } // namespace
 
 StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std::string& problem) {
-  pool::MarkMap found;
-  MarkSax sax(found);
-  json::sax_parse(text, &sax, json::input_format_t::json, /*strict=*/true);
-  if (sax.syntax_error()) {
+  // The depth rule comes first, as in StateDocument::parse.
+  if (nests_deeper_than(text, k_max_state_depth)) {
+    problem = "it nests deeper than " + std::to_string(k_max_state_depth) + " levels";
+    return StateDocument::Parse::corrupt;
+  }
+  MarkScan scan(text);
+  if (!scan.run()) {
+    if (scan.status() == JsonScanner::Status::unsure) {
+      return read_with_document(text, marks, problem);
+    }
     problem = "it is not valid JSON";
     return StateDocument::Parse::corrupt;
   }
-  if (!sax.top_is_object()) {
+  // The checks of StateDocument::parse, in the same order, with its words.
+  if (!scan.top_is_object()) {
     problem = "it is not a JSON object";
     return StateDocument::Parse::corrupt;
   }
-  if (!sax.saw_version() || !sax.version_ok()) {
+  if (!scan.version()) {
     problem = "it has no integer \"version\"";
     return StateDocument::Parse::corrupt;
   }
-  if (sax.version() > k_state_version) {
-    problem = "it was written by a newer bridge (version " + std::to_string(sax.version()) + ")";
+  const JsonNumber& version = *scan.version();
+  bool is_unsigned = version.kind == JsonNumber::Kind::unsigned_integer;
+  // A version beyond long long is a newer version too, as in StateDocument.
+  long long number = is_unsigned && version.bits > static_cast<std::uint64_t>(LLONG_MAX)
+                         ? LLONG_MAX
+                         : static_cast<long long>(version.bits);
+  if (number > k_state_version) {
+    problem = "it was written by a newer bridge (version " +
+              (is_unsigned ? std::to_string(version.bits) : std::to_string(number)) + ")";
     return StateDocument::Parse::newer_version;
   }
-  if (sax.version() < 1) {
+  if (number < 1) {
     problem = "its version is not valid";
     return StateDocument::Parse::corrupt;
   }
-  if (sax.keys_wrong_type()) {
+  if (!scan.keys_is_object()) {
     problem = "its \"keys\" is not an object";
     return StateDocument::Parse::corrupt;
   }
-  marks = std::move(found);
+  marks = std::move(scan.found());
   return StateDocument::Parse::ok;
 }
 

@@ -11,6 +11,16 @@ namespace state {
 
 inline constexpr int k_state_version = 1;
 
+// The deepest nesting of arrays and objects a state file may have. Ours has
+// three levels; unknown fields get ample room, but a file nested thousands
+// deep would cost quadratic memory to rewrite and deep recursion to print,
+// so it is treated as corrupt (and set aside) by both readers.
+inline constexpr int k_max_state_depth = 64;
+
+// Whether `text` nests arrays/objects deeper than `limit` (strings are
+// skipped; the text need not be valid JSON).
+bool nests_deeper_than(std::string_view text, int limit);
+
 // The JSON of the state file (SPEC §4):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
 //                                          "since", "status", "reason"}}}

@@ -39,6 +39,12 @@ StateStore::ReadResult StateStore::read_text(std::string& text, std::string& pro
   if (::stat(m_path.c_str(), &st) != 0 && errno == ENOENT) {
     return ReadResult::missing;
   }
+  if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > k_max_state_size) {
+    // Far beyond any real pool: not a state file we wrote. Set it aside like
+    // any corrupt file, so that later runs can save their marks again.
+    problem = fmt::format("it is {} bytes, more than a state file can be", st.st_size);
+    return ReadResult::corrupt;
+  }
   auto content = util::read_small_file(m_path, k_max_state_size);
   if (!content) {
     problem = content.error();
@@ -113,8 +119,12 @@ bool StateStore::update(const std::function<void(StateDocument&)>& change, std::
     problem = made.error();
     return false;
   }
-  auto lock = FileLock::acquire(m_path + ".lock", m_lock_bound);
+  // Once the bound has been waited out in this invocation, later changes
+  // only try the lock once: the answer must not wait a full bound per mark
+  // while another process holds it, yet a lock released meanwhile is taken.
+  auto lock = FileLock::acquire(m_path + ".lock", m_lock_failed ? util::Millis{0} : m_lock_bound);
   if (!lock) {
+    m_lock_failed = true;
     problem = fmt::format("cannot lock {}.lock: {}", m_path, lock.error());
     return false;
   }

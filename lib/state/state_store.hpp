@@ -54,6 +54,7 @@ private:
   WarningSink m_warn;
   util::Millis m_lock_bound;
   std::vector<std::string> m_warned;
+  bool m_lock_failed = false;
 };
 
 } // namespace state

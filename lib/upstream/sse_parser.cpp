@@ -45,9 +45,15 @@ bool SseParser::feed(std::string_view bytes, const EventSink& sink) {
     bool cr = bytes[end] == '\r';
     if (m_line.empty()) {
       process_line(bytes.substr(0, end), sink);
+      if (m_failed) {
+        return false;
+      }
     } else {
       m_line.append(bytes.substr(0, end));
       process_line(m_line, sink);
+      if (m_failed) {
+        return false;
+      }
       m_line.clear();
     }
     bytes.remove_prefix(end + 1);
@@ -89,6 +95,11 @@ void SseParser::process_line(std::string_view line, const EventSink& sink) {
   if (field == "event") {
     m_event.name.assign(value);
   } else if (field == "data") {
+    if (m_event.data.size() + value.size() + 1 > m_max_line) {
+      // Endless data lines without a blank line: bounded like one long line.
+      m_failed = true;
+      return;
+    }
     if (m_has_data) {
       m_event.data += '\n';
     }

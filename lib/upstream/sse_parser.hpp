@@ -16,8 +16,9 @@ struct SseEvent {
 
 // An incremental parser for text/event-stream (WHATWG HTML §9.2). Bytes may
 // be split at any point, lines may end in CRLF, LF or CR, comment lines (":")
-// are skipped, and several data lines make one event. Memory is bounded by
-// the longest line: a line longer than `max_line` is an error, not growth.
+// are skipped, and several data lines make one event. Memory is bounded: a
+// line, or the data of one event, longer than `max_line` is an error, not
+// growth.
 class SseParser {
 public:
   using EventSink = std::function<void(const SseEvent&)>;

@@ -18,6 +18,7 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
+command -v flock >/dev/null || fail "needs flock(1) from util-linux"
 HOLD_SECS=30
 PROMPT_MS=5000 # one 3 s bound plus generous slack for a loaded machine
 
@@ -63,6 +64,7 @@ hold() {
     holders+=($!)
     wait_for_file "$dir/locked" 10
 }
+# shellcheck disable=SC2154 # st and the loop variable are set inside the trap
 trap 'st=$?; set +e; for p in "${holders[@]}"; do kill "$p" 2>/dev/null; done; (exit $st); _cleanup' EXIT
 hold "$T/sound"
 hold "$T/corrupt"

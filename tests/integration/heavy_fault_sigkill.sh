@@ -28,8 +28,17 @@ mkdir -p "$T/kf" "$CHECK"
 key_of() { printf 'sk-ant-kill-%04d-%s' "$1" "xxxxxxxxxxxxxxxxxxxx"; }
 
 finished=() # indexes of runs that exited normally: their marks must be kept
+# Their keys (and a probe key that is never sent, so the file is never
+# empty), for `keys status` to look them up.
+FINISHED_KEYS="$T/finished-keys"
+(umask 077 && echo "probe sk-ant-kill-probe-never-sent-xxxxxxxx" >"$FINISHED_KEYS")
+finish() {
+    finished+=("$1")
+    printf 'k%04d %s\n' "$1" "$(key_of "$1")" >>"$FINISHED_KEYS"
+}
 killed=()
 max_tmp=0
+tmp_seen=0 # checks that found a temporary file: kills that landed mid-write
 ever_existed=0
 
 # A file descriptor that never has data: `read -t SECS -u 8` is a sleep with
@@ -63,21 +72,14 @@ check_state() {
     local tmp
     tmp=$(find "$STATE_DIR" -name 'state.json.tmp.*' | wc -l)
     ((tmp > max_tmp)) && max_tmp=$tmp
+    ((tmp > 0)) && tmp_seen=$((tmp_seen + 1))
     ((tmp <= 3)) || fail "$when: $tmp temporary files pile up: $(ls "$STATE_DIR")"
 
     rm -rf "$CHECK" && mkdir -p "$CHECK"
     cp "$STATE" "$CHECK/state.json"
-    local n
-    {
-        echo "probe sk-ant-kill-probe-never-sent-xxxxxxxx"
-        for n in "${finished[@]}"; do
-            printf 'k%04d %s\n' "$n" "$(key_of "$n")"
-        done
-    } >"$CHECK/keys"
-    chmod 600 "$CHECK/keys"
     RC=0
     _LAST_CMD="bridge keys status --json (after $when)"
-    timeout -k 5 30 "$BRIDGE" keys status --json --key-file "$CHECK/keys" --state "$CHECK/state.json" \
+    timeout -k 5 30 "$BRIDGE" keys status --json --key-file "$FINISHED_KEYS" --state "$CHECK/state.json" \
         >"$T/out" 2>"$T/err" || RC=$?
     [[ "$RC" == 0 ]] || { cp "$STATE" "$T/torn-state"; fail "$when: keys status on the state file exited $RC"; }
     [[ ! -s "$T/err" ]] || fail "$when: the bridge complained about the state file (copy in $T/torn-state)"
@@ -99,7 +101,7 @@ for ((n = 1; n <= 5; n++)); do
     RC=$rc
     _LAST_CMD="bridge ask (calibration run $n)"
     expect_rc 75
-    finished+=("$n")
+    finish "$n"
     check_state "calibration run $n"
 done
 median=$(printf '%s\n' "${durations[@]}" | sort -n | sed -n 3p)
@@ -108,10 +110,8 @@ window=$((median * 3 / 2 + 5))
 echo "a run takes about $median ms; kill delays are spread over 0..$window ms"
 
 # ---- the kills ----------------------------------------------------------------
-declare -A delay_of=()
 for ((n = 6; n < 6 + RUNS; n++)); do
     delay=$((RANDOM % (window + 1)))
-    delay_of[$n]=$delay
     launch "$n"
     sleep_ms "$delay"
     kill -KILL "$PID" 2>/dev/null || true
@@ -120,7 +120,7 @@ for ((n = 6; n < 6 + RUNS; n++)); do
     RC=$rc
     _LAST_CMD="bridge ask (run $n, SIGKILL after $delay ms)"
     case $rc in
-    75) finished+=("$n") ;;
+    75) finish "$n" ;;
     137) killed+=("$n") ;;
     *) fail "run $n (kill after $delay ms) exited $rc" ;;
     esac
@@ -135,7 +135,7 @@ wait "$PID" || rc=$?
 RC=$rc
 _LAST_CMD="bridge ask (final run)"
 expect_rc 75
-finished+=("$last")
+finish "$last"
 check_state "the final run"
 tmp=$(find "$STATE_DIR" -name 'state.json.tmp.*' | wc -l)
 ((tmp == 0)) || fail "$tmp temporary files are left after a normal run: $(ls "$STATE_DIR")"
@@ -147,6 +147,7 @@ for n in "${killed[@]}"; do
     grep -q "\"label\": \"k$(printf %04d "$n")\"" "$STATE" && saved_before_kill=$((saved_before_kill + 1))
 done
 echo "${#killed[@]} runs killed ($saved_before_kill of them after saving their mark), " \
-    "$((${#finished[@]} - 6)) of the $RUNS finished first; at most $max_tmp temporary file(s) seen at once"
+    "$((${#finished[@]} - 6)) of the $RUNS finished first; a temporary file was left $tmp_seen times" \
+    "(kills during the write), at most $max_tmp at once"
 ((${#killed[@]} >= RUNS / 4)) || fail "only ${#killed[@]} of $RUNS runs were killed: the delays miss the run"
 echo "heavy_fault_sigkill passed"

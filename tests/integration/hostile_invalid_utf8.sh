@@ -110,7 +110,7 @@ valid_utf8 "$T/err" || fail "stream --raw: the JSON error line on stderr is not 
 # --- a text delta with invalid UTF-8 -----------------------------------------------
 send sk-ant-utf8-delta-aaaaaaaaaaaaaaaaa stream
 if [[ "$RC" == 0 ]]; then
-    grep -q "before" "$T/out" && grep -q "after" "$T/out" ||
+    { grep -q "before" "$T/out" && grep -q "after" "$T/out"; } ||
         problem "stream: the text delta holding invalid UTF-8 was silently dropped: exit 0 and stdout is '$(cat "$T/out")' (expected 'good before ... after end', or exit 1 calling the reply malformed)"
 else
     expect_rc 1

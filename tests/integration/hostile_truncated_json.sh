@@ -96,9 +96,13 @@ expect_err_contains "message_stop"
 
 send sk-ant-trunc-sse-cut-aaaaaaaaaaaaaa stream --raw
 expect_rc 1
-printf '%s' "$PRE$GOOD$CUT_LINE" >"$T/relayed"
+# Whole events are relayed exactly; the half event that was cut off is held
+# back (never half-relayed), and bridge's own error event follows.
+printf '%s' "$PRE$GOOD" >"$T/relayed"
 cmp -s "$T/relayed" <(head -c "$(wc -c <"$T/relayed")" "$T/out") ||
-    fail "stream --raw: the upstream bytes were not relayed exactly"
+    fail "stream --raw: the complete upstream events were not relayed exactly"
+[[ "$(tail -c +"$(($(wc -c <"$T/relayed") + 1))" "$T/out" | head -n 1)" == "event: error" ]] ||
+    fail "stream --raw: after the complete events must come bridge's error event, not the cut-off line"
 # An SSE parser only sees an error event when `event: error` starts a line
 # (and the cut-off line before it is ended, not extended by it).
 grep -qx 'event: error' "$T/out" ||

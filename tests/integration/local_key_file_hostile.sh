@@ -10,6 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 
 TIME=/usr/bin/time
+[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
 start_mock '{"keys": {
   "sk-ant-odd-label-aaaaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
   "sk-ant-odd-second-bbbbbbbbbbbbbbbbb": {"text": "odd but valid"}

@@ -14,6 +14,7 @@
 source "$(dirname "$0")/lib.sh"
 
 TIME=/usr/bin/time
+[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
 sane() {
     ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
     ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"

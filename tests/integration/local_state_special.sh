@@ -26,6 +26,7 @@ KEYS=$(write_key_file "rate sk-ant-special-rate-aaaaaaaaaaaaaaaa" "good sk-ant-s
 
 # Immutable files must lose the flag before lib.sh removes $T.
 immutable=()
+# shellcheck disable=SC2154 # st and the loop variable are set inside the trap
 trap 'st=$?; set +e; for f in "${immutable[@]}"; do chattr -i "$f" 2>/dev/null; done; (exit $st); _cleanup' EXIT
 
 # goes_on NAME STATE_PATH: the walk answers despite the state path.

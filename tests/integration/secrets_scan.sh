@@ -191,7 +191,7 @@ echo "$N runs made"
 # ---- the scan ----------------------------------------------------------------------
 b64() { printf '%s' "$1" | base64 -w0; }
 urlencode() {
-    local s=$1 out= c h i
+    local s=$1 out='' c h i
     for ((i = 0; i < ${#s}; i++)); do
         c=${s:i:1}
         case $c in

@@ -1,0 +1,529 @@
+#include "state/json_scan.hpp"
+
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <system_error>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace state {
+
+namespace {
+
+constexpr bool k_little_endian = std::endian::native == std::endian::little;
+constexpr std::uint64_t k_ones = 0x0101010101010101;
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+std::uint64_t load8(const char* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// A byte that ends a plain run of string text: the closing quote, a
+// backslash, a control character (which JSON forbids raw) or the first byte
+// of a non-ASCII character (which must be checked as UTF-8).
+bool is_special(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u == '"' || u == '\\' || u < 0x20 || u >= 0x80;
+}
+
+// The first special byte in [p, end), or end. Strings are most of a state
+// file, so this is the scanner's inner loop: sixteen bytes at a time with
+// SSE2 (a signed compare with 0x20 catches the control characters and the
+// bytes from 0x80 up at once), then eight at a time in a 64-bit word: for
+// each test there, the lowest byte flagged by the well-known "has a zero
+// byte" trick is exact (a borrow only runs upwards from a byte that is itself
+// flagged), and on a little-endian machine the lowest byte comes first.
+const char* find_special(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quotes = _mm_set1_epi8('"');
+  const __m128i backslashes = _mm_set1_epi8('\\');
+  const __m128i spaces = _mm_set1_epi8(' ');
+  for (; end - p >= 16; p += 16) {
+    __m128i bytes = _mm_loadu_si128(static_cast<const __m128i*>(static_cast<const void*>(p)));
+    __m128i hits = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, quotes), _mm_cmpeq_epi8(bytes, backslashes)),
+        _mm_cmplt_epi8(bytes, spaces));
+    if (int mask = _mm_movemask_epi8(hits); mask != 0) {
+      return p + std::countr_zero(static_cast<unsigned>(mask));
+    }
+  }
+#endif
+  if constexpr (k_little_endian) {
+    constexpr std::uint64_t k_highs = k_ones * 0x80;
+    for (; end - p >= 8; p += 8) {
+      std::uint64_t word = load8(p);
+      std::uint64_t quote = word ^ (k_ones * '"');
+      std::uint64_t backslash = word ^ (k_ones * '\\');
+      std::uint64_t hits = ((quote - k_ones) & ~quote) | ((backslash - k_ones) & ~backslash) |
+                           ((word - k_ones * 0x20) & ~word) | word;
+      hits &= k_highs;
+      if (hits != 0) {
+        return p + std::countr_zero(hits) / 8;
+      }
+    }
+  }
+  while (p != end && !is_special(*p)) {
+    ++p;
+  }
+  return p;
+}
+
+// The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), or 0 if it is ill-formed or
+// cut short. This is the table nlohmann's lexer checks.
+std::size_t utf8_sequence(const char* p, const char* end) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(p[i]); };
+  unsigned lead = byte(0);
+  std::size_t length = 0;
+  unsigned low = 0x80;
+  unsigned high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : low;
+    high = lead == 0xED ? 0x9F : high;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : low;
+    high = lead == 0xF4 ? 0x8F : high;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - p) < length || byte(1) < low || byte(1) > high) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+void append_utf8(std::string& out, unsigned code_point) {
+  auto put = [&](unsigned value) { out += static_cast<char>(value); };
+  if (code_point < 0x80) {
+    put(code_point);
+  } else if (code_point < 0x800) {
+    put(0xC0 | (code_point >> 6));
+    put(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    put(0xE0 | (code_point >> 12));
+    put(0x80 | ((code_point >> 6) & 0x3F));
+    put(0x80 | (code_point & 0x3F));
+  } else {
+    put(0xF0 | (code_point >> 18));
+    put(0x80 | ((code_point >> 12) & 0x3F));
+    put(0x80 | ((code_point >> 6) & 0x3F));
+    put(0x80 | (code_point & 0x3F));
+  }
+}
+
+} // namespace
+
+// The indentation of pretty-printed JSON makes runs of spaces: those go eight
+// at a time (the first byte that is not a space is the lowest nonzero byte of
+// the word xor spaces).
+void JsonScanner::skip_whitespace() {
+  while (m_p != m_end && static_cast<unsigned char>(*m_p) <= ' ') {
+    char c = *m_p;
+    if (c == ' ' && k_little_endian && m_end - m_p >= 8) {
+      std::uint64_t other = load8(m_p) ^ (k_ones * ' ');
+      m_p += other == 0 ? 8 : std::countr_zero(other) / 8;
+    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      ++m_p;
+    } else {
+      return;
+    }
+  }
+}
+
+// The rest of a string after its opening quote: the common case, a plain run
+// up to the closing quote, here; the rest in string_slow().
+bool JsonScanner::string_body(std::string_view& out, std::string& scratch) {
+  const char* start = m_p;
+  m_p = find_special(m_p, m_end);
+  if (m_p != m_end && *m_p == '"') {
+    out = std::string_view(start, static_cast<std::size_t>(m_p - start));
+    ++m_p;
+    return true;
+  }
+  return string_slow(start, out, scratch);
+}
+
+char JsonScanner::peek() {
+  skip_whitespace();
+  return m_p == m_end ? '\0' : *m_p;
+}
+
+bool JsonScanner::begin_document() {
+  if (m_p != m_end && static_cast<unsigned char>(*m_p) == 0xEF) {
+    if (m_end - m_p < 3 || std::memcmp(m_p, "\xEF\xBB\xBF", 3) != 0) {
+      return fail();
+    }
+    m_p += 3;
+  }
+  skip_whitespace();
+  return true;
+}
+
+bool JsonScanner::end_document() {
+  skip_whitespace();
+  // nlohmann's lexer reads a NUL byte between tokens as the end of the input.
+  return m_p == m_end || *m_p == '\0' ? true : fail();
+}
+
+bool JsonScanner::enter_object() {
+  ++m_p; // '{'
+  m_object_entered = true;
+  return true;
+}
+
+bool JsonScanner::next_member(std::string_view& name, std::string& scratch) {
+  skip_whitespace();
+  if (m_p == m_end) {
+    return fail();
+  }
+  if (m_object_entered) {
+    m_object_entered = false;
+    if (*m_p == '}') {
+      ++m_p;
+      return false;
+    }
+  } else {
+    char c = *m_p++;
+    if (c == '}') {
+      return false;
+    }
+    if (c != ',') {
+      return fail();
+    }
+    skip_whitespace();
+  }
+  return member_name(name, scratch);
+}
+
+// The name of a member and the ':' after it; the cursor is at the name.
+bool JsonScanner::member_name(std::string_view& name, std::string& scratch) {
+  if (m_p == m_end || *m_p != '"') {
+    return fail();
+  }
+  ++m_p;
+  if (!string_body(name, scratch)) {
+    return false;
+  }
+  skip_whitespace();
+  if (m_p == m_end || *m_p != ':') {
+    return fail();
+  }
+  ++m_p;
+  return true;
+}
+
+bool JsonScanner::string(std::string_view& out, std::string& scratch) {
+  ++m_p; // '"'
+  return string_body(out, scratch);
+}
+
+// A string past its plain start: `m_p` is at the first special byte after
+// `start`, the first byte of the string.
+bool JsonScanner::string_slow(const char* start, std::string_view& out, std::string& scratch) {
+  bool decoded = false; // an escape was seen: the text so far is in scratch
+  while (true) {
+    if (m_p == m_end) {
+      return fail();
+    }
+    auto c = static_cast<unsigned char>(*m_p);
+    if (c == '"') {
+      out = decoded ? std::string_view(scratch)
+                    : std::string_view(start, static_cast<std::size_t>(m_p - start));
+      ++m_p;
+      return true;
+    }
+    if (c == '\\') {
+      if (!decoded) {
+        scratch.assign(start, m_p);
+        decoded = true;
+      }
+      ++m_p;
+      if (!escape(scratch)) {
+        return fail();
+      }
+    } else if (c < 0x20) {
+      return fail();
+    } else {
+      std::size_t length = utf8_sequence(m_p, m_end);
+      if (length == 0) {
+        return fail();
+      }
+      if (decoded) {
+        scratch.append(m_p, length);
+      }
+      m_p += length;
+    }
+    const char* run = m_p;
+    m_p = find_special(m_p, m_end);
+    if (decoded) {
+      scratch.append(run, m_p);
+    }
+  }
+}
+
+// One escape after its backslash, decoded onto `out`.
+bool JsonScanner::escape(std::string& out) {
+  if (m_p == m_end) {
+    return false;
+  }
+  switch (*m_p++) {
+  case '"':
+    out += '"';
+    return true;
+  case '\\':
+    out += '\\';
+    return true;
+  case '/':
+    out += '/';
+    return true;
+  case 'b':
+    out += '\b';
+    return true;
+  case 'f':
+    out += '\f';
+    return true;
+  case 'n':
+    out += '\n';
+    return true;
+  case 'r':
+    out += '\r';
+    return true;
+  case 't':
+    out += '\t';
+    return true;
+  case 'u':
+    break;
+  default:
+    return false;
+  }
+  int unit = hex4();
+  if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+    return false; // a low surrogate must follow a high one
+  }
+  unsigned code_point = static_cast<unsigned>(unit);
+  if (unit >= 0xD800 && unit <= 0xDBFF) {
+    if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
+      return false;
+    }
+    m_p += 2;
+    int low = hex4();
+    if (low < 0xDC00 || low > 0xDFFF) {
+      return false;
+    }
+    code_point = 0x10000 + ((code_point - 0xD800) << 10) + (static_cast<unsigned>(low) - 0xDC00);
+  }
+  append_utf8(out, code_point);
+  return true;
+}
+
+// The four hex digits of a \u escape, or -1.
+int JsonScanner::hex4() {
+  if (m_end - m_p < 4) {
+    return -1;
+  }
+  int value = 0;
+  for (int i = 0; i < 4; ++i) {
+    char c = *m_p++;
+    int digit = is_digit(c)              ? c - '0'
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                         : -1;
+    if (digit < 0) {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+bool JsonScanner::number(JsonNumber& out) {
+  const char* start = m_p;
+  bool negative = *m_p == '-';
+  if (negative) {
+    ++m_p;
+  }
+  if (m_p == m_end || !is_digit(*m_p)) {
+    return fail();
+  }
+  constexpr auto k_max = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t magnitude = 0;
+  bool floating = false; // a fraction, an exponent, or too large for 64 bits
+  if (*m_p == '0') {
+    ++m_p; // no leading zeros: a digit after this one ends the number
+  } else {
+    for (; m_p != m_end && is_digit(*m_p); ++m_p) {
+      auto digit = static_cast<unsigned>(*m_p - '0');
+      if (magnitude > (k_max - digit) / 10) {
+        floating = true;
+      } else {
+        magnitude = magnitude * 10 + digit;
+      }
+    }
+  }
+  auto digits = [&] {
+    const char* first = m_p;
+    while (m_p != m_end && is_digit(*m_p)) {
+      ++m_p;
+    }
+    return m_p != first;
+  };
+  if (m_p != m_end && *m_p == '.') {
+    ++m_p;
+    if (!digits()) {
+      return fail();
+    }
+    floating = true;
+  }
+  if (m_p != m_end && (*m_p == 'e' || *m_p == 'E')) {
+    ++m_p;
+    if (m_p != m_end && (*m_p == '+' || *m_p == '-')) {
+      ++m_p;
+    }
+    if (!digits()) {
+      return fail();
+    }
+    floating = true;
+  }
+  if (!floating && !negative) {
+    out = {JsonNumber::Kind::unsigned_integer, magnitude};
+    return true;
+  }
+  if (!floating && magnitude <= (std::uint64_t{1} << 63)) {
+    out = {JsonNumber::Kind::signed_integer, 0 - magnitude};
+    return true;
+  }
+  // nlohmann refuses a number that overflows a double. from_chars tells a
+  // finite value apart; out of range may be an overflow (refused) or an
+  // underflow (accepted as 0 or a denormal), which only strtod decides.
+  double value = 0;
+  auto [end, error] = std::from_chars(start, m_p, value);
+  if (error != std::errc{} || end != m_p || !std::isfinite(value)) {
+    m_status = Status::unsure;
+    return false;
+  }
+  out = {JsonNumber::Kind::floating, 0};
+  return true;
+}
+
+bool JsonScanner::literal(std::string_view word) {
+  if (static_cast<std::size_t>(m_end - m_p) < word.size() ||
+      std::memcmp(m_p, word.data(), word.size()) != 0) {
+    return fail();
+  }
+  m_p += word.size();
+  return true;
+}
+
+bool JsonScanner::skip_value() {
+  // Iterative: m_nesting holds the closing byte of each open array or object.
+  m_nesting.clear();
+  while (true) {
+    skip_whitespace();
+    if (m_p == m_end) {
+      return fail();
+    }
+    bool scalar = true;
+    switch (*m_p) {
+    case '{':
+    case '[': {
+      char close = *m_p == '{' ? '}' : ']';
+      ++m_p;
+      skip_whitespace();
+      if (m_p != m_end && *m_p == close) {
+        ++m_p;
+        break;
+      }
+      m_nesting += close;
+      scalar = false;
+      if (close == '}') {
+        std::string_view name;
+        if (!member_name(name, m_skipped)) {
+          return false;
+        }
+      }
+      break;
+    }
+    case '"': {
+      std::string_view text;
+      if (!string(text, m_skipped)) {
+        return false;
+      }
+      break;
+    }
+    case 't':
+      if (!literal("true")) {
+        return false;
+      }
+      break;
+    case 'f':
+      if (!literal("false")) {
+        return false;
+      }
+      break;
+    case 'n':
+      if (!literal("null")) {
+        return false;
+      }
+      break;
+    default: {
+      JsonNumber ignored;
+      if (*m_p != '-' && !is_digit(*m_p)) {
+        return fail();
+      }
+      if (!number(ignored)) {
+        return false;
+      }
+    }
+    }
+    if (!scalar) {
+      continue; // the first element or member of a new container
+    }
+    // A value ended: close what it ends, up to the next element or member.
+    while (true) {
+      if (m_nesting.empty()) {
+        return true;
+      }
+      skip_whitespace();
+      if (m_p == m_end) {
+        return fail();
+      }
+      char c = *m_p++;
+      if (c == m_nesting.back()) {
+        m_nesting.pop_back();
+        continue;
+      }
+      if (c != ',') {
+        return fail();
+      }
+      if (m_nesting.back() == '}') {
+        skip_whitespace();
+        std::string_view name;
+        if (!member_name(name, m_skipped)) {
+          return false;
+        }
+      }
+      break;
+    }
+  }
+}
+
+} // namespace state
