@@ -49,9 +49,9 @@ TEST_CASE("key file: labels, positions among keys, comments and blank lines") {
                      "sk-ant-four-4444444444\n";
   auto keys = parse_key_file(text, k_path);
   CHECK(labels_of(keys) == std::vector<std::string>{"primary", "key-2", "backup", "key-4"});
-  CHECK(secrets_of(keys) == std::vector<std::string>{"sk-ant-one-1111111111", "sk-ant-two-2222222222",
-                                                     "sk-ant-three-33333333",
-                                                     "sk-ant-four-4444444444"});
+  CHECK(secrets_of(keys) ==
+        std::vector<std::string>{"sk-ant-one-1111111111", "sk-ant-two-2222222222",
+                                 "sk-ant-three-33333333", "sk-ant-four-4444444444"});
   CHECK(keys[0].line == 3);
   CHECK(keys[1].line == 4);
   CHECK(keys[2].line == 7);
@@ -66,7 +66,8 @@ TEST_CASE("key file: unlabelled keys are numbered among keys, not among lines") 
 }
 
 TEST_CASE("key file: BOM, CRLF, tabs and surrounding white space are ignored") {
-  std::string text = "\xEF\xBB\xBF" "first sk-ant-aaaaaaaaaaaa\r\n"
+  std::string text = "\xEF\xBB\xBF"
+                     "first sk-ant-aaaaaaaaaaaa\r\n"
                      "  \t second \t\t sk-ant-bbbbbbbbbbbb \t \r\n"
                      "\r\n"
                      "sk-ant-cccccccccccc\r\n"
@@ -74,8 +75,7 @@ TEST_CASE("key file: BOM, CRLF, tabs and surrounding white space are ignored") {
   auto keys = parse_key_file(text, k_path);
   CHECK(labels_of(keys) == std::vector<std::string>{"first", "second", "key-3", "key-4"});
   CHECK(secrets_of(keys) == std::vector<std::string>{"sk-ant-aaaaaaaaaaaa", "sk-ant-bbbbbbbbbbbb",
-                                                     "sk-ant-cccccccccccc",
-                                                     "sk-ant-dddddddddddd"});
+                                                     "sk-ant-cccccccccccc", "sk-ant-dddddddddddd"});
   CHECK(keys[3].line == 5);
 }
 
@@ -162,9 +162,10 @@ TEST_CASE("a pasted 'export ANTHROPIC_API_KEY=...' line is refused without echoi
 }
 
 TEST_CASE("control characters and other bytes that cannot travel in a header are refused") {
-  for (std::string secret : {std::string("sk-ant-\x01-secret"), std::string("sk-ant-\x7F-secret"),
-                             std::string("sk-ant-\x1B[31m-secret"),
-                             std::string("sk-ant-\xC3\xA9-secret"), std::string("sk-ant\x0B-secret")}) {
+  for (std::string secret :
+       {std::string("sk-ant-\x01-secret"), std::string("sk-ant-\x7F-secret"),
+        std::string("sk-ant-\x1B[31m-secret"), std::string("sk-ant-\xC3\xA9-secret"),
+        std::string("sk-ant\x0B-secret")}) {
     CAPTURE(secret);
     std::string message;
     CHECK_BRIDGE_ERROR(parse_key_file("ok sk-ant-fine-key-0000\nlabel " + secret + "\n", k_path),
@@ -197,8 +198,8 @@ TEST_CASE("load_key_file: a file readable by group or others is used, with a war
     mode_t mode;
     bool warns;
   };
-  for (auto row : {Row{0600, false}, Row{0400, false}, Row{0644, true}, Row{0640, true},
-                   Row{0604, true}}) {
+  for (auto row :
+       {Row{0600, false}, Row{0400, false}, Row{0644, true}, Row{0640, true}, Row{0604, true}}) {
     CAPTURE(row.mode);
     auto path = dir / "keys";
     test::write_file(path, "main sk-ant-api03-abcdefghij\n", row.mode);

@@ -11,16 +11,14 @@ TEST_CASE("key_hint: the table of SPEC §2") {
     std::string hint;
   };
   for (const auto& row : {
-           Row{"", "..."},
-           Row{"a", "..."},
-           Row{"abcd", "..."},                            // 4 characters: n = 0
-           Row{"abcde", "a...e"},                         // 5: n = 1
-           Row{"abcdefghi", "a...i"},                     // 9: n = 1
-           Row{"abcdefghij", "ab...ij"},                  // 10: n = 2
-           Row{"abcdefghijklmnopqrs", "ab...rs"},         // 19: n = 2
-           Row{"abcdefghijklmnopqrst", "abcd...qrst"},    // 20: n = 4
-           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},   // the example of SPEC §2
-           Row{std::string(108, 'x') + "AA", "xxxx...xxAA"}, // a real key's length
+           Row{"", "..."}, Row{"a", "..."}, Row{"abcd", "..."}, // 4 characters: n = 0
+           Row{"abcde", "a...e"},                               // 5: n = 1
+           Row{"abcdefghi", "a...i"},                           // 9: n = 1
+           Row{"abcdefghij", "ab...ij"},                        // 10: n = 2
+           Row{"abcdefghijklmnopqrs", "ab...rs"},               // 19: n = 2
+           Row{"abcdefghijklmnopqrst", "abcd...qrst"},          // 20: n = 4
+           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},         // the example of SPEC §2
+           Row{std::string(108, 'x') + "AA", "xxxx...xxAA"},    // a real key's length
        }) {
     CAPTURE(row.secret);
     CHECK(keys::key_hint(row.secret) == row.hint);
@@ -36,11 +34,11 @@ TEST_CASE("key_hint counts characters, not bytes") {
            // 4 characters in 8 bytes: n = 0, not 1.
            Row{"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", "..."},
            // 5 characters in 7 bytes: the whole first and last character.
-           Row{"\xC3\xA9" "abc" "\xC3\xA9", "\xC3\xA9...\xC3\xA9"},
+           Row{"\u00e9abc\u00e9", "\u00e9...\u00e9"},
            // 10 characters in 14 bytes (two 3-byte euro signs): n = 2.
-           Row{"\xE2\x82\xAC" "bcdefghi" "\xE2\x82\xAC", "\xE2\x82\xAC" "b...i\xE2\x82\xAC"},
+           Row{"\u20acbcdefghi\u20ac", "\u20acb...i\u20ac"},
            // 19 characters in 20 bytes: still n = 2.
-           Row{"\xC3\xBC" "bcdefghijklmnopqrs", "\xC3\xBC" "b...rs"},
+           Row{"\u00fcbcdefghijklmnopqrs", "\u00fcb...rs"},
            // 20 characters with a 4-byte emoji at the end: n = 4.
            Row{"abcdefghijklmnopqrs\xF0\x9F\x94\x91", "abcd...qrs\xF0\x9F\x94\x91"},
        }) {

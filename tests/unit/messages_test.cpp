@@ -122,8 +122,8 @@ TEST_CASE("adapt_request_body keeps the order of the given fields") {
 }
 
 TEST_CASE("adapt_request_body refuses what is not a JSON object (exit 2)") {
-  for (std::string text : {"", "not json", "[1, 2]", "\"a string\"", "42", "null", "true",
-                           "{\"model\": ", "{} {}"}) {
+  for (std::string text :
+       {"", "not json", "[1, 2]", "\"a string\"", "42", "null", "true", "{\"model\": ", "{} {}"}) {
     CAPTURE(text);
     std::string message;
     CHECK_BRIDGE_ERROR(upstream::adapt_request_body(text, false, "my-request.json"),
@@ -152,8 +152,8 @@ TEST_CASE("response_text: an empty content list is an empty text; other shapes a
   auto empty = upstream::response_text(R"({"type":"message","content":[]})");
   REQUIRE(empty.has_value());
   CHECK(empty->empty());
-  for (std::string body : {"", "not json", "[]", R"({"type":"message"})",
-                           R"({"content":"text"})", R"({"content":{"type":"text"}})"}) {
+  for (std::string body : {"", "not json", "[]", R"({"type":"message"})", R"({"content":"text"})",
+                           R"({"content":{"type":"text"}})"}) {
     CAPTURE(body);
     CHECK_FALSE(upstream::response_text(body).has_value());
   }
@@ -185,8 +185,9 @@ TEST_CASE("error_json: one line of the upstream shape, retry_after only when giv
   CHECK(text.find('\n') == std::string::npos);
   auto j = json::parse(text);
   CHECK(j == json{{"type", "error"},
-                  {"error", {{"type", "rate_limit_error"},
-                             {"message", "all 3 configured keys are rate-limited"}}}});
+                  {"error",
+                   {{"type", "rate_limit_error"},
+                    {"message", "all 3 configured keys are rate-limited"}}}});
   CHECK_FALSE(j.contains("retry_after"));
   CHECK(text.rfind("{\"type\":\"error\"", 0) == 0); // the outer type comes first
 
@@ -216,12 +217,12 @@ TEST_CASE("error_type_for_status names the API's error types") {
     long status;
     const char* type;
   };
-  for (auto row : {Row{400, "invalid_request_error"}, Row{401, "authentication_error"},
-                   Row{402, "billing_error"}, Row{403, "permission_error"},
-                   Row{404, "not_found_error"}, Row{408, "timeout_error"},
-                   Row{413, "request_too_large"}, Row{429, "rate_limit_error"},
-                   Row{500, "api_error"}, Row{529, "overloaded_error"}, Row{503, "api_error"},
-                   Row{418, "api_error"}}) {
+  for (auto row :
+       {Row{400, "invalid_request_error"}, Row{401, "authentication_error"},
+        Row{402, "billing_error"}, Row{403, "permission_error"}, Row{404, "not_found_error"},
+        Row{408, "timeout_error"}, Row{413, "request_too_large"}, Row{429, "rate_limit_error"},
+        Row{500, "api_error"}, Row{529, "overloaded_error"}, Row{503, "api_error"},
+        Row{418, "api_error"}}) {
     CAPTURE(row.status);
     CHECK(upstream::error_type_for_status(row.status) == row.type);
   }

@@ -39,14 +39,15 @@ TEST_CASE("classify: the table of SPEC §3, row by row") {
     int status;
     Verdict verdict;
   };
-  for (auto row : {Row{200, Verdict::success}, Row{201, Verdict::success},
-                   Row{204, Verdict::success}, Row{299, Verdict::success},
-                   Row{429, Verdict::cool}, Row{401, Verdict::disable}, Row{403, Verdict::disable},
-                   Row{400, Verdict::report}, Row{402, Verdict::report}, Row{404, Verdict::report},
-                   Row{408, Verdict::report}, Row{409, Verdict::report}, Row{413, Verdict::report},
-                   Row{500, Verdict::report}, Row{502, Verdict::report}, Row{503, Verdict::report},
-                   Row{529, Verdict::report}, Row{300, Verdict::report}, Row{302, Verdict::report},
-                   Row{199, Verdict::report}, Row{100, Verdict::report}, Row{0, Verdict::report}}) {
+  for (auto row :
+       {Row{200, Verdict::success}, Row{201, Verdict::success}, Row{204, Verdict::success},
+        Row{299, Verdict::success}, Row{429, Verdict::cool},    Row{401, Verdict::disable},
+        Row{403, Verdict::disable}, Row{400, Verdict::report},  Row{402, Verdict::report},
+        Row{404, Verdict::report},  Row{408, Verdict::report},  Row{409, Verdict::report},
+        Row{413, Verdict::report},  Row{500, Verdict::report},  Row{502, Verdict::report},
+        Row{503, Verdict::report},  Row{529, Verdict::report},  Row{300, Verdict::report},
+        Row{302, Verdict::report},  Row{199, Verdict::report},  Row{100, Verdict::report},
+        Row{0, Verdict::report}}) {
     CAPTURE(row.status);
     auto verdict = pool::classify(AttemptOutcome::answer(row.status));
     CHECK(name(verdict) == std::string(name(row.verdict)));
@@ -72,9 +73,9 @@ TEST_CASE("is_retryable: 408, 409, 5xx and 529 yes; other statuses no") {
     bool retryable;
   };
   for (auto row : {Row{408, true}, Row{409, true}, Row{500, true}, Row{502, true}, Row{503, true},
-                   Row{504, true}, Row{529, true}, Row{599, true}, Row{400, false},
-                   Row{402, false}, Row{404, false}, Row{413, false}, Row{422, false},
-                   Row{200, false}, Row{429, false}, Row{401, false}, Row{403, false}}) {
+                   Row{504, true}, Row{529, true}, Row{599, true}, Row{400, false}, Row{402, false},
+                   Row{404, false}, Row{413, false}, Row{422, false}, Row{200, false},
+                   Row{429, false}, Row{401, false}, Row{403, false}}) {
     CAPTURE(row.status);
     CHECK(pool::is_retryable(AttemptOutcome::answer(row.status)) == row.retryable);
   }

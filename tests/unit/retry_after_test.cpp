@@ -71,8 +71,8 @@ TEST_CASE("retry-after-ms wins over Retry-After when it is positive") {
 }
 
 TEST_CASE("invalid, zero or negative retry-after-ms falls back to Retry-After") {
-  for (auto bad : {"0", "0.0", "-5", "-0.5", "abc", "", "   ", "1e3", "0x10", "inf", "nan",
-                   "12ms", "1,5"}) {
+  for (auto bad :
+       {"0", "0.0", "-5", "-0.5", "abc", "", "   ", "1e3", "0x10", "inf", "nan", "12ms", "1,5"}) {
     CAPTURE(std::string(bad));
     CHECK(parse_retry_after(make({{"retry-after-ms", bad}, {"retry-after", "3"}}), k_now).count() ==
           3000);
@@ -99,7 +99,8 @@ TEST_CASE("Retry-After in seconds, decimal fractions accepted") {
 TEST_CASE("Retry-After HTTP-date measured from the Date header when present") {
   check_rows({
       {"IMF-fixdate",
-       {{"Date", "Thu, 01 Jan 2026 00:00:00 GMT"}, {"Retry-After", "Thu, 01 Jan 2026 00:01:30 GMT"}},
+       {{"Date", "Thu, 01 Jan 2026 00:00:00 GMT"},
+        {"Retry-After", "Thu, 01 Jan 2026 00:01:30 GMT"}},
        90'000},
       {"asctime, space-padded day",
        {{"Date", "Thu, 01 Jan 2026 00:00:00 GMT"}, {"Retry-After", "Thu Jan  1 00:00:45 2026"}},
@@ -109,7 +110,8 @@ TEST_CASE("Retry-After HTTP-date measured from the Date header when present") {
         {"Retry-After", "Thursday, 01-Jan-26 00:00:20 GMT"}},
        20'000},
       {"Date after the header order",
-       {{"Retry-After", "Thu, 01 Jan 2026 00:00:10 GMT"}, {"date", "Thu, 01 Jan 2026 00:00:00 GMT"}},
+       {{"Retry-After", "Thu, 01 Jan 2026 00:00:10 GMT"},
+        {"date", "Thu, 01 Jan 2026 00:00:00 GMT"}},
        10'000},
       {"Date in asctime form",
        {{"Date", "Thu Jan  1 00:00:00 2026"}, {"Retry-After", "Thu, 01 Jan 2026 00:00:05 GMT"}},
@@ -121,7 +123,8 @@ TEST_CASE("Retry-After HTTP-date measured from now without a usable Date header"
   check_rows({
       {"IMF-fixdate", {{"Retry-After", "Thu, 26 Nov 2026 03:00:30 GMT"}}, 30'000},
       {"asctime", {{"Retry-After", "Thu Nov 26 03:02:00 2026"}}, 120'000},
-      {"unparseable Date", {{"Date", "yesterday"}, {"Retry-After", "Thu, 26 Nov 2026 03:00:07 GMT"}},
+      {"unparseable Date",
+       {{"Date", "yesterday"}, {"Retry-After", "Thu, 26 Nov 2026 03:00:07 GMT"}},
        7'000},
       {"empty Date", {{"Date", ""}, {"Retry-After", "Thu, 26 Nov 2026 03:00:07 GMT"}}, 7'000},
   });
@@ -136,8 +139,8 @@ TEST_CASE("Retry-After HTTP-date measured from now without a usable Date header"
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char text[64];
   std::snprintf(text, sizeof text, "%s, %02u-%s-%02d 12:00:00 GMT",
-                k_days[std::chrono::weekday{day}.c_encoding()],
-                static_cast<unsigned>(date.day()), k_months[static_cast<unsigned>(date.month()) - 1],
+                k_days[std::chrono::weekday{day}.c_encoding()], static_cast<unsigned>(date.day()),
+                k_months[static_cast<unsigned>(date.month()) - 1],
                 static_cast<int>(date.year()) % 100);
   CAPTURE(std::string(text));
   auto start = util::TimePoint{day} + std::chrono::hours{11};
@@ -147,10 +150,12 @@ TEST_CASE("Retry-After HTTP-date measured from now without a usable Date header"
 TEST_CASE("Retry-After dates in the past, and garbage, give 0") {
   check_rows({
       {"past against Date",
-       {{"Date", "Thu, 01 Jan 2026 00:01:00 GMT"}, {"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT"}},
+       {{"Date", "Thu, 01 Jan 2026 00:01:00 GMT"},
+        {"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT"}},
        0},
       {"same as Date",
-       {{"Date", "Thu, 01 Jan 2026 00:00:00 GMT"}, {"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT"}},
+       {{"Date", "Thu, 01 Jan 2026 00:00:00 GMT"},
+        {"Retry-After", "Thu, 01 Jan 2026 00:00:00 GMT"}},
        0},
       {"past against now", {{"Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT"}}, 0},
       {"garbage", {{"Retry-After", "soon"}}, 0},
@@ -168,7 +173,8 @@ TEST_CASE("huge delays clamp to k_max_retry_after") {
       {"ms", {{"retry-after-ms", "99999999999999999999"}}, k_max_retry_after.count()},
       {"ms just over", {{"retry-after-ms", "1000000000001"}}, k_max_retry_after.count()},
       {"seconds", {{"Retry-After", "99999999999999"}}, k_max_retry_after.count()},
-      {"seconds with 300 digits", {{"Retry-After", std::string(300, '9').c_str()}},
+      {"seconds with 300 digits",
+       {{"Retry-After", std::string(300, '9').c_str()}},
        k_max_retry_after.count()},
       {"far date", {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}}, k_max_retry_after.count()},
   });

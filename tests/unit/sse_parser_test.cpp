@@ -31,7 +31,9 @@ Events parse_chunks(const std::vector<std::string>& chunks, std::size_t max_line
   return events;
 }
 
-Events parse_whole(const std::string& stream) { return parse_chunks({stream}); }
+Events parse_whole(const std::string& stream) {
+  return parse_chunks({stream});
+}
 
 // A stream with every kind of line end, a comment, a multi-line event, an
 // event without data and a `data:` without its space.
@@ -68,7 +70,9 @@ const Events k_expected = {
 
 } // namespace
 
-TEST_CASE("sse: a whole stream in one chunk") { CHECK(parse_whole(k_stream) == k_expected); }
+TEST_CASE("sse: a whole stream in one chunk") {
+  CHECK(parse_whole(k_stream) == k_expected);
+}
 
 TEST_CASE("sse: the same stream one byte at a time") {
   std::vector<std::string> bytes;
@@ -171,7 +175,7 @@ TEST_CASE("sse: an unfinished event at the end of the input is not dispatched") 
   CHECK(events == Events{{"content_block_delta", "partial"}});
 }
 
-TEST_CASE("sse: a line longer than max_line fails, and the parser stays failed") {
+TEST_CASE("sse: a line or an event's data longer than max_line fails, and stays failed") {
   constexpr std::size_t k_max = 16;
   auto count_events = [](SseParser& parser, std::string_view bytes, int& count) {
     return parser.feed(bytes, [&](const SseEvent&) { ++count; });
@@ -204,16 +208,33 @@ TEST_CASE("sse: a line longer than max_line fails, and the parser stays failed")
     CHECK_FALSE(count_events(parser, "data: a\n\n" + std::string(100, 'x') + "\n\n", count));
     CHECK(parser.failed());
   }
-  SUBCASE("many short lines are never too long together") {
+  SUBCASE("the data of one event is bounded like a line") {
+    // Data lines without a blank line would otherwise grow without end.
+    SseParser fits(k_max);
+    int count = 0;
+    CHECK(count_events(fits, "data: 0123456\ndata: 89abcdef\n\n", count)); // 16 joined
+    CHECK(count == 1);
+    SseParser over(k_max);
+    CHECK_FALSE(count_events(over, "data: 0123456\ndata: 89abcdefg\n\n", count)); // 17
+    CHECK(over.failed());
+    CHECK(count == 1);
+    SseParser many(k_max);
+    std::string endless;
+    for (int i = 0; i < 100; ++i) {
+      endless += "data: 0123\n";
+    }
+    CHECK_FALSE(count_events(many, endless, count));
+    CHECK(many.failed());
+  }
+  SUBCASE("many short events, comments and other fields are never too long together") {
     SseParser parser(k_max);
     int count = 0;
     std::string stream;
     for (int i = 0; i < 1000; ++i) {
-      stream += "data: 0123456789\n";
+      stream += ": keep-alive\nevent: ping\n\ndata: 0123456789\n\n";
     }
-    stream += "\n";
     CHECK(count_events(parser, stream, count));
-    CHECK(count == 1);
+    CHECK(count == 1000);
     CHECK_FALSE(parser.failed());
   }
 }

@@ -26,7 +26,9 @@ StateDocument parsed(const std::string& text) {
   return doc;
 }
 
-json as_json(const StateDocument& doc) { return json::parse(doc.serialize()); }
+json as_json(const StateDocument& doc) {
+  return json::parse(doc.serialize());
+}
 
 const keys::Key k_alpha = keys::make_key("alpha", "sk-ant-api03-SECRET-alpha-000000");
 const keys::Key k_beta = keys::make_key("beta", "sk-ant-api03-SECRET-beta-111111");
@@ -74,11 +76,12 @@ TEST_CASE("state document: a file without \"keys\" is an empty document") {
 }
 
 TEST_CASE("state document: corrupt files") {
-  for (const std::string& text : std::vector<std::string>{"", "   ", "not json", "{\"version\": 1,", "[1, 2]", "\"text\"", "42",
-                           "null", "{}", R"({"version": "1", "keys": {}})",
-                           R"({"version": 1.5, "keys": {}})", R"({"version": 0, "keys": {}})",
-                           R"({"version": -1, "keys": {}})", R"({"version": 1, "keys": []})",
-                           R"({"version": 1, "keys": "x"})", std::string("\0\0\0\0", 4)}) {
+  for (const std::string& text :
+       std::vector<std::string>{"", "   ", "not json", "{\"version\": 1,", "[1, 2]", "\"text\"",
+                                "42", "null", "{}", R"({"version": "1", "keys": {}})",
+                                R"({"version": 1.5, "keys": {}})", R"({"version": 0, "keys": {}})",
+                                R"({"version": -1, "keys": {}})", R"({"version": 1, "keys": []})",
+                                R"({"version": 1, "keys": "x"})", std::string("\0\0\0\0", 4)}) {
     CAPTURE(text);
     StateDocument doc;
     doc.merge(k_alpha, KeyMark::disabled(k_t0, 401, "")); // must not be touched
@@ -90,8 +93,8 @@ TEST_CASE("state document: corrupt files") {
 }
 
 TEST_CASE("state document: a newer version is recognised as such") {
-  for (std::string text : {R"({"version": 2, "keys": {}})",
-                           R"({"version": 99, "keys": [], "whatever": true})"}) {
+  for (std::string text :
+       {R"({"version": 2, "keys": {}})", R"({"version": 99, "keys": [], "whatever": true})"}) {
     CAPTURE(text);
     StateDocument doc;
     std::string problem;
@@ -204,8 +207,8 @@ TEST_CASE("state document: entries that do not read as marks are ignored by mark
 TEST_CASE("state document: prune removes only cooldowns that have ended") {
   StateDocument doc;
   auto gamma = keys::make_key("gamma", "sk-ant-api03-gamma-22222222");
-  doc.merge(k_alpha, KeyMark::cooling(k_t0, ms(10'000), 429, ""));  // ends at t0+10s
-  doc.merge(k_beta, KeyMark::cooling(k_t0, ms(60'000), 429, ""));   // ends at t0+60s
+  doc.merge(k_alpha, KeyMark::cooling(k_t0, ms(10'000), 429, ""));     // ends at t0+10s
+  doc.merge(k_beta, KeyMark::cooling(k_t0, ms(60'000), 429, ""));      // ends at t0+60s
   doc.merge(gamma, KeyMark::disabled(k_t0 - ms(86'400'000), 401, "")); // never ends
   std::string text = doc.serialize();
   auto with_unknown = json::parse(text);

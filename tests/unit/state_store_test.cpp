@@ -132,14 +132,17 @@ int wait_for(pid_t pid) {
   return status;
 }
 
-bool exited_ok(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+bool exited_ok(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
 
 StateDocument parse_state(const std::string& path) {
   StateDocument doc;
   std::string problem;
   auto text = test::read_file(path);
   REQUIRE_MESSAGE(StateDocument::parse(text, doc, problem) == StateDocument::Parse::ok,
-                  "state file does not parse: " << problem << "\n" << text);
+                  "state file does not parse: " << problem << "\n"
+                                                << text);
   return doc;
 }
 
@@ -325,9 +328,9 @@ TEST_CASE("state store: a corrupt file is kept aside with a warning and loads as
 }
 
 TEST_CASE("state store: record on a corrupt file keeps it aside and saves the mark") {
-  for (std::string garbage : {std::string("not json at all"), std::string("[]"),
-                              std::string("{\"keys\": {}}"), std::string("\0\0\0", 3),
-                              std::string()}) {
+  for (std::string garbage :
+       {std::string("not json at all"), std::string("[]"), std::string("{\"keys\": {}}"),
+        std::string("\0\0\0", 3), std::string()}) {
     CAPTURE(garbage);
     test::TempDir dir;
     util::ManualClock clock(k_t0);
@@ -343,27 +346,31 @@ TEST_CASE("state store: record on a corrupt file keeps it aside and saves the ma
 }
 
 TEST_CASE("state store: a newer version is refused and never rewritten") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
-  auto path = dir / "state.json";
-  const std::string newer = "{\n  \"version\": 2,\n  \"keys\": {\"sha256:x\": {\"mark\": \"new\"}},"
-                            "\n  \"future\": true\n}\n";
-  test::write_file(path, newer);
-  StateStore store(path, clock, warnings.sink());
-  std::string message;
-  CHECK_BRIDGE_ERROR(store.load(), util::ExitCode::config, message);
-  CHECK(message.find(path) != std::string::npos);
-  CHECK(test::read_file(path) == newer);
+  for (std::string version : {"2", "99", "18446744073709551615"}) {
+    CAPTURE(version);
+    test::TempDir dir;
+    util::ManualClock clock(k_t0);
+    Warnings warnings;
+    auto path = dir / "state.json";
+    const std::string newer = "{\n  \"version\": " + version +
+                              ",\n  \"keys\": {\"sha256:x\": {\"mark\": \"new\"}},"
+                              "\n  \"future\": true\n}\n";
+    test::write_file(path, newer);
+    StateStore store(path, clock, warnings.sink());
+    std::string message;
+    CHECK_BRIDGE_ERROR(store.load(), util::ExitCode::config, message);
+    CHECK(message.find(path) != std::string::npos);
+    CHECK(test::read_file(path) == newer);
 
-  CHECK_NOTHROW(store.record(k_alpha, KeyMark::disabled(k_t0, 401, "")));
-  CHECK(test::read_file(path) == newer);
-  CHECK_FALSE(warnings.list.empty());
+    CHECK_NOTHROW(store.record(k_alpha, KeyMark::disabled(k_t0, 401, "")));
+    CHECK(test::read_file(path) == newer);
+    CHECK_FALSE(warnings.list.empty());
 
-  CHECK_BRIDGE_ERROR(store.reset({}), util::ExitCode::config, message);
-  CHECK(test::read_file(path) == newer);
-  CHECK_FALSE(test::exists(path + ".corrupt"));
-  CHECK(temporaries_in(dir.path(), "state.json").empty());
+    CHECK_BRIDGE_ERROR(store.reset({}), util::ExitCode::config, message);
+    CHECK(test::read_file(path) == newer);
+    CHECK_FALSE(test::exists(path + ".corrupt"));
+    CHECK(temporaries_in(dir.path(), "state.json").empty());
+  }
 }
 
 TEST_CASE("state store: an unreadable state file (a directory) warns and goes on") {
@@ -539,7 +546,8 @@ TEST_CASE("state store: stale temporary files are removed on the next write") {
   CHECK_FALSE(test::exists(dir / "state.json.tmp.zzzzzz"));
   CHECK(test::exists(dir / "state.json.tmp.short"));
   CHECK(test::exists(dir / "other.json.tmp.AbC123"));
-  CHECK(temporaries_in(dir.path(), "state.json") == std::vector<std::string>{"state.json.tmp.short"});
+  CHECK(temporaries_in(dir.path(), "state.json") ==
+        std::vector<std::string>{"state.json.tmp.short"});
 }
 
 TEST_CASE("state store: reset clears named marks, or all") {
@@ -579,7 +587,8 @@ TEST_CASE("state store: 32 processes recording at once lose no mark") {
       }
       util::ManualClock clock(k_t0);
       bool warned = false;
-      StateStore store(path, clock, [&](const std::string&) { warned = true; }, ms(60'000));
+      StateStore store(
+          path, clock, [&](const std::string&) { warned = true; }, ms(60'000));
       store.record(writer_keys[static_cast<std::size_t>(i)],
                    KeyMark::cooling(k_t0, ms(3'600'000), 429, "rate_limit_error"));
       return warned ? 1 : 0;
@@ -645,8 +654,8 @@ TEST_CASE("state store: writers killed with SIGKILL never leave a torn file or l
       completed.push_back(done);
     }
     for (auto i : completed) {
-      saved.insert(keys::key_fingerprint("sk-ant-kill-" + std::to_string(round) + "-" +
-                                         std::to_string(i)));
+      saved.insert(
+          keys::key_fingerprint("sk-ant-kill-" + std::to_string(round) + "-" + std::to_string(i)));
     }
 
     // Whatever the moment of the kill, the file is whole and holds every

@@ -114,7 +114,9 @@ inline bool mentions_number(const std::string& text, int n) {
   return false;
 }
 
-inline util::Millis ms(long long count) { return util::Millis{count}; }
+inline util::Millis ms(long long count) {
+  return util::Millis{count};
+}
 
 } // namespace test
 

@@ -14,7 +14,8 @@ using test::ms;
 
 namespace {
 
-util::TimePoint utc(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0, int milli = 0) {
+util::TimePoint utc(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0,
+                    int milli = 0) {
   return time_point_cast<util::Millis>(sys_days{year{y} / month{mo} / day{d}} + hours{h} +
                                        minutes{mi} + seconds{s} + milliseconds{milli});
 }
@@ -33,8 +34,9 @@ TEST_CASE("format_rfc3339 writes UTC with milliseconds") {
 }
 
 TEST_CASE("RFC 3339 round trip") {
-  for (auto t : {util::TimePoint{}, utc(2026, 11, 26, 2, 53, 25, 123), utc(2024, 2, 29, 12, 0, 0, 1),
-                 utc(2038, 1, 19, 3, 14, 8, 500), utc(2100, 12, 31, 23, 59, 59, 999)}) {
+  for (auto t :
+       {util::TimePoint{}, utc(2026, 11, 26, 2, 53, 25, 123), utc(2024, 2, 29, 12, 0, 0, 1),
+        utc(2038, 1, 19, 3, 14, 8, 500), utc(2100, 12, 31, 23, 59, 59, 999)}) {
     auto text = util::format_rfc3339(t);
     CAPTURE(text);
     auto back = util::parse_rfc3339(text);
@@ -132,22 +134,27 @@ TEST_CASE("parse_http_date: RFC 850 two-digit years are at most 50 years ahead")
 }
 
 TEST_CASE("parse_http_date rejects malformed dates") {
-  for (auto text : {""sv, "garbage"sv, "1994-11-06T08:49:37Z"sv,
-                    "Sun, 06 Nov 1994 08:49:37 UTC"sv,  // only GMT
-                    "Sun, 6 Nov 1994 08:49:37 GMT"sv,   // IMF-fixdate needs two-digit days
-                    "Sun, 06 Nov 94 08:49:37 GMT"sv,    // and four-digit years
-                    "Sun, 31 Feb 1994 08:49:37 GMT"sv,  // no such day
-                    "Sun, 06 Nov 1994 25:49:37 GMT"sv,  // no such hour
-                    "Sun, 06 Nov 1994 08:61:37 GMT"sv,  // no such minute
-                    "Sun, 06 Nov 1994 08:49 GMT"sv,     // no seconds
-                    "Xyz, 06 Nov 1994 08:49:37 GMT"sv,  // no such day name
-                    "Sun, 06 Foo 1994 08:49:37 GMT"sv,  // no such month
-                    "Sun, 06 nov 1994 08:49:37 GMT"sv,  // month names are case-sensitive
-                    "Sun, 06 Nov 1994 08:49:37 GMT junk"sv, "Sun 06 Nov 1994 08:49:37 GMT"sv,
+  for (auto text : {""sv,
+                    "garbage"sv,
+                    "1994-11-06T08:49:37Z"sv,
+                    "Sun, 06 Nov 1994 08:49:37 UTC"sv, // only GMT
+                    "Sun, 6 Nov 1994 08:49:37 GMT"sv,  // IMF-fixdate needs two-digit days
+                    "Sun, 06 Nov 94 08:49:37 GMT"sv,   // and four-digit years
+                    "Sun, 31 Feb 1994 08:49:37 GMT"sv, // no such day
+                    "Sun, 06 Nov 1994 25:49:37 GMT"sv, // no such hour
+                    "Sun, 06 Nov 1994 08:61:37 GMT"sv, // no such minute
+                    "Sun, 06 Nov 1994 08:49 GMT"sv,    // no seconds
+                    "Xyz, 06 Nov 1994 08:49:37 GMT"sv, // no such day name
+                    "Sun, 06 Foo 1994 08:49:37 GMT"sv, // no such month
+                    "Sun, 06 nov 1994 08:49:37 GMT"sv, // month names are case-sensitive
+                    "Sun, 06 Nov 1994 08:49:37 GMT junk"sv,
+                    "Sun 06 Nov 1994 08:49:37 GMT"sv,
                     "Sunday, 06-Nov-1994 08:49:37 GMT"sv, // RFC 850 has two-digit years
                     "Sun, 06-Nov-94 08:49:37 GMT"sv,      // and long day names
-                    "Sunday, 06-Nov-94 08:49:37"sv, "Sun Nov  6 08:49:37 94"sv,
-                    "Sun Nov  6 08:49:37 1994 GMT"sv, "Sun Nov 32 08:49:37 1994"sv}) {
+                    "Sunday, 06-Nov-94 08:49:37"sv,
+                    "Sun Nov  6 08:49:37 94"sv,
+                    "Sun Nov  6 08:49:37 1994 GMT"sv,
+                    "Sun Nov 32 08:49:37 1994"sv}) {
     CAPTURE(text);
     CHECK_FALSE(util::parse_http_date(text).has_value());
   }

@@ -19,7 +19,8 @@ TEST_CASE("checked_base_url: https anywhere, http only to loopback") {
   for (auto row : {
            Row{"https://api.anthropic.com", "https://api.anthropic.com"},
            Row{"https://api.anthropic.com/", "https://api.anthropic.com"},
-           Row{"https://gateway.example.com:8443/anthropic//", "https://gateway.example.com:8443/anthropic"},
+           Row{"https://gateway.example.com:8443/anthropic//",
+               "https://gateway.example.com:8443/anthropic"},
            Row{"HTTPS://API.ANTHROPIC.COM", "HTTPS://API.ANTHROPIC.COM"},
            Row{"http://127.0.0.1", "http://127.0.0.1"},
            Row{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
@@ -38,8 +39,9 @@ TEST_CASE("checked_base_url: https anywhere, http only to loopback") {
 
 TEST_CASE("checked_base_url: plain http to a host that is not loopback is refused (exit 78)") {
   for (auto url : {"http://example.com", "http://api.anthropic.com", "http://10.0.0.1",
-                   "http://192.168.1.1:8080", "http://0.0.0.0", "http://127.0.0.1.nip.io", "http://127.0.0.1.2",
-                   "http://localhost.example.com", "http://[::2]", "http://[::ffff:10.0.0.1]"}) {
+                   "http://192.168.1.1:8080", "http://0.0.0.0", "http://127.0.0.1.nip.io",
+                   "http://127.0.0.1.2", "http://localhost.example.com", "http://[::2]",
+                   "http://[::ffff:10.0.0.1]"}) {
     CAPTURE(std::string(url));
     std::string message;
     CHECK_BRIDGE_ERROR(checked_base_url(url), util::ExitCode::config, message);
@@ -48,9 +50,9 @@ TEST_CASE("checked_base_url: plain http to a host that is not loopback is refuse
 }
 
 TEST_CASE("checked_base_url: other schemes and garbage are refused (exit 78)") {
-  for (auto url : {"file:///etc/passwd", "ftp://example.com", "gopher://127.0.0.1", "ws://localhost",
-                   "garbage", "", "api.anthropic.com", "://nothing", "https//missing-colon",
-                   "http://", "https://"}) {
+  for (auto url : {"file:///etc/passwd", "ftp://example.com", "gopher://127.0.0.1",
+                   "ws://localhost", "garbage", "", "api.anthropic.com", "://nothing",
+                   "https//missing-colon", "http://", "https://"}) {
     CAPTURE(std::string(url));
     std::string message;
     CHECK_BRIDGE_ERROR(checked_base_url(url), util::ExitCode::config, message);

@@ -14,9 +14,9 @@ using pool::AttemptOutcome;
 using pool::KeyMark;
 using pool::MarkKind;
 using pool::MemoryMarkStore;
+using pool::Walker;
 using pool::WalkOptions;
 using pool::WalkResult;
-using pool::Walker;
 using test::at;
 using test::ms;
 
@@ -32,7 +32,9 @@ std::vector<keys::Key> make_keys(std::initializer_list<const char*> labels) {
   return keys;
 }
 
-AttemptOutcome ok() { return AttemptOutcome::answer(200); }
+AttemptOutcome ok() {
+  return AttemptOutcome::answer(200);
+}
 
 AttemptOutcome rate_limited(long long retry_after_ms = 0) {
   auto outcome = AttemptOutcome::answer(429, "rate_limit_error");
@@ -458,8 +460,11 @@ TEST_CASE("walker --wait: gives up when the wait would exceed the maximum") {
 }
 
 TEST_CASE("walker --retries: 5xx, 529, 408, 409 and early network failures retry the same key") {
-  std::vector<AttemptOutcome> failures = {status(500), status(503), status(529, "overloaded_error"),
-                                          status(408, "timeout_error"), status(409),
+  std::vector<AttemptOutcome> failures = {status(500),
+                                          status(503),
+                                          status(529, "overloaded_error"),
+                                          status(408, "timeout_error"),
+                                          status(409),
                                           AttemptOutcome::network(false)};
   for (const auto& failure : failures) {
     CAPTURE(failure.status);
