@@ -50,7 +50,7 @@ else()
   message(STATUS "dpkg-shlibdeps not found (Debian package dpkg-dev): "
                  "the .deb gets a fixed Depends list for Debian 12")
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1 (>= 3.0), libcurl4 (>= 7.74), libssl3 (>= 3.0), libfmt9 (>= 9.1)")
+      "libc6 (>= 2.34), libcurl4 (>= 7.74)")
 endif()
 
 # `cpack --config CPackSourceConfig.cmake`: a source tarball without build
