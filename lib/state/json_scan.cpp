@@ -185,6 +185,11 @@ bool JsonScanner::end_document() {
 }
 
 bool JsonScanner::enter_object() {
+  if (m_depth >= m_max_depth) {
+    m_status = Status::too_deep;
+    return false;
+  }
+  ++m_depth;
   ++m_p; // '{'
   m_object_entered = true;
   return true;
@@ -199,11 +204,13 @@ bool JsonScanner::next_member(std::string_view& name, std::string& scratch) {
     m_object_entered = false;
     if (*m_p == '}') {
       ++m_p;
+      --m_depth;
       return false;
     }
   } else {
     char c = *m_p++;
     if (c == '}') {
+      --m_depth;
       return false;
     }
     if (c != ',') {
@@ -445,6 +452,11 @@ bool JsonScanner::skip_value() {
     switch (*m_p) {
     case '{':
     case '[': {
+      if (static_cast<std::size_t>(m_depth) + m_nesting.size() >=
+          static_cast<std::size_t>(m_max_depth)) {
+        m_status = Status::too_deep;
+        return false;
+      }
       char close = *m_p == '{' ? '}' : ']';
       ++m_p;
       skip_whitespace();

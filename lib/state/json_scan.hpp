@@ -26,22 +26,24 @@ struct JsonNumber {
 //
 // It does not build anything: the caller walks the parts it wants to read
 // (objects member by member, strings, numbers) and skips the rest with
-// skip_value(), which is iterative, so hostile nesting costs memory (one byte
-// a level), never stack. Strings are validated as nlohmann does (UTF-8 well
-// formed, no control characters, escapes and surrogate pairs valid) and are
-// handed out as views into the text unless they hold escapes.
+// skip_value(), which is iterative, never recursive. Strings are validated as
+// nlohmann does (UTF-8 well formed, no control characters, escapes and
+// surrogate pairs valid) and are handed out as views into the text unless
+// they hold escapes.
 //
 // Every reading function returns false when it cannot go on; status() then
-// says why. `unsure` is the one case the scanner leaves to nlohmann: a number
-// that does not fit a double (nlohmann refuses one that overflows to
-// infinity, and telling that apart from an underflow needs strtod's exact
-// rounding), so the caller must decide with nlohmann itself.
+// says why: `invalid` JSON; `too_deep`, an array or object opened deeper than
+// `max_depth` levels (the top-level value's own level is 1) in text that was
+// valid up to there; or `unsure`, the one case the scanner leaves to
+// nlohmann: a number that does not fit a double (nlohmann refuses one that
+// overflows to infinity, and telling that apart from an underflow needs
+// strtod's exact rounding), so the caller must decide with nlohmann itself.
 class JsonScanner {
 public:
-  enum class Status { good, invalid, unsure };
+  enum class Status { good, invalid, too_deep, unsure };
 
-  explicit JsonScanner(std::string_view text)
-      : m_p(text.data()), m_end(text.data() + text.size()) {}
+  JsonScanner(std::string_view text, int max_depth)
+      : m_p(text.data()), m_end(text.data() + text.size()), m_max_depth(max_depth) {}
 
   Status status() const { return m_status; }
   bool good() const { return m_status == Status::good; }
@@ -50,6 +52,8 @@ public:
   bool begin_document();
   // After the top-level value: only whitespace, then the end or a NUL byte.
   bool end_document();
+  // The text not read yet: after end_document(), what follows a NUL byte.
+  std::string_view rest() const { return {m_p, static_cast<std::size_t>(m_end - m_p)}; }
 
   // The first byte of the next value ('{', '[', '"', '-', a digit, 't', 'f',
   // 'n', or anything else for an invalid one), after skipping whitespace; '\0'
@@ -87,9 +91,11 @@ private:
 
   const char* m_p;
   const char* m_end;
+  int m_max_depth;
+  int m_depth = 0; // objects entered with enter_object() and not yet closed
   Status m_status = Status::good;
   bool m_object_entered = false; // enter_object() ran; next_member() expects no ','
-  std::string m_nesting;         // skip_value(): the closing bytes still owed
+  std::string m_nesting;         // skip_value(): the closing bytes still owed, one a level
   std::string m_skipped;         // skip_value(): decoded strings nobody reads
 };
 

@@ -60,14 +60,14 @@ std::optional<pool::KeyMark> to_mark(const EntryFields& fields) {
 // entries of "keys" and checks (and skips) everything else.
 class MarkScan {
 public:
-  explicit MarkScan(std::string_view text) : m_json(text) {
+  explicit MarkScan(std::string_view text) : m_json(text, k_max_state_depth) {
     // An entry as bridge writes it takes some 220 to 290 bytes: room for
     // about as many marks as the file can hold spares the rehashing of a large
     // map as it grows (some 7% of the time to read a 10,000-entry file).
     m_found.reserve(text.size() / 200);
   }
 
-  // False when the text is not valid JSON or the scanner is unsure (status()).
+  // False when the scanner stops before the end (status() says why).
   bool run() {
     if (!m_json.begin_document()) {
       return false;
@@ -76,7 +76,9 @@ public:
       return m_json.skip_value() && m_json.end_document();
     }
     m_top_is_object = true;
-    m_json.enter_object();
+    if (!m_json.enter_object()) {
+      return false;
+    }
     std::string_view name;
     while (m_json.next_member(name, m_name_scratch)) {
       bool read = true;
@@ -97,6 +99,8 @@ public:
   }
 
   JsonScanner::Status status() const { return m_json.status(); }
+  // After a successful run(): the bytes after a NUL that ended the text.
+  std::string_view rest() const { return m_json.rest(); }
   bool top_is_object() const { return m_top_is_object; }
   // The last "version", if it was an integer.
   const std::optional<JsonNumber>& version() const { return m_version; }
@@ -123,7 +127,9 @@ private:
   }
 
   bool read_keys() {
-    m_json.enter_object();
+    if (!m_json.enter_object()) {
+      return false;
+    }
     std::string_view fingerprint;
     while (m_json.next_member(fingerprint, m_fingerprint_scratch)) {
       std::optional<pool::KeyMark> mark;
@@ -147,7 +153,9 @@ private:
   }
 
   bool read_entry(EntryFields& fields) {
-    m_json.enter_object();
+    if (!m_json.enter_object()) {
+      return false;
+    }
     std::string_view name;
     while (m_json.next_member(name, m_name_scratch)) {
       std::string_view* text = nullptr;
@@ -217,17 +225,32 @@ StateDocument::Parse read_with_document(std::string_view text, pool::MarkMap& ma
 } // namespace
 
 StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std::string& problem) {
-  // The depth rule comes first, as in StateDocument::parse.
-  if (nests_deeper_than(text, k_max_state_depth)) {
-    problem = "it nests deeper than " + std::to_string(k_max_state_depth) + " levels";
-    return StateDocument::Parse::corrupt;
-  }
+  // StateDocument::parse first refuses a text whose brackets nest deeper than
+  // k_max_state_depth (nests_deeper_than, a pass over the bytes that does not
+  // check the JSON), then invalid JSON. The scanner counts the same depth
+  // while it checks the JSON, saving that pass: where the text is valid, the
+  // two counts agree; where it is not, only the message is at stake, and
+  // nests_deeper_than gives it.
+  auto too_deep = [] {
+    return "it nests deeper than " + std::to_string(k_max_state_depth) + " levels";
+  };
   MarkScan scan(text);
   if (!scan.run()) {
-    if (scan.status() == JsonScanner::Status::unsure) {
+    switch (scan.status()) {
+    case JsonScanner::Status::unsure:
       return read_with_document(text, marks, problem);
+    case JsonScanner::Status::too_deep:
+      problem = too_deep();
+      break;
+    default:
+      problem = nests_deeper_than(text, k_max_state_depth) ? too_deep() : "it is not valid JSON";
     }
-    problem = "it is not valid JSON";
+    return StateDocument::Parse::corrupt;
+  }
+  // Bytes after a NUL end the JSON for nlohmann, but still count for the
+  // depth rule (from depth 0, outside any string, as the JSON ended there).
+  if (nests_deeper_than(scan.rest(), k_max_state_depth)) {
+    problem = too_deep();
     return StateDocument::Parse::corrupt;
   }
   // The checks of StateDocument::parse, in the same order, with its words.

@@ -1,4 +1,4 @@
-// Differential fuzzing of the two state file readers: the SAX read path
+// Differential fuzzing of the two state file readers: the scanning read path
 // (read_marks) and the document used for rewriting (StateDocument) must give
 // the same verdict and the same marks for any input, and a document that
 // parses must survive merge → serialize → parse.

@@ -579,3 +579,51 @@ TEST_CASE("read_marks reads a 10,000-entry file as StateDocument does") {
   damaged[damaged.size() / 2] = '\x01';
   CHECK(disagreement(damaged) == "");
 }
+
+TEST_CASE("read_marks agrees with StateDocument on the depth rule") {
+  const int limit = state::k_max_state_depth;
+  auto arrays = [](int n) { return std::string(n, '[') + std::string(n, ']'); };
+  const std::string entry_start = R"({"version": 1, "keys": {"fp": {"mark": "disabled", "x": )";
+  const std::string entry_end = R"(, "since": "2026-11-26T03:00:00Z"}}})";
+  std::vector<std::string> texts = {
+      // The top-level object is level 1, "keys" 2, an entry 3.
+      R"({"version": 1, "x": )" + arrays(limit - 1) + R"(, "keys": {}})",
+      R"({"version": 1, "x": )" + arrays(limit) + R"(, "keys": {}})",
+      entry_start + arrays(limit - 3) + entry_end,
+      entry_start + arrays(limit - 2) + entry_end,
+      entry_start + std::string(limit - 4, '[') + "{}" + std::string(limit - 4, ']') + entry_end,
+      entry_start + std::string(limit - 3, '[') + "{}" + std::string(limit - 3, ']') + entry_end,
+      arrays(limit),
+      arrays(limit + 1),
+      // Brackets in strings do not count, escaped quotes or not.
+      with_reason(std::string(200, '[')),
+      with_reason("\\\"" + std::string(200, '{') + "\\\\"),
+      // After a NUL byte the text is not JSON for nlohmann, but its brackets
+      // still count.
+      std::string("{\"version\": 1, \"keys\": {}}\0", 26) + std::string(limit, '['),
+      std::string("{\"version\": 1, \"keys\": {}}\0", 26) + std::string(limit + 1, '['),
+      std::string("{\"version\": 1, \"keys\": {}}\0", 26) + arrays(limit + 1),
+      std::string("{\"version\": 1, \"keys\": {}}\0\"", 27) + std::string(limit + 1, '['),
+      std::string("{\"version\": 1, \"keys\": {}}\0\"\\\"", 29) + std::string(limit + 1, '['),
+      std::string("{\"version\": 2, \"keys\": {}}  \0 ]]]}}", 35) + std::string(limit + 1, '{'),
+      // Invalid JSON: deep after the error, or deep then invalid.
+      R"({"version": 1, x)" + std::string(limit + 1, '['),
+      R"({"version": 1, x)" + std::string(limit, '['),
+      R"({"version": 1, "x": )" + std::string(limit + 1, '[') + "garbage",
+      R"({"version": 1, "x": "unterminated )" + std::string(limit + 1, '['),
+      R"({"version": 1, "x": 1e400, "y": )" + std::string(limit + 1, '['),
+      R"({"version": 1, "x": 1e400, "y": )" + arrays(limit - 1) + "}",
+  };
+  for (const auto& text : texts) {
+    CAPTURE(text);
+    CHECK(disagreement(text) == "");
+  }
+  pool::MarkMap marks;
+  std::string problem;
+  CHECK(state::read_marks(entry_start + arrays(limit - 3) + entry_end, marks, problem) ==
+        StateDocument::Parse::ok);
+  CHECK(marks.size() == 1);
+  CHECK(state::read_marks(entry_start + arrays(limit - 2) + entry_end, marks, problem) ==
+        StateDocument::Parse::corrupt);
+  CHECK(problem.find("deeper") != std::string::npos);
+}
