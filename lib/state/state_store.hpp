@@ -27,7 +27,7 @@ public:
   using WarningSink = std::function<void(const std::string&)>;
 
   StateStore(std::string path, util::Clock& clock, WarningSink warn,
-             util::Millis lock_bound = util::Millis{3000});
+             util::Millis lock_bound = util::Millis{5000});
 
   pool::MarkMap load() override;
   void record(const keys::Key& key, const pool::KeyMark& mark) override;
