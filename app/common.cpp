@@ -57,15 +57,6 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-bool is_sendable_key(const std::string& key) {
-  for (char c : key) {
-    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7E) {
-      return false;
-    }
-  }
-  return !key.empty();
-}
-
 } // namespace
 
 std::string default_key_file() { return xdg_dir("XDG_CONFIG_HOME", ".config") + "/bridge/keys"; }
@@ -79,7 +70,7 @@ KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
   std::string default_file = default_key_file();
   auto byok = env("ANTHROPIC_API_KEY");
   if (!file && byok && !file_exists(default_file)) {
-    if (!is_sendable_key(*byok)) {
+    if (!keys::is_sendable_secret(*byok)) {
       throw util::Error(util::ExitCode::config,
                         "ANTHROPIC_API_KEY contains white space or a character that cannot be "
                         "sent in an HTTP header");

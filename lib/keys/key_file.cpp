@@ -15,18 +15,6 @@ namespace {
 using util::Error;
 using util::ExitCode;
 
-// API keys travel in the x-api-key header: only visible ASCII is allowed, so
-// that a stray control byte can never split or inject a header line.
-bool is_sendable(std::string_view secret) {
-  for (char c : secret) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x21 || u > 0x7E) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool has_control(std::string_view text) {
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
@@ -38,6 +26,16 @@ bool has_control(std::string_view text) {
 }
 
 } // namespace
+
+bool is_sendable_secret(std::string_view secret) {
+  for (char c : secret) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u > 0x7E) {
+      return false;
+    }
+  }
+  return !secret.empty();
+}
 
 std::vector<Key> parse_key_file(std::string_view text, const std::string& path) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
@@ -68,7 +66,7 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
     std::string_view secret = fields.back();
     std::string label = fields.size() == 2 ? std::string(fields[0])
                                            : fmt::format("key-{}", keys.size() + 1);
-    if (!is_sendable(secret)) {
+    if (!is_sendable_secret(secret)) {
       throw Error(ExitCode::config,
                   fmt::format("{}:{}: the key contains a character that cannot be sent in an "
                               "HTTP header (only visible ASCII is allowed)",

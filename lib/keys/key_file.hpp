@@ -12,6 +12,10 @@ namespace keys {
 // anything near this size is a mistake (a log, a binary), not a key file.
 inline constexpr std::size_t k_max_key_file_size = 16 * 1024 * 1024;
 
+// Whether a key can travel in the x-api-key header: non-empty, visible ASCII
+// only, so that a stray control byte can never split or inject a header line.
+bool is_sendable_secret(std::string_view secret);
+
 // Parses the text of a key file (SPEC §2). Each line that is not blank and
 // does not start with '#' is "KEY" or "LABEL KEY"; white space, a UTF-8 BOM
 // and CR line ends are ignored; unlabelled keys are named key-1, key-2, … by
