@@ -1,8 +1,7 @@
 #include "upstream/text_delta.hpp"
 
-#include <array>
-#include <cstdint>
-#include <cstring>
+#include "util/json_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace upstream {
@@ -41,87 +40,15 @@ bool read_hex4(std::string_view s, std::size_t pos, unsigned& value) {
   return true;
 }
 
-void append_utf8(std::string& out, unsigned code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 // Decodes the JSON string whose body starts at `pos` (after the opening
 // quote). Returns the position after the closing quote, or npos when the
 // string is not one the fast path is sure about (the caller then falls
 // back to the full parser, which has the last word).
-// Bytes that end a run of plain string content: the quote, the backslash,
-// control bytes and everything outside ASCII.
-constexpr auto k_stops = [] {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 256; ++c) {
-    table[static_cast<std::size_t>(c)] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-  }
-  return table;
-}();
-
-// Whether any of the eight bytes of `word` stops a plain run. Exact, not a
-// heuristic: each test is the "has a byte less than n" bit trick.
-bool has_stop(std::uint64_t word) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  std::uint64_t quote = has_zero(word ^ (ones * '"'));
-  std::uint64_t backslash = has_zero(word ^ (ones * '\\'));
-  std::uint64_t control = (word - ones * 0x20) & ~word & highs;
-  return (quote | backslash | control | (word & highs)) != 0;
-}
-
-// The length of the well-formed UTF-8 sequence at s[pos] (RFC 3629 §4, the
-// rules JSON parsers apply), or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t pos) {
-  auto at = [&](std::size_t i) { return pos + i < s.size() ? static_cast<unsigned char>(s[pos + i]) : 0; };
-  auto tail = [&](std::size_t i) { return at(i) >= 0x80 && at(i) <= 0xBF; };
-  unsigned char lead = at(0);
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    return tail(1) ? 2 : 0;
-  }
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
-    unsigned char high = lead == 0xED ? 0x9F : 0xBF;
-    return at(1) >= low && at(1) <= high && tail(2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
-    unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
-    return at(1) >= low && at(1) <= high && tail(2) && tail(3) ? 4 : 0;
-  }
-  return 0;
-}
-
 std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out) {
   while (pos < s.size()) {
-    // Copy the run of plain bytes in one go, eight bytes at a time.
-    std::size_t run = pos;
-    while (run + 8 <= s.size()) {
-      std::uint64_t word;
-      std::memcpy(&word, s.data() + run, 8);
-      if (has_stop(word)) {
-        break;
-      }
-      run += 8;
-    }
-    while (run < s.size() && !k_stops[static_cast<unsigned char>(s[run])]) {
-      ++run;
-    }
+    // Copy the run of plain bytes in one go (sixteen bytes at a time).
+    std::size_t run =
+        static_cast<std::size_t>(util::find_json_special(s.data() + pos, s.data() + s.size()) - s.data());
     out.append(s.substr(pos, run - pos));
     pos = run;
     if (pos >= s.size()) {
@@ -132,7 +59,7 @@ std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out)
       return pos + 1;
     }
     if (static_cast<unsigned char>(c) >= 0x80) {
-      std::size_t length = utf8_sequence(s, pos);
+      std::size_t length = util::utf8_sequence(s.data() + pos, s.data() + s.size());
       if (length == 0) {
         return std::string_view::npos; // invalid UTF-8: the full parser refuses it
       }
@@ -175,7 +102,7 @@ std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out)
       } else if (code >= 0xDC00 && code <= 0xDFFF) {
         return std::string_view::npos;
       }
-      append_utf8(out, code);
+      util::append_utf8(out, code);
       break;
     }
     default:

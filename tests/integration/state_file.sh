@@ -146,8 +146,10 @@ STATE="$T/clock/state.json"
 run_pool ask "hi"
 expect_rc 0
 [[ "$(state_field a mark)" == cooling ]] || fail "clock test setup: no mark"
-since=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%S.000Z)
-until=$(date -u -d '+1 hour 60 seconds' +%Y-%m-%dT%H:%M:%S.000Z)
+# Both from one reading of the clock, so that they are exactly 60 s apart.
+now=$(date -u +%s)
+since=$(date -u -d "@$((now + 3600))" +%Y-%m-%dT%H:%M:%S.000Z)
+until=$(date -u -d "@$((now + 3660))" +%Y-%m-%dT%H:%M:%S.000Z)
 sed -i -e "s/\"since\"[[:space:]]*:[[:space:]]*\"[^\"]*\"/\"since\": \"$since\"/" \
     -e "s/\"until\"[[:space:]]*:[[:space:]]*\"[^\"]*\"/\"until\": \"$until\"/" "$STATE"
 grep -qF "$until" "$STATE" || fail "clock test setup: could not edit $(cat "$STATE")"
