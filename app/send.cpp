@@ -188,7 +188,7 @@ public:
                                    what,
                                    util::format_delay(outcome.retry_after.count() > 0
                                                           ? outcome.retry_after
-                                                          : util::Millis{60'000})));
+                                                          : pool::k_default_cooldown)));
       break;
     case pool::Verdict::disable:
       m_console.detail(fmt::format("key {}: {}, disabled; trying the next key", describe_key(key), what));

@@ -14,10 +14,13 @@ namespace pool {
 // Makes one upstream attempt with the given key.
 using AttemptFn = std::function<AttemptOutcome(const keys::Key&)>;
 
+// The cooldown of a 429 that names no delay (SPEC §3).
+inline constexpr util::Millis k_default_cooldown{60'000};
+
 struct WalkOptions {
   int retries = 0;                          // same-key retries of non-key failures
   std::optional<util::Millis> wait_max;     // --wait: total time we may sleep for a key
-  util::Millis default_cooldown{60'000};    // a 429 that names no delay
+  util::Millis default_cooldown = k_default_cooldown; // a 429 that names no delay
   std::function<double()> jitter;           // [0, 1); a real random source when empty
 };
 

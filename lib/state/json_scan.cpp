@@ -190,77 +190,12 @@ bool JsonScanner::string_slow(const char* start, std::string_view& out, std::str
 
 // One escape after its backslash, decoded onto `out`.
 bool JsonScanner::escape(std::string& out) {
-  if (m_p == m_end) {
+  const char* next = util::decode_json_escape(m_p, m_end, out);
+  if (next == nullptr) {
     return false;
   }
-  switch (*m_p++) {
-  case '"':
-    out += '"';
-    return true;
-  case '\\':
-    out += '\\';
-    return true;
-  case '/':
-    out += '/';
-    return true;
-  case 'b':
-    out += '\b';
-    return true;
-  case 'f':
-    out += '\f';
-    return true;
-  case 'n':
-    out += '\n';
-    return true;
-  case 'r':
-    out += '\r';
-    return true;
-  case 't':
-    out += '\t';
-    return true;
-  case 'u':
-    break;
-  default:
-    return false;
-  }
-  int unit = hex4();
-  if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) {
-    return false; // a low surrogate must follow a high one
-  }
-  unsigned code_point = static_cast<unsigned>(unit);
-  if (unit >= 0xD800 && unit <= 0xDBFF) {
-    if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
-      return false;
-    }
-    m_p += 2;
-    int low = hex4();
-    if (low < 0xDC00 || low > 0xDFFF) {
-      return false;
-    }
-    code_point = 0x10000 + ((code_point - 0xD800) << 10) + (static_cast<unsigned>(low) - 0xDC00);
-  }
-  util::append_utf8(out, code_point);
+  m_p = next;
   return true;
-}
-
-// The four hex digits of a \u escape, or -1.
-int JsonScanner::hex4() {
-  if (m_end - m_p < 4) {
-    return -1;
-  }
-  int value = 0;
-  for (int i = 0; i < 4; ++i) {
-    char c = *m_p++;
-    int digit = is_digit(c)              ? c - '0'
-                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                         : -1;
-    if (digit < 0) {
-      return -1;
-    }
-    value = value * 16 + digit;
-  }
-  return value;
 }
 
 bool JsonScanner::number(JsonNumber& out) {

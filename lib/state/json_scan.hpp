@@ -81,7 +81,6 @@ private:
   bool string_body(std::string_view& out, std::string& scratch);
   bool string_slow(const char* start, std::string_view& out, std::string& scratch);
   bool escape(std::string& out);
-  int hex4();
   bool literal(std::string_view word);
   bool member_name(std::string_view& name, std::string& scratch);
   bool fail() {

@@ -28,32 +28,10 @@ template <std::size_t N> bool is(std::string_view name, const char (&word)[N]) {
   return name.size() == N - 1 && std::memcmp(name.data(), word, N - 1) == 0;
 }
 
-// StateDocument's read_mark, over the fields.
+// StateDocument's reading of an entry, over the fields.
 std::optional<pool::KeyMark> to_mark(const EntryFields& fields) {
-  pool::KeyMark mark;
-  if (is(fields.mark, "disabled")) {
-    mark.kind = pool::MarkKind::disabled;
-  } else if (is(fields.mark, "cooling")) {
-    mark.kind = pool::MarkKind::cooling;
-  } else {
-    return std::nullopt;
-  }
-  auto since = util::parse_rfc3339(fields.since);
-  if (!since) {
-    return std::nullopt;
-  }
-  mark.since = *since;
-  mark.until = *since;
-  if (mark.kind == pool::MarkKind::cooling) {
-    auto until = util::parse_rfc3339(fields.until);
-    if (!until) {
-      return std::nullopt;
-    }
-    mark.until = *until;
-  }
-  mark.status = static_cast<int>(fields.status);
-  mark.reason = std::string(fields.reason);
-  return mark;
+  return mark_from_fields(fields.mark, fields.since, fields.until, static_cast<int>(fields.status),
+                          fields.reason);
 }
 
 // One pass of the scanner over the whole file: it reads "version" and the

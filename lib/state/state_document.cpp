@@ -18,34 +18,11 @@ std::optional<pool::KeyMark> read_mark(const json& entry) {
     auto it = entry.find(name);
     return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string{};
   };
-  pool::KeyMark mark;
-  std::string kind = text("mark");
-  if (kind == "disabled") {
-    mark.kind = pool::MarkKind::disabled;
-  } else if (kind == "cooling") {
-    mark.kind = pool::MarkKind::cooling;
-  } else {
-    return std::nullopt;
-  }
-  auto since = util::parse_rfc3339(text("since"));
-  if (!since) {
-    return std::nullopt;
-  }
-  mark.since = *since;
-  if (mark.kind == pool::MarkKind::cooling) {
-    auto until = util::parse_rfc3339(text("until"));
-    if (!until) {
-      return std::nullopt;
-    }
-    mark.until = *until;
-  } else {
-    mark.until = mark.since;
-  }
+  int status = 0;
   if (auto it = entry.find("status"); it != entry.end() && it->is_number_integer()) {
-    mark.status = it->get<int>();
+    status = it->get<int>();
   }
-  mark.reason = text("reason");
-  return mark;
+  return mark_from_fields(text("mark"), text("since"), text("until"), status, text("reason"));
 }
 
 void write_mark(json& entry, const pool::KeyMark& mark) {
@@ -61,6 +38,35 @@ void write_mark(json& entry, const pool::KeyMark& mark) {
 }
 
 } // namespace
+
+std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string_view since,
+                                              std::string_view until, int status,
+                                              std::string_view reason) {
+  pool::KeyMark mark;
+  if (kind == "disabled") {
+    mark.kind = pool::MarkKind::disabled;
+  } else if (kind == "cooling") {
+    mark.kind = pool::MarkKind::cooling;
+  } else {
+    return std::nullopt;
+  }
+  auto since_time = util::parse_rfc3339(since);
+  if (!since_time) {
+    return std::nullopt;
+  }
+  mark.since = *since_time;
+  mark.until = *since_time;
+  if (mark.kind == pool::MarkKind::cooling) {
+    auto until_time = util::parse_rfc3339(until);
+    if (!until_time) {
+      return std::nullopt;
+    }
+    mark.until = *until_time;
+  }
+  mark.status = status;
+  mark.reason = std::string(reason);
+  return mark;
+}
 
 StateDocument::StateDocument() : m_json{{"version", k_state_version}, {"keys", json::object()}} {}
 

@@ -4,6 +4,7 @@
 #include "pool/mark_store.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,13 @@ inline constexpr int k_max_state_depth = 64;
 // Whether `text` nests arrays/objects deeper than `limit` (strings are
 // skipped; the text need not be valid JSON).
 bool nests_deeper_than(std::string_view text, int limit);
+
+// The mark an entry's fields describe, or nullopt when they describe none
+// (an unknown "mark", a "since" or, for cooling, an "until" that is not RFC
+// 3339). Shared by both readers, so that they cannot drift apart.
+std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string_view since,
+                                              std::string_view until, int status,
+                                              std::string_view reason);
 
 // The JSON of the state file (SPEC §4):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",

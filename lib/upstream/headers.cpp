@@ -17,28 +17,29 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
   return std::nullopt;
 }
 
+void Headers::add_line(std::string_view line) {
+  line = util::trim(line);
+  if (util::starts_with_ci(line, "HTTP/")) {
+    clear(); // a new response begins: forget the previous one
+    return;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return; // blank separator lines and anything malformed
+  }
+  auto name = util::trim(line.substr(0, colon));
+  if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) {
+    return;
+  }
+  add(std::string(name), std::string(util::trim(line.substr(colon + 1))));
+}
+
 Headers Headers::parse_block(std::string_view block) {
   Headers headers;
   while (!block.empty()) {
     auto end = block.find('\n');
-    std::string_view line = block.substr(0, end);
+    headers.add_line(block.substr(0, end));
     block = end == std::string_view::npos ? std::string_view{} : block.substr(end + 1);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    if (util::starts_with_ci(line, "HTTP/")) {
-      headers.clear(); // a new response begins: forget the previous one
-      continue;
-    }
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
-      continue; // blank separator lines and anything malformed
-    }
-    auto name = util::trim(line.substr(0, colon));
-    if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) {
-      continue;
-    }
-    headers.add(std::string(name), std::string(util::trim(line.substr(colon + 1))));
   }
   return headers;
 }

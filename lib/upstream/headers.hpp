@@ -23,6 +23,11 @@ public:
   // (a 100 Continue, a proxy CONNECT, redirects), only the last one counts.
   static Headers parse_block(std::string_view block);
 
+  // Takes one line of a header block (its line end optional): a status line
+  // starts a new response and forgets the fields so far; "Name: value" adds
+  // a field; anything else is ignored.
+  void add_line(std::string_view line);
+
 private:
   std::vector<std::pair<std::string, std::string>> m_fields;
 };

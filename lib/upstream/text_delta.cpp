@@ -12,34 +12,6 @@ constexpr std::string_view k_head = R"({"type":"content_block_delta","index":)";
 constexpr std::string_view k_middle = R"(,"delta":{"type":"text_delta","text":")";
 constexpr std::string_view k_tail = "}}";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-bool read_hex4(std::string_view s, std::size_t pos, unsigned& value) {
-  if (pos + 4 > s.size()) {
-    return false;
-  }
-  value = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    int digit = hex_value(s[pos + i]);
-    if (digit < 0) {
-      return false;
-    }
-    value = value * 16 + static_cast<unsigned>(digit);
-  }
-  return true;
-}
-
 // Decodes the JSON string whose body starts at `pos` (after the opening
 // quote). Returns the position after the closing quote, or npos when the
 // string is not one the fast path is sure about (the caller then falls
@@ -71,43 +43,11 @@ std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out)
       return std::string_view::npos; // control bytes are invalid JSON
     }
     // An escape.
-    if (pos + 1 >= s.size()) {
+    const char* next = util::decode_json_escape(s.data() + pos + 1, s.data() + s.size(), out);
+    if (next == nullptr) {
       return std::string_view::npos;
     }
-    char e = s[pos + 1];
-    pos += 2;
-    switch (e) {
-    case '"': out += '"'; break;
-    case '\\': out += '\\'; break;
-    case '/': out += '/'; break;
-    case 'b': out += '\b'; break;
-    case 'f': out += '\f'; break;
-    case 'n': out += '\n'; break;
-    case 'r': out += '\r'; break;
-    case 't': out += '\t'; break;
-    case 'u': {
-      unsigned code = 0;
-      if (!read_hex4(s, pos, code)) {
-        return std::string_view::npos;
-      }
-      pos += 4;
-      if (code >= 0xD800 && code <= 0xDBFF) {
-        unsigned low = 0;
-        if (pos + 6 > s.size() || s[pos] != '\\' || s[pos + 1] != 'u' || !read_hex4(s, pos + 2, low) ||
-            low < 0xDC00 || low > 0xDFFF) {
-          return std::string_view::npos;
-        }
-        pos += 6;
-        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-      } else if (code >= 0xDC00 && code <= 0xDFFF) {
-        return std::string_view::npos;
-      }
-      util::append_utf8(out, code);
-      break;
-    }
-    default:
-      return std::string_view::npos;
-    }
+    pos = static_cast<std::size_t>(next - s.data());
   }
   return std::string_view::npos;
 }

@@ -49,14 +49,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   size_t length = size * count;
   t->received = true;
   t->last_byte = std::chrono::steady_clock::now();
-  std::string_view line(data, length);
-  line = util::trim(line);
-  if (util::starts_with_ci(line, "HTTP/")) {
-    t->headers.clear(); // an interim (1xx) response is followed by the real one
-  } else if (auto colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
-    t->headers.add(std::string(util::trim(line.substr(0, colon))),
-                   std::string(util::trim(line.substr(colon + 1))));
-  }
+  // An interim (1xx) response's status line clears what came before it.
+  t->headers.add_line(std::string_view(data, length));
   return length;
 }
 

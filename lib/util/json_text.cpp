@@ -125,4 +125,57 @@ void append_utf8(std::string& out, unsigned code_point) {
   }
 }
 
+namespace {
+// The four hex digits at p (p + 4 <= end is checked by the caller), or -1.
+int hex4(const char* p) {
+  int value = 0;
+  for (int i = 0; i < 4; ++i) {
+    char c = p[i];
+    int digit = (c >= '0' && c <= '9')   ? c - '0'
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                         : -1;
+    if (digit < 0) {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+} // namespace
+
+const char* decode_json_escape(const char* p, const char* end, std::string& out) {
+  if (p == end) {
+    return nullptr;
+  }
+  switch (*p++) {
+  case '"': out += '"'; return p;
+  case '\\': out += '\\'; return p;
+  case '/': out += '/'; return p;
+  case 'b': out += '\b'; return p;
+  case 'f': out += '\f'; return p;
+  case 'n': out += '\n'; return p;
+  case 'r': out += '\r'; return p;
+  case 't': out += '\t'; return p;
+  case 'u': break;
+  default: return nullptr;
+  }
+  int unit = end - p >= 4 ? hex4(p) : -1;
+  if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+    return nullptr; // a low surrogate must follow a high one
+  }
+  p += 4;
+  auto code_point = static_cast<unsigned>(unit);
+  if (unit >= 0xD800 && unit <= 0xDBFF) {
+    int low = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+    if (low < 0xDC00 || low > 0xDFFF) {
+      return nullptr;
+    }
+    p += 6;
+    code_point = 0x10000 + ((code_point - 0xD800) << 10) + (static_cast<unsigned>(low) - 0xDC00);
+  }
+  append_utf8(out, code_point);
+  return p;
+}
+
 } // namespace util

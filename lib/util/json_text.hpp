@@ -18,6 +18,11 @@ const char* find_json_special(const char* p, const char* end);
 // cut short by `end`.
 std::size_t utf8_sequence(const char* p, const char* end);
 
+// Decodes one JSON escape onto `out`: `p` points just after the backslash.
+// Returns the position after the escape, or nullptr when it is not a valid
+// one (an unknown letter, bad hex digits, a lone or unpaired surrogate).
+const char* decode_json_escape(const char* p, const char* end, std::string& out);
+
 // Appends a code point (at most U+10FFFF) as UTF-8.
 void append_utf8(std::string& out, unsigned code_point);
 
