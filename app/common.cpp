@@ -27,8 +27,15 @@ void GlobalOptions::add_to(CLI::App& app) {
                  "[env: BRIDGE_STATE] [default: $XDG_STATE_HOME/bridge/state.json]")
       ->type_name("PATH");
   app.add_option("--base-url", base_url,
-                 "API base URL [env: ANTHROPIC_BASE_URL] [default: https://api.anthropic.com]")
+                 "API base URL [env: ANTHROPIC_BASE_URL or OPENAI_BASE_URL]\n"
+                 "[default: https://api.anthropic.com or https://api.openai.com/v1]")
       ->type_name("URL");
+  app.add_option("--provider", provider,
+                 "Upstream API: anthropic (Messages) or openai (Chat Completions,\n"
+                 "also spoken by many other hosts and local servers)\n"
+                 "[env: BRIDGE_PROVIDER] [default: anthropic]")
+      ->type_name("NAME")
+      ->check(CLI::IsMember(upstream::provider_names()));
   app.add_flag("-v,--verbose", verbose, "Tell which key each attempt used and how it ended");
   app.add_flag("-q,--quiet", quiet, "No warnings or notices on stderr, only errors");
 }
@@ -59,24 +66,49 @@ bool file_exists(const std::string& path) {
 
 } // namespace
 
-std::string default_key_file() { return xdg_dir("XDG_CONFIG_HOME", ".config") + "/bridge/keys"; }
+std::string default_key_file(const upstream::ProviderProfile& profile) {
+  return xdg_dir("XDG_CONFIG_HOME", ".config") + "/bridge/" + profile.key_file_name;
+}
 std::string default_state_file() {
   return xdg_dir("XDG_STATE_HOME", ".local/state") + "/bridge/state.json";
 }
 
+std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& options) {
+  if (options.provider) {
+    if (auto provider = upstream::make_provider(*options.provider)) {
+      return provider;
+    }
+    throw util::Error(util::ExitCode::usage, fmt::format("--provider {}: unknown provider", *options.provider));
+  }
+  std::string name = env("BRIDGE_PROVIDER").value_or("anthropic");
+  if (auto provider = upstream::make_provider(name)) {
+    return provider;
+  }
+  std::string known;
+  for (const auto& each : upstream::provider_names()) {
+    known += (known.empty() ? "" : ", ") + each;
+  }
+  throw util::Error(util::ExitCode::config,
+                    fmt::format("BRIDGE_PROVIDER={}: unknown provider (known: {})", name, known));
+}
+
 KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
   KeySource source;
+  const auto provider = resolve_provider(options);
+  const upstream::ProviderProfile& profile = provider->profile();
+  const std::string& key_env = profile.key_env;
   std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
-  std::string default_file = default_key_file();
-  auto byok = env("ANTHROPIC_API_KEY");
+  std::string default_file = default_key_file(profile);
+  auto byok = env(key_env.c_str());
   if (!file && byok && !file_exists(default_file)) {
     if (!keys::is_sendable_secret(*byok)) {
       throw util::Error(util::ExitCode::config,
-                        "ANTHROPIC_API_KEY contains white space or a character that cannot be "
-                        "sent in an HTTP header");
+                        fmt::format("{} contains white space or a character that cannot be "
+                                    "sent in an HTTP header",
+                                    key_env));
     }
     source.mode = KeySource::Mode::byok;
-    source.keys.push_back(keys::make_key("ANTHROPIC_API_KEY", *byok));
+    source.keys.push_back(keys::make_key(key_env, *byok));
     return source;
   }
   if (!file && !file_exists(default_file)) {
@@ -84,8 +116,8 @@ KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
         util::ExitCode::config,
         fmt::format("no API keys configured. Either put keys in {} (one per line, LABEL KEY, "
                     "mode 0600) or point --key-file / BRIDGE_KEY_FILE at such a file; or set "
-                    "ANTHROPIC_API_KEY for a single key without failover",
-                    default_file));
+                    "{} for a single key without failover",
+                    default_file, key_env));
   }
   source.key_file = file ? *file : default_file;
   std::vector<std::string> warnings;
@@ -110,10 +142,11 @@ std::string resolve_base_url(const GlobalOptions& options) {
   if (options.base_url) {
     return *options.base_url;
   }
-  if (auto value = env("ANTHROPIC_BASE_URL")) {
+  const auto provider = resolve_provider(options);
+  if (auto value = env(provider->profile().base_url_env.c_str())) {
     return *value;
   }
-  return "https://api.anthropic.com";
+  return provider->profile().default_base_url;
 }
 
 } // namespace app

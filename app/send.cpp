@@ -4,7 +4,6 @@
 
 #include "pool/walker.hpp"
 #include "state/state_store.hpp"
-#include "upstream/retry_after.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/interrupt.hpp"
@@ -24,7 +23,8 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL] [default: claude-sonnet-4-5]")
       ->type_name("MODEL");
   sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
-  sub.add_option("--max-tokens", o.max_tokens, "Most tokens to generate [default: 4096]")
+  sub.add_option("--max-tokens", o.max_tokens,
+                 "Most tokens to generate [default: 4096 for anthropic, none for openai]")
       ->type_name("N")
       ->check(CLI::Range(1L, 100'000'000L));
   sub.add_option("-t,--temperature", o.temperature, "Sampling temperature, 0 to 1")
@@ -40,7 +40,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   }
   sub.add_option("--retries", o.retries,
                  "Retries of 408/409/5xx/network failures on the same key\n"
-                 "[default: 0 with a key file, 2 with ANTHROPIC_API_KEY]")
+                 "[default: 0 with a key file, 2 with a key from the environment]")
       ->type_name("N")
       ->check(CLI::Range(0, 100));
   sub.add_flag("--wait{300}", o.wait,
@@ -115,7 +115,8 @@ std::string build_prompt(const SendOptions& options) {
   return words.empty() ? input : input + "\n\n" + words;
 }
 
-std::string build_body(const SendOptions& options, bool stream) {
+std::string build_body(const SendOptions& options, bool stream, const upstream::Provider& provider,
+                       const std::string& base_url) {
   if (options.request_file) {
     if (!options.words.empty()) {
       throw Error(ExitCode::usage, "--request sends a whole body: give no prompt words with it");
@@ -133,15 +134,16 @@ std::string build_body(const SendOptions& options, bool stream) {
     }
     return upstream::adapt_request_body(text, stream, *options.request_file);
   }
-  upstream::MessageRequest request;
-  request.model = options.model ? *options.model : env("BRIDGE_MODEL").value_or("claude-sonnet-4-5");
+  upstream::PromptRequest request;
+  request.model = options.model ? *options.model
+                                : env("BRIDGE_MODEL").value_or(provider.profile().default_model);
   request.prompt = build_prompt(options);
   request.system = options.system;
   request.max_tokens = options.max_tokens;
   request.temperature = options.temperature;
-  request.stop_sequences = options.stop;
+  request.stop = options.stop;
   request.stream = stream;
-  return upstream::build_request_body(request);
+  return provider.build_body(request, base_url);
 }
 
 std::string describe_key(const keys::Key& key) { return fmt::format("{} ({})", key.label, key.hint); }
@@ -211,8 +213,15 @@ private:
   const AttemptRecord& m_record;
 };
 
-// The outcome of an attempt as far as transport and status tell it.
-pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint now) {
+// A spend or billing limit of the whole key: resting a minute does not help.
+constexpr util::Millis k_account_cooldown{3'600'000};
+// The longest cooldown a success that used up a limit earns.
+constexpr util::Millis k_max_proactive_cooldown{60'000};
+
+// The outcome of an attempt as far as transport and status tell it; the
+// provider reads the error body and the headers.
+pool::AttemptOutcome base_outcome(const AttemptRecord& record, const upstream::Provider& provider,
+                                  util::TimePoint now) {
   using Error = upstream::TransferResult::Error;
   const auto& transfer = record.transfer;
   if (transfer.error == Error::interrupted || util::interrupted()) {
@@ -225,12 +234,18 @@ pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint n
     return pool::AttemptOutcome::network(transfer.received_bytes);
   }
   std::string type;
+  bool account_limit = false;
   if (record.status < 200 || record.status >= 300) {
-    auto error = upstream::parse_error_body(record.error_body);
-    type = error ? error->type : upstream::error_type_for_status(record.status);
+    auto hints = provider.error_hints(record.status, record.headers, record.error_body, now);
+    type = hints.error.type;
+    account_limit = hints.account != upstream::ErrorHints::Account::none;
   }
   auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status), type);
-  outcome.retry_after = upstream::parse_retry_after(record.headers, now);
+  outcome.retry_after = provider.retry_after(record.status, record.headers, now);
+  if (account_limit && record.status == 429) {
+    // A spend limit: the key rests for an hour, whatever the headers say.
+    outcome.retry_after = k_account_cooldown;
+  }
   if (auto should = record.headers.get("x-should-retry")) {
     if (util::iequals(util::trim(*should), "true")) {
       outcome.should_retry = true;
@@ -262,7 +277,8 @@ std::string excerpt(std::string_view body) {
 
 class Reporter {
 public:
-  Reporter(const Console& console, bool machine) : m_console(console), m_machine(machine) {}
+  Reporter(const Console& console, bool machine, const upstream::Provider& provider)
+      : m_console(console), m_machine(machine), m_provider(provider) {}
 
   int fail(ExitCode code, const std::string& type, const std::string& message,
            std::optional<long long> retry_after = {}) const {
@@ -277,7 +293,7 @@ public:
   int upstream_failure(const pool::AttemptOutcome& outcome, const AttemptRecord& record,
                        const std::string& base_url) const {
     std::string request_id;
-    if (auto id = record.headers.get("request-id")) {
+    if (auto id = record.headers.get(m_provider.profile().request_id_header)) {
       request_id = fmt::format(" (request-id {})", *id);
     }
     switch (outcome.kind) {
@@ -309,7 +325,7 @@ public:
     case pool::AttemptOutcome::Kind::answered:
       break;
     }
-    auto parsed = upstream::parse_error_body(record.error_body);
+    auto parsed = m_provider.parse_error(record.error_body);
     if (m_machine) {
       upstream::UpstreamError error = parsed ? *parsed
                                              : upstream::UpstreamError{
@@ -330,6 +346,7 @@ public:
 private:
   const Console& m_console;
   bool m_machine;
+  const upstream::Provider& m_provider;
 };
 
 std::optional<util::Millis> wait_limit(const SendOptions& options) {
@@ -348,8 +365,10 @@ std::optional<util::Millis> wait_limit(const SendOptions& options) {
 int run_send(const GlobalOptions& global, const SendOptions& options, bool stream, Exchange& exchange) {
   Console console = global.console();
   auto wait_max = wait_limit(options);
-  std::string body = build_body(options, stream);
+  const auto provider = resolve_provider(global);
+  exchange.use(*provider);
   std::string base_url = upstream::checked_base_url(resolve_base_url(global));
+  std::string body = build_body(options, stream, *provider, base_url);
   KeySource source = resolve_keys(global, console);
   bool byok = source.mode == KeySource::Mode::byok;
 
@@ -373,20 +392,14 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   transport_options.idle_timeout = seconds_to_ms(options.idle_timeout);
   transport_options.idle_before_first_byte = stream;
   upstream::Transport transport(transport_options);
-  std::string url = base_url + "/v1/messages";
 
   AttemptRecord record;
   auto attempt = [&](const keys::Key& key) {
     record = AttemptRecord{};
     exchange.begin(record);
-    std::vector<std::string> headers = {
-        "x-api-key: " + key.secret,
-        std::string("anthropic-version: ") + upstream::k_anthropic_version,
-        "content-type: application/json",
-        stream ? "accept: text/event-stream" : "accept: application/json",
-    };
-    record.transfer = transport.post(url, headers, body, exchange);
-    return exchange.finish(record, base_outcome(record, clock.now()));
+    upstream::HttpRequest request = provider->request(base_url, key.secret, body, stream);
+    record.transfer = transport.post(request.url, request.headers, request.body, exchange);
+    return exchange.finish(record, base_outcome(record, *provider, clock.now()));
   };
 
   Narrator narrator(console, record);
@@ -394,11 +407,25 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   console.detail(fmt::format("{} attempt{} over {} connection{}", result.attempts,
                              result.attempts == 1 ? "" : "s", transport.connections_opened(),
                              transport.connections_opened() == 1 ? "" : "s"));
-  Reporter report(console, options.machine_output);
+  Reporter report(console, options.machine_output, *provider);
+  const std::string& key_env = provider->profile().key_env;
   std::size_t total = source.keys.size();
   switch (result.kind) {
   case pool::WalkResult::Kind::success:
     console.detail(fmt::format("answer served by key {}", describe_key(*result.key)));
+    if (!byok) {
+      // A success that used up a limit: rest the key until the limit resets
+      // (a minute at most), so the next invocation does not spend a request
+      // on a 429.
+      auto now = clock.now();
+      if (auto rest = upstream::proactive_cooldown(provider->rate_limits(record.headers, now), now,
+                                                   k_max_proactive_cooldown)) {
+        console.detail(fmt::format("key {}: {}, cooling for {}", describe_key(*result.key), rest->reason,
+                                   util::format_delay(rest->delay)));
+        store.record(*result.key, pool::KeyMark::cooling(now, rest->delay, static_cast<int>(record.status),
+                                                         rest->reason));
+      }
+    }
     exchange.succeed(record);
     return 0;
   case pool::WalkResult::Kind::interrupted:
@@ -409,7 +436,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     long long seconds = (result.retry_after.count() + 999) / 1000; // rounded up
     std::string when = util::format_delay(result.retry_after);
     std::string message =
-        byok ? fmt::format("the key in ANTHROPIC_API_KEY is rate-limited (retry after {})", when)
+        byok ? fmt::format("the key in {} is rate-limited (retry after {})", key_env, when)
         : result.disabled == 0
             ? fmt::format("all {} configured key{} {} rate-limited (retry after {})", total,
                           total == 1 ? "" : "s", total == 1 ? "is" : "are", when)
@@ -423,7 +450,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
                            : fmt::format(" (last answer: {} {})", result.outcome.status,
                                          result.outcome.error_type);
     std::string message =
-        byok ? fmt::format("the key in ANTHROPIC_API_KEY was refused{}", last)
+        byok ? fmt::format("the key in {} was refused{}", key_env, last)
              : fmt::format("all {} configured key{} {} disabled{}; fix {} and run 'bridge keys reset'",
                            total, total == 1 ? "" : "s", total == 1 ? "is" : "are", last,
                            source.key_file);

@@ -1,39 +1,36 @@
 #include "upstream/messages.hpp"
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace upstream {
 
-using nlohmann::json;
 using nlohmann::ordered_json;
 
-namespace {
-std::string dump_line(const ordered_json& value) {
+std::string json_line(const ordered_json& value) {
   return value.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
-} // namespace
 
-std::string build_request_body(const MessageRequest& request) {
-  ordered_json body;
-  body["model"] = request.model;
-  body["max_tokens"] = request.max_tokens;
-  if (request.system) {
-    body["system"] = *request.system;
+long long header_count(const Headers& headers, std::string_view name) {
+  auto value = headers.get(name);
+  if (!value) {
+    return -1;
   }
-  if (request.temperature) {
-    body["temperature"] = *request.temperature;
+  std::string_view digits = util::trim(*value);
+  if (digits.empty() || digits.size() > 18) {
+    return -1;
   }
-  if (!request.stop_sequences.empty()) {
-    body["stop_sequences"] = request.stop_sequences;
+  long long count = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') {
+      return -1;
+    }
+    count = count * 10 + (c - '0');
   }
-  if (request.stream) {
-    body["stream"] = true;
-  }
-  body["messages"] = ordered_json::array({{{"role", "user"}, {"content", request.prompt}}});
-  return dump_line(body);
+  return count;
 }
 
 std::string adapt_request_body(std::string_view text, bool stream, const std::string& source) {
@@ -47,52 +44,7 @@ std::string adapt_request_body(std::string_view text, bool stream, const std::st
   } else if (body.contains("stream")) {
     body["stream"] = false;
   }
-  return dump_line(body);
-}
-
-std::optional<std::string> response_text(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto content = parsed.find("content");
-  if (content == parsed.end() || !content->is_array()) {
-    return std::nullopt;
-  }
-  std::string text;
-  for (const auto& block : *content) {
-    if (block.is_object() && block.value("type", "") == "text") {
-      auto value = block.find("text");
-      if (value != block.end() && value->is_string()) {
-        text += value->get<std::string>();
-      }
-    }
-  }
-  return text;
-}
-
-std::optional<UpstreamError> parse_error_body(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto error = parsed.find("error");
-  if (error == parsed.end() || !error->is_object()) {
-    return std::nullopt;
-  }
-  UpstreamError result;
-  auto type = error->find("type");
-  auto message = error->find("message");
-  if (type != error->end() && type->is_string()) {
-    result.type = type->get<std::string>();
-  }
-  if (message != error->end() && message->is_string()) {
-    result.message = message->get<std::string>();
-  }
-  if (result.type.empty()) {
-    return std::nullopt;
-  }
-  return result;
+  return json_line(body);
 }
 
 std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds) {
@@ -102,7 +54,7 @@ std::string error_json(const UpstreamError& error, std::optional<long long> retr
   if (retry_after_seconds) {
     out["retry_after"] = *retry_after_seconds;
   }
-  return dump_line(out);
+  return json_line(out);
 }
 
 std::string error_type_for_status(long status) {

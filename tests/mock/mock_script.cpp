@@ -63,7 +63,7 @@ const std::set<std::string> k_response_fields = {
     "delay_ms",   "text",          "deltas",       "pace_ms",     "gate_file",
     "error_after", "error_type",   "error_message", "drop_after", "stall_after",
     "stall_ms",   "stream_bytes",  "delta_size",   "ping",        "preamble",
-    "binary",
+    "binary",     "error_code",
 };
 
 // Decodes "\xHH" (a backslash, x, two hex digits) into the byte 0xHH; any
@@ -207,6 +207,9 @@ response_spec parse_response(const json& j, const std::string& where) {
     }
     if (j.contains("error_message")) {
         r.error_message = get_string(j, where, "error_message");
+    }
+    if (j.contains("error_code")) {
+        r.error_code = get_string(j, where, "error_code");
     }
     if (j.contains("drop_after")) {
         r.drop_after = get_count(j, where, "drop_after");

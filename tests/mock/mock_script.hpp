@@ -41,6 +41,9 @@ struct response_spec {
     std::optional<std::int64_t> error_after;
     std::optional<std::string> error_type;
     std::optional<std::string> error_message;
+    // OpenAI shape only: error.code (default from the status; JSON null
+    // when the script gives "").
+    std::optional<std::string> error_code;
     std::optional<std::int64_t> drop_after;
     std::optional<std::int64_t> stall_after;
     std::int64_t stall_ms = 60000;

@@ -1,0 +1,42 @@
+#include "upstream/provider.hpp"
+
+#include "upstream/anthropic.hpp"
+#include "upstream/openai.hpp"
+
+#include <algorithm>
+
+namespace upstream {
+
+// The one place that lists the providers: a new one is a pair of files and
+// a line here.
+const std::vector<std::string>& provider_names() {
+  static const std::vector<std::string> k_names = {"anthropic", "openai"};
+  return k_names;
+}
+
+std::unique_ptr<Provider> make_provider(std::string_view name) {
+  if (name == "anthropic") {
+    return std::make_unique<AnthropicProvider>();
+  }
+  if (name == "openai") {
+    return std::make_unique<OpenAiProvider>();
+  }
+  return nullptr;
+}
+
+std::optional<ProactiveCooldown> proactive_cooldown(const std::vector<RateLimitReading>& limits,
+                                                    util::TimePoint now, util::Millis cap) {
+  std::optional<ProactiveCooldown> found;
+  for (const auto& reading : limits) {
+    if (reading.remaining != 0 || !reading.reset || *reading.reset <= now) {
+      continue;
+    }
+    auto delay = std::min(*reading.reset - now, cap);
+    if (!found || delay > found->delay) {
+      found = ProactiveCooldown{delay, reading.kind + "_remaining_0"};
+    }
+  }
+  return found;
+}
+
+} // namespace upstream

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPEC §12 classification with --provider openai, for `ask` and `stream`:
+# a 429 cools the key for retry-after-ms, else Retry-After, else the later of
+# x-ratelimit-reset-requests / -tokens (Go durations), else 60 s; a 429 whose
+# error.code or error.type is insufficient_quota, or whose code is one of the
+# spend and billing codes, rests the key for one hour; 401 and 403 disable it.
+# Each fails over to the next key, and the marks are in the state file.
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+K_MS=sk-proj-test-oa-ms-Ab0000000001
+K_RA=sk-proj-test-oa-ra-Ab0000000002
+K_RESET=sk-proj-test-oa-reset-Ab00003
+K_NONE=sk-proj-test-oa-none-Ab000004
+K_QUOTA=sk-proj-test-oa-quota-Ab00005
+K_QTYPE=sk-proj-test-oa-qtype-Ab00006
+K_CREDIT=sk-proj-test-oa-credit-Ab0007
+K_ORG=sk-proj-test-oa-org-Ab00000008
+K_PROJ=sk-proj-test-oa-proj-Ab0000009
+K_USAGE=sk-proj-test-oa-usage-Ab00010
+K_401=sk-proj-test-oa-401-Ab00000011
+K_403=sk-proj-test-oa-403-Ab00000012
+K_OK=sk-proj-test-oa-ok-Ab000000013
+
+script='{
+  "keys": {
+    "'$K_MS'":     {"status": 429, "headers": {"retry-after-ms": "5000", "x-ratelimit-reset-requests": "50s"}},
+    "'$K_RA'":     {"status": 429, "headers": {"Retry-After": "7", "x-ratelimit-reset-tokens": "50s"}},
+    "'$K_RESET'":  {"status": 429, "headers": {"x-ratelimit-reset-requests": "1.5s", "x-ratelimit-reset-tokens": "6m0s"}},
+    "'$K_NONE'":   {"status": 429, "headers": {"x-ratelimit-reset-requests": "soon"}},
+    "'$K_QUOTA'":  {"status": 429, "error_type": "insufficient_quota", "error_code": "insufficient_quota",
+                    "error_message": "You exceeded your current quota", "headers": {"retry-after": "1"}},
+    "'$K_QTYPE'":  {"status": 429, "error_type": "insufficient_quota", "error_code": ""},
+    "'$K_CREDIT'": {"status": 429, "error_code": "credit_balance_exhausted"},
+    "'$K_ORG'":    {"status": 429, "error_code": "organization_spend_limit_exceeded"},
+    "'$K_PROJ'":   {"status": 429, "error_code": "project_spend_limit_exceeded"},
+    "'$K_USAGE'":  {"status": 429, "error_code": "organization_usage_limit_exceeded"},
+    "'$K_401'":    {"status": 401},
+    "'$K_403'":    {"status": 403},
+    "'$K_OK'":     {"deltas": ["served ", "by the ", "last key"]}
+  }
+}'
+
+for cmd in ask stream; do
+    start_mock "$script" "$cmd"
+    POOL_URL="$(mock_url "$cmd")/v1"
+    setup_pool "ms $K_MS" "ra $K_RA" "reset $K_RESET" "none $K_NONE" "quota $K_QUOTA" "qtype $K_QTYPE" \
+        "credit $K_CREDIT" "org $K_ORG" "proj $K_PROJ" "usage $K_USAGE" "k401 $K_401" "k403 $K_403" "ok $K_OK"
+    STATE="$T/state-$cmd/state.json"
+    export BRIDGE_PROVIDER=openai
+
+    run_pool "$cmd" -v "which key?"
+    expect_rc 0
+    expect_out_eq "served by the last key"
+    for k in "$K_MS" "$K_RA" "$K_RESET" "$K_NONE" "$K_QUOTA" "$K_QTYPE" "$K_CREDIT" "$K_ORG" "$K_PROJ" \
+        "$K_USAGE" "$K_401" "$K_403" "$K_OK"; do
+        expect_key_requests "$k" 1 "$cmd"
+    done
+    expect_err_contains "answer served by key ok"
+
+    keys_status
+    [[ $STATUS_RC -eq 0 ]] || fail "$cmd: keys status exit $STATUS_RC with a ready key"
+    expect_between "$(key_field ms retry_in_ms)" 3000 5000 "$cmd: retry-after-ms 5000 (beats the reset headers)"
+    expect_between "$(key_field ra retry_in_ms)" 5000 7000 "$cmd: Retry-After 7 (beats the reset headers)"
+    expect_between "$(key_field reset retry_in_ms)" 355000 360000 "$cmd: the later of 1.5s and 6m0s"
+    expect_between "$(key_field none retry_in_ms)" 55000 60000 "$cmd: a 429 naming no usable delay"
+    for label in quota qtype credit org proj usage; do
+        [[ "$(key_field $label state)" == cooling ]] || fail "$cmd: $label not cooling: $(cat "$T/status.json")"
+        expect_between "$(key_field $label retry_in_ms)" 3590000 3600000 "$cmd: spend limit of $label (one hour)"
+        [[ "$(key_field $label status)" == 429 ]] || fail "$cmd: status of $label: $(cat "$T/status.json")"
+    done
+    [[ "$(key_field quota reason)" == insufficient_quota ]] || fail "$cmd: reason of quota: $(cat "$T/status.json")"
+    [[ "$(key_field ms reason)" == requests ]] || fail "$cmd: reason of ms (OpenAI's error.type): $(cat "$T/status.json")"
+    for label in k401 k403; do
+        [[ "$(key_field $label state)" == disabled ]] || fail "$cmd: $label not disabled: $(cat "$T/status.json")"
+    done
+    [[ "$(key_field k401 status)" == 401 ]] || fail "$cmd: status of k401"
+    [[ "$(key_field ok state)" == ready ]] || fail "$cmd: ok not ready: $(cat "$T/status.json")"
+
+    # The state file holds the marks, never a key.
+    [[ "$(state_field quota mark)" == cooling ]] || fail "$cmd: state entry of quota: $(cat "$STATE")"
+    [[ "$(state_field k403 mark)" == disabled ]] || fail "$cmd: state entry of k403: $(cat "$STATE")"
+    ! grep -q 'sk-proj-test' "$STATE" || fail "$cmd: a key is in the state file"
+
+    # The next run skips every marked key: one request, to the last key.
+    before=$(mock_requests "$cmd")
+    run_pool "$cmd" "again"
+    expect_rc 0
+    expect_out_eq "served by the last key"
+    [[ $(($(mock_requests "$cmd") - before)) -eq 1 ]] || fail "$cmd: the second run did not go straight to the last key"
+    unset BRIDGE_PROVIDER
+    stop_mock "$cmd"
+done
+
+# Exhaustion: every key cooling (exit 75) or disabled (exit 77), as for Anthropic.
+start_mock '{"keys": {
+  "'$K_QUOTA'": {"status": 429, "error_code": "insufficient_quota", "error_type": "insufficient_quota"},
+  "'$K_RESET'": {"status": 429, "headers": {"x-ratelimit-reset-requests": "20ms", "x-ratelimit-reset-tokens": "3s"}},
+  "'$K_401'": {"status": 401}}}' ex
+POOL_URL="$(mock_url ex)/v1"
+setup_pool "quota $K_QUOTA" "reset $K_RESET"
+STATE="$T/state-ex/state.json"
+run_pool ask --provider openai --json "x"
+expect_rc 75
+expect_err_contains '"rate_limit_error"'
+expect_err_contains '"retry_after":3'
+setup_pool "k401 $K_401"
+STATE="$T/state-ex2/state.json"
+run_pool stream --provider openai "x"
+expect_rc 77
+expect_err_contains "keys reset"
