@@ -399,7 +399,9 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     exchange.begin(record);
     upstream::HttpRequest request = provider->request(base_url, key.secret, body, stream);
     record.transfer = transport.post(request.url, request.headers, request.body, exchange);
-    return exchange.finish(record, base_outcome(record, *provider, clock.now()));
+    exchange.ended(record); // base_outcome() reads the error body
+    pool::AttemptOutcome base = base_outcome(record, *provider, clock.now());
+    return exchange.finish(record, base);
   };
 
   Narrator narrator(console, record);
