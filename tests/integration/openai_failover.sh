@@ -24,8 +24,8 @@ K_OK=sk-proj-test-oa-ok-Ab000000013
 
 script='{
   "keys": {
-    "'$K_MS'":     {"status": 429, "headers": {"retry-after-ms": "5000", "x-ratelimit-reset-requests": "50s"}},
-    "'$K_RA'":     {"status": 429, "headers": {"Retry-After": "7", "x-ratelimit-reset-tokens": "50s"}},
+    "'$K_MS'":     {"status": 429, "headers": {"retry-after-ms": "50000", "x-ratelimit-reset-requests": "10m"}},
+    "'$K_RA'":     {"status": 429, "headers": {"Retry-After": "200", "x-ratelimit-reset-tokens": "10m0s"}},
     "'$K_RESET'":  {"status": 429, "headers": {"x-ratelimit-reset-requests": "1.5s", "x-ratelimit-reset-tokens": "6m0s"}},
     "'$K_NONE'":   {"status": 429, "headers": {"x-ratelimit-reset-requests": "soon"}},
     "'$K_QUOTA'":  {"status": 429, "error_type": "insufficient_quota", "error_code": "insufficient_quota",
@@ -60,13 +60,14 @@ for cmd in ask stream; do
 
     keys_status
     [[ $STATUS_RC -eq 0 ]] || fail "$cmd: keys status exit $STATUS_RC with a ready key"
-    expect_between "$(key_field ms retry_in_ms)" 3000 5000 "$cmd: retry-after-ms 5000 (beats the reset headers)"
-    expect_between "$(key_field ra retry_in_ms)" 5000 7000 "$cmd: Retry-After 7 (beats the reset headers)"
-    expect_between "$(key_field reset retry_in_ms)" 355000 360000 "$cmd: the later of 1.5s and 6m0s"
-    expect_between "$(key_field none retry_in_ms)" 55000 60000 "$cmd: a 429 naming no usable delay"
+        # Generous windows: a loaded machine may take many seconds over the runs above.
+    expect_between "$(key_field ms retry_in_ms)" 20000 50000 "$cmd: retry-after-ms 50000 (beats the reset headers)"
+    expect_between "$(key_field ra retry_in_ms)" 170000 200000 "$cmd: Retry-After 200 (beats the reset headers)"
+    expect_between "$(key_field reset retry_in_ms)" 330000 360000 "$cmd: the later of 1.5s and 6m0s"
+    expect_between "$(key_field none retry_in_ms)" 30000 60000 "$cmd: a 429 naming no usable delay"
     for label in quota qtype credit org proj usage; do
         [[ "$(key_field $label state)" == cooling ]] || fail "$cmd: $label not cooling: $(cat "$T/status.json")"
-        expect_between "$(key_field $label retry_in_ms)" 3590000 3600000 "$cmd: spend limit of $label (one hour)"
+        expect_between "$(key_field $label retry_in_ms)" 3570000 3600000 "$cmd: spend limit of $label (one hour)"
         [[ "$(key_field $label status)" == 429 ]] || fail "$cmd: status of $label: $(cat "$T/status.json")"
     done
     [[ "$(key_field quota reason)" == insufficient_quota ]] || fail "$cmd: reason of quota: $(cat "$T/status.json")"

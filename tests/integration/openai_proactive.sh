@@ -16,7 +16,7 @@ start_mock '{"keys": {
       "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30s",
       "x-ratelimit-remaining-tokens": "1000", "x-ratelimit-reset-tokens": "2s"}},
   "'$K_TOK'": {"text": "last tokens", "headers": {"x-ratelimit-remaining-requests": "3",
-      "x-ratelimit-reset-requests": "50s", "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "20s"}},
+      "x-ratelimit-reset-requests": "50s", "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "40s"}},
   "'$K_LONG'": {"text": "a long reset", "headers": {"x-ratelimit-remaining-requests": "0",
       "x-ratelimit-reset-requests": "1h0m0s"}},
   "'$K_MORE'": {"text": "plenty left", "headers": {"x-ratelimit-remaining-requests": "499",
@@ -40,9 +40,9 @@ check() { # LABEL KEY TEXT LO HI REASON: the key serves, then cools for [LO, HI]
     expect_out_eq "the next key"
     expect_key_requests "$key" 1
 }
-check last "$K_LAST" "last request" 25000 30000 requests_remaining_0
-check tok "$K_TOK" "last tokens" 15000 20000 tokens_remaining_0
-check long "$K_LONG" "a long reset" 55000 60000 requests_remaining_0
+check last "$K_LAST" "last request" 10000 30000 requests_remaining_0
+check tok "$K_TOK" "last tokens" 25000 40000 tokens_remaining_0
+check long "$K_LONG" "a long reset" 40000 60000 requests_remaining_0
 
 # Remaining above 0: no mark.
 setup_pool "more $K_MORE" "next $K_NEXT"
