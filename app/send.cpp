@@ -20,7 +20,8 @@ using util::Error;
 using util::ExitCode;
 
 void add_send_options(CLI::App& sub, SendOptions& o) {
-  sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL] [default: claude-sonnet-4-5]")
+  sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL]\n"
+                 "[default: claude-sonnet-4-5; gpt-4o-mini with --provider openai]")
       ->type_name("MODEL");
   sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
   sub.add_option("--max-tokens", o.max_tokens,
