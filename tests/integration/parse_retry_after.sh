@@ -50,7 +50,11 @@ t1=$(now_ms)
 expect_rc 0
 expect_between "$(cat "$T/out")" $((ahead_s * 1000 - t1)) $((ahead_s * 1000 - t0)) \
     "ms to an HTTP-date 90 s ahead"
-# Nothing usable: 0, exit 0.
+# Nothing usable: 0, exit 0; a closed standard input is no input.
+RC=0
+"$BRIDGE" parse-retry-after <&- >"$T/out" 2>"$T/err" || RC=$?
+expect_rc 0
+expect_out_eq 0
 pra 0
 pra 0 -H 'Retry-After: 0'
 pra 0 -H 'Retry-After: -3'
