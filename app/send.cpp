@@ -72,6 +72,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   sub.add_option("--stop", o.stop, "A stop sequence; repeat the option for several")
       ->type_name("SEQ")
       ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   // --request excludes the options that build a body; that is checked when
   // the command runs (one clear message) rather than by CLI11's excludes(),
@@ -89,8 +90,8 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   // the first two into --wait=300 and --wait=60 before CLI11 sees them.
   sub.add_option("--wait", o.wait,
                  "When every key is cooling, sleep until one is ready and walk again,\n"
-                 "if that takes at most MAX seconds in all (--wait, --wait 60 or\n"
-                 "--wait=60) [default MAX: 300]")
+                 "if that takes at most MAX seconds in all; MAX is the next word when\n"
+                 "it is a number, or follows '=' [default MAX: 300]")
       ->type_name("[MAX]")
       ->check(number_check("a number of seconds (such as 60)", 0, 1e9, false));
   sub.add_option("--timeout", o.timeout, "Whole request, seconds [default: 600]")

@@ -115,7 +115,9 @@ public:
       }
       if (record.transfer.error == Error::idle || record.transfer.error == Error::timeout) {
         type = "timeout_error";
-        broken = "the stream stalled: " + record.transfer.message;
+        broken = (record.transfer.error == Error::idle ? "the stream stalled: "
+                                                       : "the stream was stopped: ") +
+                 record.transfer.message;
       } else {
         broken = "the stream was cut off: " + record.transfer.message;
       }

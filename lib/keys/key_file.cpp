@@ -48,14 +48,14 @@ bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') 
 
 std::string label_problem(std::string_view label) {
   if (label.size() >= 3 && (label.substr(0, 3) == "sk-" || label.substr(0, 3) == "SK-")) {
-    return "its label starts with 'sk-' like a key (a key never contains white space: is this a "
+    return "the label starts with 'sk-' like a key (a key never contains white space: is this a "
            "key split in two?)";
   }
   if (label.find('=') != std::string_view::npos) {
-    return "its label contains '=' (labels are names such as 'primary' or 'ci-eu-1')";
+    return "the label contains '=' (labels are names such as 'primary' or 'ci-eu-1')";
   }
   if (label.size() > k_max_label_length) {
-    return fmt::format("its label is longer than {} characters", k_max_label_length);
+    return fmt::format("the label is longer than {} characters", k_max_label_length);
   }
   // A run of 20 or more letters and digits mixing upper case, lower case and
   // digits reads as random: a pasted secret, not a name.
@@ -69,7 +69,7 @@ std::string label_problem(std::string_view label) {
       ++j;
     }
     if (j - i >= 20 && upper && lower && digit) {
-      return "its label looks like a secret (a long run of mixed letters and digits)";
+      return "the label looks like a secret (a long run of mixed letters and digits)";
     }
     i = j + 1;
   }

@@ -100,12 +100,17 @@ expect_rc 1
 expect_trailing_error_event "--raw, no message_stop"
 
 # --- the whole-request --timeout ends a stream that is still going ---------------------------
-start_mock '{"default": {"deltas": ["one ", "two ", "three ", "four ", "five ", "six"], "pace_ms": 5000}}' paced
+# 100 deltas 250 ms apart: the first comes well before --timeout 3, the
+# last ("six") would take 25 s.
+deltas='"one "'
+for ((i = 0; i < 98; i++)); do deltas+=', "more "'; done
+deltas+=', "six"'
+start_mock '{"default": {"deltas": ['"$deltas"'], "pace_ms": 250}}' paced
 setup_pool "only sk-ant-test-sfail-paced-Ee00007"
 t0=$(now_ms)
-POOL_URL=$(mock_url paced) run_pool stream --timeout 1 "hi"
+POOL_URL=$(mock_url paced) run_pool stream --timeout 3 "hi"
 expect_rc 1
-expect_fast $(($(now_ms) - t0)) 25000 "--timeout 1 ending a 25 s stream"
+expect_fast $(($(now_ms) - t0)) 25000 "--timeout 3 ending a 25 s stream"
 expect_out_contains "one "
 expect_out_not_contains "six"
 [[ -s "$T/err" ]] || fail "a timed-out stream: nothing on stderr"
