@@ -1,8 +1,9 @@
 #include "keys/key.hpp"
 
-#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
+#include <cstdint>
+#include <sha2.h>
 
 namespace keys {
 
@@ -28,14 +29,12 @@ std::string key_hint(std::string_view secret) {
 }
 
 std::string key_fingerprint(std::string_view secret) {
-  auto digest = util::sha256(secret);
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (std::size_t i = 0; i < 16; ++i) {
-    out += k_hex[digest[i] >> 4];
-    out += k_hex[digest[i] & 0xF];
-  }
-  return out;
+  // libmd's SHA-256 (the BSD <sha2.h> functions), which gives the digest as
+  // lower-case hex. libcrypto would do as well, but OpenSSL 3 spends more
+  // setting up its provider than hashing every key of a pool.
+  char hex[SHA256_DIGEST_STRING_LENGTH];
+  SHA256Data(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size(), hex);
+  return "sha256:" + std::string(hex, 32);
 }
 
 } // namespace keys
