@@ -12,6 +12,21 @@ namespace upstream {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
+namespace {
+
+// Requests go to {base}/v1/messages. A base URL that already ends in /v1 (as
+// some SDKs and proxies write it, and as OpenAI's base URLs are written) is
+// taken to mean the same server: without this, bridge would ask for
+// /v1/v1/messages.
+std::string api_root(std::string_view base_url) {
+  if (base_url.size() > 3 && base_url.substr(base_url.size() - 3) == "/v1") {
+    base_url.remove_suffix(3);
+  }
+  return std::string(base_url);
+}
+
+} // namespace
+
 const ProviderProfile& AnthropicProvider::profile() const {
   static const ProviderProfile k_profile{
       "anthropic",         "https://api.anthropic.com", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY",
@@ -44,7 +59,7 @@ std::string AnthropicProvider::build_body(const PromptRequest& request, std::str
 HttpRequest AnthropicProvider::request(std::string_view base_url, const std::string& secret,
                                        std::string body, bool stream) const {
   return HttpRequest{"POST",
-                     std::string(base_url) + "/v1/messages",
+                     api_root(base_url) + "/v1/messages",
                      {
                          "x-api-key: " + secret,
                          std::string("anthropic-version: ") + k_anthropic_version,
@@ -56,7 +71,7 @@ HttpRequest AnthropicProvider::request(std::string_view base_url, const std::str
 
 HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::string& secret) const {
   return HttpRequest{"GET",
-                     std::string(base_url) + "/v1/models?limit=1",
+                     api_root(base_url) + "/v1/models?limit=1",
                      {
                          "x-api-key: " + secret,
                          std::string("anthropic-version: ") + k_anthropic_version,

@@ -204,11 +204,23 @@ TransferResult Transport::post(const std::string& url, const std::vector<std::st
     result.error = TransferResult::Error::stopped;
   } else if (code == CURLE_ABORTED_BY_CALLBACK && transfer.idle) {
     result.error = TransferResult::Error::idle;
-    result.message = fmt::format("no byte received for {} s", m_options.idle_timeout.count() / 1000.0);
+    result.message =
+        fmt::format("idle timeout: no byte received for {} s", m_options.idle_timeout.count() / 1000.0);
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     result.error = TransferResult::Error::interrupted;
   } else {
     result.error = map_error(code);
+  }
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    // libcurl says only "Timeout was reached": name the timeout that expired.
+    curl_off_t connected_after = 0;
+    curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_after);
+    result.message =
+        connected_after == 0
+            ? fmt::format("connect timeout: no connection within {} s",
+                          m_options.connect_timeout.count() / 1000.0)
+            : fmt::format("whole-request timeout: no complete answer within {} s",
+                          m_options.total_timeout.count() / 1000.0);
   }
   return result;
 }
@@ -245,6 +257,8 @@ std::string checked_base_url(const std::string& url) {
   while (!trimmed.empty() && trimmed.back() == '/') {
     trimmed.pop_back();
   }
+  // What follows the host (a version such as /v1) is the provider's to
+  // read: Anthropic's paths carry the version, OpenAI's base URL does.
   return trimmed;
 }
 

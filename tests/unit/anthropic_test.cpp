@@ -162,6 +162,10 @@ TEST_CASE("anthropic request and probe: path and headers") {
   CHECK(request.headers == std::vector<std::string>{"x-api-key: sk-ant-secret", "anthropic-version: 2023-06-01",
                                                     "content-type: application/json",
                                                     "accept: text/event-stream"});
+  // A base URL that ends in /v1 names the same server.
+  CHECK(k_anthropic.request("http://127.0.0.1:9/v1", "k", "{}", false).url == "http://127.0.0.1:9/v1/messages");
+  CHECK(k_anthropic.probe("https://proxy.example/anthropic/v1", "k").url ==
+        "https://proxy.example/anthropic/v1/models?limit=1");
   auto probe = k_anthropic.probe("https://api.anthropic.com", "sk-ant-secret");
   CHECK(probe.method == "GET");
   CHECK(probe.url == "https://api.anthropic.com/v1/models?limit=1");
