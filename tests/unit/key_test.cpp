@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-TEST_CASE("key_hint: the table of SPEC §2") {
+TEST_CASE("key_hint: the table of docs/contract.md (keys)") {
   struct Row {
     std::string secret;
     std::string hint;
@@ -18,7 +18,7 @@ TEST_CASE("key_hint: the table of SPEC §2") {
            Row{"abcdefghij", "ab...ij"},                        // 10: n = 2
            Row{"abcdefghijklmnopqrs", "ab...rs"},               // 19: n = 2
            Row{"abcdefghijklmnopqrst", "abcd...qrst"},          // 20: n = 4
-           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},         // the example of SPEC §2
+           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},         // the example of docs/contract.md (keys)
            Row{std::string(108, 'x') + "AA", "xxxx...xxAA"},    // a real key's length
        }) {
     CAPTURE(row.secret);
