@@ -53,6 +53,7 @@ Expected<FileContent> read_small_file(const std::string& path, std::size_t max_s
   }
   FileContent content;
   content.mode = st.st_mode;
+  content.owner = st.st_uid;
   content.data.resize(static_cast<std::size_t>(st.st_size));
   std::size_t done = 0;
   while (true) {

@@ -10,6 +10,7 @@ namespace util {
 struct FileContent {
   std::string data;
   mode_t mode = 0;
+  uid_t owner = 0;
 };
 
 // Reads a whole regular file of at most `max_size` bytes. Errors (missing,
