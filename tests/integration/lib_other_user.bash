@@ -5,9 +5,12 @@
 #   make_other_user [HOME]   sets OTHER_USER, OTHER_UID, OTHER_GID; returns 1
 #                            (after printing why) when that is not possible
 #   as_other CMD ARGS...     runs CMD as that user (setpriv, no groups)
+#   "${AS_OTHER[@]}" CMD ... the same as a plain command, for `... &`: then $!
+#                            is the process itself, not a subshell
 OTHER_USER=
 OTHER_UID=
 OTHER_GID=
+AS_OTHER=()
 
 _remove_other_user() {
     [[ -n "$OTHER_USER" ]] && userdel "$OTHER_USER" >/dev/null 2>&1
@@ -44,8 +47,9 @@ make_other_user() {
     trap '_other_status=$?; _remove_other_user; (exit "$_other_status"); _cleanup' EXIT
     OTHER_UID=$(id -u "$OTHER_USER")
     OTHER_GID=$(id -g "$OTHER_USER")
+    AS_OTHER=(setpriv --reuid="$OTHER_UID" --regid="$OTHER_GID" --clear-groups --)
 }
 
 as_other() {
-    setpriv --reuid="$OTHER_UID" --regid="$OTHER_GID" --clear-groups -- "$@"
+    "${AS_OTHER[@]}" "$@"
 }

@@ -88,12 +88,13 @@ if make_other_user; then
     chown -R "$OTHER_UID:$OTHER_GID" "$T/other"
     (
         cd "$T/other"
-        HOME="$T/other" as_other "$BRIDGE" ask --key-file "$T/other/keys" --state "$T/other/state.json" \
+        HOME="$T/other" "${AS_OTHER[@]}" "$BRIDGE" ask --key-file "$T/other/keys" --state "$T/other/state.json" \
             --base-url "$MOCK_URL" --no-stdin --connect-timeout 100 --timeout 100 "hi" \
             >"$T/other.out" 2>"$T/other.err" &
         echo $! >"$T/other.pid"
         wait
     ) &
+    runner=$!
     wait_for_file "$T/other.pid" 10
     pid=$(cat "$T/other.pid")
     owner=
@@ -107,7 +108,7 @@ if make_other_user; then
         sleep 0.05
     done
     kill -KILL "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
+    wait "$runner" 2>/dev/null || true
     [[ -n "$owner" ]] || fail "bridge did not start as user $OTHER_USER: $(cat "$T/other.err")"
     [[ "$owner" == 0 ]] ||
         fail "/proc/$pid/environ of bridge running as uid $OTHER_UID belongs to uid $owner: the process is dumpable"

@@ -90,8 +90,11 @@ STATE="$T/planted/state.json"
 run_pool ask "hi" # leaves a real mark (its fingerprint), whose reason is then replaced
 expect_rc 0
 grep -q '"reason"' "$STATE" || fail "no mark to plant into: $(cat "$STATE")"
-planted='"reason": "st\\u001b[2J\\u009b31m\xc2\x9b\xc2\x85\\u0007end"'
-LC_ALL=C sed -i "s/\"reason\": *\"[^\"]*\"/$(printf '%s' "$planted" | sed 's/[\\&/]/\\&/g')/" "$STATE"
+fp=$(grep -o '"sha256:[0-9a-f]*"' "$STATE" | head -n 1)
+[[ -n "$fp" ]] || fail "no fingerprint in the state file: $(cat "$STATE")"
+# printf's format turns \xHH into bytes (raw UTF-8 C1 characters) and \\u
+# into the JSON escape \u.
+printf '{"version": 1, "keys": {%s: {"label": "hostile", "hint": "sk-a...0001", "mark": "disabled", "reason": "st\\u001b[2J\\u009b31m\xc2\x9b\xc2\x85\\u0007end", "since": "2026-01-01T00:00:00Z", "status": 401}}}\n' "$fp" >"$STATE"
 grep -q 'st\\u001b' "$STATE" || fail "the planted reason is not in the state file: $(cat -v "$STATE")"
 run_bridge keys status --key-file "$KEYS" --state "$STATE"
 expect_rc 0

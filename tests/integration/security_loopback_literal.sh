@@ -16,7 +16,7 @@ PROXY=$(mock_url proxy)
 port=${MOCK_URL##*:}
 setup_pool "only $KEY"
 for url in "http://127.0.0.256:$port" "http://127.1.2.3456:$port" "http://127.0.0.256" \
-    "http://127.1.2.3456/" "http://127.0.0.1.2:$port" "http://127.0.1:$port"; do
+    "http://127.1.2.3456/" "http://127.0.0.1.2:$port"; do
     for cmd in ask stream; do
         http_proxy=$PROXY HTTP_PROXY=$PROXY ALL_PROXY=$PROXY POOL_URL=$url run_pool "$cmd" "hi"
         expect_rc 78
@@ -26,6 +26,8 @@ for url in "http://127.0.0.256:$port" "http://127.1.2.3456:$port" "http://127.0.
 done
 expect_requests 0 proxy
 expect_requests 0
+# (libcurl's URL parser rewrites the short form 127.0.1 to 127.0.0.1 before
+# anything is checked or connected to, so that one is loopback.)
 # A real loopback address other than 127.0.0.1 (the mock listens on
 # 127.0.0.1 only, so this one is refused by the kernel: exit 69, not 78).
 POOL_URL="http://127.0.0.2:$port" run_pool ask "hi"

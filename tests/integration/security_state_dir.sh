@@ -88,7 +88,7 @@ cmp -s "$T/precious.json" "$T/precious.orig" || fail "the file behind the symbol
 # --- the default location ---------------------------------------------------------------
 run_bridge ask --key-file "$KEYS" --base-url "$MOCK_URL" "hi"
 expect_rc 0
-run_bridge keys status --key-file "$KEYS"
+run_bridge keys reset --key-file "$KEYS"
 expect_rc 0
 [[ $(stat -c %a "$XDG_STATE_HOME/bridge") == 700 ]] || fail "the default state directory is not 0700"
 
@@ -123,7 +123,7 @@ refused "$T/shared/state.json" "belongs to another user"
 as_other rm -f "$T/shared/state.json"
 
 # Their lock file, held by a process of theirs for the whole test.
-as_other sh -c "exec 9>'$T/shared/state.json.lock'; flock 9; exec sleep 300" &
+"${AS_OTHER[@]}" sh -c "exec 9>'$T/shared/state.json.lock'; flock 9; exec sleep 300" &
 holder=$!
 wait_for_file "$T/shared/state.json.lock" 10
 refused "$T/shared/state.json" "lock file $T/shared/state.json.lock belongs to another user"
