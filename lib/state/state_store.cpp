@@ -46,7 +46,7 @@ StateStore::ReadResult StateStore::read_text(std::string& text, std::string& pro
     problem = fmt::format("it is {} bytes, more than a state file can be", st.st_size);
     return ReadResult::corrupt;
   }
-  auto content = util::read_small_file(m_path, k_max_state_size);
+  auto content = util::read_small_file(m_path, k_max_state_size, /*follow_links=*/false);
   if (!content) {
     problem = content.error();
     return ReadResult::unreadable;
