@@ -95,10 +95,10 @@ if make_other_user; then
         wait
     ) &
     runner=$!
-    wait_for_file "$T/other.pid" 10
+    wait_for_file "$T/other.pid" 60
     pid=$(cat "$T/other.pid")
     owner=
-    for ((i = 0; i < 200; i++)); do
+    for ((i = 0; i < 1200; i++)); do # up to 60 s on a loaded machine
         # setpriv execs bridge: the same process once it has started.
         if [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$BRIDGE")" ]]; then
             sleep 0.3
