@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace app {
 
@@ -49,14 +51,32 @@ Console GlobalOptions::console() const {
 
 namespace {
 
+// The home directory: HOME when it is an absolute path, else the password
+// database's entry for our user. Never the working directory: a relative
+// or missing HOME must not make bridge read keys from wherever it runs.
+std::string home_directory() {
+  if (auto home = env("HOME"); home && home->front() == '/') {
+    return *home;
+  }
+  const passwd* entry = ::getpwuid(::getuid());
+  if (entry != nullptr && entry->pw_dir != nullptr && entry->pw_dir[0] == '/') {
+    return entry->pw_dir;
+  }
+  throw util::Error(util::ExitCode::config,
+                    fmt::format("cannot tell the home directory: HOME is not an absolute path and "
+                                "the password database has none for user {}; set HOME, or give "
+                                "--key-file and --state",
+                                ::getuid()));
+}
+
 // An XDG base directory: the variable when it holds an absolute path (the
-// specification says to ignore relative ones), else HOME and the fallback.
+// specification says to ignore relative ones), else under the home
+// directory.
 std::string xdg_dir(const char* variable, const char* fallback) {
   if (auto value = env(variable); value && value->front() == '/') {
     return *value;
   }
-  auto home = env("HOME");
-  return (home ? *home : std::string(".")) + "/" + fallback;
+  return home_directory() + "/" + fallback;
 }
 
 bool file_exists(const std::string& path) {
@@ -98,7 +118,9 @@ KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
   const upstream::ProviderProfile& profile = provider->profile();
   const std::string& key_env = profile.key_env;
   std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
-  std::string default_file = default_key_file(profile);
+  // The default path is needed (and the home directory looked up) only
+  // when no key file is named.
+  std::string default_file = file ? std::string() : default_key_file(profile);
   auto byok = env(key_env.c_str());
   if (!file && byok && !file_exists(default_file)) {
     if (!keys::is_sendable_secret(*byok)) {

@@ -57,8 +57,10 @@ std::string resolve_state_path(const GlobalOptions& options);
 // OPENAI_BASE_URL), or the provider's own.
 std::string resolve_base_url(const GlobalOptions& options);
 
-// The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME; the key
-// file is named by the provider (keys, openai.keys).
+// The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME (or, when
+// HOME is unset or relative, the password database); the key file is named
+// by the provider (keys, openai.keys). Throws util::Error (exit 78) when no
+// home directory can be found.
 std::string default_key_file(const upstream::ProviderProfile& profile);
 std::string default_state_file();
 

@@ -1,5 +1,7 @@
 #include "state/file_lock.hpp"
 
+#include "state/path_safety.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -19,6 +21,9 @@ util::Expected<std::unique_ptr<FileLock>> FileLock::acquire(const std::string& p
     return Result::failure(std::strerror(errno));
   }
   std::unique_ptr<FileLock> lock(new FileLock(fd));
+  if (auto foreign = foreign_file_problem(fd, path)) {
+    return Result::failure(*foreign); // another user's lock would never be ours to hold
+  }
   std::mt19937 engine{std::random_device{}()};
   std::uniform_int_distribution<int> pause_us(200, 2000);
   auto deadline = std::chrono::steady_clock::now() + bound;

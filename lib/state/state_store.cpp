@@ -3,6 +3,7 @@
 #include "state/atomic_file.hpp"
 #include "state/file_lock.hpp"
 #include "state/mark_reader.hpp"
+#include "state/path_safety.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -45,9 +46,13 @@ StateStore::ReadResult StateStore::read_text(std::string& text, std::string& pro
     problem = fmt::format("it is {} bytes, more than a state file can be", st.st_size);
     return ReadResult::corrupt;
   }
-  auto content = util::read_small_file(m_path, k_max_state_size);
+  auto content = util::read_small_file(m_path, k_max_state_size, /*follow_links=*/false);
   if (!content) {
     problem = content.error();
+    return ReadResult::unreadable;
+  }
+  if (auto foreign = foreign_owner_problem(content->owner, m_path)) {
+    problem = *foreign; // planted since state_location_problem() looked
     return ReadResult::unreadable;
   }
   text = std::move(content->data);
@@ -78,6 +83,9 @@ StateStore::ReadResult StateStore::read(StateDocument& doc, std::string& problem
 }
 
 pool::MarkMap StateStore::load() {
+  if (auto unsafe = state_location_problem(m_path)) {
+    throw util::Error(util::ExitCode::config, *unsafe);
+  }
   std::string text;
   std::string problem;
   pool::MarkMap marks;
@@ -117,6 +125,10 @@ pool::MarkMap StateStore::load() {
 bool StateStore::update(const std::function<void(StateDocument&)>& change, std::string& problem) {
   if (auto made = make_parent_directories(m_path); !made) {
     problem = made.error();
+    return false;
+  }
+  if (auto unsafe = state_location_problem(m_path)) {
+    problem = *unsafe;
     return false;
   }
   // Once the bound has been waited out in this invocation, later changes
