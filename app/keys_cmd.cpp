@@ -1,7 +1,7 @@
 // bridge keys status | reset: look at and clear what the pool has learned.
 #include "command.hpp"
 #include "pool/mark.hpp"
-#include "state/state_store.hpp"
+#include "pool_state.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/time_format.hpp"
@@ -17,6 +17,7 @@ namespace {
 
 struct KeysOptions {
   bool json = false;
+  bool all = false;
   std::vector<std::string> labels;
 };
 
@@ -123,9 +124,8 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
   util::SystemClock clock;
   pool::MarkMap marks;
   if (source.mode == KeySource::Mode::pool) {
-    state::StateStore store(resolve_state_path(global), clock,
-                            [&](const std::string& message) { console.warning(message); });
-    marks = store.load();
+    PoolState state(global, source.keys, clock, console);
+    marks = state.store().load();
   }
   auto now = clock.now();
   auto rows = key_rows(source, marks, now);
@@ -160,8 +160,24 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
     fingerprints.push_back(it->fingerprint);
   }
   util::SystemClock clock;
-  state::StateStore store(resolve_state_path(global), clock,
-                          [&](const std::string& message) { console.warning(message); });
+  PoolState state(global, source.keys, clock, console);
+  if (auto* redis = state.redis()) {
+    if (fingerprints.empty() && !options.all) {
+      for (const auto& key : source.keys) {
+        fingerprints.push_back(key.fingerprint);
+      }
+    }
+    auto removed = options.all ? redis->reset_all() : redis->reset(fingerprints);
+    if (!removed) {
+      throw util::Error(util::ExitCode::unavailable,
+                        fmt::format("cannot reset the marks on {}: {}", redis->target().display(),
+                                    removed.error()));
+    }
+    console.notice(fmt::format("cleared {} mark{} on {}", *removed, *removed == 1 ? "" : "s",
+                               redis->target().display()));
+    return 0;
+  }
+  auto& store = state.file();
   store.load(); // refuses a newer version before anything is changed
   auto removed = store.reset(fingerprints);
   console.notice(fmt::format("cleared {} mark{}", removed, removed == 1 ? "" : "s"));
@@ -189,7 +205,11 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
 
   auto reset_options = std::make_shared<KeysOptions>();
   auto* reset = keys->add_subcommand("reset", "Clear the marks of the named keys (all keys when none named)");
-  reset->add_option("LABEL", reset_options->labels, "Labels of the keys to clear");
+  auto* labels = reset->add_option("LABEL", reset_options->labels, "Labels of the keys to clear");
+  reset->add_flag("--all", reset_options->all,
+                  "Clear every mark of the state, also of keys not in the key file\n"
+                  "(with Redis: every key under the prefix, found by SCAN)")
+      ->excludes(labels);
   reset->fallthrough();
   reset->footer(k_global_options_note);
   reset->callback([&global, reset_options, &command] {
