@@ -20,7 +20,12 @@ start_mock '{"keys": {
   "'$K_OK'": {"text": "served"}}}'
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
-STATE=$REDIS_URL
+SHARED=$REDIS_URL
+# setup_pool points STATE at a file: point it back at Redis.
+shared_pool() {
+    setup_pool "$@"
+    STATE=$SHARED
+}
 machine A
 machine B
 machine C
@@ -28,18 +33,18 @@ ahead() { LD_PRELOAD=$FAKE_LIB FAKETIME=+7m FAKETIME_DONT_FAKE_MONOTONIC=1 "$@";
 behind() { LD_PRELOAD=$FAKE_LIB FAKETIME=-5m FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"; }
 
 # A (true clock) learns a 300 s cooldown of key a.
-setup_pool "a $K_A" "ok $K_OK"
+shared_pool "a $K_A" "ok $K_OK"
 on_machine A run_pool ask "hi"
 expect_rc 0
 expect_key_requests "$K_A" 1
 
 # B (7 min ahead) learns a 120 s cooldown of key b.
-setup_pool "b $K_B" "ok $K_OK"
+shared_pool "b $K_B" "ok $K_OK"
 on_machine B ahead run_pool ask "hi"
 expect_rc 0
 expect_key_requests "$K_B" 1
 
-setup_pool "a $K_A" "b $K_B" "ok $K_OK"
+shared_pool "a $K_A" "b $K_B" "ok $K_OK"
 declare -A left_a=() left_b=()
 for m in A B C; do
     wrap=()

@@ -29,7 +29,12 @@ start_mock '{"keys": {
   "'$KG'": {"text": "slow served"}}}' slow
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
-STATE=$REDIS_URL
+SHARED=$REDIS_URL
+# setup_pool points STATE at a file: point it back at Redis.
+shared_pool() {
+    setup_pool "$@"
+    STATE=$SHARED
+}
 machine A
 machine B
 mkdir -p "$T/kf"
@@ -37,7 +42,7 @@ for i in 1 2 3; do
     var=K$i
     (umask 077 && printf 'k%s %s\ngood %s\n' "$i" "${!var}" "$KG" >"$T/kf/b$i")
 done
-setup_pool "k1 $K1" "k2 $K2" "k3 $K3" "good $KG"
+shared_pool "k1 $K1" "k2 $K2" "k3 $K3" "good $KG"
 
 for i in 1 2 3; do
     on_machine B bg_bridge "b$i" ask --key-file "$T/kf/b$i" --state "$STATE" \

@@ -24,9 +24,14 @@ script+='}}'
 start_mock "$script"
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
-STATE="$REDIS_URL/2?prefix=scan:"
+SHARED="$REDIS_URL/2?prefix=scan:"
+# setup_pool points STATE at a file: point it back at Redis.
+shared_pool() {
+    setup_pool "$@"
+    STATE=$SHARED
+}
 
-setup_pool "rate ${K[RATE]}" "reset ${K[RESET]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
+shared_pool "rate ${K[RATE]}" "reset ${K[RESET]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
 run_pool ask -v "hi"
 expect_rc 0
 run_pool stream -v "hi"
@@ -34,10 +39,10 @@ expect_rc 0
 run_pool keys status
 run_pool keys reset reset
 expect_rc 0
-setup_pool "fail ${K[FAIL]}" "good ${K[GOOD]}"
+shared_pool "fail ${K[FAIL]}" "good ${K[GOOD]}"
 run_pool ask -v --retries 1 "hi"
 expect_rc 1
-setup_pool "rate ${K[RATE]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
+shared_pool "rate ${K[RATE]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
 keys_status
 [[ "$(_object_of_label "$T/status.json" rate | json_field state)" == cooling ]] || fail "the scan would look at an empty server: $(cat "$T/status.json")"
 [[ "$(_object_of_label "$T/status.json" auth | json_field state)" == disabled ]] || fail "auth not disabled"
