@@ -42,6 +42,7 @@ shopt -s inherit_errexit
 # key-file and state paths are empty unless a test fills them.
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL BRIDGE_KEY_FILE BRIDGE_STATE BRIDGE_MODEL
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+unset REDISCLI_AUTH
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/bridge-test.XXXXXX")
 export T
