@@ -566,6 +566,9 @@ wait_for_key_requests() {
 #   stop_redis [SIGNAL]         send SIGNAL (default KILL) and wait for it to end
 #   restart_redis               start it again on the same port and socket
 #   redis_cli ARGS...           redis-cli against it, authenticated
+#   REDIS_TIMEOUT_MS            a ?timeout= for URLs of a server that works: on a
+#                               loaded machine the 250 ms default may pass before
+#                               the answer (the default is for redis_faults.sh)
 #   machine NAME                a "machine": its own HOME, XDG dirs and working
 #                               directory under $T/machine-NAME
 #   on_machine NAME FUNC ARGS...  run FUNC (run_pool, keys_status, ...) as that machine
@@ -575,6 +578,7 @@ REDIS_PORT=
 REDIS_SOCK=
 REDIS_PASSWORD=
 REDIS_URL=
+REDIS_TIMEOUT_MS=10000
 
 _launch_redis() {
     mkdir -p "$T/redis"

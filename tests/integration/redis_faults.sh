@@ -48,7 +48,9 @@ one_fault() {
 }
 
 export REDISCLI_AUTH=$REDIS_PASSWORD
-STATE=$REDIS_URL
+# A long timeout where the failure is a refusal, so that a loaded machine
+# cannot turn it into a timeout; the default (250 ms) for the hung server.
+STATE="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
 
 # Wrong password, and none at all.
 REDISCLI_AUTH=wrong-pw one_fault wrongpw "AUTH refused: WRONGPASS"
@@ -60,6 +62,7 @@ REDISCLI_AUTH=wrong-pw one_fault wrongpw "AUTH refused: WRONGPASS"
 # Hung: the process is stopped; connecting works (the kernel completes the
 # handshake), nothing answers.
 kill -STOP "$REDIS_PID"
+STATE=$REDIS_URL
 one_fault hung "no answer within 250 ms"
 spent_hung=$(sed -n 's/.*gave up after \([0-9]*\) ms.*/\1/p' "$T/err")
 expect_between "$spent_hung" 0 3000 "hung server"
@@ -67,6 +70,7 @@ kill -CONT "$REDIS_PID"
 
 # Killed: nothing listens on the port any more.
 stop_redis KILL
+STATE="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
 one_fault killed "cannot connect"
 
 # A closed port that never had a server, and a unix socket that is gone.
@@ -75,7 +79,7 @@ one_fault closed "cannot connect"
 
 # Restarted: an empty server without cached scripts works again at once.
 restart_redis
-STATE=$REDIS_URL
+STATE="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
 machine back
 on_machine back run_pool ask "hi"
 expect_rc 0

@@ -22,7 +22,7 @@ script+='}}'
 start_mock "$script"
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
-STATE=$REDIS_URL
+STATE="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
 for m in 0 1 2 3; do machine "m$m"; done
 
 mkdir -p "$T/keys" "$T/run"

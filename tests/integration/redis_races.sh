@@ -29,7 +29,7 @@ start_mock '{"keys": {
   "'$KG'": {"text": "slow served"}}}' slow
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
-SHARED=$REDIS_URL
+SHARED="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
 # setup_pool points STATE at a file: point it back at Redis.
 shared_pool() {
     setup_pool "$@"

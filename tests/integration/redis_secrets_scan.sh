@@ -24,7 +24,7 @@ script+='}}'
 start_mock "$script"
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
-SHARED="$REDIS_URL/2?prefix=scan:"
+SHARED="$REDIS_URL/2?prefix=scan:&timeout=$REDIS_TIMEOUT_MS"
 # setup_pool points STATE at a file: point it back at Redis.
 shared_pool() {
     setup_pool "$@"

@@ -20,7 +20,7 @@ machine A
 machine B
 
 pass=0
-for url in "$REDIS_URL/0?prefix=tcp:" "unix://$REDIS_SOCK?prefix=sock:&db=1"; do
+for url in "$REDIS_URL/0?prefix=tcp:&timeout=$REDIS_TIMEOUT_MS" "unix://$REDIS_SOCK?prefix=sock:&db=1&timeout=$REDIS_TIMEOUT_MS"; do
     pass=$((pass + 1))
     STATE=$url
     rate_before=$(mock_key_requests "$K_RATE")
@@ -49,7 +49,7 @@ for url in "$REDIS_URL/0?prefix=tcp:" "unix://$REDIS_SOCK?prefix=sock:&db=1"; do
     [[ "$(_object_of_label "$T/status.json" good | json_field state)" == ready ]] || fail "pass $pass: good key not ready"
 
     # The server holds the mark with a relative expiry.
-    prefix=${url##*prefix=}
+    prefix=${url#*prefix=}
     prefix=${prefix%%&*}
     db=0
     [[ "$url" == *db=1* ]] && db=1
@@ -63,7 +63,7 @@ for url in "$REDIS_URL/0?prefix=tcp:" "unix://$REDIS_SOCK?prefix=sock:&db=1"; do
 done
 
 # keys reset (B) deletes the mark in Redis; A then sees the key ready.
-STATE="$REDIS_URL/0?prefix=tcp:"
+STATE="$REDIS_URL/0?prefix=tcp:&timeout=$REDIS_TIMEOUT_MS"
 on_machine B run_pool keys reset rate
 expect_rc 0
 expect_err_contains "cleared 1 mark"

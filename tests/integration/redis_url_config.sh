@@ -44,7 +44,7 @@ BRIDGE_STATE="redis://:pw@127.0.0.1:bad" run_bridge keys status --key-file "$KEY
 expect_rc 78
 
 # The password in --state: it works, with a warning about ps.
-STATE="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/5?prefix=url:&timeout=2000"
+STATE="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/5?prefix=url:&timeout=$REDIS_TIMEOUT_MS"
 run_pool ask "hi"
 expect_rc 0
 expect_out_eq "served"
@@ -60,7 +60,7 @@ expect_err_empty
 expect_key_requests "$K_RATE" 1
 
 # REDISCLI_AUTH and a unix socket.
-REDISCLI_AUTH=$REDIS_PASSWORD BRIDGE_STATE="unix://$REDIS_SOCK?db=5&prefix=url:" \
+REDISCLI_AUTH=$REDIS_PASSWORD BRIDGE_STATE="unix://$REDIS_SOCK?db=5&prefix=url:&timeout=$REDIS_TIMEOUT_MS" \
     run_bridge keys status --json --key-file "$KEYS"
 expect_rc 0
 expect_err_empty

@@ -31,7 +31,8 @@ elseif old == 'disabled' then
 elseif kind == 'disabled' then
   write = true
 else
-  write = left >= 0 and left < delay
+  -- A cooling mark without an expiry (-1) was not written by us: replace it.
+  write = left < delay
 end
 
 if write then
