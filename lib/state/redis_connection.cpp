@@ -73,6 +73,11 @@ RedisConnection::~RedisConnection() {
   if (m_context != nullptr) {
     redisFree(m_context);
   }
+#ifdef BRIDGE_HAVE_HIREDIS_SSL
+  if (m_ssl != nullptr) {
+    redisFreeSSLContext(static_cast<redisSSLContext*>(m_ssl));
+  }
+#endif
 }
 
 util::Expected<std::vector<RedisReply>> RedisConnection::fail(std::string message) {
@@ -115,9 +120,12 @@ bool RedisConnection::connect() {
   }
 #ifdef BRIDGE_HAVE_HIREDIS_SSL
   if (m_target.tls) {
+    // The system's CA store verifies the server, named by its host.
+    redisInitOpenSSL();
     redisSSLContextError ssl_error = REDIS_SSL_CTX_NONE;
     redisSSLContext* ssl = redisCreateSSLContext(nullptr, nullptr, nullptr, nullptr,
                                                  m_target.host.c_str(), &ssl_error);
+    m_ssl = ssl;
     if (ssl == nullptr || redisInitiateSSLWithContext(m_context, ssl) != REDIS_OK) {
       fail(fmt::format("TLS: {}", ssl == nullptr ? redisSSLContextGetError(ssl_error)
                                                  : io_problem()));

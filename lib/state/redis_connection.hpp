@@ -70,6 +70,7 @@ private:
 
   RedisTarget m_target;
   redisContext* m_context = nullptr;
+  [[maybe_unused]] void* m_ssl = nullptr; // redisSSLContext, in builds with hiredis_ssl
   bool m_handshake_sent = false;
   std::string m_failure;
 };
