@@ -13,12 +13,11 @@ namespace state {
 
 namespace {
 constexpr std::chrono::microseconds k_first_pause{100};
-constexpr std::chrono::microseconds k_longest_pause{8000};
+constexpr std::chrono::microseconds k_longest_pause{16000};
 } // namespace
 
 util::Expected<std::unique_ptr<FileLock>>
-FileLock::acquire(const std::string& path, util::Millis bound,
-                  const NoLongerNeeded& no_longer_needed) {
+FileLock::acquire(const std::string& path, util::Millis bound, const Watch& watch) {
   using Result = util::Expected<std::unique_ptr<FileLock>>;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
@@ -27,17 +26,23 @@ FileLock::acquire(const std::string& path, util::Millis bound,
   std::unique_ptr<FileLock> lock(new FileLock(fd));
   std::minstd_rand engine{static_cast<unsigned>(::getpid())};
   auto pause = k_first_pause;
-  auto deadline = std::chrono::steady_clock::now() + bound;
+  auto start = std::chrono::steady_clock::now();
+  auto last_resort = start + bound * k_progress_rounds;
+  auto deadline = start + bound;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       return Result::failure(std::strerror(errno));
     }
-    if (no_longer_needed && no_longer_needed()) {
+    Look look = watch ? watch() : Look::nothing_new;
+    if (look == Look::no_longer_needed) {
       ::close(lock->m_fd);
       lock->m_fd = -1;
       return Result(std::unique_ptr<FileLock>{});
     }
     auto now = std::chrono::steady_clock::now();
+    if (look == Look::progress) {
+      deadline = std::min(now + bound, last_resort);
+    }
     if (now >= deadline) {
       return Result::failure("another bridge process held the lock for too long");
     }

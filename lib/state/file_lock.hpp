@@ -14,22 +14,27 @@ namespace state {
 // never stale. The destructor releases the lock and closes the descriptor.
 class FileLock {
 public:
-  // Returns true when the caller no longer needs the lock (another holder did
-  // its work for it); checked between tries.
-  using NoLongerNeeded = std::function<bool()>;
+  // What the caller sees between tries: nothing new, progress (the holders
+  // are getting work done: the bound starts again), or no need for the lock
+  // any more (another holder did the caller's work).
+  enum class Look { nothing_new, progress, no_longer_needed };
+  using Watch = std::function<Look()>;
 
-  // Takes the lock, waiting at most `bound`. Tries are spaced by pauses that
-  // start at a tenth of a millisecond and double up to 8 ms (with jitter), so
-  // a lock held briefly is taken within a fraction of a millisecond of its
-  // release while a long wait costs a few hundred wake-ups, not thousands.
+  // Takes the lock, waiting while it makes no progress for at most `bound`
+  // (and at most k_progress_rounds bounds in all). Tries are spaced by pauses
+  // that start at a tenth of a millisecond and double up to 16 ms (with
+  // jitter), so a lock held briefly is taken soon after its release while
+  // hundreds of waiters do not keep two cores busy waking up.
   //
   // The waiters are not served in order (flock has no queue that a bounded
   // wait can join without signals); the state store does not need them to
   // be: a waiter's mark is already in the journal, any later holder folds it
-  // in, and `no_longer_needed` lets the waiter stop as soon as one has. On
-  // success the lock is null when `no_longer_needed` said so.
-  static util::Expected<std::unique_ptr<FileLock>>
-  acquire(const std::string& path, util::Millis bound, const NoLongerNeeded& no_longer_needed = {});
+  // in, and `watch` lets the waiter stop as soon as one has. On success the
+  // lock is null when `watch` said it is no longer needed.
+  static util::Expected<std::unique_ptr<FileLock>> acquire(const std::string& path,
+                                                            util::Millis bound,
+                                                            const Watch& watch = {});
+  static constexpr int k_progress_rounds = 10;
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

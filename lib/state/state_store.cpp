@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace state {
 
@@ -33,6 +34,16 @@ long long micros_since(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                since)
       .count();
+}
+
+// The device and inode of a file (zeros when missing): a fold replaces the
+// state file with a new inode, so a change shows that holders make progress.
+std::pair<dev_t, ino_t> identity_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return {0, 0};
+  }
+  return {st.st_dev, st.st_ino};
 }
 
 // Adds what the journal holds to the marks read from the state file.
@@ -196,15 +207,25 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
   // Once the bound has been waited out in this invocation, later changes
   // only try the lock once: the answer must not wait a full bound per mark
   // while another process holds it, yet a lock released meanwhile is taken.
-  // A change whose record is in the journal stops waiting as soon as another
-  // holder has folded that record into the state file.
-  FileLock::NoLongerNeeded folded;
-  if (appended) {
-    folded = [&] { return m_journal.folded(*appended); };
-  }
+  // The bound is for a lock that makes no progress: while other holders keep
+  // replacing the state file, the wait goes on (docs/state.md). A change
+  // whose record is in the journal stops waiting as soon as another holder
+  // has folded that record into the state file.
+  auto last_state = identity_of(m_path);
+  FileLock::Watch watch = [&] {
+    if (appended && m_journal.folded(*appended)) {
+      return FileLock::Look::no_longer_needed;
+    }
+    auto now_state = identity_of(m_path);
+    if (now_state == last_state) {
+      return FileLock::Look::nothing_new;
+    }
+    last_state = now_state;
+    return FileLock::Look::progress;
+  };
   auto asked = std::chrono::steady_clock::now();
-  auto lock = FileLock::acquire(m_path + ".lock", m_lock_failed ? util::Millis{0} : m_lock_bound,
-                                folded);
+  auto lock =
+      FileLock::acquire(m_path + ".lock", m_lock_failed ? util::Millis{0} : m_lock_bound, watch);
   long long wait_us = micros_since(asked);
   if (!lock) {
     m_lock_failed = true;

@@ -150,7 +150,7 @@ percentiles() {
         {v[NR] = $1}
         END {printf "p50 %d us, p99 %d us, max %d us (%d updates)", at(0.50), at(0.99), v[NR], NR}'
 }
-grep 'outcome=folded ' "$T/timing" >"$T/folds" || true
+grep -E 'outcome=folded$' "$T/timing" >"$T/folds" || true
 folds=$(wc -l <"$T/folds")
 echo "lock wait (every update): $(percentiles wait_us "$T/timing")"
 echo "lock hold (updates that wrote the file): $(percentiles hold_us "$T/folds")"
