@@ -211,31 +211,21 @@ std::vector<JournalRecord> MarkJournal::read_all(std::string& problem) const {
 util::Expected<MarkJournal::Batch> MarkJournal::begin_fold() const {
   using Result = util::Expected<Batch>;
   Batch batch;
-  std::string text;
-  std::string problem;
   struct stat st {};
-  bool leftover = ::lstat(m_folding_path.c_str(), &st) == 0;
-  if (!leftover) {
-    if (::rename(m_path.c_str(), m_folding_path.c_str()) != 0) {
-      if (errno == ENOENT) {
-        return batch; // nothing appended since the last fold
-      }
-      return Result::failure(m_path + ": " + std::strerror(errno));
+  batch.leftover = ::lstat(m_folding_path.c_str(), &st) == 0;
+  if (!batch.leftover && ::rename(m_path.c_str(), m_folding_path.c_str()) != 0) {
+    if (errno == ENOENT) {
+      return batch; // nothing appended since the last fold
     }
+    return Result::failure(m_path + ": " + std::strerror(errno));
   }
   batch.has_folding = true;
+  std::string text;
+  std::string problem;
   if (!read_if_present(m_folding_path, text, problem)) {
     return Result::failure(problem);
   }
   batch.records = decode_records(text);
-  if (leftover) {
-    if (!read_if_present(m_path, text, problem)) {
-      return Result::failure(problem);
-    }
-    auto more = decode_records(text);
-    batch.records.insert(batch.records.end(), std::make_move_iterator(more.begin()),
-                         std::make_move_iterator(more.end()));
-  }
   return batch;
 }
 

@@ -72,13 +72,15 @@ public:
   std::vector<JournalRecord> read_all(std::string& problem) const;
 
   // The records to fold, for a lock holder. With no folding file left over,
-  // the journal is renamed to the folding file and read; a folding file left
-  // by a holder that died is folded first, together with the journal as it
-  // is (not moved: renaming it would replace the left-over file before the
-  // state file holds it).
+  // the journal is renamed to the folding file and read. A folding file left
+  // by a holder that died is returned alone (`leftover`), the journal left
+  // where it is: renaming it would replace the left-over file before the
+  // state file holds its records. The holder writes that batch, ends it, and
+  // begins again for the journal.
   struct Batch {
     std::vector<JournalRecord> records;
     bool has_folding = false; // end_fold() has a folding file to remove
+    bool leftover = false;    // a folding file left by a holder that died
   };
   util::Expected<Batch> begin_fold() const;
   // Removes the folding file once the state file holding its records is in place.

@@ -267,29 +267,45 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
     break;
   }
   }
-  auto batch = m_journal.begin_fold();
-  if (!batch) {
-    problem = fmt::format("cannot fold the journal of {}: {}", m_path, batch.error());
-    return Saved::no;
+  // Normally one pass: the journal moved aside and folded in with `change`.
+  // A folding file left by a holder that died is folded and written first,
+  // on its own, so that the journal is always moved aside before `change`:
+  // a reset then never leaves behind a journal record older than itself.
+  std::size_t folded_records = 0;
+  bool written = false;
+  for (;;) {
+    auto batch = m_journal.begin_fold();
+    if (!batch) {
+      problem = fmt::format("cannot fold the journal of {}: {}", m_path, batch.error());
+      return Saved::no;
+    }
+    for (const auto& record : batch->records) {
+      doc.merge(record.fingerprint, record.label, record.hint, record.mark);
+    }
+    folded_records += batch->records.size();
+    if (!batch->leftover) {
+      if (appended && batch->records.empty() && !set_aside) {
+        // Our record was folded by the holder before us (or in the pass
+        // above), between our last look and our turn: nothing to write.
+        report_timing(wait_us, micros_since(held), folded_records,
+                      written ? "folded" : "folded-by-another");
+        return Saved::yes;
+      }
+      change(doc);
+    }
+    doc.prune(m_clock.now());
+    if (auto done = write_atomically(m_path, doc.serialize(), 0600); !done) {
+      // The folding file stays: the next holder folds it, readers see it.
+      problem = fmt::format("cannot write {}: {}", m_path, done.error());
+      return Saved::no;
+    }
+    written = true;
+    m_journal.end_fold(*batch);
+    if (!batch->leftover) {
+      break;
+    }
   }
-  if (appended && batch->records.empty() && !set_aside) {
-    // Our record was folded by the holder before us, between our last look
-    // and our turn: nothing to write.
-    report_timing(wait_us, micros_since(held), 0, "folded-by-another");
-    return Saved::yes;
-  }
-  for (const auto& record : batch->records) {
-    doc.merge(record.fingerprint, record.label, record.hint, record.mark);
-  }
-  change(doc);
-  doc.prune(m_clock.now());
-  if (auto written = write_atomically(m_path, doc.serialize(), 0600); !written) {
-    // The folding file stays: the next holder folds it, readers see it.
-    problem = fmt::format("cannot write {}: {}", m_path, written.error());
-    return Saved::no;
-  }
-  m_journal.end_fold(*batch);
-  report_timing(wait_us, micros_since(held), batch->records.size(), "folded");
+  report_timing(wait_us, micros_since(held), folded_records, "folded");
   return Saved::yes;
 }
 

@@ -159,18 +159,24 @@ TEST_CASE("mark journal: a folding file left by a holder that died is folded fir
   auto late = journal.append(cooling("beta", 2000));
   REQUIRE(late);
 
+  std::string problem;
+  CHECK(fingerprints(journal.read_all(problem)) == names({"beta", "alpha"}));
   auto batch = journal.begin_fold();
   REQUIRE(batch);
-  CHECK(fingerprints(batch->records) == names({"alpha", "beta"}));
+  CHECK(batch->leftover);
+  CHECK(fingerprints(batch->records) == names({"alpha"}));
   // The journal was not moved over the left-over file: both still exist.
   CHECK(test::exists(journal.path()));
+  CHECK(test::exists(state + ".journal.folding"));
   journal.end_fold(*batch);
   CHECK(test::exists(journal.path()));
   CHECK_FALSE(test::exists(state + ".journal.folding"));
-  CHECK_FALSE(journal.folded(*late)); // folded once more by the next holder
+  CHECK_FALSE(journal.folded(*late)); // still to fold: the next pass moves it aside
   auto again = journal.begin_fold();
   REQUIRE(again);
+  CHECK_FALSE(again->leftover);
   CHECK(fingerprints(again->records) == names({"beta"}));
+  CHECK_FALSE(test::exists(journal.path()));
   journal.end_fold(*again);
   CHECK(journal.folded(*late));
 }

@@ -1,5 +1,6 @@
 #include "state/state_store.hpp"
 
+#include "state/mark_journal.hpp"
 #include "state/state_document.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -690,4 +691,44 @@ TEST_CASE("state store: writers killed with SIGKILL never leave a torn file or l
   CHECK(temporaries_in(dir.path(), "state.json").empty());
   // Marks whose writer died between its rename and its report count too.
   CHECK(store.load().size() >= saved.size() + 1);
+}
+
+TEST_CASE("state store: a reset leaves no older mark in the journal, even after a holder died") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  // A holder moved the journal aside and died; then another mark was
+  // appended and not folded yet.
+  state::MarkJournal journal(path);
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "", KeyMark::disabled(k_t0, 401, "")}));
+  REQUIRE(journal.begin_fold());
+  REQUIRE(journal.append({k_beta.fingerprint, "beta", "", KeyMark::disabled(k_t0, 401, "")}));
+  StateStore store(path, clock, warnings.sink());
+  CHECK(store.load().size() == 2); // readers see both
+
+  CHECK(store.reset({}) == 2);
+  CHECK(store.load().empty());
+  CHECK_FALSE(test::exists(path + ".journal"));
+  CHECK_FALSE(test::exists(path + ".journal.folding"));
+  CHECK(warnings.list.empty());
+}
+
+TEST_CASE("state store: a mark waiting in the journal is folded by the next record") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  state::MarkJournal journal(path);
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "a-hint",
+                          KeyMark::cooling(k_t0, ms(60'000), 429, "rate_limit_error")}));
+  StateStore store(path, clock, warnings.sink());
+  store.record(k_beta, KeyMark::cooling(k_t0, ms(5'000), 429, ""));
+  auto doc = parse_state(path);
+  CHECK(doc.size() == 2);
+  auto marks = doc.marks();
+  CHECK(marks.at(k_alpha.fingerprint).until == k_t0 + ms(60'000));
+  CHECK(test::read_file(path).find("a-hint") != std::string::npos);
+  CHECK_FALSE(test::exists(path + ".journal"));
+  CHECK(test::permissions(path) == 0600);
 }
