@@ -21,7 +21,7 @@ struct AttemptOutcome {
   Kind kind = Kind::answered;
   int status = 0;
   std::string error_type;             // upstream error type, when the body named one
-  util::Millis retry_after{0};        // what the response asked for (SPEC §5)
+  util::Millis retry_after{0};        // what the response asked for (docs/contract.md, Retry-After)
   std::optional<bool> should_retry;   // x-should-retry, when sent
   bool received_bytes = false;        // for network failures: had any response byte arrived?
 
@@ -39,7 +39,7 @@ struct AttemptOutcome {
   }
 };
 
-// The classification table of SPEC §3.
+// The classification table of docs/contract.md (the failover walk).
 enum class Verdict {
   success,  // 2xx: done
   cool,     // 429: the key cools, try the next key
@@ -50,7 +50,7 @@ enum class Verdict {
 Verdict classify(const AttemptOutcome& outcome);
 
 // Whether an answer that is not key-specific may be retried on the same key
-// (SPEC §3.6): x-should-retry decides when sent; otherwise 408, 409, 5xx
+// (docs/contract.md, the failover walk): x-should-retry decides when sent; otherwise 408, 409, 5xx
 // (529 included) and network failures before any response byte.
 bool is_retryable(const AttemptOutcome& outcome);
 

@@ -14,7 +14,7 @@ namespace pool {
 // Makes one upstream attempt with the given key.
 using AttemptFn = std::function<AttemptOutcome(const keys::Key&)>;
 
-// The cooldown of a 429 that names no delay (SPEC §3).
+// The cooldown of a 429 that names no delay (docs/contract.md, the failover walk).
 inline constexpr util::Millis k_default_cooldown{60'000};
 
 struct WalkOptions {
@@ -50,7 +50,7 @@ struct WalkResult {
   int disabled = 0;                 // keys disabled at exhaustion
 };
 
-// The failover walk of SPEC §3. Walks `keys` in order once, skipping disabled
+// The failover walk of docs/contract.md (the failover walk). Walks `keys` in order once, skipping disabled
 // and cooling keys, attempting each usable one until one succeeds, a failure
 // that is not key-specific ends the walk, or no usable key is left. Marks are
 // handed to the store as soon as they are made. With wait_max it sleeps (on

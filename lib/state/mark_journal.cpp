@@ -1,13 +1,14 @@
 #include "state/mark_journal.hpp"
 
 #include "state/state_document.hpp"
-#include "util/sha256.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <sha2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,8 +25,13 @@ constexpr std::size_t k_max_journal_size = 64 * 1024 * 1024;
 // needs a whole fold by another process, so more than two is already rare.
 constexpr int k_append_tries = 16;
 
+// The first 8 bytes of the SHA-256 (libmd, as for key fingerprints).
 std::string checksum(std::string_view text) {
-  auto digest = util::sha256(text);
+  SHA2_CTX context;
+  SHA256Init(&context);
+  SHA256Update(&context, reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  std::uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256Final(digest, &context);
   std::string hex;
   char buffer[3];
   for (std::size_t i = 0; i < 8; ++i) {

@@ -156,7 +156,7 @@ echo "lock wait (every update): $(percentiles wait_us "$T/timing")"
 echo "lock hold (updates that wrote the file): $(percentiles hold_us "$T/folds")"
 echo "$folds state-file writes folded the $N marks"
 
-# ---- no temporary file left behind; modes as SPEC §4 says ----------------------
+# ---- no temporary file left behind; modes as docs/contract.md (the state file) says ----------------------
 leftover=$(find "$STATE_DIR" -name 'state.json.tmp.*' | wc -l)
 [[ "$leftover" -eq 0 ]] || fail "$leftover temporary files left in $STATE_DIR: $(ls -a "$STATE_DIR")"
 [[ $(stat -c %a "$STATE") == 600 ]] || fail "state file mode $(stat -c %a "$STATE")"

@@ -34,7 +34,7 @@ AttemptOutcome with_kind(AttemptOutcome::Kind kind) {
 
 } // namespace
 
-TEST_CASE("classify: the table of SPEC §3, row by row") {
+TEST_CASE("classify: the table of docs/contract.md (the failover walk), row by row") {
   struct Row {
     int status;
     Verdict verdict;
