@@ -5,6 +5,7 @@
 #include "pool_state.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/printable.hpp"
 #include "util/time_format.hpp"
 
 #include <fmt/format.h>
@@ -67,7 +68,9 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
     }
     out.push_back(std::move(item));
   }
-  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  // A reason from the state file may hold C1 controls: escaped as \u00XX.
+  return util::json_without_c1(out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) +
+         "\n";
 }
 
 void append_padded(std::string& out, std::string_view text, std::size_t width) {
@@ -79,21 +82,30 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
 
 // Plain appends rather than a format call per row: with 10,000 keys the
 // table is most of the work of `keys status`.
+// Labels, hints and reasons are shown through util::printable: a reason
+// comes from the state file, which another program may have written.
 std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
   std::size_t label_width = 5;
   std::size_t hint_width = 4;
+  std::vector<std::string> labels;
+  std::vector<std::string> hints;
+  labels.reserve(rows.size());
+  hints.reserve(rows.size());
   for (const auto& row : rows) {
-    label_width = std::max(label_width, row.key->label.size());
-    hint_width = std::max(hint_width, row.key->hint.size());
+    labels.push_back(util::printable(row.key->label));
+    hints.push_back(util::printable(row.key->hint));
+    label_width = std::max(label_width, labels.back().size());
+    hint_width = std::max(hint_width, hints.back().size());
   }
   std::string out;
   out.reserve((label_width + hint_width + 48) * (rows.size() + 1));
   append_padded(out, "LABEL", label_width + 2);
   append_padded(out, "HINT", hint_width + 2);
   out += "STATE     DETAIL\n";
-  for (const auto& row : rows) {
-    append_padded(out, row.key->label, label_width + 2);
-    append_padded(out, row.key->hint, hint_width + 2);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const KeyRow& row = rows[i];
+    append_padded(out, labels[i], label_width + 2);
+    append_padded(out, hints[i], hint_width + 2);
     if (colour) {
       out += row.state == "ready" ? "\x1b[32m" : row.state == "cooling" ? "\x1b[33m" : "\x1b[31m";
       out += row.state;
@@ -108,7 +120,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
       out += " (";
       out += std::to_string(row.mark->status);
       out += ' ';
-      out += row.mark->reason;
+      out += util::printable(row.mark->reason);
       out += ')';
     }
     while (!out.empty() && out.back() == ' ') { // no trailing blanks

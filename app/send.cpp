@@ -464,7 +464,9 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
         stream ? "accept: text/event-stream" : "accept: application/json",
     };
     record.transfer = transport.post(url, headers, body, exchange);
-    return exchange.finish(record, base_outcome(record, clock.now()));
+    exchange.ended(record); // base_outcome() reads the error body
+    pool::AttemptOutcome base = base_outcome(record, clock.now());
+    return exchange.finish(record, base);
   };
 
   Narrator narrator(console, record);
