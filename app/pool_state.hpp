@@ -12,8 +12,8 @@
 
 namespace app {
 
-// Where --state / BRIDGE_STATE points: a file, or a Redis server (SPEC
-// "shared state"). A malformed URL throws util::Error (exit 78), and is
+// Where --state / BRIDGE_STATE points: a file, or a Redis server
+// (docs/redis.md). A malformed URL throws util::Error (exit 78), and is
 // never taken as a file path. A password written in --state on the command
 // line (where `ps` shows it) gets a warning.
 state::StateLocation resolve_state_location(const GlobalOptions& options, const Console& console);

@@ -9,7 +9,7 @@
 
 namespace state {
 
-// The marks of a key pool kept on a Redis server (SPEC "shared state"), so
+// The marks of a key pool kept on a Redis server (docs/redis.md), so
 // that every machine of a fleet sees what any of them learned.
 //
 // Layout (docs/redis.md): one hash per key fingerprint and scope,

@@ -35,7 +35,7 @@ std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string
 std::optional<pool::KeyMark> read_mark(const nlohmann::json& entry);
 void write_mark(nlohmann::json& entry, const pool::KeyMark& mark);
 
-// The JSON of the state file (SPEC §4):
+// The JSON of the state file (docs/contract.md, "The state file"):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
 //                                          "since", "status", "reason"}}}
 // It keeps every field it does not know, at every level, so that a rewrite by
