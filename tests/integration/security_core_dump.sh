@@ -15,6 +15,14 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_other_user.bash
 source "$(dirname "$0")/lib_other_user.bash"
 
+# The sanitizer build catches SIGSEGV itself and never writes a core file
+# (AddressSanitizer turns core dumps off): there is nothing to show there.
+# This scenario runs in full in the main (release) pass of .ci/run.
+if ldd "$BRIDGE" 2>/dev/null | grep -q libasan; then
+    echo "skipped: a sanitizer build of bridge writes no core file"
+    exit 0
+fi
+
 KEY=sk-ant-test-core-dump-Q7fZ2mXw9LpR4vKt
 start_mock '{"never_accept": true}'
 pattern=$(cat /proc/sys/kernel/core_pattern)
