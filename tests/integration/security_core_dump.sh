@@ -52,6 +52,18 @@ touch "$T/marker-control"
 sleep 300 &
 control=$!
 kill -SEGV "$control"
+# Where something above us blocks or ignores SIGSEGV (it is inherited), the
+# control never dies, and neither would bridge: nothing can be shown then.
+for ((i = 0; i < 200; i++)); do
+    kill -0 "$control" 2>/dev/null || break
+    sleep 0.05
+done
+if kill -0 "$control" 2>/dev/null; then
+    kill -KILL "$control" 2>/dev/null || true
+    wait "$control" 2>/dev/null || true
+    echo "skipped: SIGSEGV does not kill a process here (blocked or ignored by a parent)"
+    exit 0
+fi
 wait "$control" 2>/dev/null || true
 control_cores=$(cores_of "$control" "$T/marker-control")
 if [[ -n "$control_cores" ]]; then
