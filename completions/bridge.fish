@@ -146,7 +146,7 @@ complete -c bridge -n '__bridge_at top' -l version -d 'Print the version and exi
 # Global options: before or after the subcommand.
 set -l __bridge_global '__bridge_at top ask stream keys "keys status" "keys reset"'
 complete -c bridge -n $__bridge_global -l key-file -r -F -d 'Key file, KEY or LABEL KEY per line [env BRIDGE_KEY_FILE]'
-complete -c bridge -n $__bridge_global -l state -r -F -d 'State file shared by all invocations [env BRIDGE_STATE]'
+complete -c bridge -n $__bridge_global -l state -r -F -d 'State file, or redis:// / unix:// URL shared across machines [env BRIDGE_STATE]'
 complete -c bridge -n $__bridge_global -l base-url -x -a 'https://api.anthropic.com https://api.openai.com/v1 http://localhost:11434/v1' -d 'API base URL [env ANTHROPIC_BASE_URL or OPENAI_BASE_URL]'
 complete -c bridge -n $__bridge_global -l provider -x -a 'anthropic openai' -d 'Upstream API [env BRIDGE_PROVIDER, default anthropic]'
 complete -c bridge -n $__bridge_global -s v -l verbose -d 'Tell which key each attempt used and how it ended'

@@ -176,7 +176,9 @@ std::optional<std::string> state_location_problem(const std::string& path) {
   // The files are looked at in the directory the walk resolved, which is
   // where the kernel finds them.
   const std::pair<const char*, const char*> files[] = {
-      {"", "state file"}, {".lock", "lock file"}, {".corrupt", "set-aside file"}};
+      {"", "state file"},          {".lock", "lock file"},
+      {".corrupt", "set-aside file"}, {".journal", "journal"},
+      {".journal.folding", "journal"}};
   for (const auto& [suffix, what] : files) {
     if (auto problem = file_problem(join(resolved, name + suffix), what)) {
       return problem;

@@ -17,7 +17,8 @@ namespace state {
 //     symbolic links as the kernel does) is owned by us or by root and is
 //     not writable by group or others, unless it is sticky (as /tmp is);
 //   - every symbolic link on the way is owned by us or by root;
-//   - the state file, "<path>.lock" and "<path>.corrupt", where they exist,
+//   - the state file, "<path>.lock", "<path>.corrupt" and the journal files
+//     ("<path>.journal", "<path>.journal.folding"), where they exist,
 //     are ours and are not symbolic links.
 // A directory that does not exist yet passes (we create it, mode 0700, in a
 // directory that passed). Returns nullopt when all holds, else one sentence

@@ -8,8 +8,6 @@ namespace state {
 
 using nlohmann::json;
 
-namespace {
-
 std::optional<pool::KeyMark> read_mark(const json& entry) {
   if (!entry.is_object()) {
     return std::nullopt;
@@ -36,8 +34,6 @@ void write_mark(json& entry, const pool::KeyMark& mark) {
   entry["status"] = mark.status;
   entry["reason"] = mark.reason;
 }
-
-} // namespace
 
 std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string_view since,
                                               std::string_view until, int status,
@@ -152,13 +148,18 @@ pool::MarkMap StateDocument::marks() const {
 }
 
 void StateDocument::merge(const keys::Key& key, const pool::KeyMark& mark) {
-  json& entry = m_json["keys"][key.fingerprint];
+  merge(key.fingerprint, key.label, key.hint, mark);
+}
+
+void StateDocument::merge(const std::string& fingerprint, const std::string& label,
+                          const std::string& hint, const pool::KeyMark& mark) {
+  json& entry = m_json["keys"][fingerprint];
   if (!entry.is_object()) {
     entry = json::object();
   }
   pool::KeyMark merged = pool::merge_marks(read_mark(entry), mark);
-  entry["label"] = key.label;
-  entry["hint"] = key.hint;
+  entry["label"] = label;
+  entry["hint"] = hint;
   write_mark(entry, merged);
 }
 

@@ -29,7 +29,13 @@ std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string
                                               std::string_view until, int status,
                                               std::string_view reason);
 
-// The JSON of the state file (SPEC §4):
+// The mark the fields of an entry object describe ("mark", "since", "until",
+// "status", "reason"), or nullopt; and the writing of those fields. Shared
+// with the journal (mark_journal.hpp), whose records carry the same fields.
+std::optional<pool::KeyMark> read_mark(const nlohmann::json& entry);
+void write_mark(nlohmann::json& entry, const pool::KeyMark& mark);
+
+// The JSON of the state file (docs/contract.md, "The state file"):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
 //                                          "since", "status", "reason"}}}
 // It keeps every field it does not know, at every level, so that a rewrite by
@@ -50,6 +56,9 @@ public:
   // Merges `mark` into the entry of `key` (pool::merge_marks), updating label
   // and hint and keeping unknown fields.
   void merge(const keys::Key& key, const pool::KeyMark& mark);
+  // The same for an entry known by fingerprint, label and hint (a journal record).
+  void merge(const std::string& fingerprint, const std::string& label, const std::string& hint,
+             const pool::KeyMark& mark);
   // Removes the entry of a fingerprint; returns whether there was one.
   bool remove(const std::string& fingerprint);
   // Removes every entry.

@@ -1,0 +1,231 @@
+#include "state/redis_store.hpp"
+
+#include "state/redis_scripts.hpp"
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+namespace state {
+
+namespace {
+
+// The scope of a mark that holds for the whole key (every model).
+constexpr const char* k_key_scope = "key";
+
+using Replies = util::Expected<std::vector<RedisReply>>;
+
+// A mark as the server keeps it, seen from this machine's clock: a cooldown
+// ends PTTL from now, and began its full delay before that end, so that
+// cooldown_left() gives exactly what the server has left.
+std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status,
+                                     std::string reason, long long since_ms, long long delay_ms,
+                                     long long pttl_ms, util::TimePoint now) {
+  pool::KeyMark mark;
+  mark.status = static_cast<int>(status);
+  mark.reason = std::move(reason);
+  if (kind == "disabled") {
+    mark.kind = pool::MarkKind::disabled;
+    mark.since = util::TimePoint(util::Millis(since_ms));
+    mark.until = mark.since;
+    return mark;
+  }
+  if (kind != "cooling" || pttl_ms <= 0) {
+    return std::nullopt; // expired on the way, or not ours
+  }
+  mark.kind = pool::MarkKind::cooling;
+  mark.until = now + util::Millis(pttl_ms);
+  mark.since = mark.until - util::Millis(std::max(delay_ms, pttl_ms));
+  return mark;
+}
+
+} // namespace
+
+RedisStore::RedisStore(RedisTarget target, std::vector<std::string> fingerprints,
+                       util::Clock& clock)
+    : m_connection(std::move(target)), m_fingerprints(std::move(fingerprints)), m_clock(clock) {}
+
+std::string RedisStore::mark_key(const std::string& fingerprint, const std::string& scope) const {
+  return fmt::format("{}{{pool}}:mark:{}:{}", target().prefix, fingerprint, scope);
+}
+
+std::string RedisStore::scopes_key(const std::string& fingerprint) const {
+  return fmt::format("{}{{pool}}:scopes:{}", target().prefix, fingerprint);
+}
+
+std::vector<RedisCommand>
+RedisStore::batched_calls(const char* sha, const std::vector<std::string>& fingerprints) const {
+  std::vector<RedisCommand> calls;
+  std::string base = fmt::format("{}{{pool}}:mark:", target().prefix);
+  for (std::size_t start = 0; start < fingerprints.size(); start += k_batch) {
+    std::size_t end = std::min(fingerprints.size(), start + k_batch);
+    RedisCommand call{"EVALSHA", sha, std::to_string(end - start)};
+    call.reserve(3 + 2 * (end - start) + 1);
+    for (std::size_t i = start; i < end; ++i) {
+      call.push_back(scopes_key(fingerprints[i]));
+    }
+    call.push_back(base);
+    for (std::size_t i = start; i < end; ++i) {
+      call.push_back(fingerprints[i]);
+    }
+    calls.push_back(std::move(call));
+  }
+  return calls;
+}
+
+Replies RedisStore::run_script(const char* script, std::vector<RedisCommand> calls) {
+  auto replies = m_connection.pipeline(calls);
+  if (!replies) {
+    return replies;
+  }
+  // A server that was restarted or flushed its script cache answers
+  // NOSCRIPT: send those calls again with the text (EVAL loads it).
+  std::vector<RedisCommand> again;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < replies->size(); ++i) {
+    if ((*replies)[i].is_error() && (*replies)[i].text().starts_with("NOSCRIPT")) {
+      calls[i][0] = "EVAL";
+      calls[i][1] = script;
+      again.push_back(std::move(calls[i]));
+      where.push_back(i);
+    }
+  }
+  if (!again.empty()) {
+    auto retried = m_connection.pipeline(again);
+    if (!retried) {
+      return retried;
+    }
+    for (std::size_t j = 0; j < where.size(); ++j) {
+      (*replies)[where[j]] = std::move((*retried)[j]);
+    }
+  }
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) {
+      return Replies::failure(fmt::format("the server answered an error: {}", reply.text()));
+    }
+  }
+  return replies;
+}
+
+util::Expected<pool::MarkMap> RedisStore::try_load() {
+  pool::MarkMap marks;
+  if (m_fingerprints.empty()) {
+    return marks;
+  }
+  auto replies = run_script(k_load_script, batched_calls(k_load_sha, m_fingerprints));
+  if (!replies) {
+    return util::Expected<pool::MarkMap>::failure(replies.error());
+  }
+  auto now = m_clock.now();
+  for (const auto& reply : *replies) {
+    for (std::size_t i = 0; i + 8 <= reply.size(); i += 8) {
+      // Eight fields per mark: fingerprint, scope, kind, status, reason,
+      // since_ms, delay_ms, pttl_ms (load.lua).
+      std::string fingerprint = RedisReply::text_of(reply.element(i));
+      std::string scope = RedisReply::text_of(reply.element(i + 1));
+      if (scope != k_key_scope) {
+        continue; // a per-model mark: not known to this version of the pool
+      }
+      auto mark = to_mark(RedisReply::text_of(reply.element(i + 2)),
+                          RedisReply::integer_of(reply.element(i + 3)),
+                          RedisReply::text_of(reply.element(i + 4)),
+                          RedisReply::integer_of(reply.element(i + 5)),
+                          RedisReply::integer_of(reply.element(i + 6)),
+                          RedisReply::integer_of(reply.element(i + 7)), now);
+      if (mark) {
+        marks[fingerprint] = pool::merge_marks(
+            marks.count(fingerprint) ? std::optional(marks[fingerprint]) : std::nullopt, *mark);
+      }
+    }
+  }
+  return marks;
+}
+
+util::Expected<bool> RedisStore::try_record(const keys::Key& key, const pool::KeyMark& mark) {
+  bool disabled = pool::is_disabled(mark);
+  long long delay = disabled ? 0 : std::max<long long>((mark.until - mark.since).count(), 1);
+  RedisCommand call{"EVALSHA",
+                    k_record_sha,
+                    "2",
+                    mark_key(key.fingerprint, k_key_scope),
+                    scopes_key(key.fingerprint),
+                    pool::to_string(mark.kind),
+                    std::to_string(delay),
+                    std::to_string(mark.status),
+                    mark.reason,
+                    key.label,
+                    key.hint,
+                    k_key_scope};
+  auto replies = run_script(k_record_script, {std::move(call)});
+  if (!replies) {
+    return util::Expected<bool>::failure(replies.error());
+  }
+  return true;
+}
+
+util::Expected<std::size_t> RedisStore::reset(const std::vector<std::string>& fingerprints) {
+  std::size_t removed = 0;
+  if (fingerprints.empty()) {
+    return removed;
+  }
+  auto replies = run_script(k_reset_script, batched_calls(k_reset_sha, fingerprints));
+  if (!replies) {
+    return util::Expected<std::size_t>::failure(replies.error());
+  }
+  for (const auto& reply : *replies) {
+    removed += static_cast<std::size_t>(std::max(0LL, reply.integer()));
+  }
+  return removed;
+}
+
+util::Expected<std::size_t> RedisStore::reset_all() {
+  // The prefix is matched literally: escape what MATCH treats as a pattern.
+  std::string pattern;
+  for (char c : target().prefix) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  pattern += "{pool}:*";
+  std::string cursor = "0";
+  std::size_t removed = 0;
+  do {
+    auto replies = m_connection.pipeline({{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}});
+    if (!replies) {
+      return util::Expected<std::size_t>::failure(replies.error());
+    }
+    const auto& reply = replies->front();
+    if (reply.is_error() || reply.size() != 2) {
+      return util::Expected<std::size_t>::failure(
+          fmt::format("SCAN failed: {}", reply.is_error() ? reply.text() : "unexpected answer"));
+    }
+    cursor = RedisReply::text_of(reply.element(0));
+    const redisReply* found = reply.element(1);
+    RedisCommand unlink{"UNLINK"};
+    std::size_t marks = 0;
+    for (std::size_t i = 0; found != nullptr && i < found->elements; ++i) {
+      std::string name = RedisReply::text_of(found->element[i]);
+      marks += name.find("}:mark:") != std::string::npos ? 1 : 0;
+      unlink.push_back(std::move(name));
+    }
+    if (unlink.size() > 1) {
+      auto deleted = m_connection.pipeline({unlink});
+      if (!deleted) {
+        return util::Expected<std::size_t>::failure(deleted.error());
+      }
+      removed += marks;
+    }
+  } while (cursor != "0");
+  return removed;
+}
+
+pool::MarkMap RedisStore::load() {
+  auto marks = try_load();
+  return marks ? std::move(*marks) : pool::MarkMap{};
+}
+
+void RedisStore::record(const keys::Key& key, const pool::KeyMark& mark) {
+  (void)try_record(key, mark);
+}
+
+} // namespace state
