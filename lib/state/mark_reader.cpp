@@ -20,6 +20,7 @@ struct EntryFields {
   std::string_view until;
   std::string_view reason;
   std::uint64_t status = 0; // json::get<int>() takes the low 32 bits
+  std::string_view models;  // the JSON text of "models", when it is an object
 };
 
 // name == word, with the length known at compile time so that the compiler
@@ -28,10 +29,16 @@ template <std::size_t N> bool is(std::string_view name, const char (&word)[N]) {
   return name.size() == N - 1 && std::memcmp(name.data(), word, N - 1) == 0;
 }
 
-// StateDocument's reading of an entry, over the fields.
-std::optional<pool::KeyMark> to_mark(const EntryFields& fields) {
-  return mark_from_fields(fields.mark, fields.since, fields.until, static_cast<int>(fields.status),
-                          fields.reason);
+// StateDocument's reading of an entry, over the fields: the key-wide mark,
+// and the per-model marks, which are rare enough to be read with nlohmann.
+std::optional<pool::KeyMarks> to_marks(const EntryFields& fields) {
+  pool::KeyMarks marks;
+  marks.key_wide = mark_from_fields(fields.mark, fields.since, fields.until,
+                                    static_cast<int>(fields.status), fields.reason);
+  if (!fields.models.empty()) {
+    read_model_marks_text(fields.models, marks);
+  }
+  return marks.empty() ? std::nullopt : std::optional(std::move(marks));
 }
 
 // One pass of the scanner over the whole file: it reads "version" and the
@@ -110,13 +117,13 @@ private:
     }
     std::string_view fingerprint;
     while (m_json.next_member(fingerprint, m_fingerprint_scratch)) {
-      std::optional<pool::KeyMark> mark;
+      std::optional<pool::KeyMarks> mark;
       if (m_json.peek() == '{') {
         EntryFields fields;
         if (!read_entry(fields)) {
           return false;
         }
-        mark = to_mark(fields);
+        mark = to_marks(fields);
       } else if (!m_json.skip_value()) {
         return false;
       }
@@ -157,6 +164,11 @@ private:
         }
         fields.status = status ? status->bits : 0;
         continue;
+      } else if (is(name, "models")) {
+        if (!read_models(fields.models)) {
+          return false;
+        }
+        continue;
       }
       bool read = true;
       if (text == nullptr) {
@@ -172,6 +184,18 @@ private:
       }
     }
     return m_json.good();
+  }
+
+  // The text of the "models" value when it is an object (checked by the
+  // scanner as it is skipped); empty otherwise.
+  bool read_models(std::string_view& out) {
+    bool object = m_json.peek() == '{';
+    std::string_view before = m_json.rest();
+    if (!m_json.skip_value()) {
+      return false;
+    }
+    out = object ? before.substr(0, before.size() - m_json.rest().size()) : std::string_view{};
+    return true;
   }
 
   JsonScanner m_json;

@@ -163,11 +163,36 @@ bool StateStore::update(const std::function<void(StateDocument&)>& change, std::
   return true;
 }
 
-void StateStore::record(const keys::Key& key, const pool::KeyMark& mark) {
+void StateStore::record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
   std::string problem;
-  if (!update([&](StateDocument& doc) { doc.merge(key, mark); }, problem)) {
+  if (!update([&](StateDocument& doc) { doc.merge(key, scope, mark); }, problem)) {
     warn_once(fmt::format("state not saved: {}", problem));
   }
+}
+
+void StateStore::record_limits(const keys::Key& key, const std::string& model,
+                               const pool::ModelLimits& limits) {
+  std::string problem;
+  if (!update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem)) {
+    warn_once(fmt::format("state not saved: {}", problem));
+  }
+}
+
+std::size_t StateStore::clear_disabled(const std::vector<std::string>& fingerprints) {
+  std::size_t cleared = 0;
+  std::string problem;
+  bool saved = update(
+      [&](StateDocument& doc) {
+        for (const auto& fingerprint : fingerprints) {
+          cleared += doc.clear_disabled(fingerprint) ? 1 : 0;
+        }
+      },
+      problem);
+  if (!saved) {
+    warn_once(fmt::format("state not saved: {}", problem));
+    return 0;
+  }
+  return cleared;
 }
 
 std::size_t StateStore::reset(const std::vector<std::string>& fingerprints) {

@@ -244,13 +244,13 @@ TEST_CASE("state store: record then load, across store instances") {
   StateStore reader(path, clock, warnings.sink());
   auto marks = reader.load();
   REQUIRE(marks.size() == 2);
-  const auto& alpha = marks.at(k_alpha.fingerprint);
+  const auto& alpha = marks.at(k_alpha.fingerprint).key_wide.value();
   CHECK(alpha.kind == MarkKind::cooling);
   CHECK(alpha.since == k_t0);
   CHECK(alpha.until == k_t0 + ms(30'000));
   CHECK(alpha.status == 429);
   CHECK(alpha.reason == "rate_limit_error");
-  const auto& beta = marks.at(k_beta.fingerprint);
+  const auto& beta = marks.at(k_beta.fingerprint).key_wide.value();
   CHECK(beta.kind == MarkKind::disabled);
   CHECK(beta.status == 401);
   CHECK(warnings.list.empty());
@@ -274,8 +274,8 @@ TEST_CASE("state store: record merges with what another process wrote") {
   second.record(k_beta, KeyMark::cooling(k_t0, ms(5'000), 429, ""));
   auto marks = first.load();
   REQUIRE(marks.size() == 2);
-  CHECK(marks.at(k_alpha.fingerprint).until == k_t0 + ms(120'000));
-  CHECK(marks.at(k_alpha.fingerprint).reason == "long");
+  CHECK(marks.at(k_alpha.fingerprint).key_wide.value().until == k_t0 + ms(120'000));
+  CHECK(marks.at(k_alpha.fingerprint).key_wide.value().reason == "long");
 }
 
 TEST_CASE("state store: unknown fields in the file survive a record") {
