@@ -233,16 +233,11 @@ pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint n
     return pool::AttemptOutcome::network(transfer.received_bytes);
   }
   std::string type;
-  std::optional<upstream::UpstreamError> error;
   if (record.status < 200 || record.status >= 300) {
-    error = upstream::parse_error_body(record.error_body);
+    auto error = upstream::parse_error_body(record.error_body);
     type = error ? error->type : upstream::error_type_for_status(record.status);
   }
   auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status), type);
-  if (error) {
-    outcome.error_code = upstream::parse_error_code(record.error_body);
-    outcome.error_message = error->message;
-  }
   for (auto& limit : upstream::parse_rate_limits(record.headers, now)) {
     outcome.limits.push_back(pool::LimitReading{
         std::move(limit.kind), limit.remaining, limit.limit,
@@ -405,7 +400,18 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
         stream ? "accept: text/event-stream" : "accept: application/json",
     };
     record.transfer = transport.post(url, headers, body, exchange);
-    return exchange.finish(record, base_outcome(record, clock.now()));
+    auto outcome = exchange.finish(record, base_outcome(record, clock.now()));
+    // The error body is complete only once the exchange has finished: the
+    // spend and billing rules (SPEC §10) read its message and details.
+    if (outcome.kind == pool::AttemptOutcome::Kind::answered &&
+        (record.status < 200 || record.status >= 300)) {
+      if (auto error = upstream::parse_error_body(record.error_body)) {
+        outcome.error_type = error->type;
+        outcome.error_message = error->message;
+        outcome.error_code = upstream::parse_error_code(record.error_body);
+      }
+    }
+    return outcome;
   };
 
   Narrator narrator(console, record);
