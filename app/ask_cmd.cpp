@@ -1,5 +1,6 @@
 // bridge ask: one blocking request; prints the text, or with --json the
 // upstream body exactly as received.
+#include "output.hpp"
 #include "send.hpp"
 #include "spinner.hpp"
 #include "util/file.hpp"
@@ -68,13 +69,13 @@ public:
   void succeed(AttemptRecord&) override {
     m_spinner.stop();
     if (m_json) {
-      util::write_all(STDOUT_FILENO, m_body);
+      write_stdout(m_body);
       return;
     }
     if (m_text->empty() || m_text->back() != '\n') {
       m_text->push_back('\n');
     }
-    util::write_all(STDOUT_FILENO, *m_text);
+    write_stdout(*m_text);
   }
 
 private:

@@ -1,11 +1,15 @@
 #include "cli.hpp"
 
+#include "argv.hpp"
 #include "command.hpp"
+#include "output.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
+#include <sstream>
 #include <fmt/format.h>
 
 namespace app {
@@ -20,17 +24,76 @@ constexpr const char* k_footer = R"(Examples:
 
 In scripts and CI:
   export BRIDGE_KEY_FILE=/run/secrets/anthropic-keys   # LABEL KEY per line, mode 0600
-  bridge ask --wait=120 -q --no-stdin "$PROMPT" > answer.txt
+  bridge ask --wait 120 -q --no-stdin "$PROMPT" > answer.txt
   bridge keys status --json; echo $?                   # 0 ready, 75 cooling, 77 disabled
 
-Exit codes: 0 ok, 1 upstream error, 2 usage, 69 unreachable, 75 all keys cooling,
-77 all keys disabled, 78 configuration, 130 interrupted. See bridge(1).)";
+Exit codes: 0 ok, 1 upstream error, 2 usage, 69 unreachable, 74 output failed,
+75 all keys cooling, 77 all keys disabled, 78 configuration, 130 interrupted,
+143 terminated. Help on one command: bridge help COMMAND. See bridge(1).)";
+
+} // namespace
+
+namespace {
+
+int usage_error(const Console& console, const std::string& message) {
+  console.error(message);
+  console.error("run 'bridge --help' (or 'bridge help COMMAND') for usage");
+  return static_cast<int>(util::ExitCode::usage);
+}
+
+int run(CLI::App& app, int argc, char** argv, GlobalOptions& global, Command& command) {
+  Console console;
+  std::vector<std::string> words;
+  try {
+    words = prepare_arguments(app, argc, argv);
+  } catch (const util::Error& error) {
+    return usage_error(console, error.what());
+  }
+  if (words.empty()) {
+    return usage_error(console, "no command given: bridge ask|stream|keys|parse-retry-after ...");
+  }
+  std::reverse(words.begin(), words.end()); // CLI11 takes them last first
+  try {
+    app.parse(words);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version are "errors" that exit 0; everything else is a
+    // usage error, exit 2 whatever CLI11's own code.
+    if (error.get_exit_code() == 0) {
+      // Through write_stdout, so that a failed write is seen (exit 74).
+      std::ostringstream out;
+      std::ostringstream err;
+      int code = app.exit(error, out, err);
+      write_stdout(out.str());
+      if (!err.str().empty()) {
+        console.error(err.str());
+      }
+      return code;
+    }
+    std::string message = error.what();
+    if (message == "A subcommand is required") {
+      message = app.got_subcommand("keys")
+                    ? "'bridge keys' needs a command: status or reset"
+                    : "no command given: bridge ask|stream|keys|parse-retry-after ...";
+    }
+    return usage_error(console, message);
+  }
+  console = global.console();
+  try {
+    return command.run ? command.run() : static_cast<int>(util::ExitCode::usage);
+  } catch (const util::Error& error) {
+    console.error(error.what());
+    return static_cast<int>(error.code());
+  } catch (const std::exception& error) {
+    console.error(fmt::format("internal error: {}", error.what()));
+    return 70;
+  }
+}
 
 } // namespace
 
 int bridge_main(int argc, char** argv) {
+  reserve_standard_descriptors();
   util::install_interrupt_handler();
-  Console console;
   GlobalOptions global;
   Command command;
   CLI::App app("bridge: send requests to the Anthropic Messages API through a pool of keys\n"
@@ -45,28 +108,7 @@ int bridge_main(int argc, char** argv) {
   add_keys_command(app, global, command);
   add_parse_retry_after_command(app, command);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    // --help and --version are "errors" that exit 0; everything else is a
-    // usage error, exit 2 whatever CLI11's own code.
-    if (error.get_exit_code() == 0) {
-      return app.exit(error);
-    }
-    console.error(error.what());
-    console.error("run 'bridge --help' (or 'bridge SUBCOMMAND --help') for usage");
-    return static_cast<int>(util::ExitCode::usage);
-  }
-  console = global.console();
-  try {
-    return command.run ? command.run() : static_cast<int>(util::ExitCode::usage);
-  } catch (const util::Error& error) {
-    console.error(error.what());
-    return static_cast<int>(error.code());
-  } catch (const std::exception& error) {
-    console.error(fmt::format("internal error: {}", error.what()));
-    return 70;
-  }
+  return finish_stdout(run(app, argc, argv, global, command));
 }
 
 } // namespace app

@@ -88,8 +88,22 @@ KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
                     default_file));
   }
   source.key_file = file ? *file : default_file;
+  // What would work instead of this file. A named file (--key-file,
+  // BRIDGE_KEY_FILE) wins over ANTHROPIC_API_KEY, so setting that variable
+  // changes nothing; leaving the name out does when the variable is set.
+  std::string advice;
+  if (file && byok) {
+    advice = fmt::format("; or, to use the single key in ANTHROPIC_API_KEY, name no key file "
+                         "(drop {}){}",
+                         options.key_file ? "--key-file" : "BRIDGE_KEY_FILE",
+                         file_exists(default_file)
+                             ? fmt::format(" and move {} aside", default_file)
+                             : std::string());
+  } else if (!file) {
+    advice = "; or set ANTHROPIC_API_KEY for a single key without failover, and remove this file";
+  }
   std::vector<std::string> warnings;
-  source.keys = keys::load_key_file(source.key_file, warnings);
+  source.keys = keys::load_key_file(source.key_file, warnings, advice);
   for (const auto& warning : warnings) {
     console.warning(warning);
   }

@@ -10,7 +10,7 @@
 
 namespace app {
 
-// Options shared by ask, stream and keys (SPEC §1). They are declared on the
+// Options shared by ask, stream and keys (docs/contract.md, commands). They are declared on the
 // top-level app and reached from subcommands by CLI11's fallthrough, so they
 // may stand before or after the subcommand.
 struct GlobalOptions {
@@ -29,7 +29,7 @@ inline constexpr const char* k_global_options_note =
     "Global options (--key-file, --state, --base-url, -v, -q) may also follow the\n"
     "subcommand; see bridge --help. Exit codes and files: man bridge.";
 
-// Where the keys of this invocation come from (SPEC §2).
+// Where the keys of this invocation come from (docs/contract.md, keys).
 struct KeySource {
   enum class Mode { pool, byok };
   Mode mode = Mode::pool;

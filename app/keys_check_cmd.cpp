@@ -1,6 +1,7 @@
 // bridge keys check: probe each key once, cheaply and all at once, and record
 // what the answers say (a key that works again loses its disabled mark).
 #include "command.hpp"
+#include "output.hpp"
 #include "pool/outcome.hpp"
 #include "state/state_store.hpp"
 #include "upstream/messages.hpp"
@@ -198,7 +199,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
       console.notice(fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
     }
   }
-  util::write_all(STDOUT_FILENO, options.json ? check_json(rows) : check_table(rows));
+  write_stdout(options.json ? check_json(rows) : check_table(rows));
 
   auto count = [&](auto predicate) { return std::count_if(rows.begin(), rows.end(), predicate); };
   if (count([](const CheckRow& r) { return r.result == "ok"; }) > 0) {

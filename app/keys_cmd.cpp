@@ -1,6 +1,7 @@
 // bridge keys status | reset: look at and clear what the pool has learned.
 #include "command.hpp"
 #include "mark_text.hpp"
+#include "output.hpp"
 #include "pool/mark_store.hpp"
 #include "state/state_store.hpp"
 #include "util/error.hpp"
@@ -19,6 +20,7 @@ namespace {
 struct KeysOptions {
   bool json = false;
   std::optional<std::string> model;
+  bool all = false;
   std::vector<std::string> labels;
 };
 
@@ -237,8 +239,8 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
   auto now = clock.now();
   std::string model = options.model.value_or("");
   auto rows = key_rows(source, marks, model, now);
-  util::write_all(STDOUT_FILENO, options.json ? status_json(rows, now)
-                                              : status_table(rows, use_colour(STDOUT_FILENO), now));
+  write_stdout(options.json ? status_json(rows, now)
+                                  : status_table(rows, use_colour(STDOUT_FILENO), now));
   for (const auto& row : rows) {
     if (row.block) {
       console.detail(fmt::format("key {} ({}): {}", row.key->label, row.key->hint,
@@ -263,7 +265,19 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
                       "keys reset works on a key file's pool; with ANTHROPIC_API_KEY alone "
                       "nothing is remembered");
   }
+  if (options.all && !options.labels.empty()) {
+    throw util::Error(util::ExitCode::usage,
+                      "keys reset: give labels, or --all, not both");
+  }
+  // No label: the keys of this key file, and only those; the state file may
+  // be shared with other key files, whose marks are not ours to clear.
+  // --all: every mark in the state, whatever key file made it.
   std::vector<std::string> fingerprints;
+  if (!options.all && options.labels.empty()) {
+    for (const auto& key : source.keys) {
+      fingerprints.push_back(key.fingerprint);
+    }
+  }
   for (const auto& label : options.labels) {
     auto it = std::find_if(source.keys.begin(), source.keys.end(),
                            [&](const keys::Key& key) { return key.label == label; });
@@ -277,7 +291,9 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
   state::StateStore store(resolve_state_path(global), clock,
                           [&](const std::string& message) { console.warning(message); });
   store.load(); // refuses a newer version before anything is changed
-  auto removed = store.reset(fingerprints);
+  // StateStore::reset clears everything when given no fingerprint: only
+  // --all may ask for that.
+  auto removed = options.all || !fingerprints.empty() ? store.reset(fingerprints) : 0;
   console.notice(fmt::format("cleared {} mark{}", removed, removed == 1 ? "" : "s"));
   return 0;
 }
@@ -308,8 +324,12 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
   add_keys_check_command(*keys, global, command);
 
   auto reset_options = std::make_shared<KeysOptions>();
-  auto* reset = keys->add_subcommand("reset", "Clear the marks of the named keys (all keys when none named)");
+  auto* reset = keys->add_subcommand(
+      "reset", "Clear the marks of the named keys; of every key in the key file when none is\n"
+               "named; of the whole state (every key file's keys) with --all");
   reset->add_option("LABEL", reset_options->labels, "Labels of the keys to clear");
+  reset->add_flag("--all", reset_options->all,
+                  "Clear every mark in the state, also those of keys of other key files");
   reset->fallthrough();
   reset->footer(k_global_options_note);
   reset->callback([&global, reset_options, &command] {

@@ -1,5 +1,6 @@
-// bridge parse-retry-after: the delay a response asks for (SPEC §5).
+// bridge parse-retry-after: the delay a response asks for (docs/contract.md, Retry-After).
 #include "command.hpp"
+#include "output.hpp"
 #include "upstream/retry_after.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <memory>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace app {
@@ -26,6 +28,8 @@ int run_parse_retry_after(const ParseRetryAfterOptions& options) {
       block += header + "\n";
     }
     headers = upstream::Headers::parse_block(block);
+  } else if (stdin_closed()) {
+    // A closed standard input (<&-) is no input: no header, a delay of 0.
   } else {
     if (::isatty(STDIN_FILENO) == 1) {
       Console{}.notice("reading a header block from the terminal; end it with Ctrl-D");
@@ -41,7 +45,7 @@ int run_parse_retry_after(const ParseRetryAfterOptions& options) {
   auto delay = upstream::parse_retry_after(headers, clock.now());
   std::string text = options.seconds ? util::format_decimal_3(static_cast<double>(delay.count()) / 1000.0)
                                      : std::to_string(delay.count());
-  util::write_all(STDOUT_FILENO, text + "\n");
+  write_stdout(text + "\n");
   return 0;
 }
 

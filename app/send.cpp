@@ -3,6 +3,7 @@
 #include "send.hpp"
 
 #include "mark_text.hpp"
+#include "output.hpp"
 
 #include "pool/walker.hpp"
 #include "state/state_store.hpp"
@@ -14,8 +15,11 @@
 #include "util/strings.hpp"
 #include "util/time_format.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 namespace app {
@@ -23,42 +27,84 @@ namespace app {
 using util::Error;
 using util::ExitCode;
 
+namespace {
+
+// Validators with short messages in words: CLI11's own ranges print their
+// bounds as doubles ("0.000000 to 1.000000", or 300 digits for
+// PositiveNumber). CLI11 prefixes the option's name.
+CLI::Validator number_check(const char* what, double low, double high, bool low_open) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        auto value = util::parse_decimal(util::trim(text));
+        bool ok = value && (low_open ? *value > low : *value >= low) && *value <= high;
+        return ok ? std::string() : fmt::format("'{}' is not {}", text, what);
+      },
+      "");
+}
+
+CLI::Validator whole_check(const char* what, long low, long high) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        std::string_view digits = util::trim(text);
+        bool ok = !digits.empty() && digits.size() <= 12 &&
+                  digits.find_first_not_of("0123456789") == std::string_view::npos;
+        if (ok) {
+          long value = std::stol(std::string(digits));
+          ok = value >= low && value <= high;
+        }
+        return ok ? std::string() : fmt::format("'{}' is not {}", text, what);
+      },
+      "");
+}
+
+const CLI::Validator k_seconds = number_check("a number of seconds greater than 0 (such as 30 or 2.5)", 0, 1e9, true);
+
+} // namespace
+
 void add_send_options(CLI::App& sub, SendOptions& o) {
   sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL] [default: claude-sonnet-4-5]")
       ->type_name("MODEL");
   sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
   sub.add_option("--max-tokens", o.max_tokens, "Most tokens to generate [default: 4096]")
       ->type_name("N")
-      ->check(CLI::Range(1L, 100'000'000L));
+      ->check(whole_check("a whole number from 1 to 100000000", 1, 100'000'000L));
   sub.add_option("-t,--temperature", o.temperature, "Sampling temperature, 0 to 1")
       ->type_name("T")
-      ->check(CLI::Range(0.0, 1.0));
-  sub.add_option("--stop", o.stop, "Stop sequence (repeatable)")->type_name("SEQ")->allow_extra_args(false);
-  auto* request = sub.add_option("--request", o.request_file,
-                                 "Send this JSON body as it is ('-' for standard input) instead\n"
-                                 "of one built from the prompt; \"stream\" is set to match")
-                      ->type_name("FILE|-");
-  for (const char* name : {"--model", "--system", "--max-tokens", "--temperature", "--stop"}) {
-    request->excludes(sub.get_option(name));
-  }
+      ->check(number_check("a number from 0 to 1", 0, 1, false));
+  sub.add_option("--stop", o.stop, "A stop sequence; repeat the option for several")
+      ->type_name("SEQ")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  // --request excludes the options that build a body; that is checked when
+  // the command runs (one clear message) rather than by CLI11's excludes(),
+  // which also glues "Excludes: ..." onto the help text.
+  sub.add_option("--request", o.request_file,
+                 "Send this JSON body as it is ('-' for standard input) instead\n"
+                 "of one built from the prompt; \"stream\" is set to match")
+      ->type_name("FILE|-");
   sub.add_option("--retries", o.retries,
                  "Retries of 408/409/5xx/network failures on the same key\n"
                  "[default: 0 with a key file, 2 with ANTHROPIC_API_KEY]")
       ->type_name("N")
-      ->check(CLI::Range(0, 100));
-  sub.add_flag("--wait{300}", o.wait,
-               "When every key is cooling, sleep until one is ready and walk again,\n"
-               "if that takes at most MAX seconds in all [default MAX: 300]")
-      ->type_name("=MAX");
+      ->check(whole_check("a whole number from 0 to 100", 0, 100));
+  // `--wait`, `--wait 60` and `--wait=60` all work: prepare_arguments turns
+  // the first two into --wait=300 and --wait=60 before CLI11 sees them.
+  sub.add_option("--wait", o.wait,
+                 "When every key is cooling, sleep until one is ready and walk again,\n"
+                 "if that takes at most MAX seconds in all; MAX is the next word when\n"
+                 "it is a number, or follows '=' [default MAX: 300]")
+      ->type_name("[MAX]")
+      ->check(number_check("a number of seconds (such as 60)", 0, 1e9, false));
   sub.add_option("--timeout", o.timeout, "Whole request, seconds [default: 600]")
       ->type_name("SECS")
-      ->check(CLI::PositiveNumber);
+      ->check(k_seconds);
   sub.add_option("--connect-timeout", o.connect_timeout, "Connection set-up, seconds [default: 10]")
       ->type_name("SECS")
-      ->check(CLI::PositiveNumber);
+      ->check(k_seconds);
   sub.add_option("--idle-timeout", o.idle_timeout, "No byte received, seconds [default: 120]")
       ->type_name("SECS")
-      ->check(CLI::PositiveNumber);
+      ->check(k_seconds);
   sub.add_flag("--no-stdin", o.no_stdin, "Never read standard input for the prompt");
   sub.add_option("PROMPT", o.words, "The prompt; '-' alone reads it from standard input")
       ->type_name("WORDS");
@@ -72,10 +118,14 @@ util::Millis seconds_to_ms(double seconds) {
   return util::Millis{static_cast<long long>(std::ceil(seconds * 1000.0))};
 }
 
+// Whether standard input is open at all: `bridge ask hi <&-` closes it, and a
+// closed input is no input, not an error.
+bool stdin_open() { return !stdin_closed(); }
+
 std::string read_stdin_text(const char* what) {
   auto text = util::read_stdin(k_max_answer);
   if (util::interrupted()) {
-    throw Error(ExitCode::interrupted, "interrupted");
+    throw Error(static_cast<ExitCode>(util::interrupt_exit_code()), util::interrupt_message());
   }
   if (!text) {
     throw Error(ExitCode::usage, fmt::format("{}: {}", what, text.error()));
@@ -83,15 +133,29 @@ std::string read_stdin_text(const char* what) {
   return *text;
 }
 
-// SPEC §1: the words, joined by spaces; with standard input that is not a
+// docs/contract.md (commands): the words, joined by spaces; with standard input that is not a
 // terminal, the input text, a blank line, and the words.
-std::string build_prompt(const SendOptions& options) {
+std::string build_prompt(const SendOptions& options, bool quiet) {
   std::string words;
   for (const auto& word : options.words) {
     words += (words.empty() ? "" : " ") + word;
   }
-  if (options.words.size() == 1 && options.words[0] == "-") {
-    words.clear();
+  bool dash = std::find(options.words.begin(), options.words.end(), "-") != options.words.end();
+  if (dash && options.words.size() > 1) {
+    throw Error(ExitCode::usage,
+                "'-' (the prompt is standard input) must be the only word; to ask about piped "
+                "text, give the question as the words: ... | bridge ask 'question'");
+  }
+  if (dash && options.no_stdin) {
+    throw Error(ExitCode::usage, "'-' reads the prompt from standard input, which --no-stdin forbids");
+  }
+  if (dash) {
+    if (!stdin_open()) {
+      throw Error(ExitCode::usage, "no prompt: standard input ('-') is closed");
+    }
+    if (::isatty(STDIN_FILENO) == 1 && !quiet) {
+      Console{}.notice("reading the prompt from the terminal; end it with Ctrl-D");
+    }
     std::string input = read_stdin_text("standard input");
     if (util::trim(input).empty()) {
       throw Error(ExitCode::usage, "no prompt: standard input ('-') was empty");
@@ -99,7 +163,7 @@ std::string build_prompt(const SendOptions& options) {
     return input;
   }
   std::string input;
-  if (!options.no_stdin && ::isatty(STDIN_FILENO) != 1) {
+  if (!options.no_stdin && stdin_open() && ::isatty(STDIN_FILENO) != 1) {
     input = read_stdin_text("standard input");
     while (!input.empty() && (input.back() == '\n' || input.back() == '\r')) {
       input.pop_back();
@@ -118,10 +182,22 @@ std::string build_prompt(const SendOptions& options) {
   return words.empty() ? input : input + "\n\n" + words;
 }
 
-std::string build_body(const SendOptions& options, bool stream) {
+std::string build_body(const SendOptions& options, bool stream, bool quiet) {
   if (options.request_file) {
     if (!options.words.empty()) {
       throw Error(ExitCode::usage, "--request sends a whole body: give no prompt words with it");
+    }
+    std::vector<std::string> given;
+    if (options.model) given.emplace_back("--model");
+    if (options.system) given.emplace_back("--system");
+    if (options.max_tokens) given.emplace_back("--max-tokens");
+    if (options.temperature) given.emplace_back("--temperature");
+    if (!options.stop.empty()) given.emplace_back("--stop");
+    if (!given.empty()) {
+      throw Error(ExitCode::usage,
+                  fmt::format("--request sends a whole body as it is: {} cannot be combined with "
+                              "it (put {} in the JSON instead)",
+                              fmt::join(given, ", "), given.size() == 1 ? "that" : "those"));
     }
     std::string text;
     if (*options.request_file == "-") {
@@ -138,9 +214,9 @@ std::string build_body(const SendOptions& options, bool stream) {
   }
   upstream::MessageRequest request;
   request.model = options.model ? *options.model : env("BRIDGE_MODEL").value_or("claude-sonnet-4-5");
-  request.prompt = build_prompt(options);
+  request.prompt = build_prompt(options, quiet);
   request.system = options.system;
-  request.max_tokens = options.max_tokens;
+  request.max_tokens = options.max_tokens.value_or(4096);
   request.temperature = options.temperature;
   request.stop_sequences = options.stop;
   request.stream = stream;
@@ -156,7 +232,7 @@ std::string describe_outcome(const pool::AttemptOutcome& outcome, const AttemptR
   case pool::AttemptOutcome::Kind::broken_answer:
     return fmt::format("{}, then failed: {}", outcome.status, record.broken);
   case pool::AttemptOutcome::Kind::interrupted:
-    return "interrupted";
+    return util::interrupt_message();
   case pool::AttemptOutcome::Kind::answered:
     break;
   }
@@ -295,7 +371,8 @@ public:
     }
     switch (outcome.kind) {
     case pool::AttemptOutcome::Kind::interrupted:
-      return fail(ExitCode::interrupted, "api_error", "interrupted");
+      return fail(static_cast<ExitCode>(util::interrupt_exit_code()), "api_error",
+                  util::interrupt_message());
     case pool::AttemptOutcome::Kind::broken_answer:
       if (record.stream_error) {
         // Raw mode relayed the event already; text mode says it after the text.
@@ -361,7 +438,7 @@ std::optional<util::Millis> wait_limit(const SendOptions& options) {
 int run_send(const GlobalOptions& global, const SendOptions& options, bool stream, Exchange& exchange) {
   Console console = global.console();
   auto wait_max = wait_limit(options);
-  std::string body = build_body(options, stream);
+  std::string body = build_body(options, stream, global.quiet);
   std::string base_url = upstream::checked_base_url(resolve_base_url(global));
   KeySource source = resolve_keys(global, console);
   bool byok = source.mode == KeySource::Mode::byok;
@@ -392,6 +469,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   AttemptRecord record;
   auto attempt = [&](const keys::Key& key) {
     record = AttemptRecord{};
+    record.key = &key;
     exchange.begin(record);
     std::vector<std::string> headers = {
         "x-api-key: " + key.secret,
@@ -402,7 +480,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     record.transfer = transport.post(url, headers, body, exchange);
     auto outcome = exchange.finish(record, base_outcome(record, clock.now()));
     // The error body is complete only once the exchange has finished: the
-    // spend and billing rules (SPEC §10) read its message and details.
+    // spend and billing rules (docs/marks.md) read its message and details.
     if (outcome.kind == pool::AttemptOutcome::Kind::answered &&
         (record.status < 200 || record.status >= 300)) {
       if (auto error = upstream::parse_error_body(record.error_body)) {
@@ -427,7 +505,8 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     exchange.succeed(record);
     return 0;
   case pool::WalkResult::Kind::interrupted:
-    return report.fail(ExitCode::interrupted, "api_error", "interrupted");
+    return report.fail(static_cast<ExitCode>(util::interrupt_exit_code()), "api_error",
+                       util::interrupt_message());
   case pool::WalkResult::Kind::failed:
     return report.upstream_failure(result.outcome, record, base_url);
   case pool::WalkResult::Kind::transient: {
@@ -436,10 +515,16 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     std::string message =
         byok ? fmt::format("the key in ANTHROPIC_API_KEY is rate-limited (retry after {})", when)
         : result.disabled == 0
-            ? fmt::format("all {} configured key{} {} rate-limited (retry after {})", total,
-                          total == 1 ? "" : "s", total == 1 ? "is" : "are", when)
+            ? (total == 1 ? fmt::format("the only configured key is rate-limited (retry after {})", when)
+                          : fmt::format("all {} configured keys are rate-limited (retry after {})",
+                                        total, when))
             : fmt::format("no usable key: {} rate-limited, {} disabled, of {} configured (retry after {})",
                           result.cooling, result.disabled, total, when);
+    if (wait_max && result.retry_after > util::Millis{0}) {
+      // --wait was given but could not cover the soonest key: say so, or the
+      // user wonders why it did not wait.
+      message += fmt::format("; --wait={} is too short for that", util::trim(*options.wait));
+    }
     return report.fail(ExitCode::temp_fail, "rate_limit_error", message, seconds);
   }
   case pool::WalkResult::Kind::permanent: {
@@ -449,9 +534,10 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
                                          result.outcome.error_type);
     std::string message =
         byok ? fmt::format("the key in ANTHROPIC_API_KEY was refused{}", last)
-             : fmt::format("all {} configured key{} {} disabled{}; fix {} and run 'bridge keys reset'",
-                           total, total == 1 ? "" : "s", total == 1 ? "is" : "are", last,
-                           source.key_file);
+             : fmt::format("{} disabled{}; fix {} and run 'bridge keys reset'",
+                           total == 1 ? std::string("the only configured key is")
+                                      : fmt::format("all {} configured keys are", total),
+                           last, source.key_file);
     return report.fail(ExitCode::no_permission, "api_error", message);
   }
   }

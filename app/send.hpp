@@ -12,16 +12,16 @@
 
 namespace app {
 
-// Options of `ask` and `stream` (SPEC §1).
+// Options of `ask` and `stream` (docs/contract.md, commands).
 struct SendOptions {
   std::optional<std::string> model;
   std::optional<std::string> system;
-  long max_tokens = 4096;
+  std::optional<long> max_tokens;     // 4096 when not given
   std::optional<double> temperature;
   std::vector<std::string> stop;
   std::optional<std::string> request_file;
   std::optional<int> retries;
-  std::optional<std::string> wait;    // seconds; "300" when --wait has no value
+  std::optional<std::string> wait;    // MAX seconds (a bare --wait is "300")
   double timeout = 600;
   double connect_timeout = 10;
   double idle_timeout = 120;
@@ -34,6 +34,7 @@ void add_send_options(CLI::App& sub, SendOptions& options);
 
 // What one attempt saw, kept for reporting once the walk is over.
 struct AttemptRecord {
+  const keys::Key* key = nullptr;     // the key of this attempt
   long status = 0;
   upstream::Headers headers;
   std::string error_body;             // the body of a non-2xx answer (capped)

@@ -1,6 +1,8 @@
 // bridge stream: one streaming request; prints text deltas as they arrive,
 // or with --raw relays the upstream server-sent events exactly as received.
+#include "output.hpp"
 #include "send.hpp"
+#include "spinner.hpp"
 #include "upstream/sse_parser.hpp"
 #include "upstream/text_delta.hpp"
 #include "util/file.hpp"
@@ -16,9 +18,12 @@ namespace {
 
 class StreamExchange final : public Exchange {
 public:
-  explicit StreamExchange(bool raw) : m_raw(raw) {}
+  StreamExchange(bool raw, Console console) : m_raw(raw), m_console(console) {}
 
   void begin(AttemptRecord& record) override {
+    if (!m_console.quiet) {
+      m_spinner.start("waiting for the first words");
+    }
     m_record = &record;
     m_parser = upstream::SseParser();
     m_streaming = false;
@@ -38,6 +43,11 @@ public:
     auto type = headers.get("content-type");
     m_streaming = status >= 200 && status < 300 && type &&
                   util::starts_with_ci(util::trim(*type), "text/event-stream");
+    if (m_streaming && m_record->key != nullptr) {
+      // Which key answers matters now, before its text, not after the end.
+      m_console.detail(fmt::format("key {} ({}): {}, streaming the answer", m_record->key->label,
+                                   m_record->key->hint, status));
+    }
   }
 
   bool body(std::string_view chunk) override {
@@ -72,6 +82,7 @@ public:
   }
 
   pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
+    m_spinner.stop();
     bool ok = record.status >= 200 && record.status < 300;
     if (!ok) {
       record.error_body = m_body;
@@ -84,12 +95,15 @@ public:
     if (!m_streaming) {
       return finish_plain(record, outcome);
     }
+    if (m_output_closed) {
+      // The answer itself came; only writing it failed. The key did its job
+      // (no mark, no failover); the output layer gives the exit status.
+      return outcome;
+    }
     using Error = upstream::TransferResult::Error;
     std::string broken;
     std::string type = "api_error";
-    if (m_output_closed) {
-      broken = "standard output was closed";
-    } else if (m_bad_delta) {
+    if (m_bad_delta) {
       broken = "the upstream sent a content_block_delta event that is not valid JSON";
     } else if (m_record->stream_error) {
       broken = "the upstream sent an error event";
@@ -101,7 +115,9 @@ public:
       }
       if (record.transfer.error == Error::idle || record.transfer.error == Error::timeout) {
         type = "timeout_error";
-        broken = "the stream stalled: " + record.transfer.message;
+        broken = (record.transfer.error == Error::idle ? "the stream stalled: "
+                                                       : "the stream was stopped: ") +
+                 record.transfer.message;
       } else {
         broken = "the stream was cut off: " + record.transfer.message;
       }
@@ -112,6 +128,8 @@ public:
       if (m_raw) {
         write_out(m_pending); // whatever followed message_stop, as received
       }
+      // End the text's line now, before -v says how the attempt ended.
+      end_text_line(/*complete=*/true);
       return outcome;
     }
     record.broken = broken;
@@ -189,7 +207,8 @@ private:
     if (bytes.empty() || m_output_closed) {
       return;
     }
-    if (!util::write_all(STDOUT_FILENO, bytes)) {
+    m_spinner.stop(); // erased before the first text
+    if (!write_stdout(bytes)) {
       m_output_closed = true;
       return;
     }
@@ -206,6 +225,8 @@ private:
   }
 
   bool m_raw;
+  Console m_console;
+  Spinner m_spinner;
   AttemptRecord* m_record = nullptr;
   upstream::SseParser m_parser;
   bool m_streaming = false;
@@ -232,7 +253,7 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, Command& command) 
                 "Relay the upstream server-sent events exactly as received; errors as JSON");
   sub->callback([&global, options, &command] {
     command.run = [&global, options] {
-      StreamExchange exchange(options->machine_output);
+      StreamExchange exchange(options->machine_output, global.console());
       return run_send(global, *options, /*stream=*/true, exchange);
     };
   });

@@ -50,7 +50,7 @@ else()
   message(STATUS "dpkg-shlibdeps not found (Debian package dpkg-dev): "
                  "the .deb gets a fixed Depends list for Debian 12")
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libc6 (>= 2.34), libcurl4 (>= 7.74)")
+      "libc6 (>= 2.34), libcurl4 (>= 7.74), libmd0, libsimdjson14 (>= 3.0.1)")
 endif()
 
 # `cpack --config CPackSourceConfig.cmake`: a source tarball without build

@@ -159,7 +159,8 @@ _bridge()
             '') opts="$help_opts --version $global_opts" ;;
             ask) opts="$help_opts $global_opts $send_opts --json" ;;
             stream) opts="$help_opts $global_opts $send_opts --raw" ;;
-            keys | 'keys reset') opts="$help_opts $global_opts" ;;
+            keys) opts="$help_opts $global_opts" ;;
+            'keys reset') opts="$help_opts $global_opts --all" ;;
             'keys status') opts="$help_opts $global_opts --json -m --model" ;;
             'keys check') opts="$help_opts $global_opts --json" ;;
             parse-retry-after) opts="$help_opts -H --header --seconds" ;;

@@ -134,9 +134,9 @@ complete -c bridge -n '__bridge_at top' -a stream -d 'Send one streaming request
 complete -c bridge -n '__bridge_at top' -a keys -d 'Show or clear what the pool has learned about its keys'
 complete -c bridge -n '__bridge_at top' -a parse-retry-after -d 'Print the delay a response asks for'
 complete -c bridge -n '__bridge_at keys' -a status -d 'One row per key: ready, cooling or disabled'
-complete -c bridge -n '__bridge_at keys' -a reset -d 'Clear the marks of the named keys (all when none named)'
-complete -c bridge -n '__bridge_at keys' -a check -d 'Probe each key once and record what it says'
+complete -c bridge -n '__bridge_at keys' -a reset -d 'Clear the marks of the named keys (the key file\'s when none named)'
 complete -c bridge -n '__bridge_at "keys reset" "keys check"' -a '(__bridge_key_labels)' -d 'Key label'
+complete -c bridge -n '__bridge_at keys' -a check -d 'Probe each key once and record what it says'
 
 # Options of every command.
 complete -c bridge -n '__bridge_at top ask stream keys "keys status" "keys reset" "keys check" parse-retry-after' -s h -l help -d 'Print help and exit'
@@ -159,7 +159,7 @@ complete -c bridge -n $__bridge_send -s t -l temperature -x -d 'Sampling tempera
 complete -c bridge -n $__bridge_send -l stop -x -d 'Stop sequence (repeatable)'
 complete -c bridge -n $__bridge_send -l request -r -F -a '(printf "%s\t%s\n" - "standard input")' -d 'Send this JSON body as it is'
 complete -c bridge -n $__bridge_send -l retries -x -d 'Retries of 408/409/5xx/network failures on the same key'
-complete -c bridge -n $__bridge_send -l wait -d 'When every key is cooling, wait for one (--wait=MAX seconds, default 300)'
+complete -c bridge -n $__bridge_send -l wait -d 'When every key is cooling, wait for one (--wait MAX seconds, default 300)'
 complete -c bridge -n $__bridge_send -l timeout -x -d 'Whole request, seconds [default 600]'
 complete -c bridge -n $__bridge_send -l connect-timeout -x -d 'Connection set-up, seconds [default 10]'
 complete -c bridge -n $__bridge_send -l idle-timeout -x -d 'No byte received, seconds [default 120]'
@@ -173,6 +173,9 @@ complete -c bridge -n '__bridge_at "keys status"' -s m -l model -x -a '(__bridge
 
 # keys check
 complete -c bridge -n '__bridge_at "keys check"' -l json -d 'Print a JSON array instead of a table'
+
+# keys reset
+complete -c bridge -n '__bridge_at "keys reset"' -l all -d 'Clear every mark in the state, other key files too'
 
 # parse-retry-after
 complete -c bridge -n '__bridge_at parse-retry-after' -s H -l header -x -d "A response header, 'Name: value' (repeatable)"

@@ -19,7 +19,7 @@ struct Key {
 // Builds a Key, deriving its hint and fingerprint.
 Key make_key(std::string label, std::string secret, int line = 0);
 
-// The masked form of SPEC §2: the first and last n characters joined by
+// The masked form of docs/contract.md (keys): the first and last n characters joined by
 // "...", n = 4 for keys of 20+ characters, 2 for 10–19, 1 for 5–9, 0 below;
 // "..." alone when the key has at most 2n characters. Counts code points.
 std::string key_hint(std::string_view secret);

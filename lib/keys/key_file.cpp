@@ -25,7 +25,56 @@ bool has_control(std::string_view text) {
   return false;
 }
 
+// A shell assignment, NAME=value: a line pasted from an .env file or a
+// script (`ANTHROPIC_API_KEY=sk-...`), not a key.
+bool is_assignment(std::string_view field) {
+  auto equals = field.find('=');
+  if (equals == std::string_view::npos || equals == 0) {
+    return false;
+  }
+  for (std::size_t i = 0; i < equals; ++i) {
+    char c = field[i];
+    bool ok = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (i > 0 && c >= '0' && c <= '9');
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
 } // namespace
+
+std::string label_problem(std::string_view label) {
+  if (label.size() >= 3 && (label.substr(0, 3) == "sk-" || label.substr(0, 3) == "SK-")) {
+    return "the label starts with 'sk-' like a key (a key never contains white space: is this a "
+           "key split in two?)";
+  }
+  if (label.find('=') != std::string_view::npos) {
+    return "the label contains '=' (labels are names such as 'primary' or 'ci-eu-1')";
+  }
+  if (label.size() > k_max_label_length) {
+    return fmt::format("the label is longer than {} characters", k_max_label_length);
+  }
+  // A run of 20 or more letters and digits mixing upper case, lower case and
+  // digits reads as random: a pasted secret, not a name.
+  for (std::size_t i = 0; i < label.size();) {
+    std::size_t j = i;
+    bool upper = false, lower = false, digit = false;
+    while (j < label.size() && is_alnum(label[j])) {
+      upper = upper || (label[j] >= 'A' && label[j] <= 'Z');
+      lower = lower || (label[j] >= 'a' && label[j] <= 'z');
+      digit = digit || (label[j] >= '0' && label[j] <= '9');
+      ++j;
+    }
+    if (j - i >= 20 && upper && lower && digit) {
+      return "the label looks like a secret (a long run of mixed letters and digits)";
+    }
+    i = j + 1;
+  }
+  return {};
+}
 
 bool is_sendable_secret(std::string_view secret) {
   for (char c : secret) {
@@ -57,11 +106,32 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
     if (line.empty() || line.front() == '#') {
       continue;
     }
+    // A '#' after white space starts a comment: a key and a label never
+    // contain white space, so "backup sk-... # spare" cannot be misread.
+    for (std::size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '#' && (line[i - 1] == ' ' || line[i - 1] == '\t')) {
+        line = util::trim(line.substr(0, i));
+        break;
+      }
+    }
     auto fields = util::split_fields(line);
     if (fields.size() > 2) {
       throw Error(ExitCode::config,
                   fmt::format("{}:{}: a line must be KEY or LABEL KEY, but this one has {} fields",
                               path, line_number, fields.size()));
+    }
+    for (auto field : fields) {
+      if (is_assignment(field)) {
+        throw Error(ExitCode::config,
+                    fmt::format("{}:{}: this line looks like a shell assignment (NAME=value), not "
+                                "KEY or LABEL KEY; write the key alone, or a label and the key",
+                                path, line_number));
+      }
+    }
+    if (fields.size() == 2) {
+      if (auto problem = label_problem(fields[0]); !problem.empty()) {
+        throw Error(ExitCode::config, fmt::format("{}:{}: {}", path, line_number, problem));
+      }
     }
     std::string_view secret = fields.back();
     std::string label = fields.size() == 2 ? std::string(fields[0])
@@ -96,13 +166,14 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
   return keys;
 }
 
-std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings) {
+std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings,
+                              std::string_view advice) {
   auto content = util::read_small_file(path, k_max_key_file_size);
   if (!content) {
     throw Error(ExitCode::config,
                 fmt::format("cannot read key file {}: {}; create it with one key per line "
-                            "(LABEL KEY) and mode 0600, or set ANTHROPIC_API_KEY",
-                            path, content.error()));
+                            "(LABEL KEY) and mode 0600{}",
+                            path, content.error(), advice));
   }
   if ((content->mode & (S_IRGRP | S_IROTH)) != 0) {
     warnings.push_back(fmt::format("key file {} is readable by group or others (mode {:04o}); "

@@ -12,23 +12,37 @@ namespace keys {
 // anything near this size is a mistake (a log, a binary), not a key file.
 inline constexpr std::size_t k_max_key_file_size = 16 * 1024 * 1024;
 
+// The longest label, in bytes.
+inline constexpr std::size_t k_max_label_length = 64;
+
+// Why `label` cannot be a label, or "" when it can. A label is a name: at
+// most 64 bytes of visible characters (UTF-8 allowed), without '=', not
+// starting with "sk-", and without a run of 20+ letters and digits that
+// mixes upper case, lower case and digits (that reads as a pasted secret).
+// The reasons never quote the label, which may be half a key.
+std::string label_problem(std::string_view label);
+
 // Whether a key can travel in the x-api-key header: non-empty, visible ASCII
 // only, so that a stray control byte can never split or inject a header line.
 bool is_sendable_secret(std::string_view secret);
 
-// Parses the text of a key file (SPEC §2). Each line that is not blank and
+// Parses the text of a key file (docs/contract.md, keys). Each line that is not blank and
 // does not start with '#' is "KEY" or "LABEL KEY"; white space, a UTF-8 BOM
 // and CR line ends are ignored; unlabelled keys are named key-1, key-2, … by
 // their position among the keys. Throws util::Error (exit 78) naming `path`
 // and line numbers — never the line's text — for: no key at all, the same
 // key or label twice (both lines), more than two fields, a key with
-// characters that cannot travel in an HTTP header.
+// characters that cannot travel in an HTTP header, a label that
+// label_problem refuses, a shell assignment (NAME=value). A '#' after white
+// space starts a comment that runs to the end of the line.
 std::vector<Key> parse_key_file(std::string_view text, const std::string& path);
 
 // Reads and parses the key file at `path`. Missing, unreadable, oversized or
 // non-regular files throw util::Error (exit 78) with the path and what to do.
 // A file readable by group or others adds a warning to `warnings` (as ssh
-// does) and is still used.
-std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings);
+// does) and is still used. `advice` is appended to the message of a file
+// that cannot be read (the caller knows what else would work).
+std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings,
+                               std::string_view advice = {});
 
 } // namespace keys

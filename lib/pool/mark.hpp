@@ -33,7 +33,7 @@ bool is_disabled(const KeyMark& mark);
 bool is_cooling(const KeyMark& mark, util::TimePoint now);
 bool is_usable(const std::optional<KeyMark>& mark, util::TimePoint now);
 
-// Combines what was stored with a new mark (SPEC §3.3): a disabled mark beats
+// Combines what was stored with a new mark (docs/contract.md, the failover walk): a disabled mark beats
 // a cooling one; a cooldown is never shortened, so two cooling marks give the
 // later end (and the `since`, status and reason of the one that ends later).
 KeyMark merge_marks(const std::optional<KeyMark>& stored, const KeyMark& incoming);

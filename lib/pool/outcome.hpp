@@ -29,7 +29,7 @@ struct AttemptOutcome {
   std::string error_code;             // error.details.error_code, when sent
   std::string error_message;          // error.message, when sent
   std::vector<LimitReading> limits;   // anthropic-ratelimit-* headers, when sent
-  util::Millis retry_after{0};        // what the response asked for (SPEC §5)
+  util::Millis retry_after{0};        // what the response asked for (docs/contract.md, Retry-After)
   std::optional<bool> should_retry;   // x-should-retry, when sent
   bool received_bytes = false;        // for network failures: had any response byte arrived?
 
@@ -47,7 +47,7 @@ struct AttemptOutcome {
   }
 };
 
-// The classification table of SPEC §3.
+// The classification table of docs/contract.md (the failover walk).
 enum class Verdict {
   success,  // 2xx: done
   cool,     // 429, and the spend and billing answers: the key cools, try the next key
@@ -69,7 +69,7 @@ enum class Limit {
 // The kind of limit a Verdict::cool answer hit.
 Limit limit_of(const AttemptOutcome& outcome);
 
-// The cooldown of a 429 that names no delay (SPEC §3).
+// The cooldown of a 429 that names no delay (docs/contract.md, the failover walk).
 inline constexpr util::Millis k_default_cooldown{60'000};
 // The cooldown of spend and billing limits that name no end.
 inline constexpr util::Millis k_account_cooldown{3'600'000};
@@ -104,7 +104,7 @@ std::optional<Proactive> proactive_cooldown(const std::vector<LimitReading>& lim
                                             util::TimePoint now);
 
 // Whether an answer that is not key-specific may be retried on the same key
-// (SPEC §3.6): x-should-retry decides when sent; otherwise 408, 409, 5xx
+// (docs/contract.md, the failover walk): x-should-retry decides when sent; otherwise 408, 409, 5xx
 // (529 included) and network failures before any response byte.
 bool is_retryable(const AttemptOutcome& outcome);
 

@@ -51,7 +51,7 @@ struct WalkResult {
   int disabled = 0;                 // keys disabled at exhaustion
 };
 
-// The failover walk of SPEC §3 and §10. Walks `keys` in order once, skipping
+// The failover walk of docs/contract.md. Walks `keys` in order once, skipping
 // keys that cannot serve the options' model (disabled, cooling key-wide or
 // cooling for that model), attempting each usable one until one succeeds, a failure
 // that is not key-specific ends the walk, or no usable key is left. Marks are

@@ -1,19 +1,27 @@
 #include "state/mark_reader.hpp"
 
-#include "state/json_scan.hpp"
-#include "util/time_format.hpp"
+#include "util/json_check.hpp"
 
 #include <climits>
-#include <cstring>
+#include <cstdint>
 #include <optional>
 
 namespace state {
 
 namespace {
 
-// The fields of one entry of "keys" that make a mark. As in nlohmann's DOM,
-// which StateDocument reads, a name that repeats counts by its last value,
-// and a value of another type counts as absent (an empty text, status 0).
+namespace ondemand = simdjson::ondemand;
+
+// A JSON integer as nlohmann::json holds it: unsigned when it is not
+// negative and fits 64 bits, signed when negative; `bits` is the two's
+// complement value, so that static_cast<int>(bits) is json::get<int>().
+struct Integer {
+  bool is_unsigned = false;
+  std::uint64_t bits = 0;
+};
+
+// The fields of one entry of "keys" that make a mark. A value of another
+// type counts as absent (an empty text, status 0), as in StateDocument.
 struct EntryFields {
   std::string_view mark;
   std::string_view since;
@@ -23,108 +31,136 @@ struct EntryFields {
   std::string_view models;  // the JSON text of "models", when it is an object
 };
 
-// name == word, with the length known at compile time so that the compiler
-// compares inline (names are compared once per member, millions of times).
-template <std::size_t N> bool is(std::string_view name, const char (&word)[N]) {
-  return name.size() == N - 1 && std::memcmp(name.data(), word, N - 1) == 0;
-}
+// The text members of an entry and where they go: one more member is one
+// more line here (and one more field above).
+struct TextMember {
+  std::string_view name;
+  std::string_view EntryFields::*field;
+};
+constexpr TextMember k_text_members[] = {
+    {"mark", &EntryFields::mark},
+    {"since", &EntryFields::since},
+    {"until", &EntryFields::until},
+    {"reason", &EntryFields::reason},
+};
 
 // StateDocument's reading of an entry, over the fields: the key-wide mark,
-// and the per-model marks, which are rare enough to be read with nlohmann.
-std::optional<pool::KeyMarks> to_marks(const EntryFields& fields) {
+// and the per-model marks and limits under "models". False when the models'
+// text is refused by nlohmann (the caller then asks StateDocument).
+bool to_marks(const EntryFields& fields, std::optional<pool::KeyMarks>& out) {
   pool::KeyMarks marks;
   marks.key_wide = mark_from_fields(fields.mark, fields.since, fields.until,
                                     static_cast<int>(fields.status), fields.reason);
-  if (!fields.models.empty()) {
-    read_model_marks_text(fields.models, marks);
+  if (!fields.models.empty() && !read_model_marks_text(fields.models, marks)) {
+    return false;
   }
-  return marks.empty() ? std::nullopt : std::optional(std::move(marks));
+  out = marks.empty() ? std::nullopt : std::optional(std::move(marks));
+  return true;
 }
 
-// One pass of the scanner over the whole file: it reads "version" and the
-// entries of "keys" and checks (and skips) everything else.
-class MarkScan {
+// One walk over the whole document: reads "version" and the entries of
+// "keys", and checks everything else. Each function returns false where
+// simdjson refuses the text (the caller then asks StateDocument). Decoded
+// names and texts are views into the parser's buffer, valid until the next
+// parse.
+class MarkWalk {
 public:
-  explicit MarkScan(std::string_view text) : m_json(text, k_max_state_depth) {
+  bool run(std::string_view text) {
     // An entry as bridge writes it takes some 220 to 290 bytes: room for
-    // about as many marks as the file can hold spares the rehashing of a large
-    // map as it grows (some 7% of the time to read a 10,000-entry file).
+    // about as many marks as the file can hold spares rehashing a large map.
     m_found.reserve(text.size() / 200);
-  }
-
-  // False when the scanner stops before the end (status() says why).
-  bool run() {
-    if (!m_json.begin_document()) {
+    simdjson::padded_string padded(text); // simdjson reads past the end
+    ondemand::document document;
+    ondemand::json_type type;
+    if (m_parser.iterate(padded).get(document) || document.type().get(type)) {
       return false;
     }
-    if (m_json.peek() != '{') {
-      return m_json.skip_value() && m_json.end_document();
+    if (type != ondemand::json_type::object) {
+      return false; // corrupt: StateDocument says why
     }
-    m_top_is_object = true;
-    if (!m_json.enter_object()) {
+    ondemand::object top;
+    if (document.get_object().get(top)) {
       return false;
     }
-    std::string_view name;
-    while (m_json.next_member(name, m_name_scratch)) {
-      bool read = true;
-      if (is(name, "version")) {
-        read = read_integer(m_version);
-      } else if (is(name, "keys")) {
-        m_found.clear(); // only the last "keys" counts
-        m_keys_is_object = m_json.peek() == '{';
-        read = m_keys_is_object ? read_keys() : m_json.skip_value();
+    for (auto member : top) {
+      ondemand::field field;
+      std::string_view name;
+      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+        return false;
+      }
+      bool read = false;
+      if (name == "version") {
+        read = read_integer(field.value(), m_version, k_max_state_depth - 1);
+      } else if (name == "keys") {
+        read = read_keys(field.value());
       } else {
-        read = m_json.skip_value();
+        read = util::check_json_value(field.value(), k_max_state_depth - 1);
       }
       if (!read) {
         return false;
       }
     }
-    return m_json.good() && m_json.end_document();
+    return util::json_document_ends(document);
   }
 
-  JsonScanner::Status status() const { return m_json.status(); }
-  // After a successful run(): the bytes after a NUL that ended the text.
-  std::string_view rest() const { return m_json.rest(); }
-  bool top_is_object() const { return m_top_is_object; }
   // The last "version", if it was an integer.
-  const std::optional<JsonNumber>& version() const { return m_version; }
+  const std::optional<Integer>& version() const { return m_version; }
   bool keys_is_object() const { return m_keys_is_object; }
   pool::MarkMap& found() { return m_found; }
 
 private:
-  // The value at the cursor, if it is an integer (nlohmann's
-  // is_number_integer()); any other value is skipped.
-  bool read_integer(std::optional<JsonNumber>& out) {
+  // The value, if it is an integer (nlohmann's is_number_integer()); any
+  // other value is only checked. `levels`: the nesting left for it.
+  static bool read_integer(ondemand::value value, std::optional<Integer>& out, int levels) {
     out.reset();
-    char c = m_json.peek();
-    if (c != '-' && (c < '0' || c > '9')) {
-      return m_json.skip_value();
-    }
-    JsonNumber number;
-    if (!m_json.number(number)) {
+    ondemand::json_type type;
+    if (value.type().get(type)) {
       return false;
     }
-    if (number.is_integer()) {
-      out = number;
+    if (type != ondemand::json_type::number) {
+      return util::check_json_value(value, levels);
+    }
+    ondemand::number number;
+    if (value.get_number().get(number)) {
+      return false;
+    }
+    switch (number.get_number_type()) {
+    case ondemand::number_type::signed_integer:
+      out = Integer{false, static_cast<std::uint64_t>(number.get_int64())};
+      break;
+    case ondemand::number_type::unsigned_integer:
+      out = Integer{true, number.get_uint64()};
+      break;
+    default:
+      break;
     }
     return true;
   }
 
-  bool read_keys() {
-    if (!m_json.enter_object()) {
+  // "keys" (depth 2 from the top): an object of entries, or anything else,
+  // which makes the file corrupt. Only the last "keys" counts.
+  bool read_keys(ondemand::value value) {
+    m_found.clear();
+    ondemand::json_type type;
+    if (value.type().get(type)) {
       return false;
     }
-    std::string_view fingerprint;
-    while (m_json.next_member(fingerprint, m_fingerprint_scratch)) {
+    m_keys_is_object = type == ondemand::json_type::object;
+    if (!m_keys_is_object) {
+      return util::check_json_value(value, k_max_state_depth - 1);
+    }
+    ondemand::object keys;
+    if (value.get_object().get(keys)) {
+      return false;
+    }
+    for (auto member : keys) {
+      ondemand::field field;
+      std::string_view fingerprint;
+      if (std::move(member).get(field) || field.unescaped_key().get(fingerprint)) {
+        return false;
+      }
       std::optional<pool::KeyMarks> mark;
-      if (m_json.peek() == '{') {
-        EntryFields fields;
-        if (!read_entry(fields)) {
-          return false;
-        }
-        mark = to_marks(fields);
-      } else if (!m_json.skip_value()) {
+      if (!read_entry(field.value(), mark)) {
         return false;
       }
       // A repeated fingerprint counts by its last entry.
@@ -134,156 +170,133 @@ private:
         m_found.erase(std::string(fingerprint));
       }
     }
-    return m_json.good();
+    return true;
   }
 
-  bool read_entry(EntryFields& fields) {
-    if (!m_json.enter_object()) {
+  // One entry (depth 3): its mark, if it is an object that describes one.
+  static bool read_entry(ondemand::value value, std::optional<pool::KeyMarks>& mark) {
+    constexpr int k_levels = k_max_state_depth - 2;
+    ondemand::json_type type;
+    if (value.type().get(type)) {
       return false;
     }
-    std::string_view name;
-    while (m_json.next_member(name, m_name_scratch)) {
-      std::string_view* text = nullptr;
-      std::string* scratch = nullptr;
-      if (is(name, "mark")) {
-        text = &fields.mark;
-        scratch = &m_mark_scratch;
-      } else if (is(name, "since")) {
-        text = &fields.since;
-        scratch = &m_since_scratch;
-      } else if (is(name, "until")) {
-        text = &fields.until;
-        scratch = &m_until_scratch;
-      } else if (is(name, "reason")) {
-        text = &fields.reason;
-        scratch = &m_reason_scratch;
-      } else if (is(name, "status")) {
-        std::optional<JsonNumber> status;
-        if (!read_integer(status)) {
+    if (type != ondemand::json_type::object) {
+      return util::check_json_value(value, k_levels);
+    }
+    ondemand::object entry;
+    if (value.get_object().get(entry)) {
+      return false;
+    }
+    EntryFields fields;
+    for (auto member : entry) {
+      ondemand::field field;
+      std::string_view name;
+      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+        return false;
+      }
+      if (name == "status") {
+        std::optional<Integer> status;
+        if (!read_integer(field.value(), status, k_levels - 1)) {
           return false;
         }
         fields.status = status ? status->bits : 0;
         continue;
-      } else if (is(name, "models")) {
-        if (!read_models(fields.models)) {
+      }
+      if (name == "models") {
+        if (!read_models(field.value(), fields.models, k_levels - 1)) {
           return false;
         }
         continue;
       }
-      bool read = true;
-      if (text == nullptr) {
-        read = m_json.skip_value();
-      } else if (m_json.peek() == '"') {
-        read = m_json.string(*text, *scratch);
-      } else {
-        *text = {};
-        read = m_json.skip_value();
+      std::string_view EntryFields::*target = nullptr;
+      for (const auto& member_of_entry : k_text_members) {
+        if (name == member_of_entry.name) {
+          target = member_of_entry.field;
+        }
       }
-      if (!read) {
+      if (!(target != nullptr ? read_text(field.value(), fields.*target, k_levels - 1)
+                              : util::check_json_value(field.value(), k_levels - 1))) {
         return false;
       }
     }
-    return m_json.good();
+    return to_marks(fields, mark);
   }
 
-  // The text of the "models" value when it is an object (checked by the
-  // scanner as it is skipped); empty otherwise.
-  bool read_models(std::string_view& out) {
-    bool object = m_json.peek() == '{';
-    std::string_view before = m_json.rest();
-    if (!m_json.skip_value()) {
+  // The JSON text of "models" when it is an object (per-model marks are rare
+  // enough to be read with nlohmann, from simdjson's view of the text); any
+  // other value is only checked. The depth rule is StateDocument's to apply.
+  static bool read_models(ondemand::value value, std::string_view& out, int levels) {
+    out = {};
+    ondemand::json_type type;
+    if (value.type().get(type)) {
       return false;
     }
-    out = object ? before.substr(0, before.size() - m_json.rest().size()) : std::string_view{};
-    return true;
+    if (type != ondemand::json_type::object) {
+      return util::check_json_value(value, levels);
+    }
+    ondemand::object object;
+    if (value.get_object().get(object) || object.raw_json().get(out)) {
+      return false;
+    }
+    return !nests_deeper_than(out, levels);
   }
 
-  JsonScanner m_json;
+  // The value, if it is a string; empty for any other (checked) value.
+  static bool read_text(ondemand::value value, std::string_view& out, int levels) {
+    out = {};
+    ondemand::json_type type;
+    if (value.type().get(type)) {
+      return false;
+    }
+    if (type != ondemand::json_type::string) {
+      return util::check_json_value(value, levels);
+    }
+    return !value.get_string().get(out);
+  }
+
+  ondemand::parser m_parser;
   pool::MarkMap m_found;
-  bool m_top_is_object = false;
-  std::optional<JsonNumber> m_version;
+  std::optional<Integer> m_version;
   bool m_keys_is_object = true; // no "keys" at all is an empty one
-  // Decoded names and texts, for the few that hold escapes; each lives as
-  // long as the view that may point into it.
-  std::string m_name_scratch;
-  std::string m_fingerprint_scratch;
-  std::string m_mark_scratch;
-  std::string m_since_scratch;
-  std::string m_until_scratch;
-  std::string m_reason_scratch;
 };
-
-// The reference reading, for what the scanner leaves to nlohmann.
-StateDocument::Parse read_with_document(std::string_view text, pool::MarkMap& marks,
-                                        std::string& problem) {
-  StateDocument document;
-  auto verdict = StateDocument::parse(text, document, problem);
-  if (verdict == StateDocument::Parse::ok) {
-    marks = document.marks();
-  }
-  return verdict;
-}
 
 } // namespace
 
 StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std::string& problem) {
-  // StateDocument::parse first refuses a text whose brackets nest deeper than
-  // k_max_state_depth (nests_deeper_than, a pass over the bytes that does not
-  // check the JSON), then invalid JSON. The scanner counts the same depth
-  // while it checks the JSON, saving that pass: where the text is valid, the
-  // two counts agree; where it is not, only the message is at stake, and
-  // nests_deeper_than gives it.
-  auto too_deep = [] {
-    return "it nests deeper than " + std::to_string(k_max_state_depth) + " levels";
-  };
-  MarkScan scan(text);
-  if (!scan.run()) {
-    switch (scan.status()) {
-    case JsonScanner::Status::unsure:
-      return read_with_document(text, marks, problem);
-    case JsonScanner::Status::too_deep:
-      problem = too_deep();
-      break;
-    default:
-      problem = nests_deeper_than(text, k_max_state_depth) ? too_deep() : "it is not valid JSON";
+  MarkWalk walk;
+  if (!walk.run(text)) {
+    // What simdjson refuses or cannot judge: StateDocument has the last word.
+    StateDocument document;
+    auto verdict = StateDocument::parse(text, document, problem);
+    if (verdict == StateDocument::Parse::ok) {
+      marks = document.marks();
     }
-    return StateDocument::Parse::corrupt;
-  }
-  // Bytes after a NUL end the JSON for nlohmann, but still count for the
-  // depth rule (from depth 0, outside any string, as the JSON ended there).
-  if (nests_deeper_than(scan.rest(), k_max_state_depth)) {
-    problem = too_deep();
-    return StateDocument::Parse::corrupt;
+    return verdict;
   }
   // The checks of StateDocument::parse, in the same order, with its words.
-  if (!scan.top_is_object()) {
-    problem = "it is not a JSON object";
-    return StateDocument::Parse::corrupt;
-  }
-  if (!scan.version()) {
+  if (!walk.version()) {
     problem = "it has no integer \"version\"";
     return StateDocument::Parse::corrupt;
   }
-  const JsonNumber& version = *scan.version();
-  bool is_unsigned = version.kind == JsonNumber::Kind::unsigned_integer;
+  const Integer& version = *walk.version();
   // A version beyond long long is a newer version too, as in StateDocument.
-  long long number = is_unsigned && version.bits > static_cast<std::uint64_t>(LLONG_MAX)
+  long long number = version.is_unsigned && version.bits > static_cast<std::uint64_t>(LLONG_MAX)
                          ? LLONG_MAX
                          : static_cast<long long>(version.bits);
   if (number > k_state_version) {
     problem = "it was written by a newer bridge (version " +
-              (is_unsigned ? std::to_string(version.bits) : std::to_string(number)) + ")";
+              (version.is_unsigned ? std::to_string(version.bits) : std::to_string(number)) + ")";
     return StateDocument::Parse::newer_version;
   }
   if (number < 1) {
     problem = "its version is not valid";
     return StateDocument::Parse::corrupt;
   }
-  if (!scan.keys_is_object()) {
+  if (!walk.keys_is_object()) {
     problem = "its \"keys\" is not an object";
     return StateDocument::Parse::corrupt;
   }
-  marks = std::move(scan.found());
+  marks = std::move(walk.found());
   return StateDocument::Parse::ok;
 }
 

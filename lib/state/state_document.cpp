@@ -167,11 +167,13 @@ void read_model_marks(const json& models, pool::KeyMarks& marks) {
   }
 }
 
-void read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks) {
+bool read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks) {
   json parsed = json::parse(models_json, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_discarded()) {
-    read_model_marks(parsed, marks);
+  if (parsed.is_discarded()) {
+    return false;
   }
+  read_model_marks(parsed, marks);
+  return true;
 }
 
 std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string_view since,

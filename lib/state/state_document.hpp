@@ -34,10 +34,11 @@ std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string
 // that shape is ignored. Shared by both readers, like mark_from_fields.
 void read_model_marks(const nlohmann::json& models, pool::KeyMarks& marks);
 // The same from the JSON text of that value (the fast reader's path: it is
-// rare, so it is parsed with nlohmann). Invalid text is ignored.
-void read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks);
+// rare, so it is parsed with nlohmann). False, with `marks` untouched, when
+// nlohmann refuses the text.
+bool read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks);
 
-// The JSON of the state file (SPEC §4):
+// The JSON of the state file (docs/contract.md, the state file):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
 //                                          "since", "status", "reason",
 //                                          "models": {MODEL: {...}}}}}

@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -37,10 +38,31 @@ std::string build_request_body(const MessageRequest& request) {
 }
 
 std::string adapt_request_body(std::string_view text, bool stream, const std::string& source) {
-  ordered_json body = ordered_json::parse(text, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
+  ordered_json body;
+  try {
+    body = ordered_json::parse(text);
+  } catch (const ordered_json::parse_error& error) {
+    // nlohmann counts the byte at which it gave up (1-based); people look
+    // for a line and a column.
+    std::size_t at = std::min<std::size_t>(error.byte > 0 ? error.byte - 1 : 0, text.size());
+    std::size_t line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < at; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
     throw util::Error(util::ExitCode::usage,
-                      fmt::format("--request {}: not a JSON object", source));
+                      fmt::format("--request {}: not valid JSON: error at line {}, column {} "
+                                  "(byte {})",
+                                  source, line, at - line_start + 1, at + 1));
+  }
+  if (!body.is_object()) {
+    throw util::Error(util::ExitCode::usage,
+                      fmt::format("--request {}: valid JSON, but not an object; a request body "
+                                  "is an object such as {{\"model\": ..., \"messages\": [...]}}",
+                                  source));
   }
   if (stream) {
     body["stream"] = true;

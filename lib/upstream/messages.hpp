@@ -20,7 +20,7 @@ struct MessageRequest {
   bool stream = false;
 };
 
-// The JSON body of SPEC §7 for `request`.
+// The JSON body of docs/contract.md (upstream protocol) for `request`.
 std::string build_request_body(const MessageRequest& request);
 
 // A body given by the user (--request): sent as given, except that "stream"

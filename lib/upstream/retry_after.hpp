@@ -9,7 +9,7 @@ namespace upstream {
 // arithmetic on time points cannot overflow (about 31 years).
 inline constexpr util::Millis k_max_retry_after{1'000'000'000'000};
 
-// The delay a response asks for (SPEC §5), in milliseconds, 0 when none:
+// The delay a response asks for (docs/contract.md, Retry-After), in milliseconds, 0 when none:
 //  1. `retry-after-ms`: a decimal number of milliseconds, used when > 0;
 //  2. else `Retry-After`: decimal seconds when > 0, or an HTTP-date measured
 //     from the response's `Date` header when that parses, else from `now`;

@@ -1,6 +1,6 @@
 #include "upstream/text_delta.hpp"
 
-#include "util/json_text.hpp"
+#include "util/json_check.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -8,49 +8,126 @@ namespace upstream {
 
 namespace {
 
-constexpr std::string_view k_head = R"({"type":"content_block_delta","index":)";
-constexpr std::string_view k_middle = R"(,"delta":{"type":"text_delta","text":")";
-constexpr std::string_view k_tail = "}}";
+namespace ondemand = simdjson::ondemand;
 
-// Decodes the JSON string whose body starts at `pos` (after the opening
-// quote). Returns the position after the closing quote, or npos when the
-// string is not one the fast path is sure about (the caller then falls
-// back to the full parser, which has the last word).
-std::size_t decode_string(std::string_view s, std::size_t pos, std::string& out) {
-  while (pos < s.size()) {
-    // Copy the run of plain bytes in one go (sixteen bytes at a time).
-    std::size_t run =
-        static_cast<std::size_t>(util::find_json_special(s.data() + pos, s.data() + s.size()) - s.data());
-    out.append(s.substr(pos, run - pos));
-    pos = run;
-    if (pos >= s.size()) {
-      return std::string_view::npos;
-    }
-    char c = s[pos];
-    if (c == '"') {
-      return pos + 1;
-    }
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      std::size_t length = util::utf8_sequence(s.data() + pos, s.data() + s.size());
-      if (length == 0) {
-        return std::string_view::npos; // invalid UTF-8: the full parser refuses it
-      }
-      out.append(s.substr(pos, length));
-      pos += length;
-      continue;
-    }
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return std::string_view::npos; // control bytes are invalid JSON
-    }
-    // An escape.
-    const char* next = util::decode_json_escape(s.data() + pos + 1, s.data() + s.size(), out);
-    if (next == nullptr) {
-      return std::string_view::npos;
-    }
-    pos = static_cast<std::size_t>(next - s.data());
+// Arrays and objects deeper than this are left to nlohmann (which has no
+// limit): a delta has two levels, and the check recurses once per level.
+constexpr int k_max_depth = 64;
+
+// The parts of the event that decide its kind. Views into the parser's
+// buffer; a repeated name counts by its last value, as in nlohmann's DOM.
+struct DeltaFields {
+  bool delta_is_object = false;
+  std::optional<std::string_view> type; // set when "type" is a string
+  std::optional<std::string_view> text; // set when "text" is a string
+};
+
+// The value, if it is a string; `out` is reset for any other (checked) value.
+bool read_text(ondemand::value value, std::optional<std::string_view>& out) {
+  out.reset();
+  ondemand::json_type type;
+  if (value.type().get(type)) {
+    return false;
   }
-  return std::string_view::npos;
+  if (type != ondemand::json_type::string) {
+    return util::check_json_value(value, k_max_depth - 2);
+  }
+  std::string_view text;
+  if (value.get_string().get(text)) {
+    return false;
+  }
+  out = text;
+  return true;
 }
+
+bool read_delta(ondemand::value value, DeltaFields& fields) {
+  fields = {};
+  ondemand::json_type type;
+  if (value.type().get(type)) {
+    return false;
+  }
+  if (type != ondemand::json_type::object) {
+    return util::check_json_value(value, k_max_depth - 1);
+  }
+  fields.delta_is_object = true;
+  ondemand::object delta;
+  if (value.get_object().get(delta)) {
+    return false;
+  }
+  for (auto member : delta) {
+    ondemand::field field;
+    std::string_view name;
+    if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+      return false;
+    }
+    bool read = name == "type"   ? read_text(field.value(), fields.type)
+                : name == "text" ? read_text(field.value(), fields.text)
+                                 : util::check_json_value(field.value(), k_max_depth - 2);
+    if (!read) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// One parser for the whole stream: it keeps its buffers from one event to
+// the next. The event's data is copied into a buffer with the padding
+// simdjson reads past the end (a copy of one event costs far less than
+// parsing it).
+class DeltaReader {
+public:
+  // The kind, with the text appended to `out`; nullopt when simdjson refuses
+  // the text and the full parser must decide.
+  std::optional<DeltaKind> read(std::string_view data, std::string& out) {
+    m_buffer.assign(data);
+    m_buffer.resize(data.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::padded_string_view padded(m_buffer.data(), data.size(), m_buffer.size());
+    ondemand::document document;
+    ondemand::json_type type;
+    if (m_parser.iterate(padded).get(document) || document.type().get(type)) {
+      return std::nullopt;
+    }
+    if (type != ondemand::json_type::object) {
+      return std::nullopt; // malformed, or invalid: the full parser says
+    }
+    ondemand::object top;
+    if (document.get_object().get(top)) {
+      return std::nullopt;
+    }
+    DeltaFields fields;
+    for (auto member : top) {
+      ondemand::field field;
+      std::string_view name;
+      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+        return std::nullopt;
+      }
+      bool read = name == "delta" ? read_delta(field.value(), fields)
+                                  : util::check_json_value(field.value(), k_max_depth - 1);
+      if (!read) {
+        return std::nullopt;
+      }
+    }
+    if (!util::json_document_ends(document)) {
+      return std::nullopt;
+    }
+    // The order of decode_text_delta_slow's checks.
+    if (!fields.delta_is_object) {
+      return DeltaKind::malformed;
+    }
+    if (fields.type != "text_delta") {
+      return DeltaKind::other;
+    }
+    if (!fields.text) {
+      return DeltaKind::malformed;
+    }
+    out += *fields.text;
+    return DeltaKind::text;
+  }
+
+private:
+  ondemand::parser m_parser;
+  std::string m_buffer;
+};
 
 } // namespace
 
@@ -81,21 +158,10 @@ DeltaKind decode_text_delta(std::string_view data, std::string& text) {
 }
 
 DeltaKind append_text_delta(std::string_view data, std::string& out) {
-  if (data.substr(0, k_head.size()) == k_head) {
-    std::size_t pos = k_head.size();
-    std::size_t digits = pos;
-    while (digits < data.size() && data[digits] >= '0' && data[digits] <= '9') {
-      ++digits;
-    }
-    bool index_ok = digits > pos && (data[pos] != '0' || digits == pos + 1);
-    if (index_ok && data.substr(digits, k_middle.size()) == k_middle) {
-      std::size_t mark = out.size();
-      std::size_t end = decode_string(data, digits + k_middle.size(), out);
-      if (end != std::string_view::npos && data.substr(end) == k_tail) {
-        return DeltaKind::text;
-      }
-      out.resize(mark); // not sure: undo, and let the full parser decide
-    }
+  // `stream` decodes on one thread; the reader is made on first use.
+  static DeltaReader reader;
+  if (auto kind = reader.read(data, out)) {
+    return *kind;
   }
   std::string text;
   DeltaKind kind = decode_text_delta_slow(data, text);

@@ -14,11 +14,16 @@ enum class DeltaKind {
 };
 
 // Decodes the data of a content_block_delta event. Streams of hundreds of
-// megabytes are made of such events, so the common shape the API sends,
-//   {"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"..."}}
-// is read by a direct scan that only decodes the JSON string; any other
-// layout (other key order, white space, extra fields) goes through the full
-// JSON parser. Both paths give the same answer (a fuzz target checks it).
+// megabytes are made of such events, so they are read with simdjson's
+// On-Demand parser, which finds the "delta" object's "type" and "text" in
+// any layout. It gives the same answer as the full nlohmann::json path
+// (decode_text_delta_slow) on every input, by the rule of the state file's
+// reader (state/mark_reader.hpp): simdjson decides alone only what it
+// accepts, every value is read through (On-Demand does not check what it
+// skips), a repeated name counts by its last value, and anything simdjson
+// refuses (invalid JSON, a top-level value that is not an object, a byte
+// order mark, a NUL after the value, integers beyond 64 bits, nesting deeper
+// than 64 levels) goes to the full parser, which has the last word. The fuzz target fuzz_text_delta checks it.
 DeltaKind decode_text_delta(std::string_view data, std::string& text);
 
 // The same, appending the text to `out` (left as it was unless the kind is

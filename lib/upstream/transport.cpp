@@ -204,11 +204,23 @@ TransferResult Transport::post(const std::string& url, const std::vector<std::st
     result.error = TransferResult::Error::stopped;
   } else if (code == CURLE_ABORTED_BY_CALLBACK && transfer.idle) {
     result.error = TransferResult::Error::idle;
-    result.message = fmt::format("no byte received for {} s", m_options.idle_timeout.count() / 1000.0);
+    result.message =
+        fmt::format("idle timeout: no byte received for {} s", m_options.idle_timeout.count() / 1000.0);
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     result.error = TransferResult::Error::interrupted;
   } else {
     result.error = map_error(code);
+  }
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    // libcurl says only "Timeout was reached": name the timeout that expired.
+    curl_off_t connected_after = 0;
+    curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_after);
+    result.message =
+        connected_after == 0
+            ? fmt::format("connect timeout: no connection within {} s",
+                          m_options.connect_timeout.count() / 1000.0)
+            : fmt::format("whole-request timeout: no complete answer within {} s",
+                          m_options.total_timeout.count() / 1000.0);
   }
   return result;
 }
@@ -244,6 +256,12 @@ std::string checked_base_url(const std::string& url) {
   std::string trimmed = url;
   while (!trimmed.empty() && trimmed.back() == '/') {
     trimmed.pop_back();
+  }
+  // Requests go to {base}/v1/messages. A base URL that already ends in /v1
+  // (as some SDKs and proxies write it) is taken to mean the same server:
+  // without this, bridge would ask for /v1/v1/messages.
+  if (trimmed.size() > 3 && trimmed.compare(trimmed.size() - 3, 3, "/v1") == 0) {
+    trimmed.resize(trimmed.size() - 3);
   }
   return trimmed;
 }

@@ -52,7 +52,7 @@ struct TransferResult {
 };
 
 // One libcurl easy handle, reused for every request of an invocation so that
-// the connection is kept alive across failover attempts (SPEC §7). Redirects
+// the connection is kept alive across failover attempts (docs/contract.md, upstream protocol). Redirects
 // are never followed; only http and https are spoken; TLS is always verified;
 // the usual proxy variables are honoured (libcurl reads them). The API key is
 // passed as a header value only and is never logged.
@@ -76,7 +76,7 @@ private:
   long m_connections = 0;
 };
 
-// Checks a base URL (SPEC §8): http or https only; plain http only to a
+// Checks a base URL (docs/contract.md, safety): http or https only; plain http only to a
 // loopback host. Returns the URL without a trailing slash, or throws
 // util::Error (exit 78) saying why.
 std::string checked_base_url(const std::string& url);

@@ -1,4 +1,4 @@
-// Feeds arbitrary text to the key file parser (SPEC §2). It either throws the
+// Feeds arbitrary text to the key file parser (docs/contract.md, keys). It either throws the
 // project's configuration error (whose message must not echo a line's
 // fields) or returns keys that all have a label, a sendable secret, and
 // distinct labels and secrets.

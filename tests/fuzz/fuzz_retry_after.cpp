@@ -1,4 +1,4 @@
-// Feeds arbitrary header blocks to the Retry-After parser (SPEC §5): it must
+// Feeds arbitrary header blocks to the Retry-After parser (docs/contract.md, Retry-After): it must
 // never crash, and its answer is always within [0, k_max_retry_after].
 #include "upstream/retry_after.hpp"
 

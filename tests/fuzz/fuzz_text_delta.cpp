@@ -1,6 +1,7 @@
-// Differential fuzzing of the streaming fast path: decode_text_delta (direct
-// scan for the API's usual layout) must agree with the full JSON parser on
-// every input, both on the kind and on the decoded text.
+// Differential fuzzing of the stream's delta reader: decode_text_delta
+// (simdjson On-Demand) must agree with the full nlohmann::json path on every
+// input, both on the kind and on the decoded text (the rule of
+// text_delta.hpp: simdjson decides only what it accepts).
 #include "upstream/text_delta.hpp"
 
 #include <cstdlib>

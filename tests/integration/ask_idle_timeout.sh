@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8 "Timeouts: connect 10 s, whole request 600 s, stream idle (no byte)
+# docs/contract.md (safety) "Timeouts: connect 10 s, whole request 600 s, stream idle (no byte)
 # 120 s": the idle timeout is the stream's. A blocking `ask` sends nothing
 # until the whole answer is ready (a long generation takes minutes), so only
 # the whole-request --timeout bounds it; were the idle timeout applied, every
@@ -17,7 +17,7 @@ setup_pool "only sk-ant-test-idle-str-stall-Ii02"
 t0=$(now_ms)
 run_pool stream --idle-timeout 1 "hi"
 expect_rc 1
-expect_between $(($(now_ms) - t0)) 0 4000 "ms until --idle-timeout 1 ended a stalled stream"
+expect_fast $(($(now_ms) - t0)) 15000 "--idle-timeout 1 ending a stream stalled for 15 s"
 
 # A blocking answer is bounded by --timeout only.
 setup_pool "only sk-ant-test-idle-ask-slow-Ii001"

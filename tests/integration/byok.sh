@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §2 "Where keys come from" 2 and §3.8: ANTHROPIC_API_KEY with no key
+# docs/contract.md (keys) "Where keys come from" 2 and §3.8: ANTHROPIC_API_KEY with no key
 # file is BYOK mode: one key, no failover, no marks, the state file neither
 # read nor written; a 429 exits 75, a 401/403 exits 77; 2 retries by default.
 # shellcheck source=lib.sh

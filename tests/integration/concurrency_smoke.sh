@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §4 (smoke): 16 bridge processes at once share one state file, each with
+# docs/contract.md (the state file) (smoke): 16 bridge processes at once share one state file, each with
 # its own key file whose first key answers 429 (after a short delay, so that
 # the marks are written together) and whose second serves. All exit 0 and all
 # 16 cooldowns are in the state file: no invocation's mark is lost.
@@ -15,7 +15,7 @@ done
 script+='"unused": {}}}'
 start_mock "$script"
 
-STATE="$T/shared/state.json"
+STATE="$T/common/state.json"
 for ((i = 1; i <= N; i++)); do
     printf 'first-%s sk-ant-test-conc-%s-first-Cc0001\nsecond-%s sk-ant-test-conc-%s-second-Cc002\n' \
         "$i" "$i" "$i" "$i" >"$T/keys-$i"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §1 options table and §2 "Where keys come from": --key-file beats
+# docs/contract.md (commands) options table and §2 "Where keys come from": --key-file beats
 # BRIDGE_KEY_FILE beats the default key file, which beats ANTHROPIC_API_KEY;
 # nothing configured is exit 78 explaining both ways; --state beats
 # BRIDGE_STATE beats the default state path; --base-url beats ANTHROPIC_BASE_URL.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §3 rows "401, 403": the key is disabled (until `keys reset`), the next
+# docs/contract.md (the failover walk) rows "401, 403": the key is disabled (until `keys reset`), the next
 # key serves; later runs skip the disabled key — for both `ask` and `stream`.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

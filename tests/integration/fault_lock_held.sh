@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §4: "A lock that cannot be had within the bound: a warning, the
+# docs/contract.md (the state file): "A lock that cannot be had within the bound: a warning, the
 # invocation goes on without saving. The request itself never fails because
 # of the state file." Another process (flock(1)) holds state.json.lock for
 # far longer than the bound; every bridge run must still answer, warn, and be
@@ -11,7 +11,7 @@
 #      again for every key of the walk);
 #   d) keys status needs no lock for a sound state file: immediate;
 #   e) a corrupt state file while the lock is held: ask answers; keys status
-#      still warns that the file is corrupt (SPEC §4: a one-line warning), and
+#      still warns that the file is corrupt (docs/contract.md (the state file): a one-line warning), and
 #      the corrupt file is left as it is (it cannot be moved aside unlocked);
 #   f) keys reset cannot save: it says so and exits non-zero, promptly.
 # The cases run side by side, so the whole test takes about one bound.
@@ -20,7 +20,7 @@ source "$(dirname "$0")/lib.sh"
 
 command -v flock >/dev/null || fail "needs flock(1) from util-linux"
 HOLD_SECS=30
-PROMPT_MS=8000 # one 5 s bound plus generous slack for a loaded machine
+PROMPT_MS=9500 # one 5 s bound plus slack; waiting it twice would take 10 s
 
 start_mock '{"keys": {
   "sk-ant-lock-rate1-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
@@ -135,7 +135,7 @@ echo "case c: exit 0 after $MS ms"
 load d
 expect_rc 0
 expect_err_empty
-((MS < 2000)) || fail "keys status waited $MS ms for a lock it does not need"
+((MS < 5000)) || fail "keys status waited $MS ms for a lock it does not need (the bound is 5 s)"
 echo "case d: keys status $MS ms"
 
 load e1
@@ -160,7 +160,7 @@ load e2
 prompt "case e2 (keys status, corrupt state)"
 echo "case e2: keys status exit $RC after $MS ms"
 grep -qF "corrupt" "$T/err" ||
-    late+=("case e2: keys status with a corrupt state file said nothing about it while the lock was held (SPEC §4: a one-line warning); stderr: '$(cat "$T/err")'")
+    late+=("case e2: keys status with a corrupt state file said nothing about it while the lock was held (docs/contract.md (the state file): a one-line warning); stderr: '$(cat "$T/err")'")
 
 if ((${#late[@]} > 0)); then
     printf 'FAIL: %s\n' "${late[@]}" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash safety of the state file (SPEC §3.7, §4): 200 invocations, each with
+# Crash safety of the state file (docs/contract.md (the failover walk), §4): 200 invocations, each with
 # its own key that answers 429 (so each one writes a cooldown mark), are
 # killed with SIGKILL after a bounded random delay spread over the whole run,
 # write window included (lock, temporary file, fsync, rename). After every

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8: "Memory use does not grow with the length of a stream." A 2 GiB
+# docs/contract.md (safety): "Memory use does not grow with the length of a stream." A 2 GiB
 # answer streamed in 1 KiB deltas (about two million events) must complete,
 # whole, with a peak RSS that stays small; the same for --raw (about 2.2 GB
 # of events relayed). Peak RSS is measured with /usr/bin/time -f %M.

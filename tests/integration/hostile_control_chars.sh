@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile upstream: error messages (valid JSON) that carry terminal control
 # sequences and line breaks: ESC [2J (clear the screen), ESC ]0;...BEL (set
-# the window title), CR LF followed by a forged line. SPEC §6: everything
+# the window title), CR LF followed by a forged line. docs/contract.md (output and exit statuses): everything
 # but the answer goes to stderr prefixed "bridge: " — so a diagnostic is one
 # line (or several, each prefixed), and the upstream's bytes must not drive
 # the user's terminal or forge bridge output. The answer itself (stdout) is

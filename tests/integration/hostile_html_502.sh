@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile upstream: a load balancer's HTML 502 page instead of the API's JSON
-# (SPEC §3: any other status is reported, no failover; §6: exit 1, status and
+# (docs/contract.md (the failover walk): any other status is reported, no failover; §6: exit 1, status and
 # request-id on stderr, stdout empty; with --json / --raw one JSON line of the
 # upstream shape). The page is shown as a one-line excerpt, for every
 # subcommand that sends.

@@ -5,7 +5,7 @@
 # bridge decides (replace the bytes, or call the reply malformed), it must:
 #   - never crash, never lose text silently (exit 0 with a delta missing);
 #   - keep its own JSON output (--json / --raw errors) valid UTF-8 JSON;
-#   - relay upstream bytes exactly in --raw mode (SPEC §1).
+#   - relay upstream bytes exactly in --raw mode (docs/contract.md, commands).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile upstream: error answers whose body is not the API's JSON error
 # (a proxy's plain text, JSON of the wrong shape, nothing at all, a huge
-# page). SPEC §3/§6: the status alone decides the walk (429 cools, 401/403
+# page). docs/contract.md (the failover walk)/§6: the status alone decides the walk (429 cools, 401/403
 # disable, anything else is reported at once with exit 1); the report names
 # the status and the request-id, stays short, and with --json is one JSON
 # line of the upstream shape. Never a crash.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8: "A blocking answer larger than 64 MiB ... is an error, not an
+# docs/contract.md (safety): "A blocking answer larger than 64 MiB ... is an error, not an
 # out-of-memory." A 100 MiB blocking answer (ask, ask --json) and a 1 GiB
 # non-event-stream 2xx answer to `stream` end with exit 1 and a message,
 # promptly (bridge stops reading at the limit), with a bounded peak RSS; an

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8: "Redirects are never followed (a key must not travel to another
+# docs/contract.md (safety): "Redirects are never followed (a key must not travel to another
 # host)." The upstream answers 301/302/303/307/308 with a Location on a
 # second mock (another loopback port). For ask, ask --json, stream,
 # stream --raw and BYOK: the second port receives nothing at all, so no key

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8: "an SSE line longer than 16 MiB is an error, not an
+# docs/contract.md (safety): "an SSE line longer than 16 MiB is an error, not an
 # out-of-memory." An event-stream line that never ends (a 1 GiB delta with no
 # newline) must end the run with exit 1 and a message as soon as 16 MiB have
 # arrived (not after reading the whole GiB), with a bounded peak RSS; a 20 MiB
@@ -70,14 +70,14 @@ measure sk-ant-line-endless-aaaaaaaaaaaaaaa
 echo "endless line, text: exit $RC after $MS ms, peak RSS $RSS KB, $(cat "$T/count") bytes on stdout"
 expect_rc 1
 expect_err_contains "16 MiB"
-((MS < 10000)) || fail "it took $MS ms: bridge must stop at 16 MiB, not read on"
+((MS < 30000)) || fail "it took $MS ms: bridge must stop at 16 MiB, not read on"
 ((RSS < RSS_LIMIT_KB)) || fail "peak RSS $RSS KB for an endless line (limit $RSS_LIMIT_KB KB)"
 [[ $(cat "$T/count") -le 1 ]] || fail "text mode printed a partial delta"
 
 measure sk-ant-line-endless-aaaaaaaaaaaaaaa --raw
 echo "endless line, --raw: exit $RC after $MS ms, peak RSS $RSS KB, $(cat "$T/count") bytes on stdout"
 expect_rc 1
-((MS < 10000)) || fail "--raw: it took $MS ms: bridge must stop at 16 MiB, not read on"
+((MS < 30000)) || fail "--raw: it took $MS ms: bridge must stop at 16 MiB, not read on"
 ((RSS < RSS_LIMIT_KB)) || fail "--raw: peak RSS $RSS KB for an endless line (limit $RSS_LIMIT_KB KB)"
 grep -qE '^\{"type":"error","error":\{"type":"[a-z_]+","message":"[^"]*16 MiB' "$T/err" ||
     fail "--raw: stderr is not a JSON error line naming the limit"

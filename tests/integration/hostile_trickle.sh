@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile upstream: a server that trickles its answer one byte per second.
-# SPEC §1/§8: --idle-timeout means "no byte received", so it must NOT fire
+# docs/contract.md (commands)/§8: --idle-timeout means "no byte received", so it must NOT fire
 # while bytes keep coming (however slowly); --timeout is the whole request,
 # so it MUST fire even though bytes keep coming. Blocking and streaming
 # answers, text and --raw; the cases run side by side (about 6 s in all).
@@ -110,14 +110,16 @@ load ask_slow
 [[ "$RC" == 1 || "$RC" == 69 ]] || fail "ask: a whole-request timeout must be exit 69 (or 1 once the answer began), got $RC"
 expect_out_empty
 grep -qiE 'time' "$T/err" || fail "ask: the message does not say the request timed out"
-((MS >= 2500 && MS <= 6000)) || fail "ask: --timeout 3 ended the run after $MS ms"
+# The trickle lasts 30 s: --timeout 3 ends it at 3 s, and a busy machine may
+# add anything but not half of the trickle.
+((MS >= 2500 && MS <= 15000)) || fail "ask: --timeout 3 ended the run after $MS ms"
 echo "ask, 1 byte/s, --timeout 3: exit $RC after $MS ms: $(head -n 1 "$T/err")"
 
 load stream_slow
 expect_rc 1
 expect_out_exact $'Hello\n'
 grep -qiE 'time|stall' "$T/err" || fail "stream: the message does not say the stream timed out"
-((MS >= 2500 && MS <= 6000)) || fail "stream: --timeout 3 ended the run after $MS ms"
+((MS >= 2500 && MS <= 15000)) || fail "stream: --timeout 3 ended the run after $MS ms"
 echo "stream, 1 byte/s, --timeout 3: exit 1 after $MS ms: $(head -n 1 "$T/err")"
 
 load raw_slow
@@ -125,7 +127,7 @@ expect_rc 1
 grep -qx 'event: error' "$T/out" || fail "stream --raw: no SSE error event after the timeout"
 grep -qE '^data: \{"type":"error","error":\{"type":"timeout_error","message":"' "$T/out" ||
     fail "stream --raw: the error event after a timeout must have type timeout_error"
-((MS >= 2500 && MS <= 6000)) || fail "stream --raw: --timeout 3 ended the run after $MS ms"
+((MS >= 2500 && MS <= 15000)) || fail "stream --raw: --timeout 3 ended the run after $MS ms"
 echo "stream --raw, 1 byte/s, --timeout 3: exit 1 after $MS ms"
 
 echo "hostile_trickle passed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile upstream: a 200 whose JSON is cut short or is not a message, and
 # event streams that end in the middle of a line or carry an event whose
-# JSON is broken. SPEC §6: a malformed upstream reply is exit 1 with a clear
+# JSON is broken. docs/contract.md (output and exit statuses): a malformed upstream reply is exit 1 with a clear
 # message, stdout holds no broken answer; in stream text mode the text so
 # far, then the error on stderr; in --raw mode the upstream bytes, then an SSE
 # `event: error` that a consumer can actually parse.
@@ -113,7 +113,7 @@ grep -qE '^data: \{"type":"error","error":\{"type":"[a-z_]+","message":"' "$T/ou
 # --- an event whose JSON is broken, then more text and a proper end ------------------
 send sk-ant-trunc-sse-bad-aaaaaaaaaaaaaa stream
 if [[ "$RC" == 0 ]]; then
-    problem "stream: a content_block_delta with malformed JSON was dropped without a word (exit 0, stdout '$(tr '\n' '|' <"$T/out")', stderr '$(cat "$T/err")'): its text is silently lost; SPEC §6 says a malformed upstream reply is exit 1"
+    problem "stream: a content_block_delta with malformed JSON was dropped without a word (exit 0, stdout '$(tr '\n' '|' <"$T/out")', stderr '$(cat "$T/err")'): its text is silently lost; docs/contract.md (output and exit statuses) says a malformed upstream reply is exit 1"
 else
     expect_rc 1
     [[ -s "$T/err" ]] || fail "stream: the malformed event must be reported on stderr"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §2 "Key file": comments, blank lines, surrounding white space, a BOM,
+# docs/contract.md (keys) "Key file": comments, blank lines, surrounding white space, a BOM,
 # CRLF; unlabelled keys are key-N by position among the keys; missing,
 # keyless, duplicate keys or labels, lines of three fields are exit 78 with
 # the path or line numbers (never the line itself); a key file readable by

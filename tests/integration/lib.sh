@@ -553,3 +553,42 @@ wait_for_key_requests() {
     done
     fail "the mock did not see $n requests with key $key within $secs s: $(mock_stats "$name")"
 }
+
+# ---------------------------------------------------------------------------
+# Timing without wall-clock windows. A loaded machine (2 cores, parallel
+# ctest, other builds) makes every step slower by an unknown amount, so an
+# expected duration is derived from what bridge itself recorded, or bounded
+# by the time the test measured around the run, never by a fixed window.
+#   rfc3339_ms TIME                 TIME (RFC 3339) as epoch milliseconds
+#   expect_cooldown LABEL DELAY_MS T0_MS WHAT
+#       the state file's mark of LABEL lasts exactly DELAY_MS (until - since,
+#       as bridge recorded it), and keys status reports a retry_in_ms that is
+#       at most DELAY_MS and at least DELAY_MS less the time since T0_MS
+#       (taken before the run that made the mark).
+#   expect_fast MS ALTERNATIVE_MS WHAT
+#       MS is below half of ALTERNATIVE_MS: what the wrong behaviour (a hang,
+#       a full sleep) would take; tests choose ALTERNATIVE_MS large (tens of
+#       seconds) so that a busy machine stays far below it.
+# ---------------------------------------------------------------------------
+rfc3339_ms() {
+    date -u -d "$1" +%s%3N
+}
+
+expect_cooldown() {
+    local label=$1 delay=$2 t0=$3 what=$4 since until recorded left elapsed
+    since=$(state_field "$label" since)
+    until=$(state_field "$label" until)
+    [[ -n "$since" && -n "$until" ]] || fail "$what: no since/until for $label in $(cat "$STATE" 2>/dev/null)"
+    recorded=$(($(rfc3339_ms "$until") - $(rfc3339_ms "$since")))
+    # The state file keeps milliseconds; allow one for the rounding of each.
+    expect_between "$recorded" $((delay - 2)) $((delay + 2)) "$what: until - since in the state file"
+    left=$(key_field "$label" retry_in_ms)
+    elapsed=$(($(now_ms) - t0))
+    expect_between "$left" $((delay - elapsed - 2)) $((delay + 2)) \
+        "$what: retry_in_ms $elapsed ms after the run began"
+}
+
+expect_fast() {
+    local ms=$1 alternative=$2 what=$3
+    ((ms < alternative / 2)) || fail "$what: took $ms ms (the behaviour it rules out takes $alternative ms)"
+}

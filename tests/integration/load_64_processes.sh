@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proof under load (SPEC §4): 64 bridge processes, started together through a
+# Proof under load (docs/contract.md, the state file): 64 bridge processes, started together through a
 # barrier, share one state file. Each has its own key file whose first key
 # answers 429 after a short delay and whose second key answers 200, so all 64
 # write a cooldown mark at about the same moment, under the flock of
@@ -130,7 +130,7 @@ done
 entries=$(grep -c '"mark": "cooling"' "$STATE" || true)
 [[ "$entries" -eq $N ]] || fail "the state file holds $entries cooling entries, expected $N"
 
-# ---- no temporary file left behind; modes as SPEC §4 says ----------------------
+# ---- no temporary file left behind; modes as docs/contract.md (the state file) says ----------------------
 leftover=$(find "$STATE_DIR" -name 'state.json.tmp.*' | wc -l)
 [[ "$leftover" -eq 0 ]] || fail "$leftover temporary files left in $STATE_DIR: $(ls -a "$STATE_DIR")"
 [[ $(stat -c %a "$STATE") == 600 ]] || fail "state file mode $(stat -c %a "$STATE")"

@@ -2,7 +2,7 @@
 # Hostile local input: key files that are empty, comments only, binary
 # (random bytes, NUL), a 1 GB sparse file, a directory, a FIFO with no
 # writer, a path under a regular file, a symlink loop, a character device,
-# and (when not root) a file without read permission. SPEC §2: exit 78 with
+# and (when not root) a file without read permission. docs/contract.md (keys): exit 78 with
 # the path and what to do, promptly (a huge file is refused by its size, not
 # read; a FIFO or device never blocks), never a crash, never an echo of the
 # file's bytes, and nothing sent upstream or written to the state directory.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile local input: corrupt state files. SPEC §4: "A corrupt or
+# Hostile local input: corrupt state files. docs/contract.md (the state file): "A corrupt or
 # unreadable state file: a one-line warning, the file kept aside as
 # state.json.corrupt, and the invocation goes on as if no key were marked.
 # Never a crash." For each kind (truncated, random bytes with NUL, empty,
@@ -85,7 +85,7 @@ expect_err_contains "corrupt"
 cmp -s "$T/orig" "$STATE.corrupt" || fail "keys status: the corrupt file was not kept aside byte for byte"
 
 # --- odd but sound: nothing may be lost ------------------------------------------------
-# The rate key's fingerprint, SPEC §2: sha256: and 32 hex digits of SHA-256.
+# The rate key's fingerprint, docs/contract.md (keys): sha256: and 32 hex digits of SHA-256.
 fp_good="sha256:$(printf '%s' sk-ant-corrupt-good-bbbbbbbbbbbbbbbb | sha256sum | cut -c1-32)"
 fresh "cat <<EOF
 {\"version\": 1, \"written_by\": \"a future tool\", \"keys\": {

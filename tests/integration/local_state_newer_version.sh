@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §4: "a newer version is refused with exit 78 (not destroyed)". A state
+# docs/contract.md (the state file): "a newer version is refused with exit 78 (not destroyed)". A state
 # file written by a newer bridge (version 2, a huge version, and the largest
 # unsigned 64-bit number, which must not wrap round to something "older"):
 # ask, stream, keys status and keys reset all exit 78 with a message naming

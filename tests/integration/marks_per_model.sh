@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §10: a 429 cools the key for the model the request named only. Another
+# docs/marks.md: a 429 cools the key for the model the request named only. Another
 # model still uses the key; the same model skips it (-v says so); exhaustion
 # is judged per model; `keys status` lists per-model cooldowns under their key
 # and answers for one model with -m (exit 0/75/77); the state file keeps

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §10 proactive marks: a success whose anthropic-ratelimit-*-remaining is
+# docs/marks.md proactive marks: a success whose anthropic-ratelimit-*-remaining is
 # 0 cools the key for that model until the matching -reset (measured against
 # the response's Date), at most 60 s, so the next run does not spend a request
 # on a 429; the last limits seen are kept and shown by keys status.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §10: spend and billing answers are key-specific and cool the key for
+# docs/marks.md: spend and billing answers are key-specific and cool the key for
 # every model: a 429 enforced_spend_limit_reached until the time its message
 # names (else an hour), the 400 usage-limit messages and a 402 for an hour.
 # Each fails over to the next key; keys status says spend_limit / billing; -v

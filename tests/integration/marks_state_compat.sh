@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §10 / §4: the state file stays version 1. A file as the previous
+# docs/marks.md: the state file stays version 1. A file as the previous
 # release wrote it (marks without a model) is read as marks for every model;
 # our per-model marks go in an extra "models" field beside the key-wide
 # fields, which keep their meaning, and unknown fields survive our rewrites.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §3 row "any other status": 400, 402, 404, 413, 500, 529 are reported
+# docs/contract.md (the failover walk) row "any other status": 400, 402, 404, 413, 500, 529 are reported
 # with status, type, message and request-id (exit 1); the second key is never
 # tried and no key is marked — for `ask` and `stream`, in text and JSON mode.
 # shellcheck source=lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §7 (a done-when proof): one connection is reused for every attempt of
+# docs/contract.md (upstream protocol) (a done-when proof): one connection is reused for every attempt of
 # a walk. Ten keys, nine answer 429 (or 401/403), the tenth serves: the mock
 # sees ten requests over exactly ONE TCP connection — for ask and stream.
 # shellcheck source=lib.sh

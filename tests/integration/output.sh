@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6 output: `ask` prints the text ending with a newline; `ask --json`
+# docs/contract.md (output and exit statuses) output: `ask` prints the text ending with a newline; `ask --json`
 # the body byte for byte; `stream` the text; `stream --raw` the events byte
 # for byte; stdout carries nothing else; -v names each attempt's key by label
 # and hint and the key that served, never the key itself (§2 "Showing keys").

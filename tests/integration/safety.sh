@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8 safety: redirects are never followed (the key must not travel to
+# docs/contract.md (safety) safety: redirects are never followed (the key must not travel to
 # another host); only http(s), plain http only to loopback, refused before
 # any network access (exit 78); a TLS failure is exit 69; an answer over
 # 64 MiB and an SSE line over 16 MiB are errors with bounded memory.
@@ -60,7 +60,7 @@ for url in "file:///etc/passwd" "http://example.com" "http://example.com:80/" "f
         expect_rc 78
         expect_out_empty
         [[ -s "$T/err" ]] || fail "--base-url $url: exit 78 with no message"
-        expect_between $(($(now_ms) - t0)) 0 2000 "ms to refuse --base-url $url"
+        expect_fast $(($(now_ms) - t0)) 20000 "refusing --base-url $url (no connection attempt)"
     done
     ANTHROPIC_BASE_URL=$url http_proxy=$proxy ALL_PROXY=$proxy run_bridge ask --key-file "$KEYS" --state "$STATE" "hi"
     expect_rc 78

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §2 "Showing keys": a key is never printed, logged, or written to the
+# docs/contract.md (keys) "Showing keys": a key is never printed, logged, or written to the
 # state file. Every subcommand (ask, stream, ask --json, stream --raw,
 # keys status, keys status --json, keys reset, parse-retry-after) runs with
 # -v through every failure mode: 429, 401, 403, 500 (with retries), network

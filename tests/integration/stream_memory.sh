@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §8 (a done-when proof): memory use does not grow with the length of a
+# docs/contract.md (safety) (a done-when proof): memory use does not grow with the length of a
 # stream. Peak RSS of `bridge stream` over 20 MB and over 200 MB of text (and
 # --raw over 20 MB and 100 MB) must be about the same.
 # shellcheck source=lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6 (a done-when proof): `bridge stream` writes and flushes each text
+# docs/contract.md (output and exit statuses) (a done-when proof): `bridge stream` writes and flushes each text
 # delta as it arrives, even into a pipe. The mock sends the first delta, then
 # holds the rest until a gate file exists; the test creates it only after the
 # first delta has come out of the pipe. A bridge that buffered would never

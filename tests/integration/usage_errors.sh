@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6 exit 2: usage errors (unknown option, bad value, --request with
+# docs/contract.md (output and exit statuses) exit 2: usage errors (unknown option, bad value, --request with
 # words, no subcommand) exit 2 at once, print nothing on stdout and send
 # nothing upstream.
 # shellcheck source=lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §3.5 --wait[=MAX]: on transient exhaustion whose soonest key is ready
+# docs/contract.md (the failover walk) --wait[=MAX]: on transient exhaustion whose soonest key is ready
 # within MAX, sleep (saying so on stderr unless -q) and walk again from the
 # first key; a MAX too short gives exit 75 at once.
 # shellcheck source=lib.sh
@@ -10,8 +10,8 @@ for p in W Q D; do
     script+='"sk-ant-test-wait-'$p'-first-Nm01": [{"status": 429, "headers": {"retry-after-ms": "1000"}}, {"text": "first key after the wait"}],'
     script+='"sk-ant-test-wait-'$p'-second-Nm2": [{"status": 429, "headers": {"retry-after-ms": "1000"}}, {"text": "second key after the wait"}],'
 done
-script+='"sk-ant-test-wait-Z-first-Nm01": {"status": 429, "headers": {"retry-after-ms": "3000"}},'
-script+='"sk-ant-test-wait-Z-second-Nm2": {"status": 429, "headers": {"retry-after-ms": "3000"}},'
+script+='"sk-ant-test-wait-Z-first-Nm01": {"status": 429, "headers": {"retry-after-ms": "30000"}},'
+script+='"sk-ant-test-wait-Z-second-Nm2": {"status": 429, "headers": {"retry-after-ms": "30000"}},'
 script+='"sk-ant-test-wait-L-only-Nm00001": {"status": 429, "headers": {"retry-after": "400"}}}}'
 start_mock "$script"
 
@@ -23,7 +23,9 @@ elapsed=$(($(now_ms) - t0))
 expect_rc 0
 expect_out_eq "first key after the wait"
 expect_err_contains "wait"
-expect_between "$elapsed" 700 4500 "ms spent by --wait=5 on a 1 s cooldown"
+# At least the cooldown (less what the first walk took); no upper window:
+# a loaded machine may take any time, and the requests below prove the walk.
+expect_between "$elapsed" 700 60000 "ms spent by --wait=5 on a 1 s cooldown"
 expect_key_requests sk-ant-test-wait-W-first-Nm01 2
 expect_key_requests sk-ant-test-wait-W-second-Nm2 1
 
@@ -42,7 +44,7 @@ run_pool ask --wait "hi"
 expect_rc 0
 expect_out_eq "first key after the wait"
 
-# --- --wait=0.2 with a 3 s cooldown: exit 75 at once ----------------------------------
+# --- --wait=0.2 with a 30 s cooldown: exit 75 at once ----------------------------------
 setup_pool "one sk-ant-test-wait-Z-first-Nm01" "two sk-ant-test-wait-Z-second-Nm2"
 STATE="$T/state-z/state.json"
 t0=$(now_ms)
@@ -50,8 +52,8 @@ run_pool ask --wait=0.2 "hi"
 elapsed=$(($(now_ms) - t0))
 expect_rc 75
 expect_out_empty
-expect_err_contains "retry after 3s"
-expect_between "$elapsed" 0 1500 "ms before --wait=0.2 gave up on a 3 s cooldown"
+grep -qE 'retry after (29|30)s' "$T/err" || fail "no 'retry after 30s' (29s on a slow machine)"
+expect_fast "$elapsed" 30000 "--wait=0.2 giving up on a 30 s cooldown"
 expect_key_requests sk-ant-test-wait-Z-first-Nm01 1
 # --- a bare --wait with a cooldown beyond its 300 s: exit 75 at once ------------------------------
 setup_pool "only sk-ant-test-wait-L-only-Nm00001"
@@ -59,5 +61,5 @@ STATE="$T/state-l/state.json"
 t0=$(now_ms)
 run_pool ask --wait "hi"
 expect_rc 75
-expect_between $(($(now_ms) - t0)) 0 1500 "ms before a bare --wait gave up on a 400 s cooldown"
+expect_fast $(($(now_ms) - t0)) 400000 "a bare --wait giving up on a 400 s cooldown"
 echo "ok"

@@ -14,7 +14,8 @@
 #   - completions/bridge.bash, _bridge and bridge.fish: what each shell offers
 #     for `bridge COMMAND -` (run in the real shell, as completion.sh does).
 # The subcommands are compared likewise (COMMANDS in the man page; `bridge `
-# and `bridge keys ` in the shells). Every difference is named.
+# and `bridge keys ` in the shells), and `bridge help COMMAND` must print what
+# `bridge COMMAND --help` prints. Every difference is named.
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -102,6 +103,15 @@ for id in "${command_ids[@]}"; do
     compare_sets "$name: $shell completion vs --help" "$expected" \
       "$("complete_$shell" "bridge ${words:+$words }-" | only_options)"
   done
+done
+
+# `bridge help COMMAND` is `bridge COMMAND --help`, for every command.
+for id in "${command_ids[@]}"; do
+  words=$(command_words "$id")
+  # shellcheck disable=SC2086 # the command words are meant to split
+  if ! diff <(help_text "$words") <(timeout 20 "$bridge_bin" help $words 2>&1) >/dev/null; then
+    not_ok "bridge help${words:+ $words}: differs from bridge${words:+ $words} --help"
+  fi
 done
 
 # Subcommands.

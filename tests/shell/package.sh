@@ -86,8 +86,10 @@ check "a Description" grep -q 'failover' <<<"$(field Description)"
 depends=$(field Depends)
 depends_names=$(tr ',' '\n' <<<"$depends" | awk '{print $1}')
 # bridge links libstdc++ and libgcc statically and uses no libssl of its own
-# (BRIDGE_STATIC_RUNTIME); libcurl brings its TLS library with it.
-for library in libc6 libcurl4; do
+# (BRIDGE_STATIC_RUNTIME); libcurl brings its TLS library with it. libmd
+# hashes the key fingerprints; libsimdjson reads the state file and the
+# stream (and brings the shared libstdc++ with it).
+for library in libc6 libcurl4 libmd0 libsimdjson14; do
   check "Depends names $library" grep -qxF -- "$library" <<<"$depends_names"
 done
 printf '# Depends: %s\n' "$depends"

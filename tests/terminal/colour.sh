@@ -18,6 +18,19 @@ grep -q $'\e\\[33m''cooling' <<<"$screen" || { echo "$screen" | cat -v >&2; fail
 grep -q $'\e\\[32m''ready' <<<"$screen" || { echo "$screen" | cat -v >&2; fail "no green 'ready' on a terminal"; }
 _tmux kill-server
 
+# The raw bytes (script(1) gives bridge a terminal and keeps every byte):
+# each colour is reset on its own line, before the newline, so that nothing
+# after the table (the prompt, the next command's output) is coloured.
+script -qec "\"$BRIDGE\" keys status" /dev/null >"$T/raw" 2>&1 </dev/null || true
+grep -q $'\e\\[3[0-9]m' "$T/raw" || { cat -v "$T/raw" >&2; fail "script(1): no colour in the raw output"; }
+while IFS= read -r line; do
+    line=${line%$'\r'}
+    [[ $line == $'\e['0m* ]] && { cat -v "$T/raw" >&2; fail "a colour reset after a newline"; }
+    if [[ $line == *$'\e['3[0-9]m* ]]; then
+        [[ $line == *$'\e['3[0-9]m*$'\e['0m* ]] || { cat -v "$T/raw" >&2; fail "a coloured line not reset before its newline"; }
+    fi
+done <"$T/raw"
+
 # NO_COLOR set: no escape at all, even on a terminal.
 tty_run env NO_COLOR=1 "$BRIDGE" keys status
 tty_wait_rc

@@ -18,9 +18,9 @@ tty_wait_screen "waiting for the answer" 10
 for _ in $(seq 100); do [[ $(mock_key_requests sk-ant-tty-slow-bbbbbbbbbbbbbbbb) == 1 ]] && break; sleep 0.05; done
 started=$SECONDS
 tty_keys C-c
-tty_wait_rc 5
+tty_wait_rc 12
 [[ $TTY_RC == 130 ]] || fail "Ctrl-C during a request exited $TTY_RC, not 130"
-((SECONDS - started <= 3)) || fail "Ctrl-C took $((SECONDS - started))s"
+((SECONDS - started <= 10)) || fail "Ctrl-C took $((SECONDS - started))s"
 _tmux kill-server
 # The state file is whole and still holds the cooldown.
 run_bridge keys status --json
@@ -34,8 +34,8 @@ tty_run "$BRIDGE" --key-file "$keys2" ask --wait=600 --no-stdin question
 tty_wait_screen "waiting" 10
 started=$SECONDS
 tty_keys C-c
-tty_wait_rc 5
+tty_wait_rc 12
 [[ $TTY_RC == 130 ]] || fail "Ctrl-C during --wait exited $TTY_RC, not 130"
-((SECONDS - started <= 3)) || fail "Ctrl-C during --wait took $((SECONDS - started))s"
+((SECONDS - started <= 10)) || fail "Ctrl-C during --wait took $((SECONDS - started))s"
 cmp -s "$state" "$T/state.before" || fail "the state file changed while only waiting"
 echo "ok"

@@ -4,13 +4,13 @@
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/tty.sh"
 
-start_mock '{"keys":{"sk-ant-tty-spin-aaaaaaaaaaaaaaaa":{"text":"the answer arrived","delay_ms":2500}}}'
+start_mock '{"keys":{"sk-ant-tty-spin-aaaaaaaaaaaaaaaa":{"text":"the answer arrived","delay_ms":8000}}}'
 keys=$(write_key_file "spin sk-ant-tty-spin-aaaaaaaaaaaaaaaa")
 export BRIDGE_KEY_FILE=$keys BRIDGE_STATE="$T/state/state.json" ANTHROPIC_BASE_URL=$MOCK_URL
 
 # On a terminal: the spinner shows while the mock holds the answer back...
 tty_run "$BRIDGE" ask --no-stdin question
-tty_wait_screen "waiting for the answer" 2
+tty_wait_screen "waiting for the answer" 7
 tty_wait_rc
 [[ $TTY_RC == 0 ]] || fail "ask exited $TTY_RC on a terminal"
 # ...and is gone once the answer is printed.
@@ -24,7 +24,8 @@ _tmux kill-server
 
 # -q: no spinner even on a terminal (check while the answer is held back).
 tty_run "$BRIDGE" -q ask --no-stdin question
-sleep 1 # observation window while the mock holds the answer for 2.5 s
+for _ in $(seq 400); do [[ $(mock_requests) == 2 ]] && break; sleep 0.05; done
+sleep 0.5 # the request is at the mock: a spinner would be drawn by now
 if tty_screen | grep -qF "waiting for the answer"; then fail "a spinner with -q"; fi
 tty_wait_rc
 [[ $TTY_RC == 0 ]] || fail "ask -q exited $TTY_RC"

@@ -182,6 +182,75 @@ TEST_CASE("a label with a control character is refused") {
   CHECK(mentions_number(message, 1));
 }
 
+TEST_CASE("a key split in two by a space is refused: its first half would be a label") {
+  std::string message;
+  CHECK_BRIDGE_ERROR(parse_key_file("ok sk-ant-fine-key-0000\nsk-ant-api03-AAAA BBBB\n", k_path),
+                     ExitCode::config, message);
+  CAPTURE(message);
+  CHECK(mentions_number(message, 2));
+  CHECK(message.find("sk-") != std::string::npos); // the reason: "starts with 'sk-'"
+  CHECK(message.find("AAAA") == std::string::npos);
+  CHECK(message.find("BBBB") == std::string::npos);
+}
+
+TEST_CASE("a label that looks like a secret is refused without echoing it") {
+  for (std::string label : {std::string("AbCdEfGh1234567890XyZq"), std::string("team-Q7fJ2kLm9Xp4Rt8Wv3Ns"),
+                            std::string(65, 'a')}) {
+    CAPTURE(label);
+    std::string message;
+    CHECK_BRIDGE_ERROR(parse_key_file(label + " sk-ant-fine-key-0000\n", k_path), ExitCode::config,
+                       message);
+    CHECK(mentions_number(message, 1));
+    CHECK(message.find(label) == std::string::npos);
+  }
+}
+
+TEST_CASE("ordinary labels are names, whatever their language") {
+  auto keys = parse_key_file("ci-runner-eu-west-1 sk-ant-a-0000000001\n"
+                             "prod_backup_2024 sk-ant-b-0000000002\n"
+                             "cl\xC3\xA9-perso sk-ant-c-0000000003\n"
+                             "ALLCAPSANDMORELETTERSX sk-ant-d-0000000004\n",
+                             k_path);
+  CHECK(labels_of(keys) == std::vector<std::string>{"ci-runner-eu-west-1", "prod_backup_2024",
+                                                    "cl\xC3\xA9-perso", "ALLCAPSANDMORELETTERSX"});
+  CHECK(keys::label_problem("primary").empty());
+  CHECK(!keys::label_problem("sk-primary").empty());
+  CHECK(!keys::label_problem("a=b").empty());
+}
+
+TEST_CASE("a shell assignment NAME=value is refused, labelled or not, without echoing it") {
+  for (std::string line : {"ANTHROPIC_API_KEY=sk-ant-SECRET-xyz", "export KEY=sk-ant-SECRET-xyz",
+                           "KEY=sk-ant-SECRET-xyz # pasted"}) {
+    CAPTURE(line);
+    std::string message;
+    CHECK_BRIDGE_ERROR(parse_key_file("ok sk-ant-fine-key-0000\n" + line + "\n", k_path),
+                       ExitCode::config, message);
+    CHECK(mentions_number(message, 2));
+    CHECK(message.find("NAME=value") != std::string::npos);
+    CHECK(message.find("SECRET") == std::string::npos);
+  }
+}
+
+TEST_CASE("a '#' after white space starts a trailing comment") {
+  auto keys = parse_key_file("primary sk-ant-one-1111111111   # the main one\n"
+                             "sk-ant-two-2222222222\t# unlabelled: named key-2\n"
+                             "third sk-ant-th#ree-33333333\n",
+                             k_path);
+  CHECK(labels_of(keys) == std::vector<std::string>{"primary", "key-2", "third"});
+  CHECK(secrets_of(keys) == std::vector<std::string>{"sk-ant-one-1111111111", "sk-ant-two-2222222222",
+                                                     "sk-ant-th#ree-33333333"});
+}
+
+TEST_CASE("load_key_file: the caller's advice ends the message of an unreadable file") {
+  test::TempDir dir;
+  std::vector<std::string> warnings;
+  std::string message;
+  CHECK_BRIDGE_ERROR(load_key_file(dir / "missing", warnings, "; or do this instead"),
+                     ExitCode::config, message);
+  CHECK(message.find("; or do this instead") != std::string::npos);
+  CHECK(message.find("ANTHROPIC_API_KEY") == std::string::npos);
+}
+
 TEST_CASE("load_key_file: a missing file or a directory is a configuration error") {
   test::TempDir dir;
   std::vector<std::string> warnings;

@@ -1,11 +1,12 @@
 #include "keys/key.hpp"
 
 #include <doctest/doctest.h>
+#include <openssl/evp.h>
 
 #include <set>
 #include <string>
 
-TEST_CASE("key_hint: the table of SPEC §2") {
+TEST_CASE("key_hint: the table of docs/contract.md (keys)") {
   struct Row {
     std::string secret;
     std::string hint;
@@ -17,7 +18,7 @@ TEST_CASE("key_hint: the table of SPEC §2") {
            Row{"abcdefghij", "ab...ij"},                        // 10: n = 2
            Row{"abcdefghijklmnopqrs", "ab...rs"},               // 19: n = 2
            Row{"abcdefghijklmnopqrst", "abcd...qrst"},          // 20: n = 4
-           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},         // the example of SPEC §2
+           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},         // the example of docs/contract.md (keys)
            Row{std::string(108, 'x') + "AA", "xxxx...xxAA"},    // a real key's length
        }) {
     CAPTURE(row.secret);
@@ -89,6 +90,44 @@ TEST_CASE("key_fingerprint: sha256: and 32 hex digits of SHA-256") {
     CHECK(keys::key_fingerprint(secret) == fingerprint); // stable
     CHECK(fingerprint.find(secret) == std::string::npos);
   }
+}
+
+namespace {
+// The first 32 hex digits of SHA-256 as libcrypto computes it: an
+// independent implementation to check libmd's against.
+std::string openssl_prefix(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  REQUIRE(EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) == 1);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < 16; ++i) {
+    out += k_hex[digest[i] >> 4];
+    out += k_hex[digest[i] & 0xF];
+  }
+  return out;
+}
+} // namespace
+
+TEST_CASE("key_fingerprint: the FIPS 180-4 example vectors") {
+  CHECK(keys::key_fingerprint("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "sha256:248d6a61d20638b8e5c026930c3e6039");
+  CHECK(keys::key_fingerprint(std::string(1'000'000, 'a')) ==
+        "sha256:cdc76e5c9914fb9281a1c7e284d73e67");
+}
+
+TEST_CASE("key_fingerprint agrees with libcrypto at every length around the block and padding edges") {
+  std::string data;
+  for (int length = 0; length <= 300; ++length) {
+    CAPTURE(length);
+    CHECK(keys::key_fingerprint(data) == "sha256:" + openssl_prefix(data));
+    data += static_cast<char>('!' + (length * 7) % 90);
+  }
+  std::string binary;
+  for (int i = 0; i < 256; ++i) {
+    binary += static_cast<char>(i);
+  }
+  CHECK(keys::key_fingerprint(binary) == "sha256:" + openssl_prefix(binary));
 }
 
 TEST_CASE("key_fingerprint differs per key and does not contain the key") {

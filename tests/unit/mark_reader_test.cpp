@@ -100,7 +100,7 @@ std::string sample_file() {
             KeyMark::disabled(k_t0, 401, "authentication_error"));
   doc.merge(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222"),
             KeyMark::cooling(k_t0 - ms(5'000), ms(90'000), 429, ""));
-  // Per-model marks and limits (SPEC §10), read by both readers alike.
+  // Per-model marks and limits (docs/marks.md), read by both readers alike.
   doc.merge(keys::make_key("alpha", "sk-ant-api03-alpha-0000000000"),
             pool::Scope::of_model("claude-opus-4-1"),
             KeyMark::cooling(k_t0, ms(45'000), 429, "rate_limit_error"));

@@ -34,7 +34,7 @@ AttemptOutcome with_kind(AttemptOutcome::Kind kind) {
 
 } // namespace
 
-TEST_CASE("classify: the table of SPEC §3, row by row") {
+TEST_CASE("classify: the table of docs/contract.md (the failover walk), row by row") {
   struct Row {
     int status;
     Verdict verdict;
@@ -167,7 +167,7 @@ TEST_CASE("retry_delay: a server's retry-after of at most 60 s is honoured") {
 }
 
 // ---------------------------------------------------------------------------
-// Spend and billing limits, and proactive cooldowns (SPEC §10).
+// Spend and billing limits, and proactive cooldowns (docs/marks.md).
 
 namespace {
 const util::TimePoint k_now = test::at("2026-11-26T03:00:00Z");

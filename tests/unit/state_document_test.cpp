@@ -269,7 +269,7 @@ TEST_CASE("state document: a label that is not valid UTF-8 is written, not throw
 }
 
 // ---------------------------------------------------------------------------
-// Per-model marks (SPEC §10): version 1 still, read and written both ways.
+// Per-model marks (docs/marks.md): version 1 still, read and written both ways.
 
 TEST_CASE("state document: per-model marks and limits go under \"models\" and read back") {
   StateDocument doc;

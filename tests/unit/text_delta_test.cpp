@@ -1,5 +1,5 @@
-// decode_text_delta has a fast path for the API's usual layout and falls
-// back to the full JSON parser otherwise; both must give the same answer.
+// decode_text_delta reads events with simdjson On-Demand and leaves what
+// simdjson refuses to the full nlohmann parser; both must give the same answer.
 #include "upstream/text_delta.hpp"
 
 #include <doctest/doctest.h>
@@ -93,7 +93,7 @@ TEST_CASE("decode_text_delta: known answers") {
   }
 }
 
-TEST_CASE("decode_text_delta: the fast path never accepts what the full parser refuses") {
+TEST_CASE("decode_text_delta never accepts what the full parser refuses") {
   std::vector<std::string> inputs = {
       usual("\\ud83d"),                   // lone high surrogate
       usual("\\udd11"),                   // lone low surrogate

@@ -218,7 +218,7 @@ TEST_CASE("walker: 401 and 403 disable the key and fail over") {
 }
 
 TEST_CASE("walker: any other status or a network failure ends the walk without failover") {
-  // (402 and the 400 usage-limit messages are key-specific: SPEC §10, below.)
+  // (402 and the 400 usage-limit messages are key-specific: docs/marks.md, below.)
   std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
                                           status(404, "not_found_error"),
                                           status(413, "request_too_large"),
@@ -650,7 +650,7 @@ TEST_CASE("walker: an interrupted sleep ends the walk, in --wait and in --retrie
 }
 
 // ---------------------------------------------------------------------------
-// Per-model marks, spend and billing limits, proactive marks (SPEC §10).
+// Per-model marks, spend and billing limits, proactive marks (docs/marks.md).
 
 namespace {
 
