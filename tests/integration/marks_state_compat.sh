@@ -67,6 +67,6 @@ flat=$(tr -d '\n ' <"$STATE")
 [[ "$flat" == *'"note":"kept"'* ]] || fail "unknown entry field lost: $flat"
 [[ "$(state_field a mark)" == cooling ]] || fail "a's mark: $flat"
 [[ "$(state_field a until)" == "$until" ]] || fail "a's until changed: $flat"
-[[ "$flat" == *"\"$fp_b\":{"*'"models":{"claude-opus-4-1":{"mark":"cooling"'* ]] || fail "b's per-model mark: $flat"
+[[ "$flat" == *"\"$fp_b\":{"*'"models":{'*'"claude-opus-4-1":{"mark":"cooling"'* ]] || fail "b's per-model mark: $flat"
 [[ -z "$(state_field b mark)" ]] || fail "b got a key-wide mark: $flat"
 echo ok
