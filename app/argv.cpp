@@ -235,6 +235,18 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
     // A word: the command at this level, when the level has commands.
     auto names = subcommand_names(*current);
     if (names.empty()) {
+      if (current->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty() &&
+          current != &app) {
+        // CLI11 would quote the word ("not expected: sk-ant-..."): a word
+        // given where none is taken may well be a pasted key.
+        throw Error(ExitCode::usage,
+                    fmt::format("'{}' takes no words, only options (the word is not shown: it "
+                                "may be a secret)",
+                                current->get_parent() == &app
+                                    ? "bridge " + current->get_name()
+                                    : "bridge " + current->get_parent()->get_name() + " " +
+                                          current->get_name()));
+      }
       continue; // a word of the prompt, or a label
     }
     const CLI::App* next = nullptr;

@@ -79,6 +79,21 @@ run_bridge keys --key-file "$KEYS"
 expect_rc 2
 expect_err_contains "status or reset"
 
+# A word (or an option) where none is taken is refused without quoting it:
+# it may be a key pasted on the command line.
+run_bridge keys status sk-ant-test-cli-pasted-Cc000009 --key-file "$KEYS"
+expect_rc 2
+expect_err_contains "takes no words"
+expect_err_not_contains "pasted"
+run_bridge parse-retry-after sk-ant-test-cli-pasted-Cc000009
+expect_rc 2
+expect_err_not_contains "pasted"
+run_bridge keys status --key sk-ant-test-cli-pasted-Cc000009 --key-file "$KEYS"
+expect_rc 2
+expect_err_contains "unknown option --key"
+expect_err_contains "did you mean --key-file?"
+expect_err_not_contains "pasted"
+
 # --- bridge help [COMMAND] -------------------------------------------------------------
 run_bridge help
 expect_rc 0

@@ -13,10 +13,10 @@ K_OK=sk-ant-test-serves-Qw3rTy0004
 
 script='{
   "keys": {
-    "'$K_MS'":   {"status": 429, "headers": {"retry-after-ms": "5000"}, "error_message": "slow down (ms)"},
-    "'$K_SEC'":  {"status": 429, "headers": {"Retry-After": "7"}},
+    "'$K_MS'":   {"status": 429, "headers": {"retry-after-ms": "50000"}, "error_message": "slow down (ms)"},
+    "'$K_SEC'":  {"status": 429, "headers": {"Retry-After": "70"}},
     "'$K_NONE'": {"status": 429},
-    "'$K_DATE'": {"status": 429, "headers": {"Date": "Wed, 21 Oct 2015 07:28:00 GMT", "Retry-After": "Wed, 21 Oct 2015 07:28:40 GMT"}},
+    "'$K_DATE'": {"status": 429, "headers": {"Date": "Wed, 21 Oct 2015 07:28:00 GMT", "Retry-After": "Wed, 21 Oct 2015 07:34:40 GMT"}},
     "'$K_OK'":   {"deltas": ["served ", "by the ", "fourth key"]}
   }
 }'
@@ -42,14 +42,16 @@ for cmd in ask stream; do
     [[ "$(key_field sec state)" == cooling ]] || fail "$cmd: key sec not cooling: $(cat "$T/status.json")"
     [[ "$(key_field none state)" == cooling ]] || fail "$cmd: key none not cooling: $(cat "$T/status.json")"
     [[ "$(key_field ok state)" == ready ]] || fail "$cmd: key ok not ready: $(cat "$T/status.json")"
+    # Every delay is long (60 s at least) so that no key is ready again
+    # before this test has looked at it, however slow the machine.
     # The delay each response asked for, as bridge recorded it (until - since
     # in the state file), and a retry_in_ms no longer than that and no
     # shorter than that less the time this test has spent since the run began.
-    expect_cooldown ms 5000 "$t0" "$cmd: after retry-after-ms 5000"
-    expect_cooldown sec 7000 "$t0" "$cmd: after Retry-After 7"
+    expect_cooldown ms 50000 "$t0" "$cmd: after retry-after-ms 50000"
+    expect_cooldown sec 70000 "$t0" "$cmd: after Retry-After 70"
     expect_cooldown none 60000 "$t0" "$cmd: after a 429 naming no delay"
-    # An HTTP-date, measured from the response's Date header: 40 s.
-    expect_cooldown date 40000 "$t0" "$cmd: after Retry-After: an HTTP-date 40 s after Date"
+    # An HTTP-date, measured from the response's Date header: 400 s.
+    expect_cooldown date 400000 "$t0" "$cmd: after Retry-After: an HTTP-date 400 s after Date"
     [[ "$(key_field ms status)" == 429 ]] || fail "$cmd: status of key ms: $(cat "$T/status.json")"
     [[ "$(key_field ms reason)" == rate_limit_error ]] || fail "$cmd: reason of key ms: $(cat "$T/status.json")"
     [[ -n "$(key_field ms until)" ]] || fail "$cmd: no 'until' for a cooling key"

@@ -13,12 +13,13 @@ for mode in "" "--raw"; do
     rm -f "$gate"
     _LAST_CMD="bridge stream $mode | head -c 10"
     # The reader takes 10 bytes and leaves; then the gate opens, and the
-    # next write meets the closed pipe. The writer's status is PIPESTATUS[0].
+    # next write meets the closed pipe (the group closes its own copy of the
+    # read end before it opens the gate). The writer's status is PIPESTATUS[0].
     (
         set +e +o pipefail
         # shellcheck disable=SC2086
         "$BRIDGE" stream $mode --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" hi 2>"$T/err" |
-            { head -c 10 >"$T/out"; touch "$gate"; }
+            { head -c 10 >"$T/out"; exec 0<&-; touch "$gate"; }
         echo "${PIPESTATUS[0]}" >"$T/rc"
     )
     RC=$(cat "$T/rc")
