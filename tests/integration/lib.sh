@@ -458,11 +458,6 @@ json_field() {
         -e 't' -e 's/.*"'"$field"'"[[:space:]]*:[[:space:]]*\([^",}[:space:]]*\).*/\1/p' | head -n 1
 }
 
-_object_of_label() {
-    local file=$1 label=$2
-    json_objects "$file" | grep -E '"label"[[:space:]]*:[[:space:]]*"'"$label"'"' | head -n 1 || true
-}
-
 key_field() {
     local label=$1 field=$2 path value row=
     keys_status
