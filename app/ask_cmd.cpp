@@ -44,11 +44,13 @@ public:
     m_body.append(chunk);
     return true;
   }
-  pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
-    bool ok = record.status >= 200 && record.status < 300;
-    if (!ok) {
+  void ended(AttemptRecord& record) override {
+    if (record.status < 200 || record.status >= 300) {
       record.error_body = m_body;
     }
+  }
+  pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
+    bool ok = record.status >= 200 && record.status < 300;
     if (outcome.kind != pool::AttemptOutcome::Kind::answered) {
       return outcome;
     }

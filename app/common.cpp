@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace app {
 
@@ -42,14 +44,32 @@ Console GlobalOptions::console() const {
 
 namespace {
 
+// The home directory: HOME when it is an absolute path, else the password
+// database's entry for our user. Never the working directory: a relative
+// or missing HOME must not make bridge read keys from wherever it runs.
+std::string home_directory() {
+  if (auto home = env("HOME"); home && home->front() == '/') {
+    return *home;
+  }
+  const passwd* entry = ::getpwuid(::getuid());
+  if (entry != nullptr && entry->pw_dir != nullptr && entry->pw_dir[0] == '/') {
+    return entry->pw_dir;
+  }
+  throw util::Error(util::ExitCode::config,
+                    fmt::format("cannot tell the home directory: HOME is not an absolute path and "
+                                "the password database has none for user {}; set HOME, or give "
+                                "--key-file and --state",
+                                ::getuid()));
+}
+
 // An XDG base directory: the variable when it holds an absolute path (the
-// specification says to ignore relative ones), else HOME and the fallback.
+// specification says to ignore relative ones), else under the home
+// directory.
 std::string xdg_dir(const char* variable, const char* fallback) {
   if (auto value = env(variable); value && value->front() == '/') {
     return *value;
   }
-  auto home = env("HOME");
-  return (home ? *home : std::string(".")) + "/" + fallback;
+  return home_directory() + "/" + fallback;
 }
 
 bool file_exists(const std::string& path) {
@@ -67,7 +87,9 @@ std::string default_state_file() {
 KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
   KeySource source;
   std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
-  std::string default_file = default_key_file();
+  // The default path is needed (and the home directory looked up) only
+  // when no key file is named.
+  std::string default_file = file ? std::string() : default_key_file();
   auto byok = env("ANTHROPIC_API_KEY");
   if (!file && byok && !file_exists(default_file)) {
     if (!keys::is_sendable_secret(*byok)) {

@@ -47,7 +47,9 @@ std::string resolve_state_path(const GlobalOptions& options);
 // The base URL: --base-url, ANTHROPIC_BASE_URL, or the API's.
 std::string resolve_base_url(const GlobalOptions& options);
 
-// The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME.
+// The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME (or, when
+// HOME is unset or relative, the password database). Throws util::Error
+// (exit 78) when no home directory can be found.
 std::string default_key_file();
 std::string default_state_file();
 

@@ -1,6 +1,7 @@
 #include "console.hpp"
 
 #include "spinner.hpp"
+#include "util/printable.hpp"
 
 #include <cstdlib>
 #include <unistd.h>
@@ -10,28 +11,11 @@ namespace app {
 namespace {
 
 // One message is one line. Messages carry text from outside (upstream error
-// messages, file names): control characters in it are shown escaped, so
-// that an upstream cannot clear the screen, retitle the terminal or forge a
-// second "bridge:" line.
-std::string printable(const std::string& message) {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(message.size());
-  for (char c : message) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) {
-      out += "\\x";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
+// messages, request-ids, file names, the state file): util::printable shows
+// its control characters escaped, so that it cannot clear the screen,
+// retitle the terminal or forge a second "bridge:" line.
 void say(const std::string& prefix, const std::string& message) {
-  Spinner::write_stderr(prefix + printable(message) + "\n");
+  Spinner::write_stderr(prefix + util::printable(message) + "\n");
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "state/state_store.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/printable.hpp"
 #include "util/time_format.hpp"
 
 #include <fmt/format.h>
@@ -134,7 +135,9 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
     }
     out.push_back(std::move(item));
   }
-  return out.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  // A reason from the state file may hold C1 controls: escaped as \u00XX.
+  return util::json_without_c1(out.dump(2, ' ', false, ordered_json::error_handler_t::replace)) +
+         "\n";
 }
 
 void append_padded(std::string& out, std::string_view text, std::size_t width) {
@@ -150,7 +153,7 @@ void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool coolin
   out += " (";
   out += std::to_string(mark.status);
   out += ' ';
-  out += mark.reason;
+  out += util::printable(mark.reason);
   out += ')';
 }
 
@@ -159,7 +162,7 @@ std::string limits_line(const pool::ModelLimits& limits) {
   std::string out;
   for (const auto& reading : limits.readings) {
     out += out.empty() ? "" : ", ";
-    out += reading.kind + ' ';
+    out += util::printable(reading.kind) + ' ';
     out += reading.remaining >= 0 ? std::to_string(reading.remaining) : std::string("?");
     out += '/';
     out += reading.limit >= 0 ? std::to_string(reading.limit) : std::string("?");
@@ -170,12 +173,20 @@ std::string limits_line(const pool::ModelLimits& limits) {
 // Plain appends rather than a format call per row: with 10,000 keys the
 // table is most of the work of `keys status`. Per-model cooldowns and the
 // last limits seen follow their key, indented.
+// Labels, hints, models and reasons are shown through util::printable: they
+// come from the state file, which another program may have written.
 std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::TimePoint now) {
   std::size_t label_width = 5;
   std::size_t hint_width = 4;
+  std::vector<std::string> labels;
+  std::vector<std::string> hints;
+  labels.reserve(rows.size());
+  hints.reserve(rows.size());
   for (const auto& row : rows) {
-    label_width = std::max(label_width, row.key->label.size());
-    hint_width = std::max(hint_width, row.key->hint.size());
+    labels.push_back(util::printable(row.key->label));
+    hints.push_back(util::printable(row.key->hint));
+    label_width = std::max(label_width, labels.back().size());
+    hint_width = std::max(hint_width, hints.back().size());
   }
   auto end_line = [](std::string& out) {
     while (!out.empty() && out.back() == ' ') { // no trailing blanks
@@ -188,9 +199,10 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
   append_padded(out, "LABEL", label_width + 2);
   append_padded(out, "HINT", hint_width + 2);
   out += "STATE     DETAIL\n";
-  for (const auto& row : rows) {
-    append_padded(out, row.key->label, label_width + 2);
-    append_padded(out, row.key->hint, hint_width + 2);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const KeyRow& row = rows[i];
+    append_padded(out, labels[i], label_width + 2);
+    append_padded(out, hints[i], hint_width + 2);
     if (colour) {
       out += row.state == "ready" ? "\x1b[32m" : row.state == "cooling" ? "\x1b[33m" : "\x1b[31m";
       out += row.state;
@@ -201,7 +213,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
     }
     if (row.block) {
       if (!row.block->scope.key_wide()) {
-        out += row.block->scope.model() + ": ";
+        out += util::printable(row.block->scope.model()) + ": ";
       }
       append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left);
     }
@@ -212,14 +224,14 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
     for (const auto& [model, mark] : model_cooldowns(row, now)) {
       out.append(label_width + hint_width + 4, ' ');
       append_padded(out, "cooling", 10);
-      out += model + ": ";
+      out += util::printable(model) + ": ";
       append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now));
       end_line(out);
     }
     for (const auto& [model, limits] : row.marks->limits) {
       out.append(label_width + hint_width + 4, ' ');
       append_padded(out, "limits", 10);
-      out += model + ": " + limits_line(limits);
+      out += util::printable(model) + ": " + limits_line(limits);
       end_line(out);
     }
   }

@@ -478,9 +478,10 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
         stream ? "accept: text/event-stream" : "accept: application/json",
     };
     record.transfer = transport.post(url, headers, body, exchange);
+    exchange.ended(record); // base_outcome() reads the error body
     auto outcome = exchange.finish(record, base_outcome(record, clock.now()));
-    // The error body is complete only once the exchange has finished: the
-    // spend and billing rules (docs/marks.md) read its message and details.
+    // The spend and billing rules (docs/marks.md) read the error's message
+    // and details as well.
     if (outcome.kind == pool::AttemptOutcome::Kind::answered &&
         (record.status < 200 || record.status >= 300)) {
       if (auto error = upstream::parse_error_body(record.error_body)) {

@@ -49,6 +49,11 @@ class Exchange : public upstream::ResponseHandler {
 public:
   // Called before each attempt.
   virtual void begin(AttemptRecord& record) = 0;
+  // Called when an attempt's transfer is over, before its answer is
+  // classified: keeps the body of a non-2xx answer in record.error_body, so
+  // that the classification sees (and the mark records) the upstream's
+  // error type, not one guessed from the status.
+  virtual void ended(AttemptRecord& record) = 0;
   // Called after each attempt: returns the outcome for the walker. The base
   // class has classified HTTP answers and transfer errors already in `base`.
   virtual pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome base) = 0;

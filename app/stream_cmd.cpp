@@ -81,11 +81,15 @@ public:
     return fed && !m_output_closed && !m_bad_delta;
   }
 
+  void ended(AttemptRecord& record) override {
+    if (record.status < 200 || record.status >= 300) {
+      record.error_body = m_body;
+    }
+  }
   pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
     m_spinner.stop();
     bool ok = record.status >= 200 && record.status < 300;
     if (!ok) {
-      record.error_body = m_body;
       return outcome;
     }
     if (outcome.kind == pool::AttemptOutcome::Kind::interrupted) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace keys {
@@ -175,12 +176,34 @@ std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>
                             "(LABEL KEY) and mode 0600{}",
                             path, content.error(), advice));
   }
-  if ((content->mode & (S_IRGRP | S_IROTH)) != 0) {
+  check_key_file_permissions(path, content->mode, content->owner, warnings);
+  return parse_key_file(content->data, path);
+}
+
+void check_key_file_permissions(const std::string& path, mode_t mode, uid_t owner,
+                                std::vector<std::string>& warnings) {
+  // Whoever can write the file chooses where our requests go with which key
+  // (or swaps in their own key to read our prompts); a file of another user
+  // is theirs to change, and advice to chmod it would be useless. Both are
+  // refused, as ssh refuses such files. Reading by others only warns: the
+  // keys may be shared on purpose.
+  if (owner != ::geteuid() && owner != 0) {
+    throw Error(ExitCode::config,
+                fmt::format("key file {} belongs to another user (uid {}); only a file of your "
+                            "own (or root's) is used: copy it to a file of yours with mode 0600",
+                            path, owner));
+  }
+  if ((mode & (S_IWGRP | S_IWOTH)) != 0) {
+    throw Error(ExitCode::config,
+                fmt::format("key file {} is writable by group or others (mode {:04o}); "
+                            "run: chmod 600 {}",
+                            path, mode & 07777, path));
+  }
+  if ((mode & (S_IRGRP | S_IROTH)) != 0) {
     warnings.push_back(fmt::format("key file {} is readable by group or others (mode {:04o}); "
                                    "run: chmod 600 {}",
-                                   path, content->mode & 07777, path));
+                                   path, mode & 07777, path));
   }
-  return parse_key_file(content->data, path);
 }
 
 } // namespace keys

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace keys {
@@ -38,11 +39,18 @@ bool is_sendable_secret(std::string_view secret);
 std::vector<Key> parse_key_file(std::string_view text, const std::string& path);
 
 // Reads and parses the key file at `path`. Missing, unreadable, oversized or
-// non-regular files throw util::Error (exit 78) with the path and what to do.
-// A file readable by group or others adds a warning to `warnings` (as ssh
-// does) and is still used. `advice` is appended to the message of a file
-// that cannot be read (the caller knows what else would work).
+// non-regular files throw util::Error (exit 78) with the path and what to do,
+// and so do the permissions check_key_file_permissions() refuses. `advice`
+// is appended to the message of a file that cannot be read (the caller
+// knows what else would work).
 std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings,
                                std::string_view advice = {});
+
+// The key file's mode and owner, as ssh judges its private keys: a file
+// owned by someone other than us (or root), or writable by group or others,
+// throws util::Error (exit 78) saying how to fix it; one readable by group or
+// others adds a warning to `warnings` and is still used.
+void check_key_file_permissions(const std::string& path, mode_t mode, uid_t owner,
+                                std::vector<std::string>& warnings);
 
 } // namespace keys

@@ -19,8 +19,8 @@ std::string text_of(const json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-// The mark that the mark fields of `object` (an entry, or one of its models)
-// describe.
+} // namespace
+
 std::optional<pool::KeyMark> read_mark(const json& object) {
   if (!object.is_object()) {
     return std::nullopt;
@@ -31,17 +31,6 @@ std::optional<pool::KeyMark> read_mark(const json& object) {
   }
   return mark_from_fields(text_of(object, "mark"), text_of(object, "since"),
                           text_of(object, "until"), status, text_of(object, "reason"));
-}
-
-pool::KeyMarks read_entry(const json& entry) {
-  pool::KeyMarks marks;
-  marks.key_wide = read_mark(entry);
-  if (entry.is_object()) {
-    if (auto it = entry.find("models"); it != entry.end()) {
-      read_model_marks(*it, marks);
-    }
-  }
-  return marks;
 }
 
 void write_mark(json& object, const std::optional<pool::KeyMark>& mark) {
@@ -60,6 +49,19 @@ void write_mark(json& object, const std::optional<pool::KeyMark>& mark) {
   }
   object["status"] = mark->status;
   object["reason"] = mark->reason;
+}
+
+namespace {
+
+pool::KeyMarks read_entry(const json& entry) {
+  pool::KeyMarks marks;
+  marks.key_wide = read_mark(entry);
+  if (entry.is_object()) {
+    if (auto it = entry.find("models"); it != entry.end()) {
+      read_model_marks(*it, marks);
+    }
+  }
+  return marks;
 }
 
 json limits_json(const pool::ModelLimits& limits) {
@@ -290,17 +292,28 @@ pool::MarkMap StateDocument::marks() const {
 }
 
 json& StateDocument::entry_of(const keys::Key& key) {
-  json& entry = m_json["keys"][key.fingerprint];
+  return entry_of(key.fingerprint, key.label, key.hint);
+}
+
+json& StateDocument::entry_of(const std::string& fingerprint, const std::string& label,
+                              const std::string& hint) {
+  json& entry = m_json["keys"][fingerprint];
   if (!entry.is_object()) {
     entry = json::object();
   }
-  entry["label"] = key.label;
-  entry["hint"] = key.hint;
+  entry["label"] = label;
+  entry["hint"] = hint;
   return entry;
 }
 
 void StateDocument::merge(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
-  json& entry = entry_of(key);
+  merge(key.fingerprint, key.label, key.hint, scope, mark);
+}
+
+void StateDocument::merge(const std::string& fingerprint, const std::string& label,
+                          const std::string& hint, const pool::Scope& scope,
+                          const pool::KeyMark& mark) {
+  json& entry = entry_of(fingerprint, label, hint);
   pool::KeyMarks marks = read_entry(entry);
   marks.merge(scope, mark);
   write_entry(entry, marks);

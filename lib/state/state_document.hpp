@@ -38,6 +38,13 @@ void read_model_marks(const nlohmann::json& models, pool::KeyMarks& marks);
 // nlohmann refuses the text.
 bool read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks);
 
+// The mark the mark fields of an object describe ("mark", "since", "until",
+// "status", "reason": an entry, one of its models, a journal record), or
+// nullopt; and the writing of those fields (nullopt erases them). Shared
+// with the journal (mark_journal.hpp), whose records carry the same fields.
+std::optional<pool::KeyMark> read_mark(const nlohmann::json& object);
+void write_mark(nlohmann::json& object, const std::optional<pool::KeyMark>& mark);
+
 // The JSON of the state file (docs/contract.md, the state file):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
 //                                          "since", "status", "reason",
@@ -68,6 +75,9 @@ public:
   void merge(const keys::Key& key, const pool::KeyMark& mark) {
     merge(key, pool::Scope::every_model(), mark);
   }
+  // The same for an entry known by fingerprint, label and hint (a journal record).
+  void merge(const std::string& fingerprint, const std::string& label, const std::string& hint,
+             const pool::Scope& scope, const pool::KeyMark& mark);
   // Replaces the limits last seen for `model` of `key`.
   void set_limits(const keys::Key& key, const std::string& model, const pool::ModelLimits& limits);
   // Removes the entry of a fingerprint; returns whether there was one.
@@ -86,6 +96,8 @@ public:
 
 private:
   nlohmann::json& entry_of(const keys::Key& key);
+  nlohmann::json& entry_of(const std::string& fingerprint, const std::string& label,
+                           const std::string& hint);
 
   nlohmann::json m_json;
 };

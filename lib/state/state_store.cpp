@@ -3,26 +3,95 @@
 #include "state/atomic_file.hpp"
 #include "state/file_lock.hpp"
 #include "state/mark_reader.hpp"
+#include "state/path_safety.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
 
 namespace state {
 
 namespace {
 // Ten thousand keys take about 2.5 MB; this leaves ample room.
 constexpr std::size_t k_max_state_size = 256 * 1024 * 1024;
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+long long micros_since(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               since)
+      .count();
+}
+
+// The device and inode of a file (zeros when missing): a fold replaces the
+// state file with a new inode, so a change shows that holders make progress.
+std::pair<dev_t, ino_t> identity_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return {0, 0};
+  }
+  return {st.st_dev, st.st_ino};
+}
+
+// Adds what the journal holds to the marks read from the state file.
+void add_records(pool::MarkMap& marks, const std::vector<JournalRecord>& records) {
+  // Each at its own scope: a per-model record must not cool the whole key.
+  for (const auto& record : records) {
+    marks[record.fingerprint].merge(record.scope(), record.mark);
+  }
+}
 } // namespace
 
 StateStore::StateStore(std::string path, util::Clock& clock, WarningSink warn,
                        util::Millis lock_bound)
-    : m_path(std::move(path)), m_clock(clock), m_warn(std::move(warn)), m_lock_bound(lock_bound) {}
+    : m_path(std::move(path)), m_journal(m_path), m_clock(clock), m_warn(std::move(warn)),
+      m_lock_bound(lock_bound), m_timing_path(env_or_empty("BRIDGE_STATE_TIMING")),
+      m_stop_path(env_or_empty("BRIDGE_STATE_TEST_STOP")) {}
+
+void StateStore::report_timing(long long wait_us, long long hold_us, std::size_t records,
+                               const char* outcome) const {
+  if (m_timing_path.empty()) {
+    return;
+  }
+  // One short O_APPEND write per update: lines of concurrent processes do
+  // not interleave, so one file can gather a whole load test.
+  std::string line = fmt::format("wait_us={} hold_us={} records={} outcome={}\n", wait_us,
+                                 hold_us, records, outcome);
+  int fd = ::open(m_timing_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    [[maybe_unused]] auto written = ::write(fd, line.data(), line.size());
+    ::close(fd);
+  }
+}
+
+void StateStore::stop_for_test() {
+  // A test hook (docs/state.md): the process stops itself right after taking
+  // the lock, once, so that a test can hold the lock with a truly stuck
+  // bridge process and resume or kill it later.
+  if (m_stop_path.empty()) {
+    return;
+  }
+  int fd = ::open(m_stop_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  m_stop_path.clear();
+  ::raise(SIGSTOP);
+}
 
 void StateStore::warn_once(const std::string& message) {
   if (std::find(m_warned.begin(), m_warned.end(), message) != m_warned.end()) {
@@ -45,9 +114,13 @@ StateStore::ReadResult StateStore::read_text(std::string& text, std::string& pro
     problem = fmt::format("it is {} bytes, more than a state file can be", st.st_size);
     return ReadResult::corrupt;
   }
-  auto content = util::read_small_file(m_path, k_max_state_size);
+  auto content = util::read_small_file(m_path, k_max_state_size, /*follow_links=*/false);
   if (!content) {
     problem = content.error();
+    return ReadResult::unreadable;
+  }
+  if (auto foreign = foreign_owner_problem(content->owner, m_path)) {
+    problem = *foreign; // planted since state_location_problem() looked
     return ReadResult::unreadable;
   }
   text = std::move(content->data);
@@ -78,6 +151,17 @@ StateStore::ReadResult StateStore::read(StateDocument& doc, std::string& problem
 }
 
 pool::MarkMap StateStore::load() {
+  if (auto unsafe = state_location_problem(m_path)) {
+    throw util::Error(util::ExitCode::config, *unsafe);
+  }
+  // The journal is read before the state file: a record is removed from the
+  // journal files only once the state file holding it is in place, so in
+  // this order no record can slip between the two reads (docs/state.md).
+  std::string journal_problem;
+  auto pending = m_journal.read_all(journal_problem);
+  if (!journal_problem.empty()) {
+    warn_once(fmt::format("cannot read the journal of state file {}: {}", m_path, journal_problem));
+  }
   std::string text;
   std::string problem;
   pool::MarkMap marks;
@@ -87,9 +171,11 @@ pool::MarkMap StateStore::load() {
   }
   switch (result) {
   case ReadResult::ok:
+    add_records(marks, pending);
     return marks;
   case ReadResult::missing:
-    return {};
+    add_records(marks, pending);
+    return marks;
   case ReadResult::newer_version:
     throw util::Error(util::ExitCode::config,
                       fmt::format("state file {}: {}; upgrade bridge, or point --state elsewhere "
@@ -97,83 +183,182 @@ pool::MarkMap StateStore::load() {
                                   m_path, problem));
   case ReadResult::unreadable:
     warn_once(fmt::format("cannot read state file {}: {}; going on without it", m_path, problem));
-    return {};
+    marks.clear();
+    add_records(marks, pending);
+    return marks;
   case ReadResult::corrupt:
     break;
   }
+  marks.clear();
+  add_records(marks, pending);
   // Set the corrupt file aside under the lock, so that we never move a good
   // file that another process has just written in its place.
   std::string why;
-  if (!update([](StateDocument&) {}, why)) {
+  if (update([](StateDocument&) {}, why) != Saved::yes) {
     // update() warns about the corruption only once it holds the lock; when
     // it could not (lock busy, directory not writable) say so here, so that
     // a corrupt file never goes unmentioned (SPEC §4).
     warn_once(fmt::format("state file {} is corrupt ({}); going on without it: {}", m_path,
                           problem, why));
   }
-  return {};
+  return marks;
 }
 
-bool StateStore::update(const std::function<void(StateDocument&)>& change, std::string& problem) {
+StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& change,
+                                     std::string& problem,
+                                     const MarkJournal::Position* appended) {
   if (auto made = make_parent_directories(m_path); !made) {
     problem = made.error();
-    return false;
+    return Saved::no;
+  }
+  if (auto unsafe = state_location_problem(m_path)) {
+    problem = *unsafe;
+    return Saved::no;
   }
   // Once the bound has been waited out in this invocation, later changes
   // only try the lock once: the answer must not wait a full bound per mark
   // while another process holds it, yet a lock released meanwhile is taken.
-  auto lock = FileLock::acquire(m_path + ".lock", m_lock_failed ? util::Millis{0} : m_lock_bound);
+  // The bound is for a lock that makes no progress: while other holders keep
+  // replacing the state file, the wait goes on (docs/state.md). A change
+  // whose record is in the journal stops waiting as soon as another holder
+  // has folded that record into the state file.
+  auto last_state = identity_of(m_path);
+  FileLock::Watch watch = [&] {
+    if (appended && m_journal.folded(*appended)) {
+      return FileLock::Look::no_longer_needed;
+    }
+    auto now_state = identity_of(m_path);
+    if (now_state == last_state) {
+      return FileLock::Look::nothing_new;
+    }
+    last_state = now_state;
+    return FileLock::Look::progress;
+  };
+  auto asked = std::chrono::steady_clock::now();
+  auto lock =
+      FileLock::acquire(m_path + ".lock", m_lock_failed ? util::Millis{0} : m_lock_bound, watch);
+  long long wait_us = micros_since(asked);
   if (!lock) {
     m_lock_failed = true;
     problem = fmt::format("cannot lock {}.lock: {}", m_path, lock.error());
-    return false;
+    report_timing(wait_us, 0, 0, "lock-timeout");
+    return Saved::lock_busy;
   }
+  if (!*lock) {
+    report_timing(wait_us, 0, 0, "folded-by-another");
+    return Saved::yes;
+  }
+  stop_for_test();
+  auto held = std::chrono::steady_clock::now();
   remove_stale_temporaries(m_path);
   StateDocument doc;
   std::string read_problem;
+  bool set_aside = false;
   switch (read(doc, read_problem)) {
   case ReadResult::ok:
   case ReadResult::missing:
     break;
   case ReadResult::newer_version:
     problem = fmt::format("{}: {}; not rewriting it", m_path, read_problem);
-    return false;
+    return Saved::no;
   case ReadResult::unreadable:
     problem = fmt::format("cannot read {}: {}", m_path, read_problem);
-    return false;
+    return Saved::no;
   case ReadResult::corrupt: {
     std::string aside = m_path + ".corrupt";
     if (std::rename(m_path.c_str(), aside.c_str()) != 0) {
       problem = fmt::format("state file {} is corrupt ({}) and cannot be moved aside: {}", m_path,
                             read_problem, std::strerror(errno));
-      return false;
+      return Saved::no;
     }
     warn_once(fmt::format("state file {} is corrupt ({}); kept it as {} and started afresh",
                           m_path, read_problem, aside));
     doc = StateDocument();
+    set_aside = true;
     break;
   }
   }
-  change(doc);
-  doc.prune(m_clock.now());
-  if (auto written = write_atomically(m_path, doc.serialize(), 0600); !written) {
-    problem = fmt::format("cannot write {}: {}", m_path, written.error());
-    return false;
+  // Normally one pass: the journal moved aside and folded in with `change`.
+  // A folding file left by a holder that died is folded and written first,
+  // on its own, so that the journal is always moved aside before `change`:
+  // a reset then never leaves behind a journal record older than itself.
+  std::size_t folded_records = 0;
+  bool written = false;
+  for (;;) {
+    auto batch = m_journal.begin_fold();
+    if (!batch) {
+      problem = fmt::format("cannot fold the journal of {}: {}", m_path, batch.error());
+      return Saved::no;
+    }
+    for (const auto& record : batch->records) {
+      doc.merge(record.fingerprint, record.label, record.hint, record.scope(), record.mark);
+    }
+    folded_records += batch->records.size();
+    if (!batch->leftover) {
+      if (appended && batch->records.empty() && !set_aside) {
+        // Our record was folded by the holder before us (or in the pass
+        // above), between our last look and our turn: nothing to write.
+        report_timing(wait_us, micros_since(held), folded_records,
+                      written ? "folded" : "folded-by-another");
+        return Saved::yes;
+      }
+      change(doc);
+    }
+    doc.prune(m_clock.now());
+    if (auto done = write_atomically(m_path, doc.serialize(), 0600); !done) {
+      // The folding file stays: the next holder folds it, readers see it.
+      problem = fmt::format("cannot write {}: {}", m_path, done.error());
+      return Saved::no;
+    }
+    written = true;
+    m_journal.end_fold(*batch);
+    if (!batch->leftover) {
+      break;
+    }
   }
-  return true;
+  report_timing(wait_us, micros_since(held), folded_records, "folded");
+  return Saved::yes;
 }
 
 void StateStore::record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
   std::string problem;
-  if (!update([&](StateDocument& doc) { doc.merge(key, scope, mark); }, problem)) {
-    warn_once(fmt::format("state not saved: {}", problem));
+  if (auto made = make_parent_directories(m_path); !made) {
+    warn_once(fmt::format("state not saved: {}", made.error()));
+    return;
+  }
+  // The mark goes to the journal first, without any lock: from then on
+  // every reader sees it, and it reaches the state file with the next fold,
+  // ours or another process's (docs/state.md).
+  auto appended = m_journal.append({key.fingerprint, key.label, key.hint, mark, scope.model()});
+  if (!appended) {
+    // No journal (a full disk...): straight into the state file under the
+    // lock, as far as that is possible.
+    if (update([&](StateDocument& doc) { doc.merge(key, scope, mark); }, problem) != Saved::yes) {
+      warn_once(fmt::format("state not saved: {}", problem));
+    }
+    return;
+  }
+  switch (update([](StateDocument&) {}, problem, &*appended)) {
+  case Saved::yes:
+    return;
+  case Saved::lock_busy:
+    warn_once(fmt::format("{}; the mark is kept in {} and a later run saves it", problem,
+                          m_journal.path()));
+    return;
+  case Saved::no:
+    warn_once(fmt::format("state not saved yet: {}; the mark is kept in {}", problem,
+                          m_journal.path()));
+    return;
   }
 }
 
 void StateStore::record_limits(const keys::Key& key, const std::string& model,
                                const pool::ModelLimits& limits) {
   std::string problem;
-  if (!update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem)) {
+  // Straight through update(): limits are not journaled (a lost reading is
+  // only a missed proactive cooldown).
+  if (update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem) !=
+      Saved::yes) {
     warn_once(fmt::format("state not saved: {}", problem));
   }
 }
@@ -181,7 +366,7 @@ void StateStore::record_limits(const keys::Key& key, const std::string& model,
 std::size_t StateStore::clear_disabled(const std::vector<std::string>& fingerprints) {
   std::size_t cleared = 0;
   std::string problem;
-  bool saved = update(
+  bool saved = Saved::yes == update(
       [&](StateDocument& doc) {
         for (const auto& fingerprint : fingerprints) {
           cleared += doc.clear_disabled(fingerprint) ? 1 : 0;
@@ -198,7 +383,7 @@ std::size_t StateStore::clear_disabled(const std::vector<std::string>& fingerpri
 std::size_t StateStore::reset(const std::vector<std::string>& fingerprints) {
   std::size_t removed = 0;
   std::string problem;
-  bool saved = update(
+  bool saved = Saved::yes == update(
       [&](StateDocument& doc) {
         if (fingerprints.empty()) {
           removed = doc.clear();

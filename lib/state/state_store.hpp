@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pool/mark_store.hpp"
+#include "state/mark_journal.hpp"
 #include "state/state_document.hpp"
 #include "util/clock.hpp"
 
@@ -16,6 +17,17 @@ namespace state {
 // or a whole new file. Every change is read → merge → write under an
 // exclusive flock on "<path>.lock", waited for at most `lock_bound`; the lock
 // is held only for that, never across a network request.
+//
+// A mark is first appended to the side journal (MarkJournal, no lock), then
+// folded into the file under the lock by whichever process takes it next:
+// one holder folds the marks of every waiter, and a waiter stops waiting once
+// its mark is folded. Readers add the journal to what the file says, so a
+// mark is never lost to a busy or stuck lock holder (docs/state.md).
+//
+// Diagnostics: BRIDGE_STATE_TIMING=FILE appends one line per update with
+// the microseconds waited for and holding the lock; BRIDGE_STATE_TEST_STOP=FILE
+// (tests only) creates FILE and stops the process (SIGSTOP) right after it
+// first takes the lock.
 //
 // Storage trouble never fails the request: a corrupt file is moved aside to
 // "<path>.corrupt" and treated as empty; an unreadable file, a lock that
@@ -52,17 +64,27 @@ public:
 private:
   ReadResult read_text(std::string& text, std::string& problem) const;
   ReadResult read(StateDocument& doc, std::string& problem) const;
-  // Applies `change` under the lock and writes the result; returns false (with
-  // a message in `problem`) when nothing could be saved.
-  bool update(const std::function<void(StateDocument&)>& change, std::string& problem);
+  enum class Saved { yes, lock_busy, no };
+  // Folds the journal and applies `change` under the lock, and writes the
+  // result; on anything but `yes` the reason is in `problem`. `appended`: a
+  // record of ours in the journal, which may be folded by another holder
+  // while we wait (then there is nothing left to do).
+  Saved update(const std::function<void(StateDocument&)>& change, std::string& problem,
+               const MarkJournal::Position* appended = nullptr);
   void warn_once(const std::string& message);
+  void report_timing(long long wait_us, long long hold_us, std::size_t records,
+                     const char* outcome) const;
+  void stop_for_test();
 
   std::string m_path;
+  MarkJournal m_journal;
   util::Clock& m_clock;
   WarningSink m_warn;
   util::Millis m_lock_bound;
   std::vector<std::string> m_warned;
   bool m_lock_failed = false;
+  std::string m_timing_path;
+  std::string m_stop_path;
 };
 
 } // namespace state

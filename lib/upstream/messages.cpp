@@ -1,6 +1,7 @@
 #include "upstream/messages.hpp"
 
 #include "util/error.hpp"
+#include "util/printable.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -151,7 +152,9 @@ std::string error_json(const UpstreamError& error, std::optional<long long> retr
   if (retry_after_seconds) {
     out["retry_after"] = *retry_after_seconds;
   }
-  return dump_line(out);
+  // Goes to a terminal's stderr: C1 controls from the upstream's message
+  // are written as \u00XX escapes, as C0 controls already are.
+  return util::json_without_c1(dump_line(out));
 }
 
 std::string error_type_for_status(long status) {

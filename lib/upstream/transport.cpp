@@ -4,10 +4,13 @@
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
+#include <arpa/inet.h>
 #include <chrono>
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <mutex>
+#include <netinet/in.h>
+#include <optional>
 
 namespace upstream {
 
@@ -110,23 +113,84 @@ TransferResult::Error map_error(CURLcode code) {
   }
 }
 
+// The host part of a URL, as libcurl's URL parser gives it ("" when the URL
+// does not parse); IPv6 addresses keep their brackets.
+std::string url_host(const std::string& url) {
+  CURLU* handle = curl_url();
+  std::string host;
+  char* part = nullptr;
+  if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(handle, CURLUPART_HOST, &part, 0) == CURLUE_OK && part != nullptr) {
+    host = part;
+  }
+  curl_free(part);
+  curl_url_cleanup(handle);
+  return host;
+}
+
+bool is_localhost_name(std::string_view host) { return util::iequals(host, "localhost"); }
+
+// The URL with the scheme "http" (never sent through a proxy in the clear).
+bool is_plain_http(const std::string& url) { return util::starts_with_ci(url, "http://"); }
+
+} // namespace
+
 bool is_loopback_host(std::string_view host) {
-  if (util::iequals(host, "localhost") || host == "::1" || host == "[::1]") {
+  if (is_localhost_name(host)) {
+    // Safe only because post() pins it to 127.0.0.1 / ::1 with
+    // CURLOPT_RESOLVE: no resolver (or /etc/hosts) is ever asked.
     return true;
   }
-  // 127.0.0.0/8 in dotted-quad form.
-  if (host.substr(0, 4) != "127.") {
-    return false;
+  std::string text(host);
+  bool bracketed = text.size() > 2 && text.front() == '[' && text.back() == ']';
+  if (bracketed) {
+    text = text.substr(1, text.size() - 2); // brackets hold IPv6 only
   }
-  int dots = 0;
-  for (char c : host) {
-    if (c == '.') {
-      ++dots;
-    } else if (c < '0' || c > '9') {
-      return false;
+  // A literal address only: anything inet_pton refuses ("127.0.0.256",
+  // "127.1.2.3456", "127.0.0.1.example.com") would be looked up as a name.
+  in_addr v4{};
+  if (!bracketed && ::inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) {
+      return true;
     }
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127; // ::ffff:127.x.y.z
   }
-  return dots == 3;
+  return false;
+}
+
+namespace {
+
+// Loopback requests never go through a proxy: a proxy (even one on this
+// machine, run by another user) would see the key in clear text over plain
+// http, and could answer 401/429 in the upstream's name. "localhost" is
+// pinned to the loopback addresses so that no resolver decides where it
+// goes. A plain-http request to anything else is refused outright, as a
+// second line of defence behind checked_base_url().
+std::optional<std::string> route_for(CURL* curl, const std::string& url, curl_slist*& resolve) {
+  std::string host = url_host(url);
+  if (!is_loopback_host(host)) {
+    if (is_plain_http(url)) {
+      return fmt::format("plain http:// is allowed only to a loopback host, not '{}'", host);
+    }
+    curl_easy_setopt(curl, CURLOPT_PROXY, nullptr); // the proxy variables decide
+    return std::nullopt;
+  }
+  curl_easy_setopt(curl, CURLOPT_PROXY, ""); // "" = no proxy, whatever the environment says
+  if (is_localhost_name(host)) {
+    CURLU* handle = curl_url();
+    char* port = nullptr;
+    curl_url_set(handle, CURLUPART_URL, url.c_str(), 0);
+    curl_url_get(handle, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    std::string entry = fmt::format("{}:{}:127.0.0.1,[::1]", host, port ? port : "80");
+    curl_free(port);
+    curl_url_cleanup(handle);
+    resolve = curl_slist_append(resolve, entry.c_str());
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -162,6 +226,15 @@ TransferResult Transport::post(const std::string& url, const std::vector<std::st
   // No "Expect: 100-continue" round trip for large bodies.
   list = curl_slist_append(list, "Expect:");
 
+  curl_slist* resolve = nullptr;
+  if (auto refused = route_for(curl, url, resolve)) {
+    curl_slist_free_all(list);
+    TransferResult result;
+    result.error = TransferResult::Error::other;
+    result.message = *refused;
+    return result;
+  }
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -186,7 +259,9 @@ TransferResult Transport::post(const std::string& url, const std::vector<std::st
 
   CURLcode code = curl_easy_perform(curl);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
   curl_slist_free_all(list);
+  curl_slist_free_all(resolve);
 
   long opened = 0;
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &opened);

@@ -54,8 +54,10 @@ struct TransferResult {
 // One libcurl easy handle, reused for every request of an invocation so that
 // the connection is kept alive across failover attempts (docs/contract.md, upstream protocol). Redirects
 // are never followed; only http and https are spoken; TLS is always verified;
-// the usual proxy variables are honoured (libcurl reads them). The API key is
-// passed as a header value only and is never logged.
+// the usual proxy variables are honoured (libcurl reads them), except for a
+// loopback host (is_loopback_host), which is always reached directly; plain
+// http to any other host is refused (Error::other). The API key is passed as
+// a header value only and is never logged.
 class Transport {
 public:
   explicit Transport(TransportOptions options);
@@ -75,6 +77,13 @@ private:
   TransportOptions m_options;
   long m_connections = 0;
 };
+
+// Whether `host` (as in a URL; IPv6 in brackets) is this machine: a literal
+// address in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104 (parsed with
+// inet_pton, so "127.0.0.256" is not one), or the name "localhost", which
+// Transport resolves to 127.0.0.1 / ::1 itself. Requests to a loopback host
+// never go through a proxy.
+bool is_loopback_host(std::string_view host);
 
 // Checks a base URL (docs/contract.md, safety): http or https only; plain http only to a
 // loopback host. Returns the URL without a trailing slash, or throws

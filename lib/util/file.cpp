@@ -32,8 +32,10 @@ private:
 
 } // namespace
 
-Expected<FileContent> read_small_file(const std::string& path, std::size_t max_size) {
-  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+Expected<FileContent> read_small_file(const std::string& path, std::size_t max_size,
+                                      bool follow_links) {
+  FdGuard fd(::open(path.c_str(),
+                    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow_links ? 0 : O_NOFOLLOW)));
   if (fd.get() < 0) {
     return Expected<FileContent>::failure(std::strerror(errno));
   }
@@ -53,6 +55,7 @@ Expected<FileContent> read_small_file(const std::string& path, std::size_t max_s
   }
   FileContent content;
   content.mode = st.st_mode;
+  content.owner = st.st_uid;
   content.data.resize(static_cast<std::size_t>(st.st_size));
   std::size_t done = 0;
   while (true) {

@@ -27,6 +27,8 @@ start_mock '{"keys": {
   "sk-ant-lock-rate2-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
   "sk-ant-lock-rate3-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
   "sk-ant-lock-rate4-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
+  "sk-ant-lock-rate5-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
+  "sk-ant-lock-rate6-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
   "sk-ant-lock-good-bbbbbbbbbbbbbbbbbb": {"text": "answer despite the lock"}
 }}'
 
@@ -37,6 +39,11 @@ kf() {
     printf '%s\n' "$file"
 }
 ONE_RATE=$(kf one-rate "rate1 sk-ant-lock-rate1-aaaaaaaaaaaaaaaa" "good sk-ant-lock-good-bbbbbbbbbbbbbbbbbb")
+# Cases a and b each have a 429 key of their own: a mark waiting in the
+# journal is seen by every other run at once (docs/state.md), so a shared key
+# would already be cooling for the later run.
+RATE_A=$(kf rate-a "rate5 sk-ant-lock-rate5-aaaaaaaaaaaaaaaa" "good sk-ant-lock-good-bbbbbbbbbbbbbbbbbb")
+RATE_B=$(kf rate-b "rate6 sk-ant-lock-rate6-aaaaaaaaaaaaaaaa" "good sk-ant-lock-good-bbbbbbbbbbbbbbbbbb")
 FOUR_RATE=$(kf four-rate "rate1 sk-ant-lock-rate1-aaaaaaaaaaaaaaaa" "rate2 sk-ant-lock-rate2-aaaaaaaaaaaaaaaa" \
     "rate3 sk-ant-lock-rate3-aaaaaaaaaaaaaaaa" "rate4 sk-ant-lock-rate4-aaaaaaaaaaaaaaaa" \
     "good sk-ant-lock-good-bbbbbbbbbbbbbbbbbb")
@@ -88,8 +95,8 @@ run_case() {
     case_pids+=($!)
 }
 U=(--base-url "$MOCK_URL")
-run_case a ask --no-stdin --key-file "$ONE_RATE" --state "$T/sound/state.json" "${U[@]}" q
-run_case b stream --no-stdin --key-file "$ONE_RATE" --state "$T/sound/state.json" "${U[@]}" q
+run_case a ask --no-stdin --key-file "$RATE_A" --state "$T/sound/state.json" "${U[@]}" q
+run_case b stream --no-stdin --key-file "$RATE_B" --state "$T/sound/state.json" "${U[@]}" q
 run_case c ask --no-stdin --key-file "$FOUR_RATE" --state "$T/sound/state.json" "${U[@]}" q
 run_case d keys status --key-file "$FOUR_RATE" --state "$T/sound/state.json"
 run_case e1 ask --no-stdin --key-file "$ONE_RATE" --state "$T/corrupt/state.json" "${U[@]}" q

@@ -9,7 +9,13 @@
 #     check itself changes nothing);
 #   - every mark whose writer exited normally (exit 75) is present;
 #   - temporary files (state.json.tmp.*) do not pile up: a few at most, and
-#     none after a final normal run.
+#     none after a final normal run;
+#   - the side journal (state.json.journal, and .journal.folding while a
+#     holder folds it; docs/state.md) never loses a mark: the marks a reader
+#     sees (state file plus journal, over every key ever sent) never go down
+#     from one kill to the next, whether the kill hit the journal append, the
+#     fold or the write; and after the final normal run the state file alone
+#     holds all of them, the journal folded and gone.
 # FAULT_SEED=N replays a run; FAULT_RUNS=N changes the number of kills.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -36,7 +42,13 @@ finish() {
     finished+=("$1")
     printf 'k%04d %s\n' "$1" "$(key_of "$1")" >>"$FINISHED_KEYS"
 }
+# Every key sent so far, for the count of marks a reader sees.
+ALL_KEYS="$T/all-keys"
+cp "$FINISHED_KEYS" "$ALL_KEYS"
 killed=()
+visible=0        # marks a reader saw at the last check: never goes down
+journal_seen=0   # checks that found a journal not yet folded (kills after the append)
+folding_seen=0   # checks that found a fold cut short (kills during the fold)
 max_tmp=0
 tmp_seen=0 # checks that found a temporary file: kills that landed mid-write
 ever_existed=0
@@ -54,6 +66,7 @@ _need BRIDGE
 launch() {
     local n=$1
     (umask 077 && printf 'k%04d %s\n' "$n" "$(key_of "$n")" >"$T/kf/$n")
+    printf 'k%04d %s\n' "$n" "$(key_of "$n")" >>"$ALL_KEYS"
     "$BRIDGE" ask -q --no-stdin --key-file "$T/kf/$n" --state "$STATE" --base-url "$MOCK_URL" \
         "run $n" >"$T/out" 2>"$T/err" &
     PID=$!
@@ -88,6 +101,24 @@ check_state() {
     cooling=$(tr -d '\n ' <"$T/out" | grep -o '"state":"cooling"' | wc -l)
     ((cooling == ${#finished[@]})) ||
         fail "$when: ${#finished[@]} runs finished but only $cooling of their marks are in the state file"
+
+    # What a reader sees: the state file and the journal files, over every
+    # key sent so far. A mark once seen is never lost.
+    local f
+    for f in journal journal.folding; do
+        [[ -e "$STATE.$f" ]] && cp "$STATE.$f" "$CHECK/state.json.$f"
+    done
+    [[ -e "$STATE.journal" ]] && journal_seen=$((journal_seen + 1))
+    [[ -e "$STATE.journal.folding" ]] && folding_seen=$((folding_seen + 1))
+    RC=0
+    _LAST_CMD="bridge keys status --json (every key, state and journal, after $when)"
+    timeout -k 5 30 "$BRIDGE" keys status --json --key-file "$ALL_KEYS" --state "$CHECK/state.json" \
+        >"$T/out" 2>"$T/err" || RC=$?
+    [[ "$RC" == 0 && ! -s "$T/err" ]] || fail "$when: keys status over the state and its journal failed"
+    local seen
+    seen=$(tr -d '\n ' <"$T/out" | grep -o '"state":"cooling"' | wc -l)
+    ((seen >= visible)) || fail "$when: a reader saw $visible marks before, now only $seen: a mark was lost"
+    visible=$seen
 }
 
 # ---- calibration: how long does a run take here? (these runs finish) ---------
@@ -139,6 +170,16 @@ finish "$last"
 check_state "the final run"
 tmp=$(find "$STATE_DIR" -name 'state.json.tmp.*' | wc -l)
 ((tmp == 0)) || fail "$tmp temporary files are left after a normal run: $(ls "$STATE_DIR")"
+[[ ! -e "$STATE.journal" && ! -e "$STATE.journal.folding" ]] ||
+    fail "the journal is left after a normal run: $(ls "$STATE_DIR")"
+# The state file alone now holds every mark a reader ever saw.
+rm -rf "$CHECK" && mkdir -p "$CHECK" && cp "$STATE" "$CHECK/state.json"
+RC=0
+_LAST_CMD="bridge keys status --json (every key, the state file alone)"
+"$BRIDGE" keys status --json --key-file "$ALL_KEYS" --state "$CHECK/state.json" >"$T/out" 2>"$T/err" || RC=$?
+expect_rc 0
+in_file=$(tr -d '\n ' <"$T/out" | grep -o '"state":"cooling"' | wc -l)
+((in_file == visible)) || fail "the state file holds $in_file marks after the final run, readers saw $visible"
 
 # How many killed runs had already saved their mark: shows that the kills
 # did land on both sides of the write.
@@ -148,7 +189,8 @@ for n in "${killed[@]}"; do
 done
 echo "${#killed[@]} runs killed ($saved_before_kill of them after saving their mark), " \
     "$((${#finished[@]} - 6)) of the $RUNS finished first; a temporary file was left $tmp_seen times" \
-    "(kills during the write), at most $max_tmp at once"
+    "(kills during the write), at most $max_tmp at once; a kill left the journal unfolded $journal_seen times" \
+    "and cut a fold short $folding_seen times; $visible marks in the end"
 # A guard on the test's own power, not on bridge: the calibration reads how
 # long a run takes at one moment, and a machine whose load changes makes later
 # runs faster or slower (one run here took 147 ms to calibrate and then most

@@ -31,19 +31,21 @@ for s in 302 301 307 308; do
 done
 expect_mock_log_not_contains "sk-ant-test-redirect" elsewhere
 
-# --- the usual proxy variables are honoured (and NO_PROXY) --------------------------------
+# --- the usual proxy variables are honoured for https (and NO_PROXY) -------------------
+# api.bridge-test.invalid cannot be resolved here: only through the proxy
+# (which then cannot tunnel to it) does bridge get past name resolution.
+# A loopback base URL never goes through a proxy: security_proxy_loopback.sh.
 start_mock '{"default": {}}' aproxy
-start_mock '{"default": {}}' gone
-dead=$(mock_url gone)
-stop_mock gone
 setup_pool "only sk-ant-test-proxy-key-Ss000001"
-http_proxy=$(mock_url aproxy) POOL_URL=$dead run_pool ask "hi"
-# The proxy mock answers {"ok":true} for any path: not a Messages response.
-[[ $RC -ne 0 ]] || fail "a proxy answering {\"ok\":true} was taken for a Messages answer"
-expect_mock_log_contains "\"path\":\"$dead/v1/messages\"" aproxy
-http_proxy=$(mock_url aproxy) no_proxy=127.0.0.1 POOL_URL=$dead run_pool ask "hi"
+POOL_URL=https://api.bridge-test.invalid run_pool ask "hi"
 expect_rc 69
-expect_requests 1 aproxy
+expect_err_contains "api.bridge-test.invalid"
+https_proxy=$(mock_url aproxy) POOL_URL=https://api.bridge-test.invalid run_pool ask "hi"
+[[ $RC -ne 0 ]] || fail "an answer through a proxy that cannot tunnel"
+expect_err_not_contains "resolve"
+https_proxy=$(mock_url aproxy) no_proxy=api.bridge-test.invalid POOL_URL=https://api.bridge-test.invalid \
+    run_pool ask "hi"
+expect_rc 69
 
 # --- base URLs refused before any network access -------------------------------------
 # A "proxy" that would log any request: were bridge to reach out to the

@@ -13,7 +13,12 @@
 # .corrupt, temporaries), HOME and the TMPDIR given to bridge are scanned for
 # every key: raw, any 12 characters of it in a row, base64 (all three
 # alignments), URL-encoded, JSON-escaped and hex. None may appear.
-# (The mock's request log holds the keys by design: it is not scanned.)
+# The same runs with every proxy variable pointing at a fake proxy (a mock
+# that logs whatever reaches it): its log is scanned too. Two bridges
+# (pool and BYOK) are killed by SIGSEGV mid-request with `ulimit -c
+# unlimited` in $T/cores: any core file there is scanned.
+# (The upstream mock's request log holds the keys by design: it is not
+# scanned.)
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -186,6 +191,46 @@ export ANTHROPIC_API_KEY="${K[BYOKOK]}"
 r 69 ask -v --retries 1 --no-stdin --base-url "$DEAD" q
 unset ANTHROPIC_API_KEY
 
+# ---- every proxy variable set: nothing may go through the fake proxy ------------------
+# (a bridge-mock that logs whatever reaches it; its log is scanned below)
+start_mock '{"default": {"status": 401}}' fakeproxy
+FAKE_PROXY=$(mock_url fakeproxy)
+for v in http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY; do
+    export "$v=$FAKE_PROXY"
+done
+r 0 ask -v --no-stdin --key-file "$P6" --state "$STATE" "${U[@]}" q
+r 0 stream -v --no-stdin --key-file "$P6" --state "$STATE" "${U[@]}" q
+r 1 ask -v --no-stdin --key-file "$P2" --state "$STATE" "${U[@]}" q
+ANTHROPIC_API_KEY="${K[BYOKOK]}" r 0 ask -v --no-stdin "${U[@]}" q
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
+[[ $(mock_requests fakeproxy) == 0 ]] || fail "the fake proxy received requests: $(mock_stats fakeproxy)"
+PROXY_LOG=$(mock_log fakeproxy)
+[[ -e "$PROXY_LOG" ]] || : >"$PROXY_LOG"
+
+# ---- crashes mid-request with core dumps allowed (pool and BYOK) ----------------------
+# Any core file written lands in $T/cores (core_pattern permitting) and is scanned.
+start_mock '{"never_accept": true}' hang
+mkdir -p "$T/cores"
+crash() {
+    local pid i
+    (
+        cd "$T/cores"
+        ulimit -c unlimited 2>/dev/null || true
+        exec "$BRIDGE" "$@" --no-stdin --base-url "$(mock_url hang)" --timeout 100 q >/dev/null 2>&1
+    ) &
+    pid=$!
+    for ((i = 0; i < 100; i++)); do
+        [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$BRIDGE")" ]] && break
+        sleep 0.05
+    done
+    sleep 0.5 # connected, request sent, waiting for an answer that never comes
+    kill -SEGV "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+crash ask --key-file "$P6" --state "$STATE"
+ANTHROPIC_API_KEY="${K[BYOKOK]}" crash stream
+echo "core files after the crashes: $(ls -A "$T/cores" | tr '\n' ' ')(core_pattern: $(cat /proc/sys/kernel/core_pattern))"
+
 echo "$N runs made"
 
 # ---- the scan ----------------------------------------------------------------------
@@ -227,7 +272,7 @@ needles() {
     printf 'hex\t%s\n' "$(printf '%s' "$key" | od -An -tx1 | tr -d ' \n')"
 }
 
-scan_paths=("$T/runs" "$STATE_DIR" "$TMPDIR" "$HOME")
+scan_paths=("$T/runs" "$STATE_DIR" "$TMPDIR" "$HOME" "$PROXY_LOG" "$T/cores")
 files=$(find "${scan_paths[@]}" -type f 2>/dev/null | wc -l)
 state_files=$(find "$STATE_DIR" "$HOME" -type f -name 'state.json*' | tr '\n' ' ')
 echo "scanning $files files (state: $state_files)"

@@ -285,6 +285,36 @@ TEST_CASE("load_key_file: a file readable by group or others is used, with a war
   }
 }
 
+TEST_CASE("load_key_file: a file writable by group or others is refused (exit 78)") {
+  test::TempDir dir;
+  for (mode_t mode : {0620, 0602, 0660, 0666, 0622, 0420, 0402}) {
+    CAPTURE(mode);
+    auto path = dir / "keys";
+    test::write_file(path, "main sk-ant-api03-abcdefghij\n", mode);
+    std::vector<std::string> warnings;
+    std::string message;
+    CHECK_BRIDGE_ERROR(load_key_file(path, warnings), ExitCode::config, message);
+    CHECK(message.find("writable by group or others") != std::string::npos);
+    CHECK(message.find("chmod 600 " + path) != std::string::npos);
+    CHECK(message.find("sk-ant-api03") == std::string::npos);
+    ::unlink(path.c_str());
+  }
+}
+
+TEST_CASE("check_key_file_permissions: a file of another user is refused, root's is not") {
+  std::vector<std::string> warnings;
+  std::string message;
+  uid_t other = ::geteuid() == 54321 ? 54322 : 54321;
+  CHECK_BRIDGE_ERROR(keys::check_key_file_permissions("/k", 0100600, other, warnings), ExitCode::config,
+                     message);
+  CHECK(message.find("belongs to another user") != std::string::npos);
+  CHECK_NOTHROW(keys::check_key_file_permissions("/k", 0100600, 0, warnings));
+  CHECK_NOTHROW(keys::check_key_file_permissions("/k", 0100600, ::geteuid(), warnings));
+  CHECK(warnings.empty());
+  CHECK_NOTHROW(keys::check_key_file_permissions("/k", 0100644, ::geteuid(), warnings));
+  CHECK(warnings.size() == 1);
+}
+
 TEST_CASE("load_key_file: a file larger than k_max_key_file_size is refused") {
   test::TempDir dir;
   auto path = dir / "huge";

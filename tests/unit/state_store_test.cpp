@@ -1,5 +1,6 @@
 #include "state/state_store.hpp"
 
+#include "state/mark_journal.hpp"
 #include "state/state_document.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -36,6 +37,7 @@ const util::TimePoint k_t0 = at("2026-11-26T03:00:00Z");
 
 const keys::Key k_alpha = keys::make_key("alpha", "sk-ant-api03-SECRET-alpha-000000");
 const keys::Key k_beta = keys::make_key("beta", "sk-ant-api03-SECRET-beta-111111");
+const keys::Key k_gamma = keys::make_key("gamma", "sk-ant-api03-SECRET-gamma-222222");
 
 // Collects the warnings a store gives.
 struct Warnings {
@@ -444,11 +446,17 @@ TEST_CASE("state store: a lock held past the bound gives a warning and record re
   CHECK(waited < 2'000); // but no longer than the bound (plus slack)
   REQUIRE(warnings.list.size() == 1);
   CHECK(warnings.any_mentions(".lock"));
-  CHECK_FALSE(test::exists(path)); // nothing was written without the lock
+  CHECK(warnings.any_mentions(".journal"));
+  CHECK_FALSE(test::exists(path)); // the state file is not written without the lock
+  // ...but the mark is not lost: it waits in the journal, where every reader
+  // sees it.
+  StateStore reader(path, clock, warnings.sink());
+  CHECK(reader.load().count(k_alpha.fingerprint) == 1);
 
   // A second failure with the same cause does not repeat the warning.
   store.record(k_beta, KeyMark::disabled(k_t0, 401, ""));
   CHECK(warnings.list.size() == 1);
+  CHECK(reader.load().size() == 2);
 
   // reset, whose whole point is saving, fails loudly instead.
   std::string message;
@@ -456,9 +464,13 @@ TEST_CASE("state store: a lock held past the bound gives a warning and record re
 
   release.close_write();
   CHECK(exited_ok(wait_for(holder)));
-  // The kernel dropped the lock with its holder: the next record saves.
-  store.record(k_alpha, KeyMark::disabled(k_t0, 401, ""));
-  CHECK(store.load().size() == 1);
+  // The kernel dropped the lock with its holder: the next record folds the
+  // journal in, the marks of the failed attempts included.
+  store.record(k_gamma, KeyMark::disabled(k_t0, 401, ""));
+  CHECK(parse_state(path).size() == 3);
+  CHECK_FALSE(test::exists(path + ".journal"));
+  CHECK_FALSE(test::exists(path + ".journal.folding"));
+  CHECK(warnings.list.size() == 1);
 }
 
 TEST_CASE("state store: a corrupt file warns even when the lock to set it aside is busy") {
@@ -679,4 +691,77 @@ TEST_CASE("state store: writers killed with SIGKILL never leave a torn file or l
   CHECK(temporaries_in(dir.path(), "state.json").empty());
   // Marks whose writer died between its rename and its report count too.
   CHECK(store.load().size() >= saved.size() + 1);
+}
+
+TEST_CASE("state store: a reset leaves no older mark in the journal, even after a holder died") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  // A holder moved the journal aside and died; then another mark was
+  // appended and not folded yet.
+  state::MarkJournal journal(path);
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "", KeyMark::disabled(k_t0, 401, ""), ""}));
+  REQUIRE(journal.begin_fold());
+  REQUIRE(journal.append({k_beta.fingerprint, "beta", "", KeyMark::disabled(k_t0, 401, ""), ""}));
+  StateStore store(path, clock, warnings.sink());
+  CHECK(store.load().size() == 2); // readers see both
+
+  CHECK(store.reset({}) == 2);
+  CHECK(store.load().empty());
+  CHECK_FALSE(test::exists(path + ".journal"));
+  CHECK_FALSE(test::exists(path + ".journal.folding"));
+  CHECK(warnings.list.empty());
+}
+
+TEST_CASE("state store: a mark waiting in the journal is folded by the next record") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  state::MarkJournal journal(path);
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "a-hint",
+                          KeyMark::cooling(k_t0, ms(60'000), 429, "rate_limit_error"), ""}));
+  StateStore store(path, clock, warnings.sink());
+  store.record(k_beta, KeyMark::cooling(k_t0, ms(5'000), 429, ""));
+  auto doc = parse_state(path);
+  CHECK(doc.size() == 2);
+  auto marks = doc.marks();
+  REQUIRE(marks.at(k_alpha.fingerprint).key_wide);
+  CHECK(marks.at(k_alpha.fingerprint).key_wide->until == k_t0 + ms(60'000));
+  CHECK(test::read_file(path).find("a-hint") != std::string::npos);
+  CHECK_FALSE(test::exists(path + ".journal"));
+  CHECK(test::permissions(path) == 0600);
+}
+
+TEST_CASE("state store: a per-model mark in the journal loads and folds at its model only") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  state::MarkJournal journal(path);
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "",
+                          KeyMark::cooling(k_t0, ms(60'000), 429, "rate_limit_error"),
+                          "claude-opus-4-1"}));
+  StateStore store(path, clock, warnings.sink());
+
+  // Read from the journal (no state file yet): the model is cooled, the key is not.
+  auto loaded = store.load();
+  REQUIRE(loaded.count(k_alpha.fingerprint) == 1);
+  CHECK_FALSE(loaded.at(k_alpha.fingerprint).key_wide);
+  REQUIRE(loaded.at(k_alpha.fingerprint).models.count("claude-opus-4-1") == 1);
+  CHECK(loaded.at(k_alpha.fingerprint).models.at("claude-opus-4-1").until == k_t0 + ms(60'000));
+
+  // The next record folds it into the state file, still under its model.
+  store.record(k_beta, pool::Scope::of_model("claude-sonnet-4-5"),
+               KeyMark::cooling(k_t0, ms(5'000), 429, ""));
+  CHECK_FALSE(test::exists(path + ".journal"));
+  auto marks = parse_state(path).marks();
+  REQUIRE(marks.count(k_alpha.fingerprint) == 1);
+  CHECK_FALSE(marks.at(k_alpha.fingerprint).key_wide);
+  CHECK(marks.at(k_alpha.fingerprint).models.count("claude-opus-4-1") == 1);
+  REQUIRE(marks.count(k_beta.fingerprint) == 1);
+  CHECK_FALSE(marks.at(k_beta.fingerprint).key_wide);
+  CHECK(marks.at(k_beta.fingerprint).models.count("claude-sonnet-4-5") == 1);
+  CHECK(warnings.list.empty());
 }

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+namespace state {
+
+// Whether the state file at `path` can be trusted, as ssh judges the files
+// it reads (StrictModes). Another user who can write to the state file's
+// directory, or to any directory on the way to it, or who owns a symbolic
+// link on that way, can replace the directory with a link to one of ours
+// (and make us rewrite or rename our files there), plant a state file that
+// disables our keys or that no version of bridge accepts, or hold the lock
+// so that no mark is ever saved. So:
+//   - every directory from / to the state file's directory (following
+//     symbolic links as the kernel does) is owned by us or by root and is
+//     not writable by group or others, unless it is sticky (as /tmp is);
+//   - every symbolic link on the way is owned by us or by root;
+//   - the state file, "<path>.lock", "<path>.corrupt" and the journal files
+//     ("<path>.journal", "<path>.journal.folding"), where they exist,
+//     are ours and are not symbolic links.
+// A directory that does not exist yet passes (we create it, mode 0700, in a
+// directory that passed). Returns nullopt when all holds, else one sentence
+// that names what is wrong and how to fix it. Relative paths are taken from
+// the working directory. Only the owners and modes are looked at: whether
+// we may read or write is found out when we do.
+std::optional<std::string> state_location_problem(const std::string& path);
+
+// For a file just opened (with O_NOFOLLOW) as the state, lock or set-aside
+// file `path`: nullopt when it is ours, else what is wrong (a file planted by
+// another user in a sticky directory between the check above and the open).
+std::optional<std::string> foreign_file_problem(int fd, const std::string& path);
+// The same for an owner already known (from an fstat of the open file).
+std::optional<std::string> foreign_owner_problem(uid_t owner, const std::string& path);
+
+} // namespace state
