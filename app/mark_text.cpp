@@ -9,7 +9,10 @@ namespace app {
 std::string describe_block(const pool::Block& block, util::TimePoint now) {
   const pool::KeyMark& mark = *block.mark;
   if (pool::is_disabled(mark)) {
-    return fmt::format("disabled ({})", mark.status);
+    // The reason as recorded (the upstream's error type); printed through the
+    // console, which shows control characters from the state file escaped.
+    return mark.reason.empty() ? fmt::format("disabled ({})", mark.status)
+                               : fmt::format("disabled ({} {})", mark.status, mark.reason);
   }
   auto left = pool::cooldown_left(mark, now);
   if (mark.reason == "spend_limit") {
