@@ -2,6 +2,7 @@
 // over the pool, and the report of anything but success.
 #include "send.hpp"
 
+#include "mark_text.hpp"
 #include "output.hpp"
 
 #include "pool/walker.hpp"
@@ -248,34 +249,38 @@ class Narrator final : public pool::WalkObserver {
 public:
   Narrator(const Console& console, const AttemptRecord& record) : m_console(console), m_record(record) {}
 
-  void skipped(const keys::Key& key, const pool::KeyMark& mark, util::TimePoint now) override {
-    if (pool::is_disabled(mark)) {
-      m_console.detail(fmt::format("key {}: skipped, disabled ({} {})", describe_key(key), mark.status,
-                                   mark.reason));
-    } else {
-      m_console.detail(fmt::format("key {}: skipped, cooling for {} more", describe_key(key),
-                                   util::format_delay(pool::cooldown_left(mark, now))));
-    }
+  void skipped(const keys::Key& key, const pool::Block& block, util::TimePoint now) override {
+    m_console.detail(fmt::format("key {}: skipped, {}", describe_key(key), describe_block(block, now)));
   }
   void attempted(const keys::Key& key, const pool::AttemptOutcome& outcome, pool::Verdict verdict) override {
     std::string what = describe_outcome(outcome, m_record);
-    switch (verdict) {
-    case pool::Verdict::success:
+    // A failover is told once its mark is made (marked()).
+    if (verdict == pool::Verdict::success || verdict == pool::Verdict::report) {
       m_console.detail(fmt::format("key {}: {}", describe_key(key), what));
-      break;
-    case pool::Verdict::cool:
-      m_console.detail(fmt::format("key {}: {}, cooling for {}; trying the next key", describe_key(key),
-                                   what,
-                                   util::format_delay(outcome.retry_after.count() > 0
-                                                          ? outcome.retry_after
-                                                          : pool::k_default_cooldown)));
-      break;
-    case pool::Verdict::disable:
-      m_console.detail(fmt::format("key {}: {}, disabled; trying the next key", describe_key(key), what));
-      break;
-    case pool::Verdict::report:
-      m_console.detail(fmt::format("key {}: {}", describe_key(key), what));
-      break;
+    } else {
+      m_pending = fmt::format("key {}: {}", describe_key(key), what);
+    }
+  }
+  void marked(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override {
+    std::string head = m_pending.empty() ? fmt::format("key {}: {}", describe_key(key), mark.status)
+                                         : std::move(m_pending);
+    m_pending.clear();
+    if (pool::is_disabled(mark)) {
+      m_console.detail(head + ", disabled; trying the next key");
+      return;
+    }
+    std::string span = util::format_delay(mark.until - mark.since);
+    std::string which = scope.key_wide() ? std::string("every model") : scope.model();
+    if (mark.status >= 200 && mark.status < 300) {
+      // A proactive mark after a success (attempted() told the success).
+      m_console.detail(fmt::format("key {}: {}, cooling for {} for {}", describe_key(key), mark.reason,
+                                   span, which));
+    } else {
+      m_console.detail(fmt::format("{}{}, cooling for {} for {}; trying the next key", head,
+                                   mark.reason == "spend_limit" || mark.reason == "billing"
+                                       ? " (" + mark.reason + ")"
+                                       : std::string(),
+                                   span, which));
     }
   }
   void retrying(const keys::Key& key, int retry, util::Millis delay) override {
@@ -289,15 +294,12 @@ public:
 private:
   const Console& m_console;
   const AttemptRecord& m_record;
+  std::string m_pending;
 };
 
-// A spend or billing limit of the whole key: resting a minute does not help.
-constexpr util::Millis k_account_cooldown{3'600'000};
-// The longest cooldown a success that used up a limit earns.
-constexpr util::Millis k_max_proactive_cooldown{60'000};
-
 // The outcome of an attempt as far as transport and status tell it; the
-// provider reads the error body and the headers.
+// provider reads the error body (its type, and whether it is a spend or
+// billing limit) and the headers (the delay asked for, the rate limits).
 pool::AttemptOutcome base_outcome(const AttemptRecord& record, const upstream::Provider& provider,
                                   util::TimePoint now) {
   using Error = upstream::TransferResult::Error;
@@ -311,19 +313,15 @@ pool::AttemptOutcome base_outcome(const AttemptRecord& record, const upstream::P
       (record.status == 0 || !transfer.received_bytes)) {
     return pool::AttemptOutcome::network(transfer.received_bytes);
   }
-  std::string type;
-  bool account_limit = false;
+  auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status));
   if (record.status < 200 || record.status >= 300) {
     auto hints = provider.error_hints(record.status, record.headers, record.error_body, now);
-    type = hints.error.type;
-    account_limit = hints.account != upstream::ErrorHints::Account::none;
+    outcome.error_type = std::move(hints.error.type);
+    outcome.limit = hints.limit;
+    outcome.limit_end = hints.limit_end;
   }
-  auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status), type);
+  outcome.limits = provider.rate_limits(record.headers, now);
   outcome.retry_after = provider.retry_after(record.status, record.headers, now);
-  if (account_limit && record.status == 429) {
-    // A spend limit: the key rests for an hour, whatever the headers say.
-    outcome.retry_after = k_account_cooldown;
-  }
   if (auto should = record.headers.get("x-should-retry")) {
     if (util::iequals(util::trim(*should), "true")) {
       outcome.should_retry = true;
@@ -460,6 +458,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   pool::MarkStore& store = byok ? static_cast<pool::MarkStore&>(memory_store) : pool_state->store();
 
   pool::WalkOptions walk_options;
+  walk_options.model = upstream::request_model(body);
   walk_options.retries = options.retries ? *options.retries : (byok ? 2 : 0);
   walk_options.wait_max = wait_max;
   pool::Walker walker(source.keys, store, clock, walk_options);
@@ -494,19 +493,6 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   switch (result.kind) {
   case pool::WalkResult::Kind::success:
     console.detail(fmt::format("answer served by key {}", describe_key(*result.key)));
-    if (!byok) {
-      // A success that used up a limit: rest the key until the limit resets
-      // (a minute at most), so the next invocation does not spend a request
-      // on a 429.
-      auto now = clock.now();
-      if (auto rest = upstream::proactive_cooldown(provider->rate_limits(record.headers, now), now,
-                                                   k_max_proactive_cooldown)) {
-        console.detail(fmt::format("key {}: {}, cooling for {}", describe_key(*result.key), rest->reason,
-                                   util::format_delay(rest->delay)));
-        store.record(*result.key, pool::KeyMark::cooling(now, rest->delay, static_cast<int>(record.status),
-                                                         rest->reason));
-      }
-    }
     exchange.succeed(record);
     return 0;
   case pool::WalkResult::Kind::interrupted:

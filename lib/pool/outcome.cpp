@@ -12,13 +12,50 @@ Verdict classify(const AttemptOutcome& outcome) {
   if (outcome.status >= 200 && outcome.status < 300) {
     return Verdict::success;
   }
-  if (outcome.status == 429) {
+  if (outcome.status == 429 || outcome.limit != Limit::rate) {
     return Verdict::cool;
   }
   if (outcome.status == 401 || outcome.status == 403) {
     return Verdict::disable;
   }
   return Verdict::report;
+}
+
+Penalty penalty_for(const AttemptOutcome& outcome, Verdict verdict, const std::string& model,
+                    util::TimePoint now, util::Millis default_cooldown) {
+  if (verdict == Verdict::disable) {
+    return {Scope::every_model(), KeyMark::disabled(now, outcome.status, outcome.error_type)};
+  }
+  switch (outcome.limit) {
+  case Limit::billing:
+    return {Scope::every_model(), KeyMark::cooling(now, k_account_cooldown, outcome.status, "billing")};
+  case Limit::spend: {
+    util::Millis delay = k_account_cooldown;
+    if (outcome.limit_end && *outcome.limit_end > now) {
+      delay = *outcome.limit_end - now;
+    }
+    return {Scope::every_model(), KeyMark::cooling(now, delay, outcome.status, "spend_limit")};
+  }
+  case Limit::rate:
+    break;
+  }
+  util::Millis delay = outcome.retry_after.count() > 0 ? outcome.retry_after : default_cooldown;
+  return {Scope::of_model(model), KeyMark::cooling(now, delay, outcome.status, outcome.error_type)};
+}
+
+std::optional<Proactive> proactive_cooldown(const std::vector<LimitReading>& limits,
+                                            util::TimePoint now) {
+  std::optional<Proactive> found;
+  for (const auto& reading : limits) {
+    if (reading.remaining != 0 || !reading.reset || *reading.reset <= now) {
+      continue;
+    }
+    auto delay = std::min(*reading.reset - now, k_max_proactive_cooldown);
+    if (!found || delay > found->delay) {
+      found = Proactive{delay, reading.kind + "_remaining_0"};
+    }
+  }
+  return found;
 }
 
 bool is_retryable(const AttemptOutcome& outcome) {

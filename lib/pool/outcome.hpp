@@ -1,11 +1,26 @@
 #pragma once
 
+#include "pool/key_marks.hpp"
+#include "pool/mark.hpp"
+#include "pool/scope.hpp"
 #include "util/clock.hpp"
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace pool {
+
+// Why a key-specific answer cools its key. The provider that read the answer
+// says which (upstream::Provider::error_hints): the walk never looks at a
+// provider's error codes or messages itself.
+enum class Limit {
+  rate,    // an ordinary 429: for the request's model, as long as it asks
+  spend,   // a spend, usage or quota cap of the key's organisation, workspace
+           // or project: every model, until the end the answer names or one hour
+  billing, // a billing problem (Anthropic's 402): every model, one hour
+};
 
 // What one upstream attempt came to, in the terms the walk needs. The attempt
 // function (given to the Walker) fills it in; the walker knows nothing of
@@ -21,6 +36,9 @@ struct AttemptOutcome {
   Kind kind = Kind::answered;
   int status = 0;
   std::string error_type;             // upstream error type, when the body named one
+  Limit limit = Limit::rate;          // for an error answer: the kind of limit it names
+  std::optional<util::TimePoint> limit_end; // a spend limit's end, when the answer names it
+  std::vector<LimitReading> limits;   // the rate limits the response reported, when sent
   util::Millis retry_after{0};        // what the response asked for (docs/contract.md, Retry-After)
   std::optional<bool> should_retry;   // x-should-retry, when sent
   bool received_bytes = false;        // for network failures: had any response byte arrived?
@@ -42,12 +60,43 @@ struct AttemptOutcome {
 // The classification table of docs/contract.md (the failover walk).
 enum class Verdict {
   success,  // 2xx: done
-  cool,     // 429: the key cools, try the next key
+  cool,     // 429, and any answer of a spend or billing limit: the key cools, try the next key
   disable,  // 401, 403: the key is disabled, try the next key
   report,   // anything else: no failover, report it
 };
 
 Verdict classify(const AttemptOutcome& outcome);
+
+// The cooldown of a 429 that names no delay (docs/contract.md, the failover walk).
+inline constexpr util::Millis k_default_cooldown{60'000};
+// The cooldown of spend and billing limits that name no end.
+inline constexpr util::Millis k_account_cooldown{3'600'000};
+// The longest proactive cooldown from rate-limit headers.
+inline constexpr util::Millis k_max_proactive_cooldown{60'000};
+
+// The mark a key-specific answer (Verdict cool or disable) earns, made at
+// `now`, and the scope it covers: a rate limit cools the key for `model`
+// (key-wide when `model` is empty) for the delay the answer asks for, else
+// `default_cooldown`; spend and billing limits cool it for every model, with
+// the reasons "spend_limit" and "billing", until `limit_end` when that is
+// later than `now`, else for k_account_cooldown; 401/403 disable it.
+struct Penalty {
+  Scope scope;
+  KeyMark mark;
+};
+Penalty penalty_for(const AttemptOutcome& outcome, Verdict verdict, const std::string& model,
+                    util::TimePoint now, util::Millis default_cooldown);
+
+// A success that says a limit is used up: the cooldown until the latest
+// reset among the kinds whose remaining is 0, at most
+// k_max_proactive_cooldown; nullopt when no kind is used up or its reset has
+// passed. The reason names the kind ("requests_remaining_0").
+struct Proactive {
+  util::Millis delay{0};
+  std::string reason;
+};
+std::optional<Proactive> proactive_cooldown(const std::vector<LimitReading>& limits,
+                                            util::TimePoint now);
 
 // Whether an answer that is not key-specific may be retried on the same key
 // (docs/contract.md, the failover walk): x-should-retry decides when sent; otherwise 408, 409, 5xx

@@ -29,9 +29,12 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
     m_marks = m_store.load();
     for (const auto& key : m_keys) {
       auto it = m_marks.find(key.fingerprint);
-      if (it != m_marks.end() && !is_usable(it->second, m_clock.now())) {
-        tell.skipped(key, it->second, m_clock.now());
-        continue;
+      if (it != m_marks.end()) {
+        auto now = m_clock.now();
+        if (auto block = it->second.blocking(m_options.model, now)) {
+          tell.skipped(key, *block, now);
+          continue;
+        }
       }
       if (try_key(key, attempt, tell, result) == KeyEnd::done) {
         return result;
@@ -67,20 +70,13 @@ Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt,
     switch (verdict) {
     case Verdict::success:
       result.kind = WalkResult::Kind::success;
+      learn_from_success(key, outcome, tell);
       return KeyEnd::done;
     case Verdict::cool:
     case Verdict::disable: {
-      auto now = m_clock.now();
-      KeyMark mark = verdict == Verdict::cool
-                         ? KeyMark::cooling(now,
-                                            outcome.retry_after.count() > 0 ? outcome.retry_after
-                                                                            : m_options.default_cooldown,
-                                            outcome.status, outcome.error_type)
-                         : KeyMark::disabled(now, outcome.status, outcome.error_type);
-      auto it = m_marks.find(key.fingerprint);
-      auto stored = it == m_marks.end() ? std::nullopt : std::optional<KeyMark>(it->second);
-      m_marks[key.fingerprint] = merge_marks(stored, mark);
-      m_store.record(key, mark);
+      Penalty penalty = penalty_for(outcome, verdict, m_options.model, m_clock.now(),
+                                    m_options.default_cooldown);
+      mark(key, penalty.scope, penalty.mark, tell);
       return KeyEnd::next_key;
     }
     case Verdict::report:
@@ -99,6 +95,30 @@ Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt,
   }
 }
 
+void Walker::mark(const keys::Key& key, const Scope& scope, const KeyMark& mark,
+                  WalkObserver& tell) {
+  m_marks[key.fingerprint].merge(scope, mark);
+  m_store.record(key, scope, mark);
+  tell.marked(key, scope, mark);
+}
+
+void Walker::learn_from_success(const keys::Key& key, const AttemptOutcome& outcome,
+                                WalkObserver& tell) {
+  if (outcome.limits.empty()) {
+    return;
+  }
+  auto now = m_clock.now();
+  if (!m_options.model.empty()) {
+    m_store.record_limits(key, m_options.model, ModelLimits{now, outcome.limits});
+  }
+  // A limit used up by this very answer: the next request with this key and
+  // model would be refused, so the key cools now instead of after a 429.
+  if (auto proactive = proactive_cooldown(outcome.limits, now)) {
+    mark(key, Scope::of_model(m_options.model),
+         KeyMark::cooling(now, proactive->delay, outcome.status, proactive->reason), tell);
+  }
+}
+
 void Walker::exhaustion(WalkResult& result) const {
   auto now = m_clock.now();
   std::optional<util::Millis> soonest;
@@ -109,11 +129,15 @@ void Walker::exhaustion(WalkResult& result) const {
     if (it == m_marks.end()) {
       continue;
     }
-    if (is_disabled(it->second)) {
+    auto block = it->second.blocking(m_options.model, now);
+    if (!block) {
+      continue;
+    }
+    if (is_disabled(*block->mark)) {
       ++result.disabled;
-    } else if (is_cooling(it->second, now)) {
+    } else {
       ++result.cooling;
-      auto left = cooldown_left(it->second, now);
+      auto left = cooldown_left(*block->mark, now);
       soonest = soonest ? std::min(*soonest, left) : left;
     }
   }

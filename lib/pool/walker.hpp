@@ -14,10 +14,8 @@ namespace pool {
 // Makes one upstream attempt with the given key.
 using AttemptFn = std::function<AttemptOutcome(const keys::Key&)>;
 
-// The cooldown of a 429 that names no delay (docs/contract.md, the failover walk).
-inline constexpr util::Millis k_default_cooldown{60'000};
-
 struct WalkOptions {
+  std::string model;                        // the request's model: the scope of its 429s
   int retries = 0;                          // same-key retries of non-key failures
   std::optional<util::Millis> wait_max;     // --wait: total time we may sleep for a key
   util::Millis default_cooldown = k_default_cooldown; // a 429 that names no delay
@@ -27,8 +25,11 @@ struct WalkOptions {
 // Things the walk tells as it goes, for -v and for "waiting" notices.
 struct WalkObserver {
   virtual ~WalkObserver() = default;
-  virtual void skipped(const keys::Key&, const KeyMark&, util::TimePoint /*now*/) {}
+  virtual void skipped(const keys::Key&, const Block&, util::TimePoint /*now*/) {}
   virtual void attempted(const keys::Key&, const AttemptOutcome&, Verdict) {}
+  // A mark was made (after attempted()): a failover, or a proactive cooldown
+  // after a success.
+  virtual void marked(const keys::Key&, const Scope&, const KeyMark&) {}
   virtual void retrying(const keys::Key&, int /*retry*/, util::Millis /*delay*/) {}
   virtual void waiting(util::Millis /*delay*/) {}
 };
@@ -37,7 +38,7 @@ struct WalkResult {
   enum class Kind {
     success,    // a key answered 2xx; `key` and `outcome` are its
     failed,     // a non-key-specific failure, reported without failover
-    transient,  // exhausted, some key cooling: `retry_after` until the soonest
+    transient,  // exhausted, some key cooling (for the model): `retry_after` until the soonest
     permanent,  // exhausted, every key disabled
     interrupted,
   };
@@ -50,10 +51,12 @@ struct WalkResult {
   int disabled = 0;                 // keys disabled at exhaustion
 };
 
-// The failover walk of docs/contract.md (the failover walk). Walks `keys` in order once, skipping disabled
-// and cooling keys, attempting each usable one until one succeeds, a failure
+// The failover walk of docs/contract.md. Walks `keys` in order once, skipping
+// keys that cannot serve the options' model (disabled, cooling key-wide or
+// cooling for that model), attempting each usable one until one succeeds, a failure
 // that is not key-specific ends the walk, or no usable key is left. Marks are
-// handed to the store as soon as they are made. With wait_max it sleeps (on
+// handed to the store as soon as they are made; so are the rate limits a
+// success reports, and the proactive cooldown they may call for. With wait_max it sleeps (on
 // the clock) for the soonest cooling key and walks again while the total sleep
 // stays within wait_max.
 class Walker {
@@ -68,6 +71,8 @@ private:
   KeyEnd try_key(const keys::Key& key, const AttemptFn& attempt, WalkObserver& observer,
                  WalkResult& result);
   void exhaustion(WalkResult& result) const;
+  void learn_from_success(const keys::Key& key, const AttemptOutcome& outcome, WalkObserver& tell);
+  void mark(const keys::Key& key, const Scope& scope, const KeyMark& mark, WalkObserver& tell);
   double next_jitter();
 
   const std::vector<keys::Key>& m_keys;

@@ -49,10 +49,9 @@ std::pair<dev_t, ino_t> identity_of(const std::string& path) {
 
 // Adds what the journal holds to the marks read from the state file.
 void add_records(pool::MarkMap& marks, const std::vector<JournalRecord>& records) {
+  // Each at its own scope: a per-model record must not cool the whole key.
   for (const auto& record : records) {
-    auto it = marks.find(record.fingerprint);
-    auto stored = it == marks.end() ? std::nullopt : std::optional<pool::KeyMark>(it->second);
-    marks[record.fingerprint] = pool::merge_marks(stored, record.mark);
+    marks[record.fingerprint].merge(record.scope(), record.mark);
   }
 }
 } // namespace
@@ -292,7 +291,7 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
       return Saved::no;
     }
     for (const auto& record : batch->records) {
-      doc.merge(record.fingerprint, record.label, record.hint, record.mark);
+      doc.merge(record.fingerprint, record.label, record.hint, record.scope(), record.mark);
     }
     folded_records += batch->records.size();
     if (!batch->leftover) {
@@ -321,7 +320,7 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
   return Saved::yes;
 }
 
-void StateStore::record(const keys::Key& key, const pool::KeyMark& mark) {
+void StateStore::record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
   std::string problem;
   if (auto made = make_parent_directories(m_path); !made) {
     warn_once(fmt::format("state not saved: {}", made.error()));
@@ -330,11 +329,11 @@ void StateStore::record(const keys::Key& key, const pool::KeyMark& mark) {
   // The mark goes to the journal first, without any lock: from then on
   // every reader sees it, and it reaches the state file with the next fold,
   // ours or another process's (docs/state.md).
-  auto appended = m_journal.append({key.fingerprint, key.label, key.hint, mark});
+  auto appended = m_journal.append({key.fingerprint, key.label, key.hint, mark, scope.model()});
   if (!appended) {
     // No journal (a full disk...): straight into the state file under the
     // lock, as far as that is possible.
-    if (update([&](StateDocument& doc) { doc.merge(key, mark); }, problem) != Saved::yes) {
+    if (update([&](StateDocument& doc) { doc.merge(key, scope, mark); }, problem) != Saved::yes) {
       warn_once(fmt::format("state not saved: {}", problem));
     }
     return;
@@ -351,6 +350,34 @@ void StateStore::record(const keys::Key& key, const pool::KeyMark& mark) {
                           m_journal.path()));
     return;
   }
+}
+
+void StateStore::record_limits(const keys::Key& key, const std::string& model,
+                               const pool::ModelLimits& limits) {
+  std::string problem;
+  // Straight through update(): limits are not journaled (a lost reading is
+  // only a missed proactive cooldown).
+  if (update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem) !=
+      Saved::yes) {
+    warn_once(fmt::format("state not saved: {}", problem));
+  }
+}
+
+std::size_t StateStore::clear_disabled(const std::vector<std::string>& fingerprints) {
+  std::size_t cleared = 0;
+  std::string problem;
+  bool saved = Saved::yes == update(
+      [&](StateDocument& doc) {
+        for (const auto& fingerprint : fingerprints) {
+          cleared += doc.clear_disabled(fingerprint) ? 1 : 0;
+        }
+      },
+      problem);
+  if (!saved) {
+    warn_once(fmt::format("state not saved: {}", problem));
+    return 0;
+  }
+  return cleared;
 }
 
 std::size_t StateStore::reset(const std::vector<std::string>& fingerprints) {

@@ -42,12 +42,20 @@ public:
              util::Millis lock_bound = util::Millis{5000});
 
   pool::MarkMap load() override;
-  void record(const keys::Key& key, const pool::KeyMark& mark) override;
+  using pool::MarkStore::record;
+  void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
+  void record_limits(const keys::Key& key, const std::string& model,
+                     const pool::ModelLimits& limits) override;
 
   // Clears the marks of the given fingerprints (all marks when empty) and
   // returns how many entries were removed. Throws util::Error when the change
   // cannot be saved, since saving is the whole point of a reset.
   std::size_t reset(const std::vector<std::string>& fingerprints);
+
+  // Clears the disabled marks of the given fingerprints, leaving cooldowns
+  // alone (keys check, for keys that work again); returns how many were
+  // cleared. Storage trouble is a warning, as for record().
+  std::size_t clear_disabled(const std::vector<std::string>& fingerprints);
 
   const std::string& path() const { return m_path; }
 

@@ -70,6 +70,16 @@ std::string adapt_request_body(std::string_view text, bool stream, const std::st
   return json_line(body);
 }
 
+std::string request_model(std::string_view body) {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_object()) {
+    if (auto model = parsed.find("model"); model != parsed.end() && model->is_string()) {
+      return model->get<std::string>();
+    }
+  }
+  return {};
+}
+
 std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds) {
   ordered_json out;
   out["type"] = "error";

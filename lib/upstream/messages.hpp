@@ -17,6 +17,10 @@ namespace upstream {
 // not a JSON object, naming `source`.
 std::string adapt_request_body(std::string_view text, bool stream, const std::string& source);
 
+// The "model" of a request body, empty when it names none. Every provider's
+// body names its model there.
+std::string request_model(std::string_view body);
+
 // An upstream error: its type and message (bridge reports every provider's
 // errors in the shape {"type":"error","error":{"type":T,"message":M}}).
 struct UpstreamError {

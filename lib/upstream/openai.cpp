@@ -250,7 +250,11 @@ ErrorHints OpenAiProvider::error_hints(long status, const Headers&, std::string_
     hints.error = UpstreamError{error_type_for_status(status), {}};
   }
   if (status == 429 && (is_spend_code(hints.code) || hints.error.type == "insufficient_quota")) {
-    hints.account = ErrorHints::Account::spend;
+    hints.limit = pool::Limit::spend;
+  } else if (status == 402) {
+    // OpenAI itself does not send 402; compatible hosts that sell credits
+    // (OpenRouter) do, when the key's account has none left.
+    hints.limit = pool::Limit::billing;
   }
   return hints;
 }
@@ -273,21 +277,25 @@ util::Millis OpenAiProvider::retry_after(long status, const Headers& headers, ut
   return later;
 }
 
-std::vector<RateLimitReading> OpenAiProvider::rate_limits(const Headers& headers, util::TimePoint now) const {
-  std::vector<RateLimitReading> readings;
+std::vector<pool::LimitReading> OpenAiProvider::rate_limits(const Headers& headers,
+                                                           util::TimePoint now) const {
+  // x-ratelimit-{remaining,limit,reset}-KIND; the reset is a Go duration
+  // from now ("6m0s"), so no clock skew enters.
+  std::vector<pool::LimitReading> readings;
   for (std::string kind : {"requests", "tokens"}) {
-    RateLimitReading reading;
+    pool::LimitReading reading;
     reading.kind = kind;
     reading.remaining = header_count(headers, "x-ratelimit-remaining-" + kind);
     reading.limit = header_count(headers, "x-ratelimit-limit-" + kind);
+    if (reading.remaining < 0 && reading.limit < 0) {
+      continue;
+    }
     if (auto value = headers.get("x-ratelimit-reset-" + kind)) {
       if (auto delay = util::parse_go_duration(util::trim(*value))) {
         reading.reset = now + std::min(*delay, k_max_retry_after);
       }
     }
-    if (reading.remaining >= 0 || reading.limit >= 0 || reading.reset) {
-      readings.push_back(std::move(reading));
-    }
+    readings.push_back(std::move(reading));
   }
   return readings;
 }

@@ -3,8 +3,6 @@
 #include "upstream/anthropic.hpp"
 #include "upstream/openai.hpp"
 
-#include <algorithm>
-
 namespace upstream {
 
 // The one place that lists the providers: a new one is a pair of files and
@@ -22,21 +20,6 @@ std::unique_ptr<Provider> make_provider(std::string_view name) {
     return std::make_unique<OpenAiProvider>();
   }
   return nullptr;
-}
-
-std::optional<ProactiveCooldown> proactive_cooldown(const std::vector<RateLimitReading>& limits,
-                                                    util::TimePoint now, util::Millis cap) {
-  std::optional<ProactiveCooldown> found;
-  for (const auto& reading : limits) {
-    if (reading.remaining != 0 || !reading.reset || *reading.reset <= now) {
-      continue;
-    }
-    auto delay = std::min(*reading.reset - now, cap);
-    if (!found || delay > found->delay) {
-      found = ProactiveCooldown{delay, reading.kind + "_remaining_0"};
-    }
-  }
-  return found;
 }
 
 } // namespace upstream

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pool/outcome.hpp"
 #include "upstream/headers.hpp"
 #include "upstream/messages.hpp"
 #include "upstream/sse_parser.hpp"
@@ -60,26 +61,16 @@ enum class EventKind {
 };
 
 // What classification needs from an error answer, read by the provider that
-// knows the answer's shape. `account` is a limit of the whole key (its
-// organisation, project or workspace): a spend cap or a billing problem,
-// which cools the key for every model and for long.
+// knows the answer's shape. `limit` tells a rate limit (the default) from a
+// spend or billing limit of the whole key (its organisation, project or
+// workspace), which cools the key for every model and for long; the walk
+// (pool::classify, pool::penalty_for) acts on it without knowing the codes
+// or messages that told it.
 struct ErrorHints {
-  UpstreamError error;    // type and message, for reports and marks
-  std::string code;       // a finer error code, when the body has one
-  enum class Account { none, spend, billing };
-  Account account = Account::none;
-  std::optional<util::TimePoint> account_until; // when the answer names the end
-};
-
-// One kind of rate limit as a response reported it: `remaining` of `limit`
-// until `reset` (on our clock). -1: not sent.
-struct RateLimitReading {
-  std::string kind; // "requests", "tokens", ...
-  long long remaining = -1;
-  long long limit = -1;
-  std::optional<util::TimePoint> reset;
-
-  friend bool operator==(const RateLimitReading&, const RateLimitReading&) = default;
+  UpstreamError error; // type and message, for reports and marks
+  std::string code;    // a finer error code, when the body has one
+  pool::Limit limit = pool::Limit::rate;
+  std::optional<util::TimePoint> limit_end; // when the answer names the end of a spend limit
 };
 
 // One upstream API: how a request is put on the wire, and how its answers,
@@ -121,23 +112,16 @@ public:
   // provider honours retry-after-ms and Retry-After (parse_retry_after); a
   // provider may read more for a 429.
   virtual util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const = 0;
-  // The rate limits an answer reports in its headers (success or not).
-  virtual std::vector<RateLimitReading> rate_limits(const Headers& headers, util::TimePoint now) const = 0;
+  // The rate limits an answer reports in its headers (success or not), each
+  // reset on our clock. Kinds are named with underscores ("input_tokens"),
+  // as they are stored and shown.
+  virtual std::vector<pool::LimitReading> rate_limits(const Headers& headers,
+                                                      util::TimePoint now) const = 0;
 };
 
 // The names make_provider knows, in the order --help lists them.
 const std::vector<std::string>& provider_names();
 // The provider called `name`; nullptr when there is none of that name.
 std::unique_ptr<Provider> make_provider(std::string_view name);
-
-// The cooldown a used-up limit asks for at `now`: the latest reset among the
-// kinds whose remaining is 0, at most `cap`; nullopt when none is used up or
-// its reset has passed. `reason` names the kind ("requests_remaining_0").
-struct ProactiveCooldown {
-  util::Millis delay{0};
-  std::string reason;
-};
-std::optional<ProactiveCooldown> proactive_cooldown(const std::vector<RateLimitReading>& limits,
-                                                    util::TimePoint now, util::Millis cap);
 
 } // namespace upstream

@@ -8,9 +8,10 @@
 # file's bytes, and nothing sent upstream or written to the state directory.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-TIME=/usr/bin/time
-[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
+need_gnu_time
 start_mock '{"keys": {
   "sk-ant-odd-label-aaaaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
   "sk-ant-odd-second-bbbbbbbbbbbbbbbbb": {"text": "odd but valid"}

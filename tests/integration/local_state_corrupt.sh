@@ -12,15 +12,10 @@
 # become a huge one, nor crash bridge.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-TIME=/usr/bin/time
-[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
-problems=()
-problem() { problems+=("$*"); }
+need_gnu_time
 
 start_mock '{"keys": {
   "sk-ant-corrupt-rate-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
@@ -40,7 +35,7 @@ fresh() {
     cp "$STATE" "$T/orig"
 }
 rate_is_cooling() {
-    run_bridge keys status --json --key-file "$KEYS" --state "$STATE"
+    run_bridge keys status --json -m claude-sonnet-4-5 --key-file "$KEYS" --state "$STATE"
     sane
     [[ "$RC" == 0 ]] || return 1
     [[ ! -s "$T/err" ]] || return 1
@@ -104,7 +99,7 @@ expect_err_not_contains "warning"
 grep -q '"written_by": "a future tool"' "$STATE" || fail "an unknown top-level field was dropped"
 grep -q '"extra"' "$STATE" || fail "an unknown entry field was dropped"
 grep -q 'sha256:dddddddddddddddddddddddddddddddd' "$STATE" || fail "the mark of a key no longer in the key file was dropped"
-run_bridge keys status --json --key-file "$KEYS" --state "$STATE"
+run_bridge keys status --json -m claude-sonnet-4-5 --key-file "$KEYS" --state "$STATE"
 sane
 expect_rc 75
 rows=$(tr -d '\n ' <"$T/out")
@@ -119,7 +114,7 @@ echo "odd but sound: nothing lost"
 # took 8 GB and 37 s before a SIGSEGV here); ASan cannot run under such a
 # limit, so a sanitizer build tries the 10,000-deep case only.
 depths="10000 1000000"
-if grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; then
+if is_sanitizer_build; then
     depths=10000
     echo "skipped: nesting 1000000 deep (sanitizer build: no address-space limit possible)"
 fi

@@ -5,6 +5,9 @@
 # invocation goes to the next key instead of spending a request on a 429.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# keys status answers for the model the requests name (a 429 cools a key for
+# that model only).
+export STATUS_MODEL=gpt-4o-mini
 
 K_LAST=sk-proj-test-pro-last-Gh000001
 K_TOK=sk-proj-test-pro-tok-Gh0000002

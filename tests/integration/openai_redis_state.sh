@@ -9,6 +9,9 @@
 # a local state file while Redis answers.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# keys status answers for the model the requests name (a 429 cools a key for
+# that model only).
+export STATUS_MODEL=gpt-4o-mini
 
 K_RATE=sk-proj-test-rds-rate-Qw00001
 K_QUOTA=sk-proj-test-rds-quota-Qw0002
@@ -53,8 +56,9 @@ for cmd in ask stream; do
         expect_key_requests "$k" 1 "$cmd"
     done
     expect_key_requests "$K_OK" 2 "$cmd"
-    expect_err_contains "key rate (sk-p...0001): skipped, cooling for"
-    expect_err_contains "key quota (sk-p...0002): skipped, cooling for"
+    # The 429 cooled the key for the model asked, the quota for every model.
+    expect_err_contains "key rate (sk-p...0001): skipped, cooling for gpt-4o-mini for"
+    expect_err_contains "key quota (sk-p...0002): skipped, spend limit until"
     expect_err_contains "key k401 (sk-p...0003): skipped, disabled (401"
     expect_err_not_contains "warning"
 
@@ -69,7 +73,7 @@ for cmd in ask stream; do
     expect_between "$(json_field retry_in_ms <<<"$row")" 300000 360000 "$cmd: the 6m0s reset, seen by B"
     row=$(_object_of_label "$T/status.json" quota)
     [[ "$(json_field state <<<"$row")" == cooling ]] || fail "$cmd: B does not see the quota mark: $(cat "$T/status.json")"
-    [[ "$(json_field reason <<<"$row")" == insufficient_quota ]] || fail "$cmd: reason of quota: $row"
+    [[ "$(json_field reason <<<"$row")" == spend_limit ]] || fail "$cmd: reason of quota: $row"
     expect_between "$(json_field retry_in_ms <<<"$row")" 3540000 3600000 "$cmd: the one-hour spend-limit rest, seen by B"
     row=$(_object_of_label "$T/status.json" k401)
     [[ "$(json_field state <<<"$row")" == disabled ]] || fail "$cmd: B does not see k401 disabled: $(cat "$T/status.json")"

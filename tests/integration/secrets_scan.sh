@@ -21,11 +21,8 @@
 # scanned.)
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 # ---- distinctive keys ------------------------------------------------------------
 declare -A K=()

@@ -474,6 +474,21 @@ bool pause_for(std::int64_t ms) {
     return false;
 }
 
+namespace {
+
+// The Anthropic error body of a scripted failure; error_code, when given,
+// goes in error.details.error_code.
+ordered anthropic_error(const response_spec& spec) {
+    const error_kind kind = error_for_status(spec.status);
+    ordered error = error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message));
+    if (spec.error_code) {
+        error["error"]["details"] = ordered{{"error_code", *spec.error_code}};
+    }
+    return error;
+}
+
+} // namespace
+
 void answer_models(const response_spec& spec, bool openai, httplib::Response& res) {
     if (spec.delay_ms > 0) {
         pause_for(spec.delay_ms);
@@ -491,13 +506,11 @@ void answer_models(const response_spec& spec, bool openai, httplib::Response& re
         if (openai) {
             res.set_content(dump(openai_error_json(spec, spec.status)), "application/json");
         } else {
-            const error_kind kind = error_for_status(spec.status);
-            res.set_content(dump(error_json(spec.error_type.value_or(kind.type),
-                                            spec.error_message.value_or(kind.message))),
-                            "application/json");
+            res.set_content(dump(anthropic_error(spec)), "application/json");
         }
         return;
     }
+    // The shape of GET /v1/models?limit=1, and of OpenAI's GET /v1/models.
     const ordered body =
         openai ? ordered{{"object", "list"},
                          {"data", ordered::array({ordered{{"id", "gpt-4o-mini"},
@@ -540,9 +553,7 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
         return;
     }
     if (!success) {
-        const error_kind kind = error_for_status(spec.status);
-        res.set_content(dump(error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message))),
-                        spec.content_type.value_or("application/json"));
+        res.set_content(dump(anthropic_error(spec)), spec.content_type.value_or("application/json"));
         return;
     }
     if (info.stream) {

@@ -217,3 +217,94 @@ TEST_CASE("anthropic rate_limits: counts and resets measured against Date") {
   CHECK(readings[1].remaining == 1200);
   CHECK_FALSE(readings[1].reset.has_value());
 }
+
+TEST_CASE("anthropic rate_limits: every kind with underscores; bad values are not read; a past reset is now") {
+  util::TimePoint now = *util::parse_rfc3339("2026-11-26T03:00:00Z");
+  upstream::Headers headers;
+  headers.add("Anthropic-RateLimit-Input-Tokens-Limit", " 40000 ");
+  headers.add("anthropic-ratelimit-input-tokens-remaining", "39500");
+  headers.add("anthropic-ratelimit-input-tokens-reset", "2026-11-26T03:00:00.500Z");
+  headers.add("anthropic-ratelimit-output-tokens-remaining", "0");
+  headers.add("anthropic-ratelimit-output-tokens-reset", "in a while");
+  headers.add("anthropic-ratelimit-requests-remaining", "-1");
+  headers.add("anthropic-ratelimit-requests-limit", "many");
+  headers.add("anthropic-ratelimit-tokens-remaining", "0");
+  headers.add("anthropic-ratelimit-tokens-reset", "2026-11-26T02:00:00Z");
+  auto readings = k_anthropic.rate_limits(headers, now);
+  REQUIRE(readings.size() == 3);
+  CHECK(readings[0] == pool::LimitReading{"tokens", 0, -1, now});
+  CHECK(readings[1] == pool::LimitReading{"input_tokens", 39'500, 40'000, now + util::Millis{500}});
+  CHECK(readings[2] == pool::LimitReading{"output_tokens", 0, -1, std::nullopt});
+  CHECK(k_anthropic.rate_limits(upstream::Headers{}, now).empty());
+}
+
+TEST_CASE("anthropic error_hints: spend and billing limits (402, the 400 usage-limit messages, "
+          "enforced_spend_limit_reached)") {
+  util::TimePoint now = *util::parse_rfc3339("2026-11-26T03:00:00Z");
+  upstream::Headers none;
+  auto body = [](const char* type, const char* message, const char* code = nullptr) {
+    json error = {{"type", type}, {"message", message}};
+    if (code) {
+      error["details"] = {{"error_code", code}};
+    }
+    return json{{"type", "error"}, {"error", error}}.dump();
+  };
+  auto billing = k_anthropic.error_hints(402, none, body("billing_error", "Your credit balance is too low"), now);
+  CHECK(billing.limit == pool::Limit::billing);
+  CHECK(billing.error.type == "billing_error");
+  CHECK(k_anthropic.error_hints(402, none, "<html>", now).limit == pool::Limit::billing);
+
+  auto usage = k_anthropic.error_hints(
+      400, none,
+      body("invalid_request_error", "You have reached your specified API usage limits. You will "
+                                    "regain access on 2026-12-01 at 00:00 UTC."),
+      now);
+  CHECK(usage.limit == pool::Limit::spend);
+  CHECK_FALSE(usage.limit_end); // a 400 goes by the hour
+  CHECK(k_anthropic
+            .error_hints(400, none,
+                         body("invalid_request_error", "You have reached your specified workspace API "
+                                                       "usage limits."),
+                         now)
+            .limit == pool::Limit::spend);
+  // The words must begin the message: a prompt quoted back is not a limit.
+  CHECK(k_anthropic
+            .error_hints(400, none,
+                         body("invalid_request_error", "bad input: You have reached your specified "
+                                                       "API usage limits"),
+                         now)
+            .limit == pool::Limit::rate);
+  CHECK(k_anthropic.error_hints(400, none, body("invalid_request_error", "max_tokens: too large"), now)
+            .limit == pool::Limit::rate);
+
+  auto spend = k_anthropic.error_hints(
+      429, none,
+      body("rate_limit_error", "Spend limit reached. You will regain access on 2026-12-01 at 00:00 UTC.",
+           "enforced_spend_limit_reached"),
+      now);
+  CHECK(spend.limit == pool::Limit::spend);
+  CHECK(spend.code == "enforced_spend_limit_reached");
+  CHECK(spend.limit_end == util::parse_rfc3339("2026-12-01T00:00:00Z"));
+  auto rate = k_anthropic.error_hints(429, none, body("rate_limit_error", "slow down", "something_else"), now);
+  CHECK(rate.limit == pool::Limit::rate);
+  CHECK(rate.code == "something_else");
+  CHECK(k_anthropic.error_hints(429, none, body("rate_limit_error", "slow down"), now).limit ==
+        pool::Limit::rate);
+}
+
+TEST_CASE("regain_access_time: the moment a spend-limit message names") {
+  auto at = [](const char* text) { return *util::parse_rfc3339(text); };
+  CHECK(upstream::regain_access_time("... You will regain access on 2026-09-01 at 00:00 UTC.") ==
+        at("2026-09-01T00:00:00Z"));
+  CHECK(upstream::regain_access_time("You will regain access on 2026-09-01 at 13:45 UTC") ==
+        at("2026-09-01T13:45:00Z"));
+  CHECK(upstream::regain_access_time("You will regain access on 2026-09-01 at 13:45:30 UTC.") ==
+        at("2026-09-01T13:45:30Z"));
+  CHECK(upstream::regain_access_time("You will regain access on 2026-09-01.") == at("2026-09-01T00:00:00Z"));
+  CHECK_FALSE(upstream::regain_access_time("You have reached your API usage limits."));
+  CHECK_FALSE(upstream::regain_access_time("You will regain access on September 1st"));
+  CHECK_FALSE(upstream::regain_access_time("You will regain access on 2026-13-45 at 00:00 UTC."));
+  CHECK_FALSE(upstream::regain_access_time("You will regain access on 2026-09-01 at 00:00 PST."));
+  CHECK_FALSE(upstream::regain_access_time("You will regain access on 2026-09-01 at noon"));
+  CHECK_FALSE(upstream::regain_access_time(""));
+}

@@ -34,6 +34,8 @@ AttemptOutcome with_kind(AttemptOutcome::Kind kind) {
 
 } // namespace
 
+// By status alone (a 402 or a usage-limit 400 cools only when the provider
+// reads it as a billing or spend limit: the next test case).
 TEST_CASE("classify: the table of docs/contract.md (the failover walk), row by row") {
   struct Row {
     int status;
@@ -164,4 +166,88 @@ TEST_CASE("retry_delay: a server's retry-after of at most 60 s is honoured") {
   auto outcome = AttemptOutcome::answer(503);
   outcome.retry_after = ms(1200);
   CHECK(pool::retry_delay(outcome, 0, 0.9) == ms(1200));
+}
+
+// ---------------------------------------------------------------------------
+// Spend and billing limits, and proactive cooldowns (docs/marks.md).
+
+namespace {
+const util::TimePoint k_now = test::at("2026-11-26T03:00:00Z");
+
+AttemptOutcome limited(int status, pool::Limit limit, std::optional<util::TimePoint> end = {}) {
+  auto outcome = AttemptOutcome::answer(status, status == 402 ? "billing_error" : "rate_limit_error");
+  outcome.limit = limit;
+  outcome.limit_end = end;
+  return outcome;
+}
+} // namespace
+
+TEST_CASE("classify: an answer the provider read as a spend or billing limit cools, whatever its status") {
+  CHECK(pool::classify(limited(400, pool::Limit::spend)) == Verdict::cool);
+  CHECK(pool::classify(limited(402, pool::Limit::billing)) == Verdict::cool);
+  CHECK(pool::classify(limited(429, pool::Limit::spend)) == Verdict::cool);
+  // Without the provider's word, a 400 or a 402 is reported, not failed over.
+  CHECK(pool::classify(AttemptOutcome::answer(400, "invalid_request_error")) == Verdict::report);
+  CHECK(pool::classify(AttemptOutcome::answer(402, "billing_error")) == Verdict::report);
+}
+
+TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
+  auto rate = AttemptOutcome::answer(429, "rate_limit_error");
+  rate.retry_after = ms(12'000);
+  auto p = pool::penalty_for(rate, Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope == pool::Scope::of_model("opus"));
+  CHECK(p.mark.until == k_now + ms(12'000));
+  CHECK(p.mark.reason == "rate_limit_error");
+
+  p = pool::penalty_for(AttemptOutcome::answer(429, "rate_limit_error"), Verdict::cool, "", k_now,
+                        ms(60'000));
+  CHECK(p.scope.key_wide()); // no model known: key-wide
+  CHECK(p.mark.until == k_now + ms(60'000));
+
+  p = pool::penalty_for(AttemptOutcome::answer(401, "authentication_error"), Verdict::disable, "opus",
+                        k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.kind == pool::MarkKind::disabled);
+
+  // A spend limit: every model, until the end it names.
+  auto later = limited(429, pool::Limit::spend, k_now + ms(7'200'000));
+  later.retry_after = ms(5'000); // not what a spend limit goes by
+  p = pool::penalty_for(later, Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.until == k_now + ms(7'200'000));
+  CHECK(p.mark.reason == "spend_limit");
+
+  // A spend-limit time already past, or none: one hour instead.
+  p = pool::penalty_for(limited(429, pool::Limit::spend, test::at("2026-11-01T00:00:00Z")), Verdict::cool,
+                        "opus", k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.until == k_now + ms(3'600'000));
+  CHECK(p.mark.reason == "spend_limit");
+  p = pool::penalty_for(limited(400, pool::Limit::spend), Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.mark.until == k_now + ms(3'600'000));
+
+  // Billing: every model, one hour.
+  p = pool::penalty_for(limited(402, pool::Limit::billing), Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.until == k_now + ms(3'600'000));
+  CHECK(p.mark.reason == "billing");
+}
+
+TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind, at most 60 s") {
+  using pool::LimitReading;
+  CHECK_FALSE(pool::proactive_cooldown({}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 1, 50, k_now + ms(5'000)}}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, std::nullopt}}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now}}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", -1, 50, k_now + ms(5'000)}}, k_now));
+  auto one = pool::proactive_cooldown({LimitReading{"tokens", 0, 50, k_now + ms(2'500)}}, k_now);
+  REQUIRE(one);
+  CHECK(one->delay == ms(2'500));
+  CHECK(one->reason == "tokens_remaining_0");
+  auto capped = pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now + ms(61'000)},
+                                          LimitReading{"tokens", 0, 50, k_now + ms(2'500)}},
+                                         k_now);
+  REQUIRE(capped);
+  CHECK(capped->delay == ms(60'000));
+  CHECK(capped->reason == "requests_remaining_0");
 }

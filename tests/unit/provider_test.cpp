@@ -32,20 +32,3 @@ TEST_CASE("the two providers differ only where their APIs do") {
   CHECK(openai->decode_event(done, true, text, error) == upstream::EventKind::done);
   CHECK(anthropic->decode_event(done, true, text, error) == upstream::EventKind::ignored);
 }
-
-TEST_CASE("proactive_cooldown: only used-up kinds with a future reset, capped") {
-  util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00Z");
-  using upstream::RateLimitReading;
-  CHECK_FALSE(upstream::proactive_cooldown({{"requests", 1, 5, now + util::Millis{9000}}}, now, util::Millis{60'000}));
-  CHECK_FALSE(upstream::proactive_cooldown({{"requests", 0, 5, std::nullopt}}, now, util::Millis{60'000}));
-  CHECK_FALSE(upstream::proactive_cooldown({{"requests", 0, 5, now - util::Millis{1}}}, now, util::Millis{60'000}));
-  auto later = upstream::proactive_cooldown(
-      {{"requests", 0, 5, now + util::Millis{2000}}, {"tokens", 0, 5, now + util::Millis{9000}}}, now,
-      util::Millis{60'000});
-  REQUIRE(later.has_value());
-  CHECK(later->delay == util::Millis{9000});
-  CHECK(later->reason == "tokens_remaining_0");
-  auto capped = upstream::proactive_cooldown({{"tokens", 0, 5, now + util::Millis{3'600'000}}}, now,
-                                             util::Millis{60'000});
-  CHECK(capped->delay == util::Millis{60'000});
-}
