@@ -25,6 +25,9 @@ namespace state {
 namespace {
 // Ten thousand keys take about 2.5 MB; this leaves ample room.
 constexpr std::size_t k_max_state_size = 256 * 1024 * 1024;
+// How old the state file's copy of a model's limits may get before an
+// answer with the same limits rewrites it.
+constexpr util::Millis k_limits_refresh{60'000};
 
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
@@ -58,7 +61,7 @@ void add_records(pool::MarkMap& marks, const std::vector<JournalRecord>& records
 
 StateStore::StateStore(std::string path, util::Clock& clock, WarningSink warn,
                        util::Millis lock_bound)
-    : m_path(std::move(path)), m_journal(m_path), m_clock(clock), m_warn(std::move(warn)),
+    : m_path(std::move(path)), m_journal(m_path), m_ledger(m_path), m_clock(clock), m_warn(std::move(warn)),
       m_lock_bound(lock_bound), m_timing_path(env_or_empty("BRIDGE_STATE_TIMING")),
       m_stop_path(env_or_empty("BRIDGE_STATE_TEST_STOP")) {}
 
@@ -171,6 +174,12 @@ pool::MarkMap StateStore::load() {
   }
   switch (result) {
   case ReadResult::ok:
+    m_file_limits.clear();
+    for (const auto& [fingerprint, entry] : marks) {
+      if (!entry.limits.empty()) {
+        m_file_limits[fingerprint] = entry.limits;
+      }
+    }
     add_records(marks, pending);
     return marks;
   case ReadResult::missing:
@@ -355,11 +364,74 @@ void StateStore::record(const keys::Key& key, const pool::Scope& scope, const po
 void StateStore::record_limits(const keys::Key& key, const std::string& model,
                                const pool::ModelLimits& limits) {
   std::string problem;
+  if (!m_ledger.update(m_clock.now(),
+                       [&](pool::BucketMap& buckets) {
+                         pool::observe_requests(buckets, key.fingerprint, model, limits);
+                       },
+                       problem)) {
+    warn_once(fmt::format("request estimates not saved: {}", problem));
+  }
+  // The state file's copy is for people (keys status): rewriting it under
+  // the lock after every answer would cost a fold and an fsync per request.
+  if (auto fp = m_file_limits.find(key.fingerprint); fp != m_file_limits.end()) {
+    if (auto old = fp->second.find(model); old != fp->second.end()) {
+      bool same_limits = old->second.readings.size() == limits.readings.size();
+      for (std::size_t i = 0; same_limits && i < limits.readings.size(); ++i) {
+        same_limits = old->second.readings[i].kind == limits.readings[i].kind &&
+                      old->second.readings[i].limit == limits.readings[i].limit;
+      }
+      if (same_limits && limits.seen - old->second.seen < k_limits_refresh) {
+        return;
+      }
+    }
+  }
+  m_file_limits[key.fingerprint][model] = limits;
   // Straight through update(): limits are not journaled (a lost reading is
   // only a missed proactive cooldown).
   if (update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem) !=
       Saved::yes) {
     warn_once(fmt::format("state not saved: {}", problem));
+  }
+}
+
+pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
+                              const std::string& model, util::TimePoint now,
+                              util::Millis may_wait) {
+  pool::Claim claim;
+  std::string problem;
+  if (auto made = make_parent_directories(m_path); !made) {
+    return pool::MarkStore::claim(candidates, model, now, may_wait); // record() warns
+  }
+  if (m_ledger.update(now,
+                      [&](pool::BucketMap& buckets) {
+                        claim = pool::claim_in(buckets, candidates, model, now, may_wait);
+                      },
+                      problem)) {
+    return claim;
+  }
+  warn_once(fmt::format("request estimates not used: {}", problem));
+  return pool::MarkStore::claim(candidates, model, now, may_wait);
+}
+
+void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
+  std::string problem;
+  if (!m_ledger.update(now,
+                       [&](pool::BucketMap& buckets) {
+                         pool::refuse_bucket(buckets, key.fingerprint, model, now);
+                       },
+                       problem)) {
+    warn_once(fmt::format("request estimates not saved: {}", problem));
+  }
+}
+
+void StateStore::settle(const keys::Key& key, const std::string& model) {
+  std::string problem;
+  if (!m_ledger.update(m_clock.now(),
+                       [&](pool::BucketMap& buckets) {
+                         pool::settle_probe(buckets, key.fingerprint, model);
+                       },
+                       problem)) {
+    warn_once(fmt::format("request estimates not saved: {}", problem));
   }
 }
 
