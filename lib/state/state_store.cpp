@@ -3,6 +3,7 @@
 #include "state/atomic_file.hpp"
 #include "state/file_lock.hpp"
 #include "state/mark_reader.hpp"
+#include "pool/outcome.hpp"
 #include "state/path_safety.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -48,6 +49,27 @@ std::pair<dev_t, ino_t> identity_of(const std::string& path) {
     return {0, 0};
   }
   return {st.st_dev, st.st_ino};
+}
+
+// Adds the request buckets estimated empty as the proactive marks they
+// stand for (docs/marks.md, "Claims"): cooling for their model until the
+// next unit, so that `keys status` says what a walk would find. A walk
+// lets the bucket decide for such a mark anyway.
+void add_empty_buckets(pool::MarkMap& marks, const pool::BucketMap& buckets,
+                       util::TimePoint now) {
+  for (const auto& [id, bucket] : buckets) {
+    auto space = id.find(' ');
+    if (bucket.probing() || space == std::string::npos) {
+      continue;
+    }
+    auto wait = bucket.until_one(now);
+    if (!wait || wait->count() == 0) {
+      continue;
+    }
+    auto delay = std::min(*wait, pool::k_max_proactive_cooldown);
+    marks[id.substr(0, space)].merge(pool::Scope::of_model(id.substr(space + 1)),
+                                     pool::KeyMark::cooling(now, delay, 200, "requests_remaining_0"));
+  }
 }
 
 // Adds what the journal holds to the marks read from the state file.
@@ -172,6 +194,7 @@ pool::MarkMap StateStore::load() {
   if (result == ReadResult::ok) {
     result = from_parse(read_marks(text, marks, problem));
   }
+  add_empty_buckets(marks, m_ledger.read(), m_clock.now());
   switch (result) {
   case ReadResult::ok:
     m_file_limits.clear();

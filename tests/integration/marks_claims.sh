@@ -80,6 +80,13 @@ expect_err_contains "key a (sk-a...0001): skipped, "
 expect_err_contains "all 3 configured keys are rate-limited (retry after"
 [[ $(mock_requests) == "$before" ]] || fail "an empty pool still sent a request"
 
+# keys status says what the walk found: every key cooling for the model
+# until its next request (the estimate, as a proactive mark), exit 75.
+run_pool keys status -m "$MODEL"
+expect_rc 75
+[[ $(grep -c 'cooling .*(200 requests_remaining_0)' "$T/out") == 3 ]] ||
+    fail "keys status does not show the three empty buckets: $(cat "$T/out")"
+
 # Another model has buckets of its own: a serves at once.
 run_pool ask -m claude-sonnet-4-5 --no-stdin "hi"
 expect_rc 0
