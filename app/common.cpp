@@ -25,9 +25,12 @@ void GlobalOptions::add_to(CLI::App& app) {
                  "[env: BRIDGE_KEY_FILE] [default: $XDG_CONFIG_HOME/bridge/keys]")
       ->type_name("FILE");
   app.add_option("--state", state,
-                 "State file shared by all invocations\n"
+                 "State file shared by all invocations, or a Redis URL shared by many\n"
+                 "machines: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P&timeout=MS]\n"
+                 "or unix://[[USER]:PASSWORD@]/PATH.sock[?db=N&prefix=P&timeout=MS]\n"
+                 "(password better in REDISCLI_AUTH)\n"
                  "[env: BRIDGE_STATE] [default: $XDG_STATE_HOME/bridge/state.json]")
-      ->type_name("PATH");
+      ->type_name("PATH|URL");
   app.add_option("--base-url", base_url,
                  "API base URL [env: ANTHROPIC_BASE_URL] [default: https://api.anthropic.com]")
       ->type_name("URL");

@@ -3,7 +3,7 @@
 #include "command.hpp"
 #include "output.hpp"
 #include "pool/outcome.hpp"
-#include "state/state_store.hpp"
+#include "pool_state.hpp"
 #include "upstream/messages.hpp"
 #include "upstream/probe.hpp"
 #include "upstream/retry_after.hpp"
@@ -138,6 +138,24 @@ std::string check_table(const std::vector<CheckRow>& rows) {
   return out;
 }
 
+// Clears the disabled marks of the keys that answered 200 in the configured
+// store. When Redis cannot do it, the local state file (its fallback) is
+// cleared instead, after a warning, as a request would record there.
+std::size_t clear_disabled(PoolState& state, const std::vector<std::string>& working,
+                           const Console& console) {
+  if (auto* redis = state.redis()) {
+    auto cleared = redis->clear_disabled(working);
+    if (cleared) {
+      return *cleared;
+    }
+    console.warning(fmt::format("shared state {}: cannot clear disabled marks: {}; clearing "
+                                "them in the local state file {}",
+                                redis->target().display(), cleared.error(),
+                                state.file().path()));
+  }
+  return state.file().clear_disabled(working);
+}
+
 int run_check(const GlobalOptions& global, const CheckOptions& options) {
   Console console = global.console();
   std::string base_url = upstream::checked_base_url(resolve_base_url(global));
@@ -161,12 +179,16 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   }
 
   util::SystemClock clock;
-  std::optional<state::StateStore> store;
+  // The results go to whichever store --state names: the state file, or
+  // Redis (with the local state file behind it, as for a request).
+  std::optional<PoolState> state;
   if (source.mode == KeySource::Mode::pool) {
-    store.emplace(resolve_state_path(global), clock,
-                  [&](const std::string& message) { console.warning(message); });
-    store->load(); // refuses a newer version before anything is changed
+    state.emplace(global, source.keys, clock, console);
+    if (!state->redis()) {
+      state->file().load(); // refuses a newer version before anything is changed
+    }
   }
+  pool::MarkStore* store = state ? &state->store() : nullptr;
   std::vector<CheckRow> rows;
   std::vector<std::string> working;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
@@ -194,7 +216,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
     rows.push_back(std::move(row));
   }
   if (store && !working.empty()) {
-    auto cleared = store->clear_disabled(working);
+    auto cleared = clear_disabled(*state, working, console);
     if (cleared > 0) {
       console.notice(fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
     }

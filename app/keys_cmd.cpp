@@ -2,8 +2,9 @@
 #include "command.hpp"
 #include "mark_text.hpp"
 #include "output.hpp"
+#include "pool/mark.hpp"
 #include "pool/mark_store.hpp"
-#include "state/state_store.hpp"
+#include "pool_state.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/printable.hpp"
@@ -244,9 +245,8 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
   util::SystemClock clock;
   pool::MarkMap marks;
   if (source.mode == KeySource::Mode::pool) {
-    state::StateStore store(resolve_state_path(global), clock,
-                            [&](const std::string& message) { console.warning(message); });
-    marks = store.load();
+    PoolState state(global, source.keys, clock, console);
+    marks = state.store().load();
   }
   auto now = clock.now();
   std::string model = options.model.value_or("");
@@ -300,8 +300,19 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
     fingerprints.push_back(it->fingerprint);
   }
   util::SystemClock clock;
-  state::StateStore store(resolve_state_path(global), clock,
-                          [&](const std::string& message) { console.warning(message); });
+  PoolState state(global, source.keys, clock, console);
+  if (auto* redis = state.redis()) {
+    auto removed = options.all ? redis->reset_all() : redis->reset(fingerprints);
+    if (!removed) {
+      throw util::Error(util::ExitCode::unavailable,
+                        fmt::format("cannot reset the marks on {}: {}", redis->target().display(),
+                                    removed.error()));
+    }
+    console.notice(fmt::format("cleared {} mark{} on {}", *removed, *removed == 1 ? "" : "s",
+                               redis->target().display()));
+    return 0;
+  }
+  auto& store = state.file();
   store.load(); // refuses a newer version before anything is changed
   // StateStore::reset clears everything when given no fingerprint: only
   // --all may ask for that.
@@ -341,7 +352,8 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
                "named; of the whole state (every key file's keys) with --all");
   reset->add_option("LABEL", reset_options->labels, "Labels of the keys to clear");
   reset->add_flag("--all", reset_options->all,
-                  "Clear every mark in the state, also those of keys of other key files");
+                  "Clear every mark in the state, also those of keys of other key files\n"
+                  "(with Redis: every key under the prefix, found by SCAN)");
   reset->fallthrough();
   reset->footer(k_global_options_note);
   reset->callback([&global, reset_options, &command] {

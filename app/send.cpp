@@ -6,7 +6,7 @@
 #include "output.hpp"
 
 #include "pool/walker.hpp"
-#include "state/state_store.hpp"
+#include "pool_state.hpp"
 #include "upstream/rate_limits.hpp"
 #include "upstream/retry_after.hpp"
 #include "util/error.hpp"
@@ -449,12 +449,11 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
 
   util::SystemClock clock;
   pool::MemoryMarkStore memory_store;
-  std::optional<state::StateStore> state_store;
+  std::optional<PoolState> pool_state;
   if (!byok) {
-    state_store.emplace(resolve_state_path(global), clock,
-                        [&](const std::string& message) { console.warning(message); });
+    pool_state.emplace(global, source.keys, clock, console);
   }
-  pool::MarkStore& store = byok ? static_cast<pool::MarkStore&>(memory_store) : *state_store;
+  pool::MarkStore& store = byok ? static_cast<pool::MarkStore&>(memory_store) : pool_state->store();
 
   pool::WalkOptions walk_options;
   walk_options.model = upstream::request_model(body);

@@ -145,7 +145,7 @@ complete -c bridge -n '__bridge_at top' -l version -d 'Print the version and exi
 # Global options: before or after the subcommand.
 set -l __bridge_global '__bridge_at top ask stream keys "keys status" "keys reset" "keys check"'
 complete -c bridge -n $__bridge_global -l key-file -r -F -d 'Key file, KEY or LABEL KEY per line [env BRIDGE_KEY_FILE]'
-complete -c bridge -n $__bridge_global -l state -r -F -d 'State file shared by all invocations [env BRIDGE_STATE]'
+complete -c bridge -n $__bridge_global -l state -r -F -d 'State file, or redis:// / unix:// URL shared across machines [env BRIDGE_STATE]'
 complete -c bridge -n $__bridge_global -l base-url -x -a https://api.anthropic.com -d 'API base URL [env ANTHROPIC_BASE_URL]'
 complete -c bridge -n $__bridge_global -s v -l verbose -d 'Tell which key each attempt used and how it ended'
 complete -c bridge -n $__bridge_global -s q -l quiet -d 'No warnings or notices, only errors'

@@ -11,8 +11,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* k_mark_fields[] = {"mark", "since", "until", "status", "reason"};
-// Limits older than this tell nothing about now; their model entry goes.
-constexpr util::Millis k_limits_kept{24LL * 3600 * 1000};
 
 std::string text_of(const json& object, const char* name) {
   auto it = object.find(name);
@@ -64,6 +62,8 @@ pool::KeyMarks read_entry(const json& entry) {
   return marks;
 }
 
+} // namespace
+
 json limits_json(const pool::ModelLimits& limits) {
   json out = json::object();
   out["seen"] = util::format_rfc3339(limits.seen);
@@ -82,6 +82,8 @@ json limits_json(const pool::ModelLimits& limits) {
   }
   return out;
 }
+
+namespace {
 
 // Writes `marks` into `entry`, keeping the fields it does not know: the
 // key-wide mark at the top, the rest under "models" (removed when empty).
@@ -124,6 +126,8 @@ long long count_of(const json& object, const char* name) {
   return value < 0 ? -1 : value;
 }
 
+} // namespace
+
 std::optional<pool::ModelLimits> read_limits(const json& limits) {
   if (!limits.is_object()) {
     return std::nullopt;
@@ -147,8 +151,6 @@ std::optional<pool::ModelLimits> read_limits(const json& limits) {
   }
   return out;
 }
-
-} // namespace
 
 void read_model_marks(const json& models, pool::KeyMarks& marks) {
   if (!models.is_object()) {

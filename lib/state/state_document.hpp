@@ -45,7 +45,16 @@ bool read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks);
 std::optional<pool::KeyMark> read_mark(const nlohmann::json& object);
 void write_mark(nlohmann::json& object, const std::optional<pool::KeyMark>& mark);
 
-// The JSON of the state file (docs/contract.md, the state file):
+// The "limits" object of one model ({"seen": TIME, KIND: {"remaining",
+// "limit", "reset"}}) and its reading (nullopt when it is not of that shape).
+// Shared with the Redis store, which keeps the same object per model. Limits
+// seen longer ago than k_limits_kept tell nothing about now: either store
+// drops them.
+inline constexpr util::Millis k_limits_kept{24LL * 3600 * 1000};
+nlohmann::json limits_json(const pool::ModelLimits& limits);
+std::optional<pool::ModelLimits> read_limits(const nlohmann::json& limits);
+
+// The JSON of the state file (docs/contract.md, "The state file"):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
 //                                          "since", "status", "reason",
 //                                          "models": {MODEL: {...}}}}}

@@ -229,7 +229,7 @@ pool::MarkMap StateStore::load() {
   if (update([](StateDocument&) {}, why) != Saved::yes) {
     // update() warns about the corruption only once it holds the lock; when
     // it could not (lock busy, directory not writable) say so here, so that
-    // a corrupt file never goes unmentioned (SPEC §4).
+    // a corrupt file never goes unmentioned (docs/contract.md).
     warn_once(fmt::format("state file {} is corrupt ({}); going on without it: {}", m_path,
                           problem, why));
   }

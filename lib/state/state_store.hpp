@@ -13,7 +13,7 @@
 
 namespace state {
 
-// The shared state file (SPEC §4) as the walker's MarkStore.
+// The shared state file (docs/contract.md, docs/state.md) as the walker's MarkStore.
 //
 // Reads need no lock: writes are atomic renames, so a reader sees a whole old
 // or a whole new file. Every change is read → merge → write under an

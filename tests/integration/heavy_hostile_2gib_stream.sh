@@ -6,16 +6,12 @@
 # STREAM_BYTES overrides the size (default 2 GiB).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 BYTES=${STREAM_BYTES:-2147483648}
 RSS_LIMIT_KB=$((64 * 1024))
-TIME=/usr/bin/time
-[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+need_gnu_time
 
 start_mock '{"default": {"stream_bytes": '"$BYTES"'}}'
 KEYS=$(write_key_file "big sk-ant-big-stream-aaaaaaaaaaaaaaaaaaaa")

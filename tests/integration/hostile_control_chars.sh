@@ -9,13 +9,9 @@
 # is JSON-escaped, so it is safe by construction.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
-problems=()
-problem() { problems+=("$*"); }
 jstr() {
     local s=$1
     s=${s//\\/\\\\}
@@ -33,14 +29,6 @@ start_mock '{"keys": {
   "sk-ant-ctl-text-aaaaaaaaaaaaaaaaaaa": {"text": "tab\there \u001b[1mbold\u001b[0m"}
 }}'
 
-send() {
-    local key=$1
-    shift
-    KEYS="$T/keys"
-    (umask 077 && printf 'k %s\n' "$key" >"$KEYS")
-    run_bridge "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" --base-url "$MOCK_URL" q
-    sane
-}
 # check_stderr WHAT: no ESC, BEL or CR, and every line prefixed "bridge: ".
 check_stderr() {
     if LC_ALL=C grep -q $'[\x1b\x07\r]' "$T/err"; then

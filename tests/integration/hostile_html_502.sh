@@ -6,11 +6,8 @@
 # subcommand that sends.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 page='<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n'
 start_mock '{"keys": {

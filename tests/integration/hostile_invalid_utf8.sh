@@ -8,11 +8,9 @@
 #   - relay upstream bytes exactly in --raw mode (docs/contract.md, commands).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
 valid_utf8() {
     iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
 }
@@ -29,8 +27,6 @@ bytes() {
     # shellcheck disable=SC2059
     printf "$s"
 }
-problems=()
-problem() { problems+=("$*"); }
 ev() { printf 'event: %s\ndata: %s\n\n' "$1" "$2"; }
 delta() { ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'"$1"'"}}'; }
 
@@ -50,15 +46,6 @@ start_mock '{"keys": {
   "sk-ant-utf8-delta-aaaaaaaaaaaaaaaaa": {"binary": true, "chunks": ['"$(jstr "$PRE")"', '"$(jstr "$D1")"', '"$(jstr "$D2")"', '"$(jstr "$D3")"', '"$(jstr "$STOP")"']},
   "sk-ant-utf8-sse-err-aaaaaaaaaaaaaaa": {"binary": true, "chunks": ['"$(jstr "$PRE")"', '"$(jstr "$D1")"', '"$(jstr "$ERR")"']}
 }}'
-
-send() {
-    local key=$1
-    shift
-    KEYS="$T/keys"
-    (umask 077 && printf 'k %s\n' "$key" >"$KEYS")
-    run_bridge "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" --base-url "$MOCK_URL" q
-    sane
-}
 
 # --- a blocking answer with invalid UTF-8 in its text ---------------------------
 send sk-ant-utf8-answer-aaaaaaaaaaaaaaaa ask

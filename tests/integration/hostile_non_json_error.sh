@@ -7,11 +7,8 @@
 # line of the upstream shape. Never a crash.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 # A 2 MB plain-text page: the report must quote an excerpt, not all of it.
 big_page=$(head -c 2000000 /dev/zero | tr '\0' 'x')

@@ -6,20 +6,13 @@
 # answer just under the limit is still printed whole.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-TIME=/usr/bin/time
-[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
+need_gnu_time
 # 64 MiB of body may be held, and a string that grows by doubling can hold up
 # to twice that for a moment; ASan adds its shadow memory and quarantine.
-RSS_LIMIT_KB=$((256 * 1024))
-if grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; then
-    RSS_LIMIT_KB=$((1024 * 1024))
-fi
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+RSS_LIMIT_KB=$(rss_limit_kb $((256 * 1024)) $((1024 * 1024)))
 
 UNDER=60000000
 start_mock '{"keys": {

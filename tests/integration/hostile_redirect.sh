@@ -7,11 +7,8 @@
 # status named), without failover to the next key.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 start_mock '{"default": {"text": "you followed the redirect"}}' land
 LAND=$(mock_url land)

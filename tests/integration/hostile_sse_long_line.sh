@@ -7,22 +7,13 @@
 # mode the error is written as an SSE `event: error` a consumer can parse.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-TIME=/usr/bin/time
-[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
+need_gnu_time
 # The line itself may take 16 MiB, plus the parser's copy; ASan's shadow
 # memory and quarantine take more.
-RSS_LIMIT_KB=$((128 * 1024))
-if grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; then
-    RSS_LIMIT_KB=$((512 * 1024))
-fi
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
-problems=()
-problem() { problems+=("$*"); }
+RSS_LIMIT_KB=$(rss_limit_kb $((128 * 1024)) $((512 * 1024)))
 
 GiB=1073741824
 UNDER=16000000 # text bytes: the data line is about 100 bytes longer, still < 16 MiB

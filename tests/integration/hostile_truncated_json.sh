@@ -7,11 +7,9 @@
 # `event: error` that a consumer can actually parse.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
 # The JSON string literal of $1.
 jstr() {
     local s=$1
@@ -21,8 +19,6 @@ jstr() {
     printf '"%s"' "$s"
 }
 # Findings are gathered, so that one run reports all of them.
-problems=()
-problem() { problems+=("$*"); }
 ev() { printf 'event: %s\ndata: %s\n\n' "$1" "$2"; }
 delta() { ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'"$1"'"}}'; }
 
@@ -46,15 +42,6 @@ start_mock '{"keys": {
   "sk-ant-trunc-sse-cut-aaaaaaaaaaaaaa": {"chunks": ['"$(jstr "$PRE")"', '"$(jstr "$GOOD")"', '"$(jstr "$CUT_LINE")"']},
   "sk-ant-trunc-sse-bad-aaaaaaaaaaaaaa": {"chunks": ['"$(jstr "$PRE")"', '"$(jstr "$GOOD")"', '"$(jstr "$BROKEN")"', '"$(jstr "$LATER")"', '"$(jstr "$STOP")"']}
 }}'
-
-send() {
-    local key=$1
-    shift
-    KEYS="$T/keys"
-    (umask 077 && printf 'k %s\n' "$key" >"$KEYS")
-    run_bridge "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" --base-url "$MOCK_URL" q
-    sane
-}
 
 # --- blocking answers -------------------------------------------------------------
 send sk-ant-trunc-body-aaaaaaaaaaaaaaaaa ask

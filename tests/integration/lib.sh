@@ -42,6 +42,7 @@ shopt -s inherit_errexit
 # key-file and state paths are empty unless a test fills them.
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL BRIDGE_KEY_FILE BRIDGE_STATE BRIDGE_MODEL
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+unset REDISCLI_AUTH
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/bridge-test.XXXXXX")
 export T
@@ -65,6 +66,7 @@ _cleanup() {
     if [[ -n "$BRIDGE_PID" ]]; then
         kill -KILL "$BRIDGE_PID" 2>/dev/null
     fi
+    [[ -n "${REDIS_PID:-}" ]] && kill -KILL "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
     local name
     for name in "${!_MOCK_PIDS[@]}"; do
         _stop_pid "${_MOCK_PIDS[$name]}"
@@ -518,6 +520,25 @@ _state_flat() {
     return 0
 }
 
+# _object_of_label FILE LABEL: the top-level members of LABEL's row in a
+# `keys status --json` array (its per-model cooldowns left out), as one flat
+# JSON object of strings that json_field reads.
+_object_of_label() {
+    local file=$1 label=$2 path value row= out=
+    while IFS=$'\t' read -r path value; do
+        if [[ $path == */label && $path != */*/* && $value == "$label" ]]; then
+            row=${path%/label}
+            break
+        fi
+    done < <(_state_flat "$file")
+    [[ -n "$row" ]] || return 0
+    while IFS=$'\t' read -r path value; do
+        [[ $path == "$row"/* && $path != "$row"/*/* ]] || continue
+        out+="${out:+, }\"${path#"$row"/}\": \"$value\""
+    done < <(_state_flat "$file")
+    printf '{%s}\n' "$out"
+}
+
 # _state_entry LABEL FILE: the path (keys/ID) of LABEL's entry in the state file.
 _state_entry() {
     local label=$1 file=$2 path value
@@ -644,6 +665,111 @@ wait_for_key_requests() {
         sleep 0.05
     done
     fail "the mock did not see $n requests with key $key within $secs s: $(mock_stats "$name")"
+}
+
+# ---------------------------------------------------------------------------
+# A real redis-server for the shared-state scenarios (never a mock).
+#   start_redis                 redis-server on a free 127.0.0.1 port, with a
+#                               password, and on a unix socket; sets REDIS_PID,
+#                               REDIS_PORT, REDIS_SOCK, REDIS_PASSWORD and
+#                               REDIS_URL (no password: tests export
+#                               REDISCLI_AUTH). Killed when the test exits.
+#   stop_redis [SIGNAL]         send SIGNAL (default KILL) and wait for it to end
+#   restart_redis               start it again on the same port and socket
+#   redis_cli ARGS...           redis-cli against it, authenticated
+#   REDIS_TIMEOUT_MS            a ?timeout= for URLs of a server that works: on a
+#                               loaded machine the 250 ms default may pass before
+#                               the answer (the default is for redis_faults.sh)
+#   machine NAME                a "machine": its own HOME, XDG dirs and working
+#                               directory under $T/machine-NAME
+#   on_machine NAME FUNC ARGS...  run FUNC (run_pool, keys_status, ...) as that machine
+# ---------------------------------------------------------------------------
+REDIS_PID=
+REDIS_PORT=
+REDIS_SOCK=
+REDIS_PASSWORD=
+REDIS_URL=
+REDIS_TIMEOUT_MS=10000
+
+_launch_redis() {
+    mkdir -p "$T/redis"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --requirepass "$REDIS_PASSWORD" \
+        --unixsocket "$REDIS_SOCK" --unixsocketperm 700 --save '' --appendonly no \
+        --dir "$T/redis" --logfile "$T/redis/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
+    REDIS_PID=$!
+    local i
+    for ((i = 0; i < 200; i++)); do
+        if redis_cli PING 2>/dev/null | grep -q PONG; then
+            return 0
+        fi
+        kill -0 "$REDIS_PID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+start_redis() {
+    command -v redis-server >/dev/null || fail "redis-server is not installed (.ci/install-deps --test)"
+    REDIS_PASSWORD="pw-$RANDOM$RANDOM-redis"
+    REDIS_SOCK="$T/redis.sock"
+    local attempt
+    for ((attempt = 0; attempt < 20; attempt++)); do
+        REDIS_PORT=$((20000 + RANDOM % 40000))
+        _launch_redis && break
+        kill -KILL "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+        REDIS_PID=
+    done
+    [[ -n "$REDIS_PID" ]] || fail "could not start redis-server: $(tail -5 "$T/redis/redis.log" 2>/dev/null)"
+    REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    export REDIS_PID REDIS_PORT REDIS_SOCK REDIS_PASSWORD REDIS_URL
+}
+
+stop_redis() {
+    local signal=${1:-KILL}
+    [[ -n "$REDIS_PID" ]] || return 0
+    kill -CONT "$REDIS_PID" 2>/dev/null || true
+    kill "-$signal" "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=
+}
+
+restart_redis() {
+    stop_redis KILL
+    local i
+    for ((i = 0; i < 100; i++)); do
+        _launch_redis && return 0
+        kill -KILL "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+        REDIS_PID=
+        sleep 0.1
+    done
+    fail "redis-server did not come back on port $REDIS_PORT"
+}
+
+redis_cli() {
+    REDISCLI_AUTH="$REDIS_PASSWORD" timeout -k 2 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+machine() {
+    local name=$1 dir="$T/machine-$1"
+    mkdir -p "$dir/home/.config" "$dir/home/.local/state" "$dir/cwd"
+}
+
+on_machine() {
+    local name=$1 dir="$T/machine-$1" status=0
+    shift
+    [[ -d "$dir" ]] || fail "on_machine: no machine '$name' (call machine $name first)"
+    pushd "$dir/cwd" >/dev/null
+    HOME="$dir/home" XDG_CONFIG_HOME="$dir/home/.config" XDG_STATE_HOME="$dir/home/.local/state" \
+        "$@" || status=$?
+    popd >/dev/null
+    return "$status"
+}
+
+# The local state file of a machine (where it falls back when Redis is away).
+machine_state() {
+    printf '%s\n' "$T/machine-$1/home/.local/state/bridge/state.json"
 }
 
 # ---------------------------------------------------------------------------

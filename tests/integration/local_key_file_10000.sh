@@ -6,6 +6,8 @@
 # the answer from the last key; then keys status shows 9,999 cooling rows.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 N=10000
 # Bounds against a pathological slowdown only, with room for a loaded machine
@@ -16,10 +18,6 @@ N=10000
 STATUS_MS=90000 # keys status with 10,000 keys; about 0.1 s on a laptop
 ASK_MS=120000
 
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
 key_of() { printf 'sk-ant-many-%05d-xxxxxxxxxxxxxxxx' "$1"; }
 
 start_mock '{"keys": {

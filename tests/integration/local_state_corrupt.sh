@@ -12,15 +12,10 @@
 # become a huge one, nor crash bridge.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
-TIME=/usr/bin/time
-[[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
-problems=()
-problem() { problems+=("$*"); }
+need_gnu_time
 
 start_mock '{"keys": {
   "sk-ant-corrupt-rate-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},
@@ -119,7 +114,7 @@ echo "odd but sound: nothing lost"
 # took 8 GB and 37 s before a SIGSEGV here); ASan cannot run under such a
 # limit, so a sanitizer build tries the 10,000-deep case only.
 depths="10000 1000000"
-if grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; then
+if is_sanitizer_build; then
     depths=10000
     echo "skipped: nesting 1000000 deep (sanitizer build: no address-space limit possible)"
 fi

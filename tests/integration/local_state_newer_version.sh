@@ -8,11 +8,8 @@
 # read the state file at all, so it is not affected.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-
-sane() {
-    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
-}
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 start_mock '{"default": {"status": 429, "headers": {"retry-after": 600}}}'
 KEYS=$(write_key_file "one sk-ant-newer-one-aaaaaaaaaaaaaaaaa" "two sk-ant-newer-two-bbbbbbbbbbbbbbbbb")

@@ -14,10 +14,10 @@
 # kept aside as state.json.corrupt so that the new mark is not lost.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_hostile.bash
+source "$(dirname "$0")/lib_hostile.bash"
 
 PROMPT_MS=20000 # a hang, not speed (bench/ measures speed)
-problems=()
-problem() { problems+=("$*"); }
 
 start_mock '{"keys": {
   "sk-ant-special-rate-aaaaaaaaaaaaaaaa": {"status": 429, "headers": {"retry-after": 600}},

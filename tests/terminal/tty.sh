@@ -10,6 +10,7 @@
 #   tty_wait_screen STR [SECS]   wait until the pane shows STR
 #   tty_wait_rc [SECS]    wait for CMD to end; sets TTY_RC
 #   tty_keys KEYS...      tmux send-keys
+#   spinner_scenario ...  the spinner checks shared by ask and stream (below)
 
 command -v tmux >/dev/null || { echo "tmux is missing (bash .ci/install-deps --test)" >&2; exit 1; }
 
@@ -54,4 +55,56 @@ tty_wait_rc() {
     echo "--- screen ---" >&2
     tty_screen >&2
     fail "the command in the terminal did not end within ${limit}s"
+}
+
+# spinner_scenario SUBCOMMAND SPINNER_TEXT ANSWER MOCK_ANSWER_JSON: the spinner
+# of `bridge SUBCOMMAND` on a terminal stderr, for a mock that holds back
+# MOCK_ANSWER_JSON (its "text" or "deltas", giving ANSWER on one line):
+#   1. shown while the answer is held back (20 s: far longer than bridge needs
+#      to start and draw, even on a loaded machine), erased before the answer,
+#      which is left on a clean line;
+#   2. with -q never drawn at all: script(1) keeps every byte the terminal
+#      received, so this does not depend on looking at the right moment; the
+#      same capture without -q must show the spinner, or the check proves
+#      nothing;
+#   3. with stderr not a terminal (stdout is), stderr stays empty.
+spinner_scenario() {
+    local sub=$1 spin=$2 answer=$3 body=$4 screen
+    start_mock '{"keys":{
+      "sk-ant-tty-spin-slow-aaaaaaaaaaaaaaaa":'"${body%\}}"',"delay_ms":20000},
+      "sk-ant-tty-spin-held-aaaaaaaaaaaaaaaa":'"${body%\}}"',"delay_ms":6000}}}'
+    export BRIDGE_STATE="$T/state/state.json" ANTHROPIC_BASE_URL=$MOCK_URL
+    local slow="$T/keys.slow" held="$T/keys.held"
+    mv "$(write_key_file "slow sk-ant-tty-spin-slow-aaaaaaaaaaaaaaaa")" "$slow"
+    mv "$(write_key_file "held sk-ant-tty-spin-held-aaaaaaaaaaaaaaaa")" "$held"
+
+    tty_run env BRIDGE_KEY_FILE="$slow" "$BRIDGE" "$sub" --no-stdin question
+    tty_wait_screen "$spin" 19
+    tty_wait_rc 60
+    [[ $TTY_RC == 0 ]] || fail "$sub exited $TTY_RC on a terminal"
+    screen=$(tty_screen)
+    grep -qx "$answer" <<<"$screen" || { echo "$screen" >&2; fail "the answer is not on a clean line"; }
+    if grep -qF "$spin" <<<"$screen"; then
+        echo "$screen" >&2
+        fail "the spinner was not erased before the answer"
+    fi
+    _tmux kill-server
+
+    BRIDGE_KEY_FILE="$held" script -qec "\"$BRIDGE\" $sub --no-stdin question" /dev/null >"$T/raw" 2>&1 </dev/null ||
+        fail "$sub under script(1) failed: $(cat -v "$T/raw")"
+    grep -qF "$spin" "$T/raw" || { cat -v "$T/raw" >&2; fail "script(1) did not capture the spinner: the -q check would prove nothing"; }
+    BRIDGE_KEY_FILE="$held" script -qec "\"$BRIDGE\" -q $sub --no-stdin question" /dev/null >"$T/raw-q" 2>&1 </dev/null ||
+        fail "$sub -q under script(1) failed: $(cat -v "$T/raw-q")"
+    grep -qF "$answer" "$T/raw-q" || { cat -v "$T/raw-q" >&2; fail "$sub -q: no answer"; }
+    if grep -qF "waiting for" "$T/raw-q"; then
+        cat -v "$T/raw-q" >&2
+        fail "a spinner with -q"
+    fi
+
+    tty_run bash -c "BRIDGE_KEY_FILE=\"$held\" \"$BRIDGE\" $sub --no-stdin question 2>\"$T/stderr\""
+    tty_wait_rc 60
+    [[ $TTY_RC == 0 ]] || fail "$sub with stderr to a file exited $TTY_RC"
+    [[ -s "$T/stderr" ]] && { cat -v "$T/stderr" >&2; fail "stderr that is not a terminal got spinner output"; }
+    grep -qx "$answer" <<<"$(tty_screen)" || { tty_screen >&2; fail "$sub with stderr to a file: no answer"; }
+    _tmux kill-server
 }

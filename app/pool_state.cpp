@@ -1,0 +1,53 @@
+#include "pool_state.hpp"
+
+#include "util/error.hpp"
+
+namespace app {
+
+state::StateLocation resolve_state_location(const GlobalOptions& options, const Console& console) {
+  std::string text;
+  if (options.state) {
+    text = *options.state;
+  } else if (auto value = env("BRIDGE_STATE")) {
+    text = *value;
+  } else {
+    return state::StateLocation{default_state_file(), std::nullopt};
+  }
+  auto location = state::parse_state_location(text, env("REDISCLI_AUTH"));
+  if (!location) {
+    throw util::Error(util::ExitCode::config, location.error());
+  }
+  if (location->redis && location->redis->password_in_url && options.state) {
+    console.warning("the Redis password in --state is visible to every user of this machine "
+                    "(ps); put it in REDISCLI_AUTH or BRIDGE_STATE instead");
+  }
+  return std::move(*location);
+}
+
+PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>& pool,
+                     util::Clock& clock, const Console& console) {
+  auto location = resolve_state_location(options, console);
+  auto warn = [&console](const std::string& message) { console.warning(message); };
+  if (!location.redis) {
+    m_file.emplace(location.file, clock, warn);
+    return;
+  }
+  std::string local = default_state_file();
+  m_file.emplace(local, clock, warn);
+  std::vector<std::string> fingerprints;
+  fingerprints.reserve(pool.size());
+  for (const auto& key : pool) {
+    fingerprints.push_back(key.fingerprint);
+  }
+  m_redis.emplace(std::move(*location.redis), std::move(fingerprints), clock);
+  m_fallback.emplace(*m_redis, *m_file, local, warn);
+}
+
+pool::MarkStore& PoolState::store() {
+  if (m_fallback) {
+    return *m_fallback;
+  }
+  return *m_file;
+}
+
+} // namespace app

@@ -1,0 +1,73 @@
+#include "state/fallback_store.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace state {
+
+namespace {
+// Time spent on the primary, measured on the steady clock (the wall clock
+// may be anything, and is faked in tests).
+class Stopwatch {
+public:
+  util::Millis elapsed() const {
+    return std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - m_start);
+  }
+
+private:
+  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+};
+} // namespace
+
+FallbackStore::FallbackStore(RedisStore& primary, pool::MarkStore& fallback,
+                             std::string fallback_name, WarningSink warn)
+    : m_primary(primary), m_fallback(fallback), m_fallback_name(std::move(fallback_name)),
+      m_warn(std::move(warn)) {}
+
+void FallbackStore::give_up(const std::string& problem, util::Millis spent) {
+  m_down = true;
+  if (m_warn) {
+    m_warn(fmt::format("shared state {}: {} (gave up after {} ms); using the local state file {}",
+                       m_primary.target().display(), problem, spent.count(), m_fallback_name));
+  }
+}
+
+pool::MarkMap FallbackStore::load() {
+  if (!m_down) {
+    Stopwatch watch;
+    auto marks = m_primary.try_load();
+    if (marks) {
+      return std::move(*marks);
+    }
+    give_up(marks.error(), watch.elapsed());
+  }
+  return m_fallback.load();
+}
+
+void FallbackStore::record(const keys::Key& key, const pool::Scope& scope,
+                           const pool::KeyMark& mark) {
+  if (!m_down) {
+    Stopwatch watch;
+    auto recorded = m_primary.try_record(key, scope, mark);
+    if (recorded) {
+      return;
+    }
+    give_up(recorded.error(), watch.elapsed());
+  }
+  m_fallback.record(key, scope, mark);
+}
+
+void FallbackStore::record_limits(const keys::Key& key, const std::string& model,
+                                  const pool::ModelLimits& limits) {
+  if (!m_down) {
+    Stopwatch watch;
+    auto recorded = m_primary.try_record_limits(key, model, limits);
+    if (recorded) {
+      return;
+    }
+    give_up(recorded.error(), watch.elapsed());
+  }
+  m_fallback.record_limits(key, model, limits);
+}
+
+} // namespace state

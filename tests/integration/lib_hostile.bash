@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Shared by the scenarios that feed bridge hostile or oversized input. Not a
+# scenario itself (ctest runs *.sh). Source it after lib.sh.
+#   sane                    after run_bridge/wait_bridge: bridge was not killed
+#                           by a signal (130 is its own interrupt exit) and no
+#                           sanitizer report reached stderr
+#   send KEY ARGS...        runs bridge ARGS... with a key file holding only
+#                           KEY, the test's state file and $MOCK_URL, then sane
+#   problem TEXT...         collects a finding; the scenario reports them all
+#                           at once from "${problems[@]}"
+#   need_gnu_time           sets TIME to GNU time (for peak RSS), or fails
+#   rss_limit_kb PLAIN ASAN prints PLAIN, or ASAN for a sanitizer build (its
+#                           shadow memory and quarantine take far more)
+
+sane() {
+    ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
+    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
+}
+
+send() {
+    local key=$1
+    shift
+    KEYS="$T/keys"
+    (umask 077 && printf 'k %s\n' "$key" >"$KEYS")
+    run_bridge "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" --base-url "$MOCK_URL" q
+    sane
+}
+
+problems=()
+problem() { problems+=("$*"); }
+
+need_gnu_time() {
+    TIME=/usr/bin/time
+    [[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
+}
+
+is_sanitizer_build() { grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; }
+
+rss_limit_kb() {
+    if is_sanitizer_build; then echo "$2"; else echo "$1"; fi
+}
