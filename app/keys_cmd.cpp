@@ -1,7 +1,9 @@
 // bridge keys status | reset: look at and clear what the pool has learned.
 #include "command.hpp"
+#include "mark_text.hpp"
 #include "output.hpp"
 #include "pool/mark.hpp"
+#include "pool/mark_store.hpp"
 #include "pool_state.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -19,30 +21,33 @@ namespace {
 
 struct KeysOptions {
   bool json = false;
+  std::optional<std::string> model;
   bool all = false;
   std::vector<std::string> labels;
 };
 
+// One key as `keys status` shows it: its state for the model asked about
+// (key-wide marks only without -m), and what else is known of it.
 struct KeyRow {
   const keys::Key* key;
-  std::optional<pool::KeyMark> mark;
+  std::optional<pool::Block> block;
   std::string state; // ready, cooling, disabled
   util::Millis left{0};
+  const pool::KeyMarks* marks = nullptr;
 };
 
-std::vector<KeyRow> key_rows(const KeySource& source, const pool::MarkMap& marks, util::TimePoint now) {
+std::vector<KeyRow> key_rows(const KeySource& source, const pool::MarkMap& marks,
+                             const std::string& model, util::TimePoint now) {
   std::vector<KeyRow> rows;
   rows.reserve(source.keys.size());
   for (const auto& key : source.keys) {
-    KeyRow row{&key, std::nullopt, "ready", util::Millis{0}};
+    KeyRow row{&key, std::nullopt, "ready", util::Millis{0}, nullptr};
     if (auto it = marks.find(key.fingerprint); it != marks.end()) {
-      if (pool::is_disabled(it->second)) {
-        row.mark = it->second;
-        row.state = "disabled";
-      } else if (pool::is_cooling(it->second, now)) {
-        row.mark = it->second;
-        row.state = "cooling";
-        row.left = pool::cooldown_left(it->second, now);
+      row.marks = &it->second;
+      row.block = it->second.blocking(model, now);
+      if (row.block) {
+        row.state = pool::is_disabled(*row.block->mark) ? "disabled" : "cooling";
+        row.left = pool::cooldown_left(*row.block->mark, now);
       }
     }
     rows.push_back(std::move(row));
@@ -50,26 +55,89 @@ std::vector<KeyRow> key_rows(const KeySource& source, const pool::MarkMap& marks
   return rows;
 }
 
+// The per-model cooldowns of a key still running at `now`, other than the
+// one its row shows already.
+std::vector<std::pair<std::string, const pool::KeyMark*>> model_cooldowns(const KeyRow& row,
+                                                                          util::TimePoint now) {
+  std::vector<std::pair<std::string, const pool::KeyMark*>> out;
+  if (row.marks == nullptr) {
+    return out;
+  }
+  for (const auto& [model, mark] : row.marks->models) {
+    if (pool::is_cooling(mark, now) && !(row.block && row.block->mark == &mark)) {
+      out.emplace_back(model, &mark);
+    }
+  }
+  return out;
+}
+
+using ordered_json = nlohmann::ordered_json;
+
+ordered_json limits_json(const pool::KeyMarks& marks) {
+  ordered_json out = ordered_json::object();
+  for (const auto& [model, limits] : marks.limits) {
+    ordered_json item;
+    item["seen"] = util::format_rfc3339(limits.seen);
+    for (const auto& reading : limits.readings) {
+      ordered_json kind = ordered_json::object();
+      if (reading.remaining >= 0) {
+        kind["remaining"] = reading.remaining;
+      }
+      if (reading.limit >= 0) {
+        kind["limit"] = reading.limit;
+      }
+      if (reading.reset) {
+        kind["reset"] = util::format_rfc3339(*reading.reset);
+      }
+      item[reading.kind] = std::move(kind);
+    }
+    out[model] = std::move(item);
+  }
+  return out;
+}
+
 std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  ordered_json out = ordered_json::array();
   for (const auto& row : rows) {
-    nlohmann::ordered_json item;
+    ordered_json item;
     item["label"] = row.key->label;
     item["hint"] = row.key->hint;
     item["state"] = row.state;
-    if (row.mark) {
+    if (row.block) {
+      const pool::KeyMark& mark = *row.block->mark;
       if (row.state == "cooling") {
         item["retry_in_ms"] = row.left.count();
         item["until"] = util::format_rfc3339(now + row.left);
       }
-      item["status"] = row.mark->status;
-      item["reason"] = row.mark->reason;
-      item["since"] = util::format_rfc3339(row.mark->since);
+      item["status"] = mark.status;
+      item["reason"] = mark.reason;
+      item["since"] = util::format_rfc3339(mark.since);
+      if (!row.block->scope.key_wide()) {
+        item["model"] = row.block->scope.model();
+      }
+    }
+    auto cooldowns = model_cooldowns(row, now);
+    if (!cooldowns.empty()) {
+      ordered_json models = ordered_json::array();
+      for (const auto& [model, mark] : cooldowns) {
+        auto left = pool::cooldown_left(*mark, now);
+        models.push_back({{"model", model},
+                          {"state", "cooling"},
+                          {"retry_in_ms", left.count()},
+                          {"until", util::format_rfc3339(now + left)},
+                          {"status", mark->status},
+                          {"reason", mark->reason},
+                          {"since", util::format_rfc3339(mark->since)}});
+      }
+      item["models"] = std::move(models);
+    }
+    if (row.marks != nullptr && !row.marks->limits.empty()) {
+      item["limits"] = limits_json(*row.marks);
     }
     out.push_back(std::move(item));
   }
   // A reason from the state file may hold C1 controls: escaped as \u00XX.
-  return util::json_without_c1(out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) +
+  return util::json_without_c1(out.dump(2, ' ', false, ordered_json::error_handler_t::replace)) +
          "\n";
 }
 
@@ -80,11 +148,35 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
   }
 }
 
+void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling, util::Millis left) {
+  out += cooling ? "retry in " + util::format_delay(left)
+                 : "since " + util::format_rfc3339(mark.since);
+  out += " (";
+  out += std::to_string(mark.status);
+  out += ' ';
+  out += util::printable(mark.reason);
+  out += ')';
+}
+
+// "requests 0/50, tokens 39000/40000": remaining of limit, per kind.
+std::string limits_line(const pool::ModelLimits& limits) {
+  std::string out;
+  for (const auto& reading : limits.readings) {
+    out += out.empty() ? "" : ", ";
+    out += util::printable(reading.kind) + ' ';
+    out += reading.remaining >= 0 ? std::to_string(reading.remaining) : std::string("?");
+    out += '/';
+    out += reading.limit >= 0 ? std::to_string(reading.limit) : std::string("?");
+  }
+  return out;
+}
+
 // Plain appends rather than a format call per row: with 10,000 keys the
-// table is most of the work of `keys status`.
-// Labels, hints and reasons are shown through util::printable: a reason
-// comes from the state file, which another program may have written.
-std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
+// table is most of the work of `keys status`. Per-model cooldowns and the
+// last limits seen follow their key, indented.
+// Labels, hints, models and reasons are shown through util::printable: they
+// come from the state file, which another program may have written.
+std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::TimePoint now) {
   std::size_t label_width = 5;
   std::size_t hint_width = 4;
   std::vector<std::string> labels;
@@ -97,6 +189,12 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
     label_width = std::max(label_width, labels.back().size());
     hint_width = std::max(hint_width, hints.back().size());
   }
+  auto end_line = [](std::string& out) {
+    while (!out.empty() && out.back() == ' ') { // no trailing blanks
+      out.pop_back();
+    }
+    out += '\n';
+  };
   std::string out;
   out.reserve((label_width + hint_width + 48) * (rows.size() + 1));
   append_padded(out, "LABEL", label_width + 2);
@@ -114,19 +212,29 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour) {
     } else {
       append_padded(out, row.state, 10);
     }
-    if (row.mark) {
-      out += row.state == "cooling" ? "retry in " + util::format_delay(row.left)
-                                    : "since " + util::format_rfc3339(row.mark->since);
-      out += " (";
-      out += std::to_string(row.mark->status);
-      out += ' ';
-      out += util::printable(row.mark->reason);
-      out += ')';
+    if (row.block) {
+      if (!row.block->scope.key_wide()) {
+        out += util::printable(row.block->scope.model()) + ": ";
+      }
+      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left);
     }
-    while (!out.empty() && out.back() == ' ') { // no trailing blanks
-      out.pop_back();
+    end_line(out);
+    if (row.marks == nullptr) {
+      continue;
     }
-    out += '\n';
+    for (const auto& [model, mark] : model_cooldowns(row, now)) {
+      out.append(label_width + hint_width + 4, ' ');
+      append_padded(out, "cooling", 10);
+      out += util::printable(model) + ": ";
+      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now));
+      end_line(out);
+    }
+    for (const auto& [model, limits] : row.marks->limits) {
+      out.append(label_width + hint_width + 4, ' ');
+      append_padded(out, "limits", 10);
+      out += util::printable(model) + ": " + limits_line(limits);
+      end_line(out);
+    }
   }
   return out;
 }
@@ -141,9 +249,16 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
     marks = state.store().load();
   }
   auto now = clock.now();
-  auto rows = key_rows(source, marks, now);
+  std::string model = options.model.value_or("");
+  auto rows = key_rows(source, marks, model, now);
   write_stdout(options.json ? status_json(rows, now)
-                                              : status_table(rows, use_colour(STDOUT_FILENO)));
+                                  : status_table(rows, use_colour(STDOUT_FILENO), now));
+  for (const auto& row : rows) {
+    if (row.block) {
+      console.detail(fmt::format("key {} ({}): {}", row.key->label, row.key->hint,
+                                 describe_block(*row.block, now)));
+    }
+  }
   bool any_cooling = false;
   for (const auto& row : rows) {
     if (row.state == "ready") {
@@ -216,14 +331,20 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
 
   auto status_options = std::make_shared<KeysOptions>();
   auto* status = keys->add_subcommand(
-      "status", "One row per key: ready / cooling / disabled (exit 0 when a key is ready,\n"
-                "75 when none is but one is cooling, 77 when all are disabled)");
+      "status", "One row per key: ready / cooling / disabled, with per-model cooldowns and\n"
+                "the last rate limits seen (exit 0 when a key is ready, 75 when none is but\n"
+                "one is cooling, 77 when all are disabled; for MODEL with -m)");
   status->add_flag("--json", status_options->json, "Print a JSON array instead of a table");
+  status->add_option("-m,--model", status_options->model,
+                     "Answer for this model: its cooldowns count as well as the key's")
+      ->type_name("MODEL");
   status->fallthrough();
   status->footer(k_global_options_note);
   status->callback([&global, status_options, &command] {
     command.run = [&global, status_options] { return run_status(global, *status_options); };
   });
+
+  add_keys_check_command(*keys, global, command);
 
   auto reset_options = std::make_shared<KeysOptions>();
   auto* reset = keys->add_subcommand(

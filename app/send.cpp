@@ -2,10 +2,12 @@
 // over the pool, and the report of anything but success.
 #include "send.hpp"
 
+#include "mark_text.hpp"
 #include "output.hpp"
 
 #include "pool/walker.hpp"
 #include "pool_state.hpp"
+#include "upstream/rate_limits.hpp"
 #include "upstream/retry_after.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -245,35 +247,43 @@ class Narrator final : public pool::WalkObserver {
 public:
   Narrator(const Console& console, const AttemptRecord& record) : m_console(console), m_record(record) {}
 
-  void skipped(const keys::Key& key, const pool::KeyMark& mark, util::TimePoint now) override {
-    if (pool::is_disabled(mark)) {
-      m_console.detail(fmt::format("key {}: skipped, disabled ({} {})", describe_key(key), mark.status,
-                                   mark.reason));
-    } else {
-      m_console.detail(fmt::format("key {}: skipped, cooling for {} more", describe_key(key),
-                                   util::format_delay(pool::cooldown_left(mark, now))));
-    }
+  void skipped(const keys::Key& key, const pool::Block& block, util::TimePoint now) override {
+    m_console.detail(fmt::format("key {}: skipped, {}", describe_key(key), describe_block(block, now)));
   }
   void attempted(const keys::Key& key, const pool::AttemptOutcome& outcome, pool::Verdict verdict) override {
     std::string what = describe_outcome(outcome, m_record);
-    switch (verdict) {
-    case pool::Verdict::success:
+    // A failover is told once its mark is made (marked()).
+    if (verdict == pool::Verdict::success || verdict == pool::Verdict::report) {
       m_console.detail(fmt::format("key {}: {}", describe_key(key), what));
-      break;
-    case pool::Verdict::cool:
-      m_console.detail(fmt::format("key {}: {}, cooling for {}; trying the next key", describe_key(key),
-                                   what,
-                                   util::format_delay(outcome.retry_after.count() > 0
-                                                          ? outcome.retry_after
-                                                          : pool::k_default_cooldown)));
-      break;
-    case pool::Verdict::disable:
-      m_console.detail(fmt::format("key {}: {}, disabled; trying the next key", describe_key(key), what));
-      break;
-    case pool::Verdict::report:
-      m_console.detail(fmt::format("key {}: {}", describe_key(key), what));
-      break;
+    } else {
+      m_pending = fmt::format("key {}: {}", describe_key(key), what);
     }
+  }
+  void marked(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override {
+    std::string head = m_pending.empty() ? fmt::format("key {}: {}", describe_key(key), mark.status)
+                                         : std::move(m_pending);
+    m_pending.clear();
+    if (pool::is_disabled(mark)) {
+      m_console.detail(head + ", disabled; trying the next key");
+      return;
+    }
+    std::string span = util::format_delay(mark.until - mark.since);
+    std::string which = scope.key_wide() ? std::string("every model") : scope.model();
+    if (mark.status >= 200 && mark.status < 300) {
+      // A proactive mark after a success (attempted() told the success).
+      m_console.detail(fmt::format("key {}: {}, cooling for {} for {}", describe_key(key), mark.reason,
+                                   span, which));
+    } else {
+      m_console.detail(fmt::format("{}{}, cooling for {} for {}; trying the next key", head,
+                                   mark.reason == "spend_limit" || mark.reason == "billing"
+                                       ? " (" + mark.reason + ")"
+                                       : std::string(),
+                                   span, which));
+    }
+  }
+  void short_of_requests(const keys::Key& key, const std::string& model, util::Millis left) override {
+    m_console.detail(fmt::format("key {}: skipped, no request left for {} for {} (estimated)",
+                                 describe_key(key), model, util::format_delay(left)));
   }
   void retrying(const keys::Key& key, int retry, util::Millis delay) override {
     m_console.detail(fmt::format("key {}: retry {} in {} ms", describe_key(key), retry, delay.count()));
@@ -286,6 +296,7 @@ public:
 private:
   const Console& m_console;
   const AttemptRecord& m_record;
+  std::string m_pending;
 };
 
 // The outcome of an attempt as far as transport and status tell it.
@@ -307,6 +318,11 @@ pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint n
     type = error ? error->type : upstream::error_type_for_status(record.status);
   }
   auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status), type);
+  for (auto& limit : upstream::parse_rate_limits(record.headers, now)) {
+    outcome.limits.push_back(pool::LimitReading{
+        std::move(limit.kind), limit.remaining, limit.limit,
+        limit.reset_in ? std::optional(now + *limit.reset_in) : std::nullopt});
+  }
   outcome.retry_after = upstream::parse_retry_after(record.headers, now);
   if (auto should = record.headers.get("x-should-retry")) {
     if (util::iequals(util::trim(*should), "true")) {
@@ -440,6 +456,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   pool::MarkStore& store = byok ? static_cast<pool::MarkStore&>(memory_store) : pool_state->store();
 
   pool::WalkOptions walk_options;
+  walk_options.model = upstream::request_model(body);
   walk_options.retries = options.retries ? *options.retries : (byok ? 2 : 0);
   walk_options.wait_max = wait_max;
   pool::Walker walker(source.keys, store, clock, walk_options);
@@ -465,8 +482,18 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     };
     record.transfer = transport.post(url, headers, body, exchange);
     exchange.ended(record); // base_outcome() reads the error body
-    pool::AttemptOutcome base = base_outcome(record, clock.now());
-    return exchange.finish(record, base);
+    auto outcome = exchange.finish(record, base_outcome(record, clock.now()));
+    // The spend and billing rules (docs/marks.md) read the error's message
+    // and details as well.
+    if (outcome.kind == pool::AttemptOutcome::Kind::answered &&
+        (record.status < 200 || record.status >= 300)) {
+      if (auto error = upstream::parse_error_body(record.error_body)) {
+        outcome.error_type = error->type;
+        outcome.error_message = error->message;
+        outcome.error_code = upstream::parse_error_code(record.error_body);
+      }
+    }
+    return outcome;
   };
 
   Narrator narrator(console, record);

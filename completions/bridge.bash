@@ -110,10 +110,10 @@ _bridge()
                         ;;
                     keys)
                         case $word in
-                            status | reset) cmd="keys $word" ;;
+                            status | reset | check) cmd="keys $word" ;;
                         esac
                         ;;
-                    'keys reset') given+=("$word") ;;
+                    'keys reset' | 'keys check') given+=("$word") ;;
                 esac
                 ;;
         esac
@@ -161,7 +161,8 @@ _bridge()
             stream) opts="$help_opts $global_opts $send_opts --raw" ;;
             keys) opts="$help_opts $global_opts" ;;
             'keys reset') opts="$help_opts $global_opts --all" ;;
-            'keys status') opts="$help_opts $global_opts --json" ;;
+            'keys status') opts="$help_opts $global_opts --json -m --model" ;;
+            'keys check') opts="$help_opts $global_opts --json" ;;
             parse-retry-after) opts="$help_opts -H --header --seconds" ;;
         esac
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -173,9 +174,9 @@ _bridge()
             COMPREPLY=($(compgen -W 'ask stream keys parse-retry-after' -- "$cur"))
             ;;
         keys)
-            COMPREPLY=($(compgen -W 'status reset' -- "$cur"))
+            COMPREPLY=($(compgen -W 'status reset check' -- "$cur"))
             ;;
-        'keys reset')
+        'keys reset' | 'keys check')
             # The key file bridge would use: --key-file, BRIDGE_KEY_FILE, or
             # the XDG default (a relative XDG_CONFIG_HOME is ignored, as
             # bridge does).

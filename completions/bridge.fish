@@ -36,7 +36,7 @@ function __bridge_command
                             set cmd $token
                         end
                     case keys
-                        if contains -- $token status reset
+                        if contains -- $token status reset check
                             set cmd "keys $token"
                         end
                 end
@@ -135,14 +135,15 @@ complete -c bridge -n '__bridge_at top' -a keys -d 'Show or clear what the pool 
 complete -c bridge -n '__bridge_at top' -a parse-retry-after -d 'Print the delay a response asks for'
 complete -c bridge -n '__bridge_at keys' -a status -d 'One row per key: ready, cooling or disabled'
 complete -c bridge -n '__bridge_at keys' -a reset -d 'Clear the marks of the named keys (the key file\'s when none named)'
-complete -c bridge -n '__bridge_at "keys reset"' -a '(__bridge_key_labels)' -d 'Key label'
+complete -c bridge -n '__bridge_at "keys reset" "keys check"' -a '(__bridge_key_labels)' -d 'Key label'
+complete -c bridge -n '__bridge_at keys' -a check -d 'Probe each key once and record what it says'
 
 # Options of every command.
-complete -c bridge -n '__bridge_at top ask stream keys "keys status" "keys reset" parse-retry-after' -s h -l help -d 'Print help and exit'
+complete -c bridge -n '__bridge_at top ask stream keys "keys status" "keys reset" "keys check" parse-retry-after' -s h -l help -d 'Print help and exit'
 complete -c bridge -n '__bridge_at top' -l version -d 'Print the version and exit'
 
 # Global options: before or after the subcommand.
-set -l __bridge_global '__bridge_at top ask stream keys "keys status" "keys reset"'
+set -l __bridge_global '__bridge_at top ask stream keys "keys status" "keys reset" "keys check"'
 complete -c bridge -n $__bridge_global -l key-file -r -F -d 'Key file, KEY or LABEL KEY per line [env BRIDGE_KEY_FILE]'
 complete -c bridge -n $__bridge_global -l state -r -F -d 'State file, or redis:// / unix:// URL shared across machines [env BRIDGE_STATE]'
 complete -c bridge -n $__bridge_global -l base-url -x -a https://api.anthropic.com -d 'API base URL [env ANTHROPIC_BASE_URL]'
@@ -168,6 +169,10 @@ complete -c bridge -n '__bridge_at stream' -l raw -d 'Relay the upstream server-
 
 # keys status
 complete -c bridge -n '__bridge_at "keys status"' -l json -d 'Print a JSON array instead of a table'
+complete -c bridge -n '__bridge_at "keys status"' -s m -l model -x -a '(__bridge_models)' -d 'Answer for this model'
+
+# keys check
+complete -c bridge -n '__bridge_at "keys check"' -l json -d 'Print a JSON array instead of a table'
 
 # keys reset
 complete -c bridge -n '__bridge_at "keys reset"' -l all -d 'Clear every mark in the state, other key files too'

@@ -6,6 +6,7 @@
 #include "util/clock.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -14,10 +15,8 @@ namespace pool {
 // Makes one upstream attempt with the given key.
 using AttemptFn = std::function<AttemptOutcome(const keys::Key&)>;
 
-// The cooldown of a 429 that names no delay (docs/contract.md, the failover walk).
-inline constexpr util::Millis k_default_cooldown{60'000};
-
 struct WalkOptions {
+  std::string model;                        // the request's model: the scope of its 429s
   int retries = 0;                          // same-key retries of non-key failures
   std::optional<util::Millis> wait_max;     // --wait: total time we may sleep for a key
   util::Millis default_cooldown = k_default_cooldown; // a 429 that names no delay
@@ -27,17 +26,24 @@ struct WalkOptions {
 // Things the walk tells as it goes, for -v and for "waiting" notices.
 struct WalkObserver {
   virtual ~WalkObserver() = default;
-  virtual void skipped(const keys::Key&, const KeyMark&, util::TimePoint /*now*/) {}
+  virtual void skipped(const keys::Key&, const Block&, util::TimePoint /*now*/) {}
   virtual void attempted(const keys::Key&, const AttemptOutcome&, Verdict) {}
+  // A mark was made (after attempted()): a failover, or a proactive cooldown
+  // after a success.
+  virtual void marked(const keys::Key&, const Scope&, const KeyMark&) {}
   virtual void retrying(const keys::Key&, int /*retry*/, util::Millis /*delay*/) {}
   virtual void waiting(util::Millis /*delay*/) {}
+  // A key skipped because its request bucket for `model` is estimated empty
+  // (docs/marks.md, "Claims"); its next request is `left` away.
+  virtual void short_of_requests(const keys::Key&, const std::string& /*model*/,
+                                 util::Millis /*left*/) {}
 };
 
 struct WalkResult {
   enum class Kind {
     success,    // a key answered 2xx; `key` and `outcome` are its
     failed,     // a non-key-specific failure, reported without failover
-    transient,  // exhausted, some key cooling: `retry_after` until the soonest
+    transient,  // exhausted, some key cooling (for the model): `retry_after` until the soonest
     permanent,  // exhausted, every key disabled
     interrupted,
   };
@@ -50,10 +56,16 @@ struct WalkResult {
   int disabled = 0;                 // keys disabled at exhaustion
 };
 
-// The failover walk of docs/contract.md (the failover walk). Walks `keys` in order once, skipping disabled
-// and cooling keys, attempting each usable one until one succeeds, a failure
+// The failover walk of docs/contract.md. Walks `keys` in order once, skipping
+// keys that cannot serve the options' model (disabled, cooling key-wide or
+// cooling for that model) and keys whose request bucket for the model is
+// estimated empty (the store's claims, docs/marks.md: a key whose bucket is
+// known is used only by claiming a unit of it, so that concurrent processes
+// spread over keys; with --wait a unit may be claimed ahead and slept for),
+// attempting each usable one until one succeeds, a failure
 // that is not key-specific ends the walk, or no usable key is left. Marks are
-// handed to the store as soon as they are made. With wait_max it sleeps (on
+// handed to the store as soon as they are made; so are the rate limits a
+// success reports, and the proactive cooldown they may call for. With wait_max it sleeps (on
 // the clock) for the soonest cooling key and walks again while the total sleep
 // stays within wait_max.
 class Walker {
@@ -68,6 +80,8 @@ private:
   KeyEnd try_key(const keys::Key& key, const AttemptFn& attempt, WalkObserver& observer,
                  WalkResult& result);
   void exhaustion(WalkResult& result) const;
+  void learn_from_success(const keys::Key& key, const AttemptOutcome& outcome, WalkObserver& tell);
+  void mark(const keys::Key& key, const Scope& scope, const KeyMark& mark, WalkObserver& tell);
   double next_jitter();
 
   const std::vector<keys::Key>& m_keys;
@@ -75,6 +89,8 @@ private:
   util::Clock& m_clock;
   WalkOptions m_options;
   MarkMap m_marks;
+  // Keys (by index) whose bucket was empty in this pass: time to their next unit.
+  std::map<std::size_t, util::Millis> m_short;
 };
 
 } // namespace pool

@@ -44,16 +44,30 @@ pool::MarkMap FallbackStore::load() {
   return m_fallback.load();
 }
 
-void FallbackStore::record(const keys::Key& key, const pool::KeyMark& mark) {
+void FallbackStore::record(const keys::Key& key, const pool::Scope& scope,
+                           const pool::KeyMark& mark) {
   if (!m_down) {
     Stopwatch watch;
-    auto recorded = m_primary.try_record(key, mark);
+    auto recorded = m_primary.try_record(key, scope, mark);
     if (recorded) {
       return;
     }
     give_up(recorded.error(), watch.elapsed());
   }
-  m_fallback.record(key, mark);
+  m_fallback.record(key, scope, mark);
+}
+
+void FallbackStore::record_limits(const keys::Key& key, const std::string& model,
+                                  const pool::ModelLimits& limits) {
+  if (!m_down) {
+    Stopwatch watch;
+    auto recorded = m_primary.try_record_limits(key, model, limits);
+    if (recorded) {
+      return;
+    }
+    give_up(recorded.error(), watch.elapsed());
+  }
+  m_fallback.record_limits(key, model, limits);
 }
 
 } // namespace state

@@ -27,7 +27,10 @@ public:
                 WarningSink warn);
 
   pool::MarkMap load() override;
-  void record(const keys::Key& key, const pool::KeyMark& mark) override;
+  using pool::MarkStore::record;
+  void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
+  void record_limits(const keys::Key& key, const std::string& model,
+                     const pool::ModelLimits& limits) override;
 
   bool using_fallback() const { return m_down; }
 

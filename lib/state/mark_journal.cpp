@@ -69,7 +69,7 @@ std::optional<JournalRecord> decode_line(std::string_view line) {
     return std::nullopt;
   }
   return JournalRecord{*fingerprint, text("label").value_or(""), text("hint").value_or(""),
-                       std::move(*mark)};
+                       std::move(*mark), text("model").value_or("")};
 }
 
 // Reads a whole file; a missing file reads as empty.
@@ -131,6 +131,9 @@ std::string encode_record(const JournalRecord& record) {
   body["label"] = record.label;
   body["hint"] = record.hint;
   write_mark(body, record.mark);
+  if (!record.model.empty()) { // absent: key-wide, as records of older versions
+    body["model"] = record.model;
+  }
   // No indentation: JSON escapes every newline and tab inside strings, so
   // the line and its separator stay unambiguous. Labels come from a user
   // file and may not be valid UTF-8: replaced, as in the state file.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pool/mark.hpp"
+#include "pool/scope.hpp"
 #include "util/expected.hpp"
 
 #include <string>
@@ -12,13 +13,18 @@ namespace state {
 
 // One mark on its way to the state file: the fingerprint it belongs to, the
 // label and hint the state entry shows, and the mark itself. Its JSON is the
-// fingerprint plus the very fields of a state entry, so that a later field
-// (a model scope) is added to both at once.
+// fingerprint plus the very fields of a state entry, and "model" for a mark
+// of one model only: a record without it (or with it empty, as every record
+// written before per-model marks) is key-wide.
 struct JournalRecord {
   std::string fingerprint;
   std::string label;
   std::string hint;
   pool::KeyMark mark;
+  std::string model; // empty: key-wide
+  pool::Scope scope() const {
+    return model.empty() ? pool::Scope::every_model() : pool::Scope::of_model(model);
+  }
 };
 
 // A record as one journal line: a newline, the record's JSON (which never

@@ -28,6 +28,7 @@ struct EntryFields {
   std::string_view until;
   std::string_view reason;
   std::uint64_t status = 0; // json::get<int>() takes the low 32 bits
+  std::string_view models;  // the JSON text of "models", when it is an object
 };
 
 // The text members of an entry and where they go: one more member is one
@@ -43,9 +44,18 @@ constexpr TextMember k_text_members[] = {
     {"reason", &EntryFields::reason},
 };
 
-std::optional<pool::KeyMark> to_mark(const EntryFields& fields) {
-  return mark_from_fields(fields.mark, fields.since, fields.until, static_cast<int>(fields.status),
-                          fields.reason);
+// StateDocument's reading of an entry, over the fields: the key-wide mark,
+// and the per-model marks and limits under "models". False when the models'
+// text is refused by nlohmann (the caller then asks StateDocument).
+bool to_marks(const EntryFields& fields, std::optional<pool::KeyMarks>& out) {
+  pool::KeyMarks marks;
+  marks.key_wide = mark_from_fields(fields.mark, fields.since, fields.until,
+                                    static_cast<int>(fields.status), fields.reason);
+  if (!fields.models.empty() && !read_model_marks_text(fields.models, marks)) {
+    return false;
+  }
+  out = marks.empty() ? std::nullopt : std::optional(std::move(marks));
+  return true;
 }
 
 // One walk over the whole document: reads "version" and the entries of
@@ -149,7 +159,7 @@ private:
       if (std::move(member).get(field) || field.unescaped_key().get(fingerprint)) {
         return false;
       }
-      std::optional<pool::KeyMark> mark;
+      std::optional<pool::KeyMarks> mark;
       if (!read_entry(field.value(), mark)) {
         return false;
       }
@@ -164,7 +174,7 @@ private:
   }
 
   // One entry (depth 3): its mark, if it is an object that describes one.
-  static bool read_entry(ondemand::value value, std::optional<pool::KeyMark>& mark) {
+  static bool read_entry(ondemand::value value, std::optional<pool::KeyMarks>& mark) {
     constexpr int k_levels = k_max_state_depth - 2;
     ondemand::json_type type;
     if (value.type().get(type)) {
@@ -192,6 +202,12 @@ private:
         fields.status = status ? status->bits : 0;
         continue;
       }
+      if (name == "models") {
+        if (!read_models(field.value(), fields.models, k_levels - 1)) {
+          return false;
+        }
+        continue;
+      }
       std::string_view EntryFields::*target = nullptr;
       for (const auto& member_of_entry : k_text_members) {
         if (name == member_of_entry.name) {
@@ -203,8 +219,26 @@ private:
         return false;
       }
     }
-    mark = to_mark(fields);
-    return true;
+    return to_marks(fields, mark);
+  }
+
+  // The JSON text of "models" when it is an object (per-model marks are rare
+  // enough to be read with nlohmann, from simdjson's view of the text); any
+  // other value is only checked. The depth rule is StateDocument's to apply.
+  static bool read_models(ondemand::value value, std::string_view& out, int levels) {
+    out = {};
+    ondemand::json_type type;
+    if (value.type().get(type)) {
+      return false;
+    }
+    if (type != ondemand::json_type::object) {
+      return util::check_json_value(value, levels);
+    }
+    ondemand::object object;
+    if (value.get_object().get(object) || object.raw_json().get(out)) {
+      return false;
+    }
+    return !nests_deeper_than(out, levels);
   }
 
   // The value, if it is a string; empty for any other (checked) value.

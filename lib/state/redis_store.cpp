@@ -1,6 +1,7 @@
 #include "state/redis_store.hpp"
 
 #include "state/redis_scripts.hpp"
+#include "state/state_document.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
@@ -9,8 +10,10 @@ namespace state {
 
 namespace {
 
-// The scope of a mark that holds for the whole key (every model).
-constexpr const char* k_key_scope = "key";
+// The scope of a mark that holds for the whole key (every model), and the
+// start of a model's scope.
+constexpr std::string_view k_key_scope = "key";
+constexpr std::string_view k_model_scope = "model:";
 
 using Replies = util::Expected<std::vector<RedisReply>>;
 
@@ -52,10 +55,19 @@ std::string RedisStore::scopes_key(const std::string& fingerprint) const {
   return fmt::format("{}{{pool}}:scopes:{}", target().prefix, fingerprint);
 }
 
+std::string RedisStore::limits_key(const std::string& fingerprint) const {
+  return fmt::format("{}{{pool}}:limits:{}", target().prefix, fingerprint);
+}
+
+std::string RedisStore::scope_name(const pool::Scope& scope) {
+  return scope.key_wide() ? std::string(k_key_scope)
+                          : std::string(k_model_scope) + scope.model();
+}
+
 std::vector<RedisCommand>
 RedisStore::batched_calls(const char* sha, const std::vector<std::string>& fingerprints) const {
   std::vector<RedisCommand> calls;
-  std::string base = fmt::format("{}{{pool}}:mark:", target().prefix);
+  std::string root = fmt::format("{}{{pool}}:", target().prefix);
   for (std::size_t start = 0; start < fingerprints.size(); start += k_batch) {
     std::size_t end = std::min(fingerprints.size(), start + k_batch);
     RedisCommand call{"EVALSHA", sha, std::to_string(end - start)};
@@ -63,7 +75,7 @@ RedisStore::batched_calls(const char* sha, const std::vector<std::string>& finge
     for (std::size_t i = start; i < end; ++i) {
       call.push_back(scopes_key(fingerprints[i]));
     }
-    call.push_back(base);
+    call.push_back(root);
     for (std::size_t i = start; i < end; ++i) {
       call.push_back(fingerprints[i]);
     }
@@ -118,35 +130,49 @@ util::Expected<pool::MarkMap> RedisStore::try_load() {
   auto now = m_clock.now();
   for (const auto& reply : *replies) {
     for (std::size_t i = 0; i + 8 <= reply.size(); i += 8) {
-      // Eight fields per mark: fingerprint, scope, kind, status, reason,
+      // Eight fields per record: fingerprint, scope, kind, status, reason,
       // since_ms, delay_ms, pttl_ms (load.lua).
       std::string fingerprint = RedisReply::text_of(reply.element(i));
-      std::string scope = RedisReply::text_of(reply.element(i + 1));
-      if (scope != k_key_scope) {
-        continue; // a per-model mark: not known to this version of the pool
+      std::string scope_text = RedisReply::text_of(reply.element(i + 1));
+      std::string kind = RedisReply::text_of(reply.element(i + 2));
+      pool::Scope scope;
+      if (scope_text.starts_with(k_model_scope) && scope_text.size() > k_model_scope.size()) {
+        scope = pool::Scope::of_model(scope_text.substr(k_model_scope.size()));
+      } else if (scope_text != k_key_scope || kind == "limits") {
+        continue; // a scope a newer version made: not ours to judge
       }
-      auto mark = to_mark(RedisReply::text_of(reply.element(i + 2)),
-                          RedisReply::integer_of(reply.element(i + 3)),
+      if (kind == "limits") {
+        auto json = nlohmann::json::parse(RedisReply::text_of(reply.element(i + 4)), nullptr,
+                                          /*allow_exceptions=*/false);
+        auto limits = read_limits(json);
+        if (limits && now - limits->seen <= k_limits_kept) {
+          marks[fingerprint].limits[scope.model()] = std::move(*limits);
+        }
+        continue;
+      }
+      auto mark = to_mark(kind, RedisReply::integer_of(reply.element(i + 3)),
                           RedisReply::text_of(reply.element(i + 4)),
                           RedisReply::integer_of(reply.element(i + 5)),
                           RedisReply::integer_of(reply.element(i + 6)),
                           RedisReply::integer_of(reply.element(i + 7)), now);
       if (mark) {
-        marks[fingerprint] = pool::merge_marks(
-            marks.count(fingerprint) ? std::optional(marks[fingerprint]) : std::nullopt, *mark);
+        marks[fingerprint].merge(scope, *mark);
       }
     }
   }
   return marks;
 }
 
-util::Expected<bool> RedisStore::try_record(const keys::Key& key, const pool::KeyMark& mark) {
+util::Expected<bool> RedisStore::try_record(const keys::Key& key, const pool::Scope& scope,
+                                            const pool::KeyMark& mark) {
   bool disabled = pool::is_disabled(mark);
+  // A disabled mark is the key's, whatever model showed it (KeyMarks::merge).
+  std::string name = disabled ? std::string(k_key_scope) : scope_name(scope);
   long long delay = disabled ? 0 : std::max<long long>((mark.until - mark.since).count(), 1);
   RedisCommand call{"EVALSHA",
                     k_record_sha,
                     "2",
-                    mark_key(key.fingerprint, k_key_scope),
+                    mark_key(key.fingerprint, name),
                     scopes_key(key.fingerprint),
                     pool::to_string(mark.kind),
                     std::to_string(delay),
@@ -154,10 +180,30 @@ util::Expected<bool> RedisStore::try_record(const keys::Key& key, const pool::Ke
                     mark.reason,
                     key.label,
                     key.hint,
-                    k_key_scope};
+                    name};
   auto replies = run_script(k_record_script, {std::move(call)});
   if (!replies) {
     return util::Expected<bool>::failure(replies.error());
+  }
+  return true;
+}
+
+util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const std::string& model,
+                                                   const pool::ModelLimits& limits) {
+  // Replaces the model's limits and keeps the hash as long as the file keeps
+  // them (k_limits_kept after the last write); one pipelined round trip.
+  std::string hash = limits_key(key.fingerprint);
+  auto replies = m_connection.pipeline(
+      {{"HSET", hash, model, limits_json(limits).dump()},
+       {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}});
+  if (!replies) {
+    return util::Expected<bool>::failure(replies.error());
+  }
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) {
+      return util::Expected<bool>::failure(
+          fmt::format("the server answered an error: {}", reply.text()));
+    }
   }
   return true;
 }
@@ -175,6 +221,23 @@ util::Expected<std::size_t> RedisStore::reset(const std::vector<std::string>& fi
     removed += static_cast<std::size_t>(std::max(0LL, reply.integer()));
   }
   return removed;
+}
+
+util::Expected<std::size_t>
+RedisStore::clear_disabled(const std::vector<std::string>& fingerprints) {
+  std::size_t cleared = 0;
+  if (fingerprints.empty()) {
+    return cleared;
+  }
+  auto replies =
+      run_script(k_clear_disabled_script, batched_calls(k_clear_disabled_sha, fingerprints));
+  if (!replies) {
+    return util::Expected<std::size_t>::failure(replies.error());
+  }
+  for (const auto& reply : *replies) {
+    cleared += static_cast<std::size_t>(std::max(0LL, reply.integer()));
+  }
+  return cleared;
 }
 
 util::Expected<std::size_t> RedisStore::reset_all() {
@@ -224,8 +287,14 @@ pool::MarkMap RedisStore::load() {
   return marks ? std::move(*marks) : pool::MarkMap{};
 }
 
-void RedisStore::record(const keys::Key& key, const pool::KeyMark& mark) {
-  (void)try_record(key, mark);
+void RedisStore::record(const keys::Key& key, const pool::Scope& scope,
+                        const pool::KeyMark& mark) {
+  (void)try_record(key, scope, mark);
+}
+
+void RedisStore::record_limits(const keys::Key& key, const std::string& model,
+                               const pool::ModelLimits& limits) {
+  (void)try_record_limits(key, model, limits);
 }
 
 } // namespace state

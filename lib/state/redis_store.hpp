@@ -13,18 +13,24 @@ namespace state {
 // that every machine of a fleet sees what any of them learned.
 //
 // Layout (docs/redis.md): one hash per key fingerprint and scope,
-//   <prefix>{pool}:mark:<fingerprint>:<scope>    (scope "key": the whole key)
-// holding kind, status, reason, label, hint, since_ms and delay_ms (never a
-// key), and one set per fingerprint naming its scopes,
+//   <prefix>{pool}:mark:<fingerprint>:<scope>
+// (scope "key": the whole key, as a disabled, spend-limit or billing mark;
+// "model:<name>": a cooldown of that model only) holding kind, status,
+// reason, label, hint, since_ms and delay_ms (never a key); one set per
+// fingerprint naming its scopes,
 //   <prefix>{pool}:scopes:<fingerprint>
+// and one hash per fingerprint with the rate limits last seen, per model,
+//   <prefix>{pool}:limits:<fingerprint>   field <model>: the JSON object the
+// state file keeps under models.<model>.limits (kept a day after the last).
 // The "{pool}" hash tag keeps a pool in one Cluster slot. A cooling mark
 // expires by itself (PEXPIRE) and is read back with PTTL, so the server's
 // clock is the only one that counts. Every decision (never shorten, disabled
 // beats cooling) is made by a script on the server (state/redis/*.lua), run
 // with EVALSHA and sent again with EVAL when the server answers NOSCRIPT.
 //
-// Costs: try_load() is one round trip for up to k_batch fingerprints, and
-// pipelines the batches of a larger pool; try_record() is one round trip.
+// Costs: try_load() is one round trip for up to k_batch fingerprints (every
+// scope and the limits included), and pipelines the batches of a larger
+// pool; try_record() and try_record_limits() are one round trip each.
 //
 // The try_ functions report trouble as a failure message (the server without
 // its password, and what went wrong); the MarkStore functions, used when no
@@ -37,19 +43,32 @@ public:
   RedisStore(RedisTarget target, std::vector<std::string> fingerprints, util::Clock& clock);
 
   util::Expected<pool::MarkMap> try_load();
-  util::Expected<bool> try_record(const keys::Key& key, const pool::KeyMark& mark);
-  // Deletes every mark of the given fingerprints; returns how many.
+  util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
+                                  const pool::KeyMark& mark);
+  util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
+                                         const pool::ModelLimits& limits);
+  // Deletes every mark (every scope) and the limits of the given
+  // fingerprints; returns how many marks.
   util::Expected<std::size_t> reset(const std::vector<std::string>& fingerprints);
+  // Clears the disabled marks of the given fingerprints, leaving cooldowns
+  // alone (keys check); returns how many.
+  util::Expected<std::size_t> clear_disabled(const std::vector<std::string>& fingerprints);
   // Deletes every key under the prefix, found by SCAN (never KEYS); returns
   // how many marks were among them.
   util::Expected<std::size_t> reset_all();
 
   pool::MarkMap load() override;
-  void record(const keys::Key& key, const pool::KeyMark& mark) override;
+  using pool::MarkStore::record;
+  void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
+  void record_limits(const keys::Key& key, const std::string& model,
+                     const pool::ModelLimits& limits) override;
 
   const RedisTarget& target() const { return m_connection.target(); }
   std::string mark_key(const std::string& fingerprint, const std::string& scope) const;
   std::string scopes_key(const std::string& fingerprint) const;
+  std::string limits_key(const std::string& fingerprint) const;
+  // The name of a scope in the layout: "key", or "model:<name>".
+  static std::string scope_name(const pool::Scope& scope);
 
 private:
   // Runs one script per argument list, pipelined; NOSCRIPT answers are sent

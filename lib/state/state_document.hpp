@@ -29,15 +29,40 @@ std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string
                                               std::string_view until, int status,
                                               std::string_view reason);
 
-// The mark the fields of an entry object describe ("mark", "since", "until",
-// "status", "reason"), or nullopt; and the writing of those fields. Shared
+// The per-model marks and limits of an entry: the value of its "models"
+// member (see StateDocument), read into `marks`. Anything that is not of
+// that shape is ignored. Shared by both readers, like mark_from_fields.
+void read_model_marks(const nlohmann::json& models, pool::KeyMarks& marks);
+// The same from the JSON text of that value (the fast reader's path: it is
+// rare, so it is parsed with nlohmann). False, with `marks` untouched, when
+// nlohmann refuses the text.
+bool read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks);
+
+// The mark the mark fields of an object describe ("mark", "since", "until",
+// "status", "reason": an entry, one of its models, a journal record), or
+// nullopt; and the writing of those fields (nullopt erases them). Shared
 // with the journal (mark_journal.hpp), whose records carry the same fields.
-std::optional<pool::KeyMark> read_mark(const nlohmann::json& entry);
-void write_mark(nlohmann::json& entry, const pool::KeyMark& mark);
+std::optional<pool::KeyMark> read_mark(const nlohmann::json& object);
+void write_mark(nlohmann::json& object, const std::optional<pool::KeyMark>& mark);
+
+// The "limits" object of one model ({"seen": TIME, KIND: {"remaining",
+// "limit", "reset"}}) and its reading (nullopt when it is not of that shape).
+// Shared with the Redis store, which keeps the same object per model. Limits
+// seen longer ago than k_limits_kept tell nothing about now: either store
+// drops them.
+inline constexpr util::Millis k_limits_kept{24LL * 3600 * 1000};
+nlohmann::json limits_json(const pool::ModelLimits& limits);
+std::optional<pool::ModelLimits> read_limits(const nlohmann::json& limits);
 
 // The JSON of the state file (docs/contract.md, "The state file"):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
-//                                          "since", "status", "reason"}}}
+//                                          "since", "status", "reason",
+//                                          "models": {MODEL: {...}}}}}
+// The mark fields at the top of an entry are its key-wide mark, as every
+// version of bridge reads them. "models" (version 1 still: older readers keep
+// it and ignore it) holds per model the same mark fields, for a cooldown of
+// that model only, and "limits": {"seen": TIME, KIND: {"remaining", "limit",
+// "reset"}} with the rate limits last reported for it.
 // It keeps every field it does not know, at every level, so that a rewrite by
 // this version loses nothing a newer or older one wrote.
 class StateDocument {
@@ -53,23 +78,36 @@ public:
   // Marks by fingerprint. Entries that do not read as a mark are ignored here
   // but kept in the file.
   pool::MarkMap marks() const;
-  // Merges `mark` into the entry of `key` (pool::merge_marks), updating label
-  // and hint and keeping unknown fields.
-  void merge(const keys::Key& key, const pool::KeyMark& mark);
+  // Merges `mark` into the entry of `key` in `scope` (pool::KeyMarks::merge),
+  // updating label and hint and keeping unknown fields.
+  void merge(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark);
+  void merge(const keys::Key& key, const pool::KeyMark& mark) {
+    merge(key, pool::Scope::every_model(), mark);
+  }
   // The same for an entry known by fingerprint, label and hint (a journal record).
   void merge(const std::string& fingerprint, const std::string& label, const std::string& hint,
-             const pool::KeyMark& mark);
+             const pool::Scope& scope, const pool::KeyMark& mark);
+  // Replaces the limits last seen for `model` of `key`.
+  void set_limits(const keys::Key& key, const std::string& model, const pool::ModelLimits& limits);
   // Removes the entry of a fingerprint; returns whether there was one.
   bool remove(const std::string& fingerprint);
+  // Removes the key-wide mark of a fingerprint when it is a disabled one
+  // (cooldowns stay); returns whether there was one.
+  bool clear_disabled(const std::string& fingerprint);
   // Removes every entry.
   std::size_t clear();
-  // Drops cooling entries whose cooldown is over at `now`.
+  // Drops cooldowns that are over at `now` (and limits seen more than a day
+  // ago); an entry left with nothing is removed.
   void prune(util::TimePoint now);
   std::size_t size() const;
 
   std::string serialize() const;
 
 private:
+  nlohmann::json& entry_of(const keys::Key& key);
+  nlohmann::json& entry_of(const std::string& fingerprint, const std::string& label,
+                           const std::string& hint);
+
   nlohmann::json m_json;
 };
 

@@ -94,6 +94,33 @@ std::optional<std::string> response_text(std::string_view body) {
   return text;
 }
 
+std::string request_model(std::string_view body) {
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_object()) {
+    if (auto model = parsed.find("model"); model != parsed.end() && model->is_string()) {
+      return model->get<std::string>();
+    }
+  }
+  return {};
+}
+
+std::string parse_error_code(std::string_view body) {
+  json parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_object()) {
+    return {};
+  }
+  auto error = parsed.find("error");
+  if (error == parsed.end() || !error->is_object()) {
+    return {};
+  }
+  auto details = error->find("details");
+  if (details == error->end() || !details->is_object()) {
+    return {};
+  }
+  auto code = details->find("error_code");
+  return code != details->end() && code->is_string() ? code->get<std::string>() : std::string{};
+}
+
 std::optional<UpstreamError> parse_error_body(std::string_view body) {
   json parsed = json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {

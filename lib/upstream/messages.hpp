@@ -28,6 +28,9 @@ std::string build_request_body(const MessageRequest& request);
 // not a JSON object, naming `source`.
 std::string adapt_request_body(std::string_view text, bool stream, const std::string& source);
 
+// The "model" of a request body, empty when it names none.
+std::string request_model(std::string_view body);
+
 // The text of a Messages response: the `text` of its `text` content blocks,
 // in order. nullopt when the body is not a Messages response.
 std::optional<std::string> response_text(std::string_view body);
@@ -37,6 +40,10 @@ struct UpstreamError {
   std::string type;
   std::string message;
 };
+
+// The error.details.error_code of an error body (the API's finer reason, as
+// "enforced_spend_limit_reached"), empty when it has none.
+std::string parse_error_code(std::string_view body);
 
 // Reads an error body. When the body is not of that shape (an HTML page from
 // a proxy, truncated JSON), nullopt.

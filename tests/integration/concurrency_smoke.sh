@@ -34,7 +34,7 @@ expect_requests $((2 * N))
 cooling=$(json_objects "$STATE" | grep -cE '"mark"[[:space:]]*:[[:space:]]*"cooling"' || true)
 [[ $cooling -eq $N ]] || fail "$cooling cooldowns in the state file, want $N: $(cat "$STATE")"
 for ((i = 1; i <= N; i++)); do
-    [[ "$(state_field "first-$i" mark)" == cooling ]] || fail "the mark of run $i is lost: $(cat "$STATE")"
+    [[ "$(model_field "first-$i" mark)" == cooling ]] || fail "the mark of run $i is lost: $(cat "$STATE")"
 done
 # The file is whole JSON: bridge itself reads it back without a warning.
 for ((i = 1; i <= N; i += 5)); do

@@ -73,8 +73,8 @@ BRIDGE_STATE="$T/env-state/state.json" run_bridge ask --key-file "$T/cool-keys" 
 expect_rc 75
 [[ -f "$T/flag-state/state.json" ]] || fail "--state was not used"
 expect_key_requests sk-ant-test-src-cool-Uy000005 3
-# ... and `keys status` reads the same path.
-BRIDGE_STATE="$T/env-state/state.json" run_bridge keys status --key-file "$T/cool-keys"
+# ... and `keys status` reads the same path (asked for the model the 429 cooled).
+BRIDGE_STATE="$T/env-state/state.json" run_bridge keys status -m claude-sonnet-4-5 --key-file "$T/cool-keys"
 expect_rc 75
 
 # --- a base URL with a trailing slash or a path prefix ----------------------------------------

@@ -39,9 +39,14 @@ expect_err_contains "rate-limited"
 expect_requests 2
 keys_status
 [[ $STATUS_RC -eq 75 ]] || fail "keys status --json with every key cooling: exit $STATUS_RC, want 75"
-run_bridge keys status --key-file "$KEYS" --state "$STATE"
+run_bridge keys status -m claude-sonnet-4-5 --key-file "$KEYS" --state "$STATE"
 expect_rc 75
 expect_out_contains "cooling"
+# Without -m a key cooling for one model is ready for the others (exit 0),
+# its cooldown listed under it.
+run_bridge keys status --key-file "$KEYS" --state "$STATE"
+expect_rc 0
+expect_out_contains "claude-sonnet-4-5: retry in"
 
 # The next run walks without a single request.
 t0=$(now_ms)

@@ -60,14 +60,14 @@ for cmd in ask stream; do
     # the mark, the status and the type; never the key itself.
     [[ -f "$STATE" ]] || fail "$cmd: no state file at $STATE"
     for label in ms sec none; do
-        [[ "$(state_field $label mark)" == cooling ]] || fail "$cmd: state entry of $label: $(cat "$STATE")"
-        [[ "$(state_field $label status)" == 429 ]] || fail "$cmd: state status of $label: $(cat "$STATE")"
-        [[ "$(state_field $label reason)" == rate_limit_error ]] || fail "$cmd: state reason of $label: $(cat "$STATE")"
-        [[ "$(state_field $label until)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$ ]] ||
+        [[ "$(model_field $label mark)" == cooling ]] || fail "$cmd: state entry of $label: $(cat "$STATE")"
+        [[ "$(model_field $label status)" == 429 ]] || fail "$cmd: state status of $label: $(cat "$STATE")"
+        [[ "$(model_field $label reason)" == rate_limit_error ]] || fail "$cmd: state reason of $label: $(cat "$STATE")"
+        [[ "$(model_field $label until)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$ ]] ||
             fail "$cmd: 'until' of $label is not an RFC 3339 UTC time: $(cat "$STATE")"
     done
     [[ "$(state_field ms hint)" == "sk-a...0001" ]] || fail "$cmd: hint of key ms in the state: $(cat "$STATE")"
-    [[ -z "$(state_field ok mark)" ]] || fail "$cmd: the key that served was marked: $(cat "$STATE")"
+    [[ -z "$(any_mark ok)" ]] || fail "$cmd: the key that served was marked: $(cat "$STATE")"
     grep -q '"version"[[:space:]]*:[[:space:]]*1' "$STATE" || fail "$cmd: no version 1 in $(cat "$STATE")"
     for k in "$K_MS" "$K_SEC" "$K_NONE" "$K_OK"; do
         ! grep -qF "$k" "$STATE" || fail "$cmd: a key is written in the state file"

@@ -34,8 +34,8 @@ wait_bridge 15
 expect_rc 130
 expect_fast $(($(now_ms) - t0)) 20000 "exiting on SIGINT during a request (a 20 s answer)"
 expect_out_empty
-[[ "$(state_field first mark)" == cooling ]] || fail "the 429 learned before SIGINT is not in the state file: $(cat "$STATE" 2>&1)"
-[[ -z "$(state_field slow mark)" ]] || fail "the interrupted key was marked: $(cat "$STATE")"
+[[ "$(model_field first mark)" == cooling ]] || fail "the 429 learned before SIGINT is not in the state file: $(cat "$STATE" 2>&1)"
+[[ -z "$(any_mark slow)" ]] || fail "the interrupted key was marked: $(cat "$STATE")"
 
 # --- during --wait ------------------------------------------------------------------------------
 setup_pool "only sk-ant-test-int-wait-Dd0000004"

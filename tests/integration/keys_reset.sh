@@ -23,7 +23,7 @@ mark_all() {
         [[ $RC -eq 75 || $RC -eq 77 ]] || fail "marking the keys of $f: exit $RC"
     done
     for label in a1 a2 b1; do
-        [[ -n "$(state_field "$label" mark)" ]] || fail "$label not marked: $(cat "$STATE")"
+        [[ -n "$(any_mark "$label")" ]] || fail "$label not marked: $(cat "$STATE")"
     done
 }
 
@@ -31,21 +31,21 @@ mark_all
 run_bridge keys reset --key-file "$T/keys-a" --state "$STATE"
 expect_rc 0
 expect_err_contains "cleared 2 marks"
-[[ -z "$(state_field a1 mark)" && -z "$(state_field a2 mark)" ]] || fail "a's marks left: $(cat "$STATE")"
-[[ "$(state_field b1 mark)" == cooling ]] || fail "keys reset of key file a cleared b's mark: $(cat "$STATE")"
+[[ -z "$(any_mark a1)" && -z "$(any_mark a2)" ]] || fail "a's marks left: $(cat "$STATE")"
+[[ "$(any_mark b1)" == cooling ]] || fail "keys reset of key file a cleared b's mark: $(cat "$STATE")"
 
 # A label: only that key.
 mark_all
 run_bridge keys reset a2 --key-file "$T/keys-a" --state "$STATE"
 expect_rc 0
-[[ -z "$(state_field a2 mark)" ]] || fail "a2 still marked"
-[[ -n "$(state_field a1 mark)" && -n "$(state_field b1 mark)" ]] || fail "a label cleared other keys: $(cat "$STATE")"
+[[ -z "$(any_mark a2)" ]] || fail "a2 still marked"
+[[ -n "$(any_mark a1)" && -n "$(any_mark b1)" ]] || fail "a label cleared other keys: $(cat "$STATE")"
 
 # --all: everything, whichever key file made it.
 run_bridge keys reset --all --key-file "$T/keys-a" --state "$STATE"
 expect_rc 0
 for label in a1 a2 b1; do
-    [[ -z "$(state_field "$label" mark)" ]] || fail "--all left $label: $(cat "$STATE")"
+    [[ -z "$(any_mark "$label")" ]] || fail "--all left $label: $(cat "$STATE")"
 done
 # Labels and --all together: a usage error.
 run_bridge keys reset a1 --all --key-file "$T/keys-a" --state "$STATE"

@@ -121,18 +121,34 @@ all="$T/all-keys"
 )
 RC=0
 _LAST_CMD="bridge keys status --json (all $((2 * N)) keys)"
-"$BRIDGE" keys status --json --key-file "$all" --state "$STATE" >"$T/out" 2>"$T/err" || RC=$?
+"$BRIDGE" keys status --json -m claude-sonnet-4-5 --key-file "$all" --state "$STATE" >"$T/out" 2>"$T/err" || RC=$?
 expect_rc 0
 expect_err_empty
 [[ ! -e "$STATE.corrupt" ]] || fail "the state file was found corrupt"
-rows=$(tr -d '\n ' <"$T/out" | grep -o '{[^{}]*}')
-[[ $(grep -c . <<<"$rows") -eq $((2 * N)) ]] || fail "keys status listed $(grep -c . <<<"$rows") rows"
-cooling=$(grep -c '"state":"cooling"' <<<"$rows" || true)
+# The rows answer for the model the runs asked (a 429 cools a key for it
+# alone); a row nests its per-model cooldowns, so read the flat members.
+declare -A row_label=() row_state=()
+while IFS=$'\t' read -r path value; do
+    case $path in
+    */*/*) ;;
+    */label) row_label[${path%/label}]=$value ;;
+    */state) row_state[${path%/state}]=$value ;;
+    esac
+done < <(_state_flat "$T/out")
+declare -A state_of=()
+for r in "${!row_label[@]}"; do
+    state_of[${row_label[$r]}]=${row_state[$r]:-}
+done
+[[ ${#state_of[@]} -eq $((2 * N)) ]] || fail "keys status listed ${#state_of[@]} rows"
+cooling=0
+for s in "${state_of[@]}"; do
+    [[ $s == cooling ]] && cooling=$((cooling + 1))
+done
 [[ "$cooling" -eq $N ]] || fail "$cooling of $N cooldowns are in the state file"
 for ((i = 1; i <= N; i++)); do
     l=$(printf %03d "$i")
-    grep -q "\"label\":\"first-$l\".*\"state\":\"cooling\"" <<<"$rows" || fail "the mark of first-$l is lost"
-    grep -q "\"label\":\"second-$l\".*\"state\":\"ready\"" <<<"$rows" || fail "second-$l is not ready"
+    [[ "${state_of[first-$l]:-}" == cooling ]] || fail "the mark of first-$l is lost"
+    [[ "${state_of[second-$l]:-}" == ready ]] || fail "second-$l is not ready"
 done
 entries=$(grep -c '"mark": "cooling"' "$STATE" || true)
 [[ "$entries" -eq $N ]] || fail "the state file holds $entries cooling entries, expected $N"

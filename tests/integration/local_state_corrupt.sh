@@ -35,7 +35,7 @@ fresh() {
     cp "$STATE" "$T/orig"
 }
 rate_is_cooling() {
-    run_bridge keys status --json --key-file "$KEYS" --state "$STATE"
+    run_bridge keys status --json -m claude-sonnet-4-5 --key-file "$KEYS" --state "$STATE"
     sane
     [[ "$RC" == 0 ]] || return 1
     [[ ! -s "$T/err" ]] || return 1
@@ -99,7 +99,7 @@ expect_err_not_contains "warning"
 grep -q '"written_by": "a future tool"' "$STATE" || fail "an unknown top-level field was dropped"
 grep -q '"extra"' "$STATE" || fail "an unknown entry field was dropped"
 grep -q 'sha256:dddddddddddddddddddddddddddddddd' "$STATE" || fail "the mark of a key no longer in the key file was dropped"
-run_bridge keys status --json --key-file "$KEYS" --state "$STATE"
+run_bridge keys status --json -m claude-sonnet-4-5 --key-file "$KEYS" --state "$STATE"
 sane
 expect_rc 75
 rows=$(tr -d '\n ' <"$T/out")

@@ -128,7 +128,7 @@ goes_on "the state file is a 1 GB sparse file" "$T/g/state.json"
 if [[ ! -e "$T/g/state.json.corrupt" ]]; then
     problem "a 1 GB state file is neither set aside as state.json.corrupt nor replaced (docs/contract.md (the state file): a corrupt or unreadable state file is kept aside and the invocation goes on as if no key were marked); the 429 mark is lost, and so is every mark of every later run; stderr: $(tr '\n' '|' <"$T/err")"
 else
-    run_bridge keys status --json --key-file "$KEYS" --state "$T/g/state.json"
+    run_bridge keys status --json -m claude-sonnet-4-5 --key-file "$KEYS" --state "$T/g/state.json"
     tr -d '\n ' <"$T/out" | grep -q '"label":"rate","hint":"[^"]*","state":"cooling"' ||
         problem "the 1 GB state file was set aside but the new mark was not saved"
 fi

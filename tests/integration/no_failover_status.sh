@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# docs/contract.md (the failover walk) row "any other status": 400, 402, 404, 413, 500, 529 are reported
+# docs/contract.md (the failover walk) row "any other status": 400, 404, 413, 500, 529 are reported
 # with status, type, message and request-id (exit 1); the second key is never
 # tried and no key is marked — for `ask` and `stream`, in text and JSON mode.
+# (A 402 is a billing answer: it cools the key for every model and fails over,
+# docs/marks.md; marks_spend_billing.sh tests that.)
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 K2=sk-ant-test-never-tried-Pq7r0002
-declare -A TYPE=([400]=invalid_request_error [402]=billing_error [404]=not_found_error
+declare -A TYPE=([400]=invalid_request_error [404]=not_found_error
     [413]=request_too_large [500]=api_error [529]=overloaded_error)
 script='{"keys": {'
 for s in "${!TYPE[@]}"; do
@@ -15,7 +17,7 @@ done
 script+='"'$K2'": {"text": "must not be served"}}}'
 start_mock "$script"
 
-for s in 400 402 404 413 500 529; do
+for s in 400 404 413 500 529; do
     K1=sk-ant-test-status$s-Pq7r00001
     for cmd in ask stream; do
         setup_pool "first $K1" "second $K2"

@@ -55,7 +55,7 @@ for cmd in ask stream; do
     expect_err_contains "Bad file descriptor"
     [[ -f "$STATE" ]] || fail "$cmd >&-: no state file"
     ! grep -q "complete" "$STATE" || fail "$cmd >&-: the answer was written into the state file: $(cat "$STATE")"
-    [[ "$(state_field cool mark)" == cooling ]] || fail "$cmd >&-: the state file is damaged: $(cat "$STATE")"
+    [[ "$(model_field cool mark)" == cooling ]] || fail "$cmd >&-: the state file is damaged: $(cat "$STATE")"
 done
 # Nothing to print: a closed stdout is no failure.
 RC=0

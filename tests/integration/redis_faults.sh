@@ -36,7 +36,7 @@ one_fault() {
     # upper bound is generous for a loaded machine.
     expect_between "$spent" 0 3000 "$name: time lost to Redis (ms)"
     echo "$name: Redis cost $spent ms before the fallback"
-    [[ "$(state_field rate mark "$(machine_state "$name")")" == cooling ]] ||
+    [[ "$(model_field rate mark "$(machine_state "$name")")" == cooling ]] ||
         fail "$name: the mark learned while Redis was away is not in the local file"
     # The next run on that machine, Redis still away: the local mark is
     # used, so the rate-limited key is not sent again.
@@ -87,5 +87,5 @@ expect_err_empty
 [[ $(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l) -eq 1 ]] || fail "the restarted server did not get the mark"
 [[ ! -e "$(machine_state back)" ]] || fail "a local state file was written while Redis answered"
 # A machine that learned a mark while Redis was away still has it locally.
-[[ "$(state_field rate mark "$(machine_state killed)")" == cooling ]] || fail "the local mark of machine 'killed' is gone"
+[[ "$(model_field rate mark "$(machine_state killed)")" == cooling ]] || fail "the local mark of machine 'killed' is gone"
 echo "ok"

@@ -6,6 +6,10 @@
 #      the key stays disabled;
 #   3. A cools a key (429) while B's slow request for it comes back 401: the
 #      key ends disabled.
+# A 401 marks the whole key and a 429 one model (docs/marks.md), so in 2 and
+# 3 the two marks sit side by side (scopes "key" and "model:<name>"), and the
+# disabled one decides; in 1 both are the model's, and the server keeps the
+# longer.
 # B's three walks run at once against a mock that holds each answer for
 # $SLOW_MS; A walks all three keys against a fast mock meanwhile.
 # shellcheck source=lib.sh
@@ -82,11 +86,15 @@ for m in A B; do
     [[ "$(_object_of_label "$T/status.json" k3 | json_field status)" == 401 ]] || fail "machine $m: k3's status"
 done
 
-# On the server: the 600 s cooldown has its expiry; disabled marks none.
-n=$(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l)
-[[ $n -eq 3 ]] || fail "expected 3 marks in Redis, found $n"
-pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*'); do redis_cli PTTL "$k"; done | sort -n | tr '\n' ' ')
-[[ "$pttls" =~ ^-1\ -1\ [0-9]+\ $ ]] || fail "PTTLs of the marks: $pttls (expected two without expiry, one cooling)"
-long=${pttls##* -1 }
-expect_between "${long% }" 500000 600000 "PTTL of k1's mark"
+# On the server: two key-wide disabled marks (k2, k3) without expiry; the
+# model's cooldowns each with one, the longest k1's (or k3's) 600 s.
+n=$(redis_cli --scan --pattern 'bridge:{pool}:mark:*:key' | wc -l)
+[[ $n -eq 2 ]] || fail "expected 2 key-wide marks in Redis, found $n"
+pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*:key'); do redis_cli PTTL "$k"; done | tr '\n' ' ')
+[[ "$pttls" == "-1 -1 " ]] || fail "PTTLs of the disabled marks: $pttls (expected no expiry)"
+pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*:model:*'); do redis_cli PTTL "$k"; done | sort -n | tr '\n' ' ')
+[[ "$pttls" =~ ^([0-9]+\ ){2,3}$ ]] || fail "PTTLs of the model cooldowns: $pttls (expected 2 or 3, each expiring)"
+long=${pttls% }
+long=${long##* }
+expect_between "$long" 500000 600000 "PTTL of the longest model cooldown"
 echo "ok"

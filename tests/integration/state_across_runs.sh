@@ -104,14 +104,14 @@ expect_rc 0
 expect_out_empty
 [[ "$(key_field cool state)" == ready ]] || fail "keys reset cool left: $(cat "$T/status.json")"
 [[ "$(key_field dis state)" == disabled ]] || fail "keys reset cool cleared another key: $(cat "$T/status.json")"
-[[ -z "$(state_field cool mark)" ]] || fail "keys reset cool left the entry in the state file: $(cat "$STATE")"
+[[ -z "$(any_mark cool)" ]] || fail "keys reset cool left the entry in the state file: $(cat "$STATE")"
 run_pool ask "hi"
 expect_rc 0
 expect_out_eq "cooling key is back"
 run_bridge keys reset --key-file "$KEYS" --state "$STATE"
 expect_rc 0
 [[ "$(key_field dis state)" == ready ]] || fail "keys reset left: $(cat "$T/status.json")"
-[[ -z "$(state_field dis mark)" ]] || fail "keys reset left an entry in the state file: $(cat "$STATE")"
+[[ -z "$(any_mark dis)" ]] || fail "keys reset left an entry in the state file: $(cat "$STATE")"
 # The formerly disabled key, put first, is tried and serves.
 setup_pool "dis $R2" "cool $R1" "serve $R3"
 run_pool ask "hi"
@@ -135,7 +135,7 @@ bg_bridge early stream --key-file "$T/keys-E" --state "$T/state-E/state.json" --
 wait_for_key_requests "$E2" 1 10 early
 seen=
 for ((i = 0; i < 40; i++)); do
-    if [[ "$(state_field first mark "$T/state-E/state.json")" == cooling ]]; then
+    if [[ "$(model_field first mark "$T/state-E/state.json")" == cooling ]]; then
         seen=1
         break
     fi
@@ -151,5 +151,5 @@ setup_pool "first $F1" "second $F2"
 run_pool ask "hi"
 expect_rc 1
 expect_err_contains "500"
-[[ "$(state_field first mark)" == cooling ]] || fail "the run failed, and the 429 it learned first was lost: $(cat "$STATE" 2>&1)"
+[[ "$(model_field first mark)" == cooling ]] || fail "the run failed, and the 429 it learned first was lost: $(cat "$STATE" 2>&1)"
 echo "ok"

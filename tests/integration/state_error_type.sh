@@ -23,8 +23,9 @@ for cmd in ask stream; do
     expect_out_eq "fine"
     [[ $(state_field revoked reason) == token_revoked_error ]] ||
         fail "$cmd: the state file records '$(state_field revoked reason)' for the 401, not the upstream's type: $(cat "$STATE")"
-    [[ $(state_field conc reason) == concurrency_limit_error ]] ||
-        fail "$cmd: the state file records '$(state_field conc reason)' for the 429: $(cat "$STATE")"
+    # A 429 cools the key for the model asked only: its mark is under models.<model>.
+    [[ $(model_field conc reason) == concurrency_limit_error ]] ||
+        fail "$cmd: the state file records '$(model_field conc reason)' for the 429: $(cat "$STATE")"
     [[ $(state_field plain reason) == permission_error ]] ||
         fail "$cmd: a 403 without an API error body should be recorded as permission_error: $(cat "$STATE")"
     [[ $(key_field revoked reason) == token_revoked_error ]] || fail "$cmd: keys status --json: $(cat "$T/status.json")"

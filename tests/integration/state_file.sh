@@ -33,7 +33,7 @@ expect_out_eq "served"
 expect_err_contains "corrupt"
 [[ -f "$STATE.corrupt" ]] || fail "the corrupt file was not kept as state.json.corrupt"
 cmp -s "$STATE.corrupt" "$T/corrupt.orig" || fail "state.json.corrupt is not the corrupt file"
-[[ "$(state_field a mark)" == cooling ]] || fail "after a corrupt file, the new mark is not saved: $(cat "$STATE")"
+[[ "$(model_field a mark)" == cooling ]] || fail "after a corrupt file, the new mark is not saved: $(cat "$STATE")"
 run_pool ask "hi" # the state file is good now: no warning
 expect_rc 0
 expect_err_empty
@@ -49,8 +49,8 @@ STATE="$T/st/state.json"
 run_pool ask "hi" # writes b's mark
 expect_rc 0
 expect_err_empty
-[[ "$(state_field b mark)" == cooling ]] || fail "b's mark was not written: $(cat "$STATE")"
-[[ "$(state_field a mark)" == cooling ]] || fail "a's mark was lost: $(cat "$STATE")"
+[[ "$(model_field b mark)" == cooling ]] || fail "b's mark was not written: $(cat "$STATE")"
+[[ "$(model_field a mark)" == cooling ]] || fail "a's mark was lost: $(cat "$STATE")"
 grep -qF '"x_top_field"' "$STATE" || fail "an unknown top-level field was dropped: $(cat "$STATE")"
 tr -d ' \n\t' <"$STATE" | grep -qF '"x_top_field":{"kept":[1,2]}' ||
     fail "an unknown top-level field lost its value: $(cat "$STATE")"
@@ -62,7 +62,7 @@ setup_pool "s $S" "c $C"
 STATE="$T/st/state.json"
 run_pool ask "hi"
 expect_out_eq "served"
-[[ "$(state_field s mark)" == cooling ]] || fail "the short cooldown was not written"
+[[ "$(model_field s mark)" == cooling ]] || fail "the short cooldown was not written"
 wait_until_ready s 5
 rm -f "$T/st/state.json.corrupt" # (kept aside above, on purpose)
 # A write (a mark on another key) prunes the ended cooldown.
@@ -70,8 +70,8 @@ setup_pool "b2 sk-ant-test-state-d-429-Ff0005" "c $C"
 STATE="$T/st/state.json"
 run_pool ask "hi"
 expect_rc 0
-[[ -z "$(state_field s mark)" ]] || fail "an ended cooldown was not pruned on the next write: $(cat "$STATE")"
-[[ "$(state_field a mark)" == cooling ]] || fail "pruning removed a live cooldown: $(cat "$STATE")"
+[[ -z "$(any_mark s)" ]] || fail "an ended cooldown was not pruned on the next write: $(cat "$STATE")"
+[[ "$(model_field a mark)" == cooling ]] || fail "pruning removed a live cooldown: $(cat "$STATE")"
 # Nothing but the state file and its lock is left in the directory.
 extra=
 for f in "$T"/st/* "$T"/st/.[!.]*; do
@@ -104,8 +104,8 @@ bg_running slow || fail "the slow run ended before its gate was opened"
 touch "$T/gate-slow"
 bg_wait slow 30
 [[ $RC -eq 0 ]] || fail "slow run: exit $RC: $(cat "$T/slow.err")"
-[[ "$(state_field s1 mark "$T/common/state.json")" == cooling ]] || fail "slow run's mark lost: $(cat "$T/common/state.json")"
-[[ "$(state_field q1 mark "$T/common/state.json")" == cooling ]] || fail "quick run's mark lost: $(cat "$T/common/state.json")"
+[[ "$(model_field s1 mark "$T/common/state.json")" == cooling ]] || fail "slow run's mark lost: $(cat "$T/common/state.json")"
+[[ "$(model_field q1 mark "$T/common/state.json")" == cooling ]] || fail "quick run's mark lost: $(cat "$T/common/state.json")"
 
 # --- a newer version: exit 78, the file left as it is -------------------------------------------
 printf '{"version": 2, "keys": {}, "from": "the future"}\n' >"$T/st/state.json"
@@ -147,7 +147,7 @@ setup_pool "a $A" "c $C"
 STATE="$T/clock/state.json"
 run_pool ask "hi"
 expect_rc 0
-[[ "$(state_field a mark)" == cooling ]] || fail "clock test setup: no mark"
+[[ "$(model_field a mark)" == cooling ]] || fail "clock test setup: no mark"
 # Both from one reading of the clock, so that they are exactly 60 s apart.
 now=$(date -u +%s)
 since=$(date -u -d "@$((now + 3600))" +%Y-%m-%dT%H:%M:%S.000Z)

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -122,7 +123,24 @@ nlohmann::ordered_json recorder::stats() {
         {"connections", m_connections.size()},
         {"by_key", m_by_key},
         {"by_path", m_by_path},
+        {"by_status", m_by_status},
+        {"max_in_flight", m_max_in_flight},
     };
+}
+
+void recorder::answered(int status) {
+    std::lock_guard lock(m_mutex);
+    ++m_by_status[std::to_string(status)];
+}
+
+recorder::in_flight::in_flight(recorder& rec) : m_rec(rec) {
+    std::lock_guard lock(m_rec.m_mutex);
+    m_rec.m_max_in_flight = std::max(m_rec.m_max_in_flight, ++m_rec.m_in_flight);
+}
+
+recorder::in_flight::~in_flight() {
+    std::lock_guard lock(m_rec.m_mutex);
+    --m_rec.m_in_flight;
 }
 
 }  // namespace mock

@@ -361,6 +361,40 @@ bool pause_for(std::int64_t ms) {
     return false;
 }
 
+void answer_models(const response_spec& spec, httplib::Response& res) {
+    if (spec.delay_ms > 0) {
+        pause_for(spec.delay_ms);
+    }
+    res.status = spec.status;
+    for (const auto& [name, value] : spec.headers) {
+        res.headers.erase(name);
+        res.set_header(name, value);
+    }
+    if (spec.body) {
+        res.set_content(*spec.body, spec.content_type.value_or("application/json"));
+        return;
+    }
+    if (spec.status < 200 || spec.status >= 300) {
+        const error_kind kind = error_for_status(spec.status);
+        ordered error = error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message));
+        if (spec.error_code) {
+            error["error"]["details"] = ordered{{"error_code", *spec.error_code}};
+        }
+        res.set_content(dump(error), "application/json");
+        return;
+    }
+    // The shape of GET /v1/models?limit=1.
+    const ordered model = {{"type", "model"},
+                           {"id", "claude-sonnet-4-5"},
+                           {"display_name", "Claude Sonnet 4.5"},
+                           {"created_at", "2025-09-29T00:00:00Z"}};
+    res.set_content(dump(ordered{{"data", ordered::array({model})},
+                                 {"has_more", true},
+                                 {"first_id", "claude-sonnet-4-5"},
+                                 {"last_id", "claude-sonnet-4-5"}}),
+                    "application/json");
+}
+
 void answer(const response_spec& spec, const request_info& info, httplib::Response& res) {
     if (spec.delay_ms > 0) {
         pause_for(spec.delay_ms);
@@ -384,8 +418,11 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
     }
     if (!success) {
         const error_kind kind = error_for_status(spec.status);
-        res.set_content(dump(error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message))),
-                        spec.content_type.value_or("application/json"));
+        ordered error = error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message));
+        if (spec.error_code) {
+            error["error"]["details"] = ordered{{"error_code", *spec.error_code}};
+        }
+        res.set_content(dump(error), spec.content_type.value_or("application/json"));
         return;
     }
     if (info.stream) {

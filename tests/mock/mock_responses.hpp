@@ -22,6 +22,10 @@ struct request_info {
 // Fills `res`. `spec` must outlive the response (it lives in the script).
 void answer(const response_spec& spec, const request_info& info, httplib::Response& res);
 
+// Answers GET /v1/models: the scripted status, headers, delay and error; a
+// 2xx without `body` is a one-model list as the real API gives it.
+void answer_models(const response_spec& spec, httplib::Response& res);
+
 // Asked once on SIGTERM/SIGINT; every sleep and wait in a response checks it
 // so that a stalled stream cannot keep the mock alive.
 void request_stop();

@@ -63,7 +63,7 @@ const std::set<std::string> k_response_fields = {
     "delay_ms",   "text",          "deltas",       "pace_ms",     "gate_file",
     "error_after", "error_type",   "error_message", "drop_after", "stall_after",
     "stall_ms",   "stream_bytes",  "delta_size",   "ping",        "preamble",
-    "binary",
+    "binary",     "error_code",
 };
 
 // Decodes "\xHH" (a backslash, x, two hex digits) into the byte 0xHH; any
@@ -241,6 +241,9 @@ response_spec parse_response(const json& j, const std::string& where) {
             }
         }
     }
+    if (j.contains("error_code")) {
+        r.error_code = get_string(j, where, "error_code");
+    }
     if (j.contains("ping")) {
         if (!j.at("ping").is_boolean()) {
             bad(where, "field 'ping' must be true or false");
@@ -273,7 +276,8 @@ void script::load_file(const std::string& path) {
         bad("script", "the top level must be an object");
     }
     for (const auto& [name, value] : j.items()) {
-        if (name != "keys" && name != "default" && name != "never_accept" && name != "backlog") {
+        if (name != "keys" && name != "default" && name != "never_accept" && name != "backlog" &&
+            name != "models" && name != "probe" && name != "probe_default" && name != "buckets") {
             bad("script", "unknown top-level field '" + name + "'");
         }
     }
@@ -302,8 +306,84 @@ void script::load_file(const std::string& path) {
     if (j.contains("default")) {
         m_default = parse_response_list(j.at("default"), "default");
     }
+    if (j.contains("models")) {
+        const json& models = j.at("models");
+        if (!models.is_object()) {
+            bad("script", "'models' must be an object of keys");
+        }
+        for (const auto& [key, per_model] : models.items()) {
+            if (!per_model.is_object()) {
+                bad("models." + key, "must be an object of models");
+            }
+            for (const auto& [model, list] : per_model.items()) {
+                m_models[key][model] = parse_response_list(list, "models." + key + "." + model);
+            }
+        }
+    }
+    if (j.contains("probe")) {
+        const json& probe = j.at("probe");
+        if (!probe.is_object()) {
+            bad("script", "'probe' must be an object");
+        }
+        for (const auto& [key, list] : probe.items()) {
+            m_probe[key] = parse_response_list(list, "probe." + key);
+        }
+    }
+    if (j.contains("probe_default")) {
+        m_probe_default = parse_response_list(j.at("probe_default"), "probe_default");
+    }
+    if (j.contains("buckets")) {
+        const json& b = j.at("buckets");
+        if (!b.is_object() || !b.contains("requests") || !b.contains("per_ms") || b.size() != 2) {
+            bad("script", "'buckets' must be {\"requests\": N, \"per_ms\": T}");
+        }
+        bucket_spec spec{get_count(b, "buckets", "requests"), get_count(b, "buckets", "per_ms")};
+        if (spec.requests == 0 || spec.per_ms == 0) {
+            bad("script", "'buckets' needs positive numbers");
+        }
+        m_buckets = spec;
+    }
     m_unauthorized.status = 401;
     m_unauthorized.error_message = "invalid x-api-key";
+}
+
+const response_spec& script::next_for(const std::optional<std::string>& key, const std::string& model) {
+    if (key) {
+        auto it = m_models.find(*key);
+        if (it != m_models.end()) {
+            auto list = it->second.find(model);
+            if (list != it->second.end()) {
+                std::lock_guard lock(m_mutex);
+                std::size_t& cursor = m_model_cursor[*key + "\n" + model];
+                const std::size_t index = cursor < list->second.size() ? cursor : list->second.size() - 1;
+                ++cursor;
+                return list->second[index];
+            }
+        }
+    }
+    return next_for(key);
+}
+
+const response_spec& script::next_probe_for(const std::optional<std::string>& key) {
+    std::lock_guard lock(m_mutex);
+    auto take = [](const std::vector<response_spec>& list, std::size_t& cursor) -> const response_spec& {
+        const std::size_t index = cursor < list.size() ? cursor : list.size() - 1;
+        ++cursor;
+        return list[index];
+    };
+    if (key) {
+        auto it = m_probe.find(*key);
+        if (it != m_probe.end()) {
+            return take(it->second, m_probe_cursor[*key]);
+        }
+    }
+    if (!m_probe_default.empty()) {
+        return take(m_probe_default, m_probe_default_cursor);
+    }
+    if (key && (m_keys.count(*key) > 0 || m_models.count(*key) > 0 || !m_default.empty())) {
+        return m_probe_ok;
+    }
+    return m_unauthorized;
 }
 
 const response_spec& script::next_for(const std::optional<std::string>& key) {

@@ -41,6 +41,8 @@ struct response_spec {
     std::optional<std::int64_t> error_after;
     std::optional<std::string> error_type;
     std::optional<std::string> error_message;
+    // Adds "details": {"error_code": ...} to the error body.
+    std::optional<std::string> error_code;
     std::optional<std::int64_t> drop_after;
     std::optional<std::int64_t> stall_after;
     std::int64_t stall_ms = 60000;
@@ -67,6 +69,21 @@ public:
     // request carried no x-api-key). Thread-safe. The returned reference stays
     // valid for the life of the script: the vectors never change after load.
     const response_spec& next_for(const std::optional<std::string>& key);
+    // The same for a request that names `model`: the key's list for that
+    // model in "models" when there is one, else next_for(key).
+    const response_spec& next_for(const std::optional<std::string>& key, const std::string& model);
+    // The answer to GET /v1/models with `key`: "probe" for the key, else
+    // "probe_default", else 200 for a key the script knows (in "keys" or
+    // "models", or any key when there is a "default") and 401 otherwise.
+    const response_spec& next_probe_for(const std::optional<std::string>& key);
+
+    // Top-level "buckets": {"requests": N, "per_ms": T}: every (key, model)
+    // has a bucket of N requests that refills continuously, N every T ms.
+    struct bucket_spec {
+        std::int64_t requests = 0;
+        std::int64_t per_ms = 0;
+    };
+    const std::optional<bucket_spec>& buckets() const { return m_buckets; }
 
     // Top-level "never_accept": listen, but never accept a connection, so
     // that the kernel completes handshakes (up to the backlog) and the
@@ -79,6 +96,14 @@ private:
     bool m_never_accept = false;
     int m_backlog = 512;
     std::map<std::string, std::vector<response_spec>> m_keys;
+    std::map<std::string, std::map<std::string, std::vector<response_spec>>> m_models;
+    std::map<std::string, std::vector<response_spec>> m_probe;
+    std::vector<response_spec> m_probe_default;
+    response_spec m_probe_ok;
+    std::optional<bucket_spec> m_buckets;
+    std::map<std::string, std::size_t> m_model_cursor; // "key\nmodel"
+    std::map<std::string, std::size_t> m_probe_cursor;
+    std::size_t m_probe_default_cursor = 0;
     std::vector<response_spec> m_default;
     // Used when neither the key nor a default is scripted.
     response_spec m_unauthorized;

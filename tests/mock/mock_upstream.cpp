@@ -21,6 +21,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "mock_buckets.hpp"
 #include "mock_recorder.hpp"
 #include "mock_responses.hpp"
 #include "mock_script.hpp"
@@ -155,16 +156,56 @@ void disable_compression(const httplib::Request& req) {
     const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
 }
 
-void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec) {
+// Buckets mode: every answer reports the bucket of its key and model in the
+// anthropic-ratelimit-requests-* headers; an empty bucket answers 429 with
+// retry-after (whole seconds, as the API sends it) instead of the script.
+const mock::response_spec& take_from_bucket(mock::buckets& buckets, const std::string& key,
+                                            const mock::request_info& info, httplib::Response& res,
+                                            const mock::response_spec& scripted,
+                                            const mock::response_spec& refused) {
+    const auto v = buckets.take(key, info.model);
+    res.set_header("anthropic-ratelimit-requests-limit", std::to_string(v.limit));
+    res.set_header("anthropic-ratelimit-requests-remaining", std::to_string(v.remaining));
+    res.set_header("anthropic-ratelimit-requests-reset", mock::rfc3339_in(v.full_in_ms));
+    if (v.allowed) {
+        return scripted;
+    }
+    res.set_header("retry-after", std::to_string((v.next_in_ms + 999) / 1000));
+    return refused;
+}
+
+void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
+                    std::optional<mock::buckets>& buckets) {
     svr.Get("/__mock/stats", [&rec](const httplib::Request&, httplib::Response& res) {
         res.set_content(dump(rec.stats()), "application/json");
     });
 
-    svr.Post("/v1/messages", [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
+    static mock::response_spec refused;
+    refused.status = 429;
+    refused.error_message = "mock: this key's bucket for this model is empty";
+    svr.Post("/v1/messages", [&scr, &rec, &buckets](const httplib::Request& req, httplib::Response& res) {
+        mock::recorder::in_flight held(rec);
         const std::uint64_t n = rec.record(req);
         disable_compression(req);
         res.set_header("request-id", "req_mock_" + std::to_string(n));
-        mock::answer(scr.next_for(mock::api_key_of(req)), describe(req, n), res);
+        const mock::request_info info = describe(req, n);
+        const auto key = mock::api_key_of(req);
+        const mock::response_spec* spec = &scr.next_for(key, info.model);
+        if (buckets && key && spec->status >= 200 && spec->status < 300) {
+            spec = &take_from_bucket(*buckets, *key, info, res, *spec, refused);
+        }
+        rec.answered(spec->status);
+        mock::answer(*spec, info, res);
+    });
+
+    svr.Get("/v1/models", [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
+        mock::recorder::in_flight held(rec);
+        const std::uint64_t n = rec.record(req);
+        disable_compression(req);
+        res.set_header("request-id", "req_mock_" + std::to_string(n));
+        const mock::response_spec& spec = scr.next_probe_for(mock::api_key_of(req));
+        rec.answered(spec.status);
+        mock::answer_models(spec, res);
     });
 
     // Everything else, e.g. the target of a scripted redirect, answers
@@ -221,7 +262,11 @@ int main(int argc, char** argv) {
     svr.set_keep_alive_timeout(k_keep_alive_seconds);
     svr.set_read_timeout(k_read_timeout_seconds);
     svr.set_write_timeout(k_write_timeout_seconds);
-    install_routes(svr, scr, rec);
+    std::optional<mock::buckets> buckets;
+    if (scr.buckets()) {
+        buckets.emplace(scr.buckets()->requests, scr.buckets()->per_ms);
+    }
+    install_routes(svr, scr, rec, buckets);
 
     const int port = svr.bind_to_any_port(opts.host);
     if (port <= 0) {

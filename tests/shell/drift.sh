@@ -72,7 +72,7 @@ man_commands() {
       gsub(/\\f[BIRP]/, "", line)
       gsub(/"/, "", line)
       if (line ~ /--version/) next
-      if (match(line, /bridge (keys (status|reset)|[a-z][a-z-]*)/)) {
+      if (match(line, /bridge (keys (status|reset|check)|[a-z][a-z-]*)/)) {
         name = substr(line, RSTART + 7, RLENGTH - 7)
         gsub(/ /, "-", name)
         print name

@@ -161,12 +161,13 @@ help_subcommands() {
 
 # The commands whose options these tests compare, with the words that select
 # them on a command line.
-command_ids=(top ask stream keys keys-status keys-reset parse-retry-after)
+command_ids=(top ask stream keys keys-status keys-reset keys-check parse-retry-after)
 command_words() {
   case $1 in
     top) printf '' ;;
     keys-status) printf 'keys status' ;;
     keys-reset) printf 'keys reset' ;;
+    keys-check) printf 'keys check' ;;
     *) printf '%s' "$1" ;;
   esac
 }

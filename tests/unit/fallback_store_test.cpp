@@ -75,7 +75,7 @@ void check_falls_back(state::RedisStore& redis, Scenario& s, const std::string& 
   auto marks = store.load();
   CHECK(store.using_fallback());
   REQUIRE(marks.count(k_alpha.fingerprint) == 1);
-  CHECK(pool::is_disabled(marks.at(k_alpha.fingerprint)));
+  CHECK(pool::is_disabled(*marks.at(k_alpha.fingerprint).key_wide));
   REQUIRE(s.warnings.size() == 1);
   const auto& warning = s.warnings.front();
   CHECK_MESSAGE(warning.find(redis.target().display()) != std::string::npos, warning);
@@ -132,4 +132,34 @@ TEST_CASE("a record that fails goes to the local store at once") {
   store.record(k_alpha, pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
   CHECK(s.local.marks().count(k_alpha.fingerprint) == 1);
   CHECK(s.warnings.size() == 1);
+}
+
+TEST_CASE("a failed per-model record and limits reach the local store in their scope") {
+  int port = 0;
+  {
+    LoopbackPort closed(false);
+    port = closed.port();
+  }
+  Scenario s;
+  state::RedisStore redis(target_at(port, ms(250)), {k_alpha.fingerprint}, s.clock);
+  state::FallbackStore store(redis, s.local, "/x/state.json",
+                             [&](const std::string& message) { s.warnings.push_back(message); });
+  store.record(k_alpha, pool::Scope::of_model("claude-opus-4-1"),
+               pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
+  pool::ModelLimits limits{k_t0, {pool::LimitReading{"requests", 0, 50, std::nullopt}}};
+  store.record_limits(k_alpha, "claude-opus-4-1", limits);
+  REQUIRE(s.local.marks().count(k_alpha.fingerprint) == 1);
+  const auto& marks = s.local.marks().at(k_alpha.fingerprint);
+  CHECK_FALSE(marks.key_wide);
+  REQUIRE(marks.models.count("claude-opus-4-1") == 1);
+  CHECK(marks.models.at("claude-opus-4-1").status == 429);
+  REQUIRE(marks.limits.count("claude-opus-4-1") == 1);
+  CHECK(marks.limits.at("claude-opus-4-1") == limits);
+  CHECK(s.warnings.size() == 1);
+}
+
+TEST_CASE("Redis scope names") {
+  CHECK(state::RedisStore::scope_name(pool::Scope::every_model()) == "key");
+  CHECK(state::RedisStore::scope_name(pool::Scope::of_model("claude-opus-4-1")) ==
+        "model:claude-opus-4-1");
 }

@@ -1,4 +1,5 @@
 #include "state/mark_journal.hpp"
+#include "state/state_document.hpp"
 
 #include "test_support.hpp"
 
@@ -23,7 +24,7 @@ const util::TimePoint k_t0 = at("2026-11-29T12:00:00Z");
 
 JournalRecord cooling(const std::string& name, long long delay_ms) {
   return {"sha256:" + name, name, "sk-...-" + name,
-          KeyMark::cooling(k_t0, ms(delay_ms), 429, "rate_limit_error")};
+          KeyMark::cooling(k_t0, ms(delay_ms), 429, "rate_limit_error"), ""};
 }
 
 std::vector<std::string> fingerprints(const std::vector<JournalRecord>& records) {
@@ -46,7 +47,7 @@ std::vector<std::string> names(std::initializer_list<const char*> list) {
 
 TEST_CASE("mark journal: a record round-trips, one line starting and ending with a newline") {
   JournalRecord disabled{"sha256:beta", "beta \"quoted\"\tlabel", "sk-...-beta",
-                         KeyMark::disabled(k_t0, 401, "authentication_error")};
+                         KeyMark::disabled(k_t0, 401, "authentication_error"), ""};
   std::string line = encode_record(disabled);
   CHECK(line.front() == '\n');
   CHECK(line.back() == '\n');
@@ -190,4 +191,44 @@ TEST_CASE("mark journal: a journal that is not a regular file is refused") {
   std::string problem;
   CHECK(journal.read_all(problem).empty());
   CHECK_FALSE(problem.empty());
+}
+
+TEST_CASE("mark journal: a per-model record round-trips with its model and folds at that scope") {
+  JournalRecord opus = cooling("alpha", 30'000);
+  opus.model = "claude-opus-4-1";
+  std::string line = encode_record(opus);
+  CHECK(line.find("\"model\":\"claude-opus-4-1\"") != std::string::npos);
+  // A key-wide record has no model member: it reads as older versions wrote it.
+  std::string key_wide = encode_record(cooling("beta", 5'000));
+  CHECK(key_wide.find("\"model\"") == std::string::npos);
+
+  std::size_t skipped = 99;
+  auto records = decode_records(line + key_wide, &skipped);
+  CHECK(skipped == 0);
+  REQUIRE(records.size() == 2);
+  CHECK(records[0].model == "claude-opus-4-1");
+  CHECK(records[0].scope() == pool::Scope::of_model("claude-opus-4-1"));
+  CHECK(records[0].mark.until == k_t0 + ms(30'000));
+  CHECK(records[1].model.empty());
+  CHECK(records[1].scope().key_wide());
+
+  // The checksum covers the model: changing it (same length) rejects the line.
+  std::string altered = line;
+  altered.replace(altered.find("opus-4-1"), 8, "opus-4-2");
+  CHECK(decode_records(altered, &skipped).empty());
+  CHECK(skipped == 1);
+
+  // Folding puts the per-model record under "models", the key-wide one at the top.
+  state::StateDocument doc;
+  for (const auto& record : records) {
+    doc.merge(record.fingerprint, record.label, record.hint, record.scope(), record.mark);
+  }
+  auto marks = doc.marks();
+  REQUIRE(marks.count("sha256:alpha") == 1);
+  CHECK_FALSE(marks.at("sha256:alpha").key_wide);
+  REQUIRE(marks.at("sha256:alpha").models.count("claude-opus-4-1") == 1);
+  CHECK(marks.at("sha256:alpha").models.at("claude-opus-4-1").until == k_t0 + ms(30'000));
+  REQUIRE(marks.at("sha256:beta").key_wide);
+  CHECK(marks.at("sha256:beta").models.empty());
+  CHECK(doc.serialize().find("\"models\"") != std::string::npos);
 }

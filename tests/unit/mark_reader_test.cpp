@@ -41,6 +41,25 @@ bool same_mark(const KeyMark& a, const KeyMark& b) {
          a.reason == b.reason;
 }
 
+bool same_mark(const std::optional<KeyMark>& a, const std::optional<KeyMark>& b) {
+  return a.has_value() == b.has_value() && (!a || same_mark(*a, *b));
+}
+
+// The key-wide mark, the per-model marks and the limits all agree.
+bool same_mark(const pool::KeyMarks& a, const pool::KeyMarks& b) {
+  if (!same_mark(a.key_wide, b.key_wide) || a.models.size() != b.models.size() ||
+      a.limits != b.limits) {
+    return false;
+  }
+  for (const auto& [model, mark] : a.models) {
+    auto it = b.models.find(model);
+    if (it == b.models.end() || !same_mark(it->second, mark)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Empty when both readers agree; otherwise what differs.
 std::string disagreement(std::string_view text) {
   pool::MarkMap fast;
@@ -81,6 +100,13 @@ std::string sample_file() {
             KeyMark::disabled(k_t0, 401, "authentication_error"));
   doc.merge(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222"),
             KeyMark::cooling(k_t0 - ms(5'000), ms(90'000), 429, ""));
+  // Per-model marks and limits (docs/marks.md), read by both readers alike.
+  doc.merge(keys::make_key("alpha", "sk-ant-api03-alpha-0000000000"),
+            pool::Scope::of_model("claude-opus-4-1"),
+            KeyMark::cooling(k_t0, ms(45'000), 429, "rate_limit_error"));
+  doc.set_limits(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222"), "claude-haiku-4-5",
+                 pool::ModelLimits{k_t0, {{"requests", 0, 50, k_t0 + ms(3'000)},
+                                          {"tokens", 1200, -1, std::nullopt}}});
   return doc.serialize();
 }
 
@@ -92,12 +118,20 @@ TEST_CASE("read_marks: known answers") {
   std::string problem;
   REQUIRE(state::read_marks(sample_file(), marks, problem) == StateDocument::Parse::ok);
   REQUIRE(marks.size() == 3);
-  const auto& mark = marks.at(alpha.fingerprint);
+  const auto& mark = marks.at(alpha.fingerprint).key_wide.value();
   CHECK(mark.kind == MarkKind::cooling);
   CHECK(mark.since == k_t0);
   CHECK(mark.until == k_t0 + ms(30'000));
   CHECK(mark.status == 429);
   CHECK(mark.reason == "rate_limit_error");
+  const auto& opus = marks.at(alpha.fingerprint).models.at("claude-opus-4-1");
+  CHECK(opus.until == k_t0 + ms(45'000));
+  const auto& gamma = marks.at(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222").fingerprint);
+  REQUIRE(gamma.limits.count("claude-haiku-4-5") == 1);
+  const auto& readings = gamma.limits.at("claude-haiku-4-5").readings;
+  REQUIRE(readings.size() == 2);
+  CHECK(readings[0] == pool::LimitReading{"requests", 0, 50, k_t0 + ms(3'000)});
+  CHECK(readings[1] == pool::LimitReading{"tokens", 1200, -1, std::nullopt});
 
   pool::MarkMap untouched = marks;
   CHECK(state::read_marks("{not json", untouched, problem) == StateDocument::Parse::corrupt);
@@ -110,6 +144,14 @@ TEST_CASE("read_marks: known answers") {
 TEST_CASE("read_marks agrees with StateDocument on hand-picked files") {
   std::vector<std::string> texts = {
       sample_file(),
+      // Per-model marks: an entry with nothing else, bad shapes, repeats.
+      R"({"version": 1, "keys": {"sha256:1": {"models": {"m": {"mark": "cooling",
+        "since": "2026-11-26T03:00:00Z", "until": "2026-11-26T03:01:00Z", "status": 429}}}}})",
+      R"({"version": 1, "keys": {"sha256:1": {"models": [1, 2]}, "sha256:2": {"models": "x"},
+        "sha256:3": {"models": {"m": 5, "": {"mark": "disabled", "since": "2026-11-26T03:00:00Z"}}}}})",
+      R"({"version": 1, "keys": {"sha256:1": {"models": {"m": {"mark": "cooling"}},
+        "models": {"n": {"limits": {"seen": "2026-11-26T03:00:00Z", "requests": {"remaining": 1}}}}}}})",
+      R"({"version": 1, "keys": {"sha256:1": {"models": {"m": {"limits": {"seen": "nope"}}}}}})",
       "",
       "   ",
       "null",
@@ -560,15 +602,15 @@ TEST_CASE("read_marks reads a 10,000-entry file as StateDocument does") {
   CHECK(marks.size() == 10'000);
   char fingerprint[48];
   std::snprintf(fingerprint, sizeof fingerprint, "sha256:%032x", 7 * 2654435761u);
-  const auto& cooling = marks.at(fingerprint);
+  const auto& cooling = marks.at(fingerprint).key_wide.value();
   CHECK(cooling.kind == MarkKind::cooling);
   CHECK(cooling.since == at("2026-11-26T03:00:00Z"));
   CHECK(cooling.until == at("2099-01-01T00:00:07Z"));
   CHECK(cooling.status == 429);
   CHECK(cooling.reason == "rate_limit_error");
   std::snprintf(fingerprint, sizeof fingerprint, "sha256:%032x", 300 * 2654435761u);
-  CHECK(marks.at(fingerprint).kind == MarkKind::disabled);
-  CHECK(marks.at(fingerprint).status == 401);
+  CHECK(marks.at(fingerprint).key_wide.value().kind == MarkKind::disabled);
+  CHECK(marks.at(fingerprint).key_wide.value().status == 401);
 
   // Damaged near its end, the whole file is refused, as the document does.
   for (std::size_t cut : {1, 2, 3, 10, 100}) {

@@ -42,7 +42,7 @@ TEST_CASE("classify: the table of docs/contract.md (the failover walk), row by r
   for (auto row :
        {Row{200, Verdict::success}, Row{201, Verdict::success}, Row{204, Verdict::success},
         Row{299, Verdict::success}, Row{429, Verdict::cool},    Row{401, Verdict::disable},
-        Row{403, Verdict::disable}, Row{400, Verdict::report},  Row{402, Verdict::report},
+        Row{403, Verdict::disable}, Row{400, Verdict::report},  Row{402, Verdict::cool},
         Row{404, Verdict::report},  Row{408, Verdict::report},  Row{409, Verdict::report},
         Row{413, Verdict::report},  Row{500, Verdict::report},  Row{502, Verdict::report},
         Row{503, Verdict::report},  Row{529, Verdict::report},  Row{300, Verdict::report},
@@ -164,4 +164,108 @@ TEST_CASE("retry_delay: a server's retry-after of at most 60 s is honoured") {
   auto outcome = AttemptOutcome::answer(503);
   outcome.retry_after = ms(1200);
   CHECK(pool::retry_delay(outcome, 0, 0.9) == ms(1200));
+}
+
+// ---------------------------------------------------------------------------
+// Spend and billing limits, and proactive cooldowns (docs/marks.md).
+
+namespace {
+const util::TimePoint k_now = test::at("2026-11-26T03:00:00Z");
+
+AttemptOutcome answer_saying(int status, const char* message, const char* code = "") {
+  auto outcome = AttemptOutcome::answer(status, status == 400 ? "invalid_request_error" : "rate_limit_error");
+  outcome.error_message = message;
+  outcome.error_code = code;
+  return outcome;
+}
+} // namespace
+
+TEST_CASE("classify: the 400 usage-limit messages are key-specific; other 400s are not") {
+  CHECK(pool::classify(answer_saying(400, "You have reached your specified API usage limits. You "
+                                          "will regain access on 2026-12-01 at 00:00 UTC.")) ==
+        Verdict::cool);
+  CHECK(pool::classify(answer_saying(400, "You have reached your specified workspace API usage "
+                                          "limits. You will regain access on 2026-12-01 at 00:00 UTC.")) ==
+        Verdict::cool);
+  CHECK(pool::classify(answer_saying(400, "max_tokens: 100000 > 64000")) == Verdict::report);
+  // The words must begin the message: a prompt quoted back is not a limit.
+  CHECK(pool::classify(answer_saying(400, "bad input: You have reached your specified API usage "
+                                          "limits")) == Verdict::report);
+  CHECK(pool::limit_of(answer_saying(400, "You have reached your specified API usage limits")) ==
+        pool::Limit::spend);
+  CHECK(pool::limit_of(AttemptOutcome::answer(402, "billing_error")) == pool::Limit::billing);
+  CHECK(pool::limit_of(answer_saying(429, "x", "enforced_spend_limit_reached")) == pool::Limit::spend);
+  CHECK(pool::limit_of(answer_saying(429, "x")) == pool::Limit::rate);
+  CHECK(pool::limit_of(answer_saying(429, "x", "something_else")) == pool::Limit::rate);
+}
+
+TEST_CASE("regain_access_time: the moment a spend-limit message names") {
+  using test::at;
+  CHECK(pool::regain_access_time("... You will regain access on 2026-09-01 at 00:00 UTC.") ==
+        at("2026-09-01T00:00:00Z"));
+  CHECK(pool::regain_access_time("You will regain access on 2026-09-01 at 13:45 UTC") ==
+        at("2026-09-01T13:45:00Z"));
+  CHECK(pool::regain_access_time("You will regain access on 2026-09-01 at 13:45:30 UTC.") ==
+        at("2026-09-01T13:45:30Z"));
+  CHECK(pool::regain_access_time("You will regain access on 2026-09-01.") ==
+        at("2026-09-01T00:00:00Z"));
+  CHECK_FALSE(pool::regain_access_time("You have reached your API usage limits."));
+  CHECK_FALSE(pool::regain_access_time("You will regain access on September 1st"));
+  CHECK_FALSE(pool::regain_access_time("You will regain access on 2026-13-45 at 00:00 UTC."));
+  CHECK_FALSE(pool::regain_access_time("You will regain access on 2026-09-01 at 00:00 PST."));
+  CHECK_FALSE(pool::regain_access_time("You will regain access on 2026-09-01 at noon"));
+  CHECK_FALSE(pool::regain_access_time(""));
+}
+
+TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
+  auto rate = AttemptOutcome::answer(429, "rate_limit_error");
+  rate.retry_after = ms(12'000);
+  auto p = pool::penalty_for(rate, Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope == pool::Scope::of_model("opus"));
+  CHECK(p.mark.until == k_now + ms(12'000));
+  CHECK(p.mark.reason == "rate_limit_error");
+
+  p = pool::penalty_for(AttemptOutcome::answer(429, "rate_limit_error"), Verdict::cool, "", k_now,
+                        ms(60'000));
+  CHECK(p.scope.key_wide()); // no model known: key-wide
+  CHECK(p.mark.until == k_now + ms(60'000));
+
+  p = pool::penalty_for(AttemptOutcome::answer(401, "authentication_error"), Verdict::disable, "opus",
+                        k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.kind == pool::MarkKind::disabled);
+
+  // A spend-limit time already past: one hour instead.
+  auto past = answer_saying(429, "You will regain access on 2026-11-01 at 00:00 UTC.",
+                            "enforced_spend_limit_reached");
+  p = pool::penalty_for(past, Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.until == k_now + ms(3'600'000));
+  CHECK(p.mark.reason == "spend_limit");
+}
+
+TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the first request back for requests), at most 60 s") {
+  using pool::LimitReading;
+  CHECK_FALSE(pool::proactive_cooldown({}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 1, 50, k_now + ms(5'000)}}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, std::nullopt}}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now}}, k_now));
+  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", -1, 50, k_now + ms(5'000)}}, k_now));
+  auto one = pool::proactive_cooldown({LimitReading{"tokens", 0, 50, k_now + ms(2'500)}}, k_now);
+  REQUIRE(one);
+  CHECK(one->delay == ms(2'500));
+  CHECK(one->reason == "tokens_remaining_0");
+  auto capped = pool::proactive_cooldown({LimitReading{"requests", 0, 1, k_now + ms(61'000)},
+                                          LimitReading{"tokens", 0, 50, k_now + ms(2'500)}},
+                                         k_now);
+  REQUIRE(capped);
+  CHECK(capped->delay == ms(60'000));
+  CHECK(capped->reason == "requests_remaining_0");
+  // Requests come back one at a time: the first of 50 after 61 s / 50.
+  auto first = pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now + ms(61'000)},
+                                         LimitReading{"tokens", 0, 50, k_now + ms(900)}},
+                                        k_now);
+  REQUIRE(first);
+  CHECK(first->delay == ms(1'220));
+  CHECK(first->reason == "requests_remaining_0");
 }

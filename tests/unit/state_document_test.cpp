@@ -57,13 +57,13 @@ TEST_CASE("state document: parse accepts a valid file and reads its marks") {
   CHECK(doc.size() == 2);
   auto marks = doc.marks();
   REQUIRE(marks.size() == 2);
-  const auto& a = marks.at("sha256:00000000000000000000000000000001");
+  const auto& a = marks.at("sha256:00000000000000000000000000000001").key_wide.value();
   CHECK(a.kind == MarkKind::cooling);
   CHECK(a.since == k_t0);
   CHECK(a.until == k_t0 + ms(30'000));
   CHECK(a.status == 429);
   CHECK(a.reason == "rate_limit_error");
-  const auto& b = marks.at("sha256:00000000000000000000000000000002");
+  const auto& b = marks.at("sha256:00000000000000000000000000000002").key_wide.value();
   CHECK(b.kind == MarkKind::disabled);
   CHECK(b.since == k_t0 - ms(3'600'000));
   CHECK(b.status == 401);
@@ -124,8 +124,8 @@ TEST_CASE("state document: merge writes label, hint and mark, and reads back") {
   auto again = parsed(doc.serialize());
   auto marks = again.marks();
   REQUIRE(marks.count(k_alpha.fingerprint) == 1);
-  CHECK(marks.at(k_alpha.fingerprint).until == k_t0 + ms(30'000));
-  CHECK(marks.at(k_beta.fingerprint).kind == MarkKind::disabled);
+  CHECK(marks.at(k_alpha.fingerprint).key_wide.value().until == k_t0 + ms(30'000));
+  CHECK(marks.at(k_beta.fingerprint).key_wide.value().kind == MarkKind::disabled);
 }
 
 TEST_CASE("state document: merge follows merge_marks") {
@@ -133,23 +133,23 @@ TEST_CASE("state document: merge follows merge_marks") {
   SUBCASE("a shorter cooldown does not shorten a longer one") {
     doc.merge(k_alpha, KeyMark::cooling(k_t0, ms(120'000), 429, "long"));
     doc.merge(k_alpha, KeyMark::cooling(k_t0 + ms(1'000), ms(5'000), 429, "short"));
-    auto mark = doc.marks().at(k_alpha.fingerprint);
+    auto mark = doc.marks().at(k_alpha.fingerprint).key_wide.value();
     CHECK(mark.until == k_t0 + ms(120'000));
     CHECK(mark.reason == "long");
   }
   SUBCASE("a later end wins") {
     doc.merge(k_alpha, KeyMark::cooling(k_t0, ms(5'000), 429, "short"));
     doc.merge(k_alpha, KeyMark::cooling(k_t0, ms(50'000), 429, "long"));
-    CHECK(doc.marks().at(k_alpha.fingerprint).until == k_t0 + ms(50'000));
+    CHECK(doc.marks().at(k_alpha.fingerprint).key_wide.value().until == k_t0 + ms(50'000));
   }
   SUBCASE("disabled beats cooling, both ways") {
     doc.merge(k_alpha, KeyMark::disabled(k_t0, 401, "authentication_error"));
     doc.merge(k_alpha, KeyMark::cooling(k_t0, ms(50'000), 429, "rate_limit_error"));
-    CHECK(doc.marks().at(k_alpha.fingerprint).kind == MarkKind::disabled);
+    CHECK(doc.marks().at(k_alpha.fingerprint).key_wide.value().kind == MarkKind::disabled);
     CHECK_FALSE(as_json(doc)["keys"][k_alpha.fingerprint].contains("until"));
     doc.merge(k_beta, KeyMark::cooling(k_t0, ms(50'000), 429, "rate_limit_error"));
     doc.merge(k_beta, KeyMark::disabled(k_t0, 403, "permission_error"));
-    CHECK(doc.marks().at(k_beta.fingerprint).kind == MarkKind::disabled);
+    CHECK(doc.marks().at(k_beta.fingerprint).key_wide.value().kind == MarkKind::disabled);
     CHECK_FALSE(as_json(doc)["keys"][k_beta.fingerprint].contains("until"));
   }
   SUBCASE("a renamed key gets its new label") {
@@ -200,7 +200,7 @@ TEST_CASE("state document: entries that do not read as marks are ignored by mark
   auto marks = doc.marks();
   CHECK(marks.size() == 1);
   REQUIRE(marks.count("sha256:6") == 1);
-  CHECK(marks.at("sha256:6").status == 0); // a status that is not a number is not read
+  CHECK(marks.at("sha256:6").key_wide.value().status == 0); // a status that is not a number is not read
   CHECK(doc.size() == 6);
 }
 
@@ -266,4 +266,119 @@ TEST_CASE("state document: a label that is not valid UTF-8 is written, not throw
   CHECK_NOTHROW(text = doc.serialize());
   auto back = parsed(text);
   CHECK(back.marks().count(key.fingerprint) == 1);
+}
+
+// ---------------------------------------------------------------------------
+// Per-model marks (docs/marks.md): version 1 still, read and written both ways.
+
+TEST_CASE("state document: per-model marks and limits go under \"models\" and read back") {
+  StateDocument doc;
+  doc.merge(k_alpha, pool::Scope::of_model("claude-opus-4-1"),
+            KeyMark::cooling(k_t0, ms(30'000), 429, "rate_limit_error"));
+  doc.set_limits(k_alpha, "claude-opus-4-1",
+                 pool::ModelLimits{k_t0, {{"requests", 0, 50, k_t0 + ms(7'000)}}});
+  auto j = as_json(doc);
+  CHECK(j["version"] == 1);
+  const auto& entry = j["keys"][k_alpha.fingerprint];
+  CHECK(entry["label"] == "alpha");
+  // No key-wide mark: older readers see a key with no mark, as they should.
+  CHECK_FALSE(entry.contains("mark"));
+  CHECK_FALSE(entry.contains("until"));
+  const auto& opus = entry["models"]["claude-opus-4-1"];
+  CHECK(opus["mark"] == "cooling");
+  CHECK(opus["until"] == "2026-11-26T03:00:30.000Z");
+  CHECK(opus["status"] == 429);
+  CHECK(opus["limits"]["seen"] == "2026-11-26T03:00:00.000Z");
+  CHECK(opus["limits"]["requests"]["remaining"] == 0);
+  CHECK(opus["limits"]["requests"]["limit"] == 50);
+  CHECK(opus["limits"]["requests"]["reset"] == "2026-11-26T03:00:07.000Z");
+
+  auto marks = parsed(doc.serialize()).marks();
+  const auto& alpha = marks.at(k_alpha.fingerprint);
+  CHECK_FALSE(alpha.key_wide);
+  CHECK(alpha.models.at("claude-opus-4-1").until == k_t0 + ms(30'000));
+  CHECK(alpha.limits.at("claude-opus-4-1").readings.at(0).remaining == 0);
+}
+
+TEST_CASE("state document: a file as the previous release writes it reads as key-wide marks") {
+  // Exactly the shape bridge 0.x (no per-model marks) writes.
+  auto doc = parsed(R"({
+  "keys": {
+    "sha256:aaaa": {"hint": "sk-a...aaaa", "label": "a", "mark": "cooling", "reason": "rate_limit_error",
+                    "since": "2026-11-26T03:00:00.000Z", "status": 429, "until": "2026-11-26T03:01:00.000Z"},
+    "sha256:bbbb": {"hint": "sk-a...bbbb", "label": "b", "mark": "disabled", "reason": "authentication_error",
+                    "since": "2026-11-26T02:00:00.000Z", "status": 401}
+  },
+  "version": 1
+})");
+  auto marks = doc.marks();
+  REQUIRE(marks.size() == 2);
+  const auto& a = marks.at("sha256:aaaa");
+  REQUIRE(a.key_wide);
+  CHECK(a.models.empty());
+  for (const char* model : {"claude-opus-4-1", "claude-haiku-4-5", ""}) {
+    CAPTURE(model);
+    auto block = a.blocking(model, k_t0 + ms(1'000));
+    REQUIRE(block);
+    CHECK(block->scope.key_wide());
+  }
+  CHECK(marks.at("sha256:bbbb").key_wide->kind == MarkKind::disabled);
+}
+
+TEST_CASE("state document: the key-wide fields keep their meaning beside per-model marks") {
+  // What an older reader reads from our file is the top-level fields only:
+  // they must still say exactly the key-wide mark, never a per-model one.
+  StateDocument doc;
+  doc.merge(k_alpha, pool::Scope::every_model(), KeyMark::cooling(k_t0, ms(3'600'000), 402, "billing"));
+  doc.merge(k_alpha, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(7'200'000), 429, ""));
+  doc.merge(k_beta, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(30'000), 429, ""));
+  auto j = as_json(doc);
+  const auto& alpha = j["keys"][k_alpha.fingerprint];
+  CHECK(alpha["mark"] == "cooling");
+  CHECK(alpha["until"] == "2026-11-26T04:00:00.000Z"); // the key-wide hour, not opus's two
+  CHECK(alpha["status"] == 402);
+  CHECK(alpha["reason"] == "billing");
+  CHECK_FALSE(j["keys"][k_beta.fingerprint].contains("mark"));
+  // An older bridge's own merge writes only those fields and keeps "models".
+  json older = j;
+  older["keys"][k_beta.fingerprint]["mark"] = "disabled";
+  older["keys"][k_beta.fingerprint]["since"] = "2026-11-26T03:00:00.000Z";
+  older["keys"][k_beta.fingerprint]["status"] = 401;
+  auto back = parsed(older.dump()).marks();
+  const auto& beta = back.at(k_beta.fingerprint);
+  CHECK(beta.key_wide->kind == MarkKind::disabled);
+  CHECK(beta.models.count("opus") == 1);
+  CHECK(beta.blocking("haiku", k_t0)->mark->kind == MarkKind::disabled);
+}
+
+TEST_CASE("state document: prune drops ended per-model cooldowns, then the entry") {
+  StateDocument doc;
+  doc.merge(k_alpha, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(10'000), 429, ""));
+  doc.merge(k_alpha, pool::Scope::of_model("haiku"), KeyMark::cooling(k_t0, ms(60'000), 429, ""));
+  doc.merge(k_beta, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(10'000), 429, ""));
+  doc.set_limits(k_beta, "opus", pool::ModelLimits{k_t0, {{"requests", 5, 50, std::nullopt}}});
+  doc.prune(k_t0 + ms(20'000));
+  auto j = as_json(doc);
+  CHECK_FALSE(j["keys"][k_alpha.fingerprint]["models"].contains("opus"));
+  CHECK(j["keys"][k_alpha.fingerprint]["models"].contains("haiku"));
+  // Beta keeps its limits (seen within the day) but not the cooldown.
+  CHECK_FALSE(j["keys"][k_beta.fingerprint]["models"]["opus"].contains("mark"));
+  CHECK(j["keys"][k_beta.fingerprint]["models"]["opus"].contains("limits"));
+  doc.prune(k_t0 + ms(25LL * 3600 * 1000));
+  CHECK(doc.size() == 0);
+}
+
+TEST_CASE("state document: clear_disabled clears a disabled mark only") {
+  StateDocument doc;
+  doc.merge(k_alpha, KeyMark::disabled(k_t0, 401, "authentication_error"));
+  doc.merge(k_alpha, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(60'000), 429, ""));
+  doc.merge(k_beta, KeyMark::cooling(k_t0, ms(60'000), 429, ""));
+  CHECK(doc.clear_disabled(k_alpha.fingerprint));
+  CHECK_FALSE(doc.clear_disabled(k_beta.fingerprint));
+  CHECK_FALSE(doc.clear_disabled("sha256:none"));
+  auto marks = doc.marks();
+  CHECK_FALSE(marks.at(k_alpha.fingerprint).key_wide);
+  CHECK(marks.at(k_alpha.fingerprint).models.count("opus") == 1);
+  CHECK(marks.at(k_beta.fingerprint).key_wide->kind == MarkKind::cooling);
+  CHECK(as_json(doc)["keys"][k_alpha.fingerprint]["label"] == "alpha");
 }

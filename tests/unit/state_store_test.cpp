@@ -246,13 +246,13 @@ TEST_CASE("state store: record then load, across store instances") {
   StateStore reader(path, clock, warnings.sink());
   auto marks = reader.load();
   REQUIRE(marks.size() == 2);
-  const auto& alpha = marks.at(k_alpha.fingerprint);
+  const auto& alpha = marks.at(k_alpha.fingerprint).key_wide.value();
   CHECK(alpha.kind == MarkKind::cooling);
   CHECK(alpha.since == k_t0);
   CHECK(alpha.until == k_t0 + ms(30'000));
   CHECK(alpha.status == 429);
   CHECK(alpha.reason == "rate_limit_error");
-  const auto& beta = marks.at(k_beta.fingerprint);
+  const auto& beta = marks.at(k_beta.fingerprint).key_wide.value();
   CHECK(beta.kind == MarkKind::disabled);
   CHECK(beta.status == 401);
   CHECK(warnings.list.empty());
@@ -276,8 +276,8 @@ TEST_CASE("state store: record merges with what another process wrote") {
   second.record(k_beta, KeyMark::cooling(k_t0, ms(5'000), 429, ""));
   auto marks = first.load();
   REQUIRE(marks.size() == 2);
-  CHECK(marks.at(k_alpha.fingerprint).until == k_t0 + ms(120'000));
-  CHECK(marks.at(k_alpha.fingerprint).reason == "long");
+  CHECK(marks.at(k_alpha.fingerprint).key_wide.value().until == k_t0 + ms(120'000));
+  CHECK(marks.at(k_alpha.fingerprint).key_wide.value().reason == "long");
 }
 
 TEST_CASE("state store: unknown fields in the file survive a record") {
@@ -701,9 +701,9 @@ TEST_CASE("state store: a reset leaves no older mark in the journal, even after 
   // A holder moved the journal aside and died; then another mark was
   // appended and not folded yet.
   state::MarkJournal journal(path);
-  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "", KeyMark::disabled(k_t0, 401, "")}));
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "", KeyMark::disabled(k_t0, 401, ""), ""}));
   REQUIRE(journal.begin_fold());
-  REQUIRE(journal.append({k_beta.fingerprint, "beta", "", KeyMark::disabled(k_t0, 401, "")}));
+  REQUIRE(journal.append({k_beta.fingerprint, "beta", "", KeyMark::disabled(k_t0, 401, ""), ""}));
   StateStore store(path, clock, warnings.sink());
   CHECK(store.load().size() == 2); // readers see both
 
@@ -721,14 +721,110 @@ TEST_CASE("state store: a mark waiting in the journal is folded by the next reco
   auto path = dir / "state.json";
   state::MarkJournal journal(path);
   REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "a-hint",
-                          KeyMark::cooling(k_t0, ms(60'000), 429, "rate_limit_error")}));
+                          KeyMark::cooling(k_t0, ms(60'000), 429, "rate_limit_error"), ""}));
   StateStore store(path, clock, warnings.sink());
   store.record(k_beta, KeyMark::cooling(k_t0, ms(5'000), 429, ""));
   auto doc = parse_state(path);
   CHECK(doc.size() == 2);
   auto marks = doc.marks();
-  CHECK(marks.at(k_alpha.fingerprint).until == k_t0 + ms(60'000));
+  REQUIRE(marks.at(k_alpha.fingerprint).key_wide);
+  CHECK(marks.at(k_alpha.fingerprint).key_wide->until == k_t0 + ms(60'000));
   CHECK(test::read_file(path).find("a-hint") != std::string::npos);
   CHECK_FALSE(test::exists(path + ".journal"));
   CHECK(test::permissions(path) == 0600);
+}
+
+TEST_CASE("state store: a per-model mark in the journal loads and folds at its model only") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  state::MarkJournal journal(path);
+  REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "",
+                          KeyMark::cooling(k_t0, ms(60'000), 429, "rate_limit_error"),
+                          "claude-opus-4-1"}));
+  StateStore store(path, clock, warnings.sink());
+
+  // Read from the journal (no state file yet): the model is cooled, the key is not.
+  auto loaded = store.load();
+  REQUIRE(loaded.count(k_alpha.fingerprint) == 1);
+  CHECK_FALSE(loaded.at(k_alpha.fingerprint).key_wide);
+  REQUIRE(loaded.at(k_alpha.fingerprint).models.count("claude-opus-4-1") == 1);
+  CHECK(loaded.at(k_alpha.fingerprint).models.at("claude-opus-4-1").until == k_t0 + ms(60'000));
+
+  // The next record folds it into the state file, still under its model.
+  store.record(k_beta, pool::Scope::of_model("claude-sonnet-4-5"),
+               KeyMark::cooling(k_t0, ms(5'000), 429, ""));
+  CHECK_FALSE(test::exists(path + ".journal"));
+  auto marks = parse_state(path).marks();
+  REQUIRE(marks.count(k_alpha.fingerprint) == 1);
+  CHECK_FALSE(marks.at(k_alpha.fingerprint).key_wide);
+  CHECK(marks.at(k_alpha.fingerprint).models.count("claude-opus-4-1") == 1);
+  REQUIRE(marks.count(k_beta.fingerprint) == 1);
+  CHECK_FALSE(marks.at(k_beta.fingerprint).key_wide);
+  CHECK(marks.at(k_beta.fingerprint).models.count("claude-sonnet-4-5") == 1);
+  CHECK(warnings.list.empty());
+}
+
+TEST_CASE("state store: limits rewrite the state file only when they matter, the ledger always") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  StateStore store(path, clock, warnings.sink());
+  // One request a second: full again (limit - remaining) seconds later.
+  auto reading = [&](long long remaining, long long limit) {
+    return pool::ModelLimits{
+        clock.now(), {{"requests", remaining, limit, clock.now() + ms((limit - remaining) * 1'000)}}};
+  };
+  auto inode = [&] {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  store.load();
+  store.record_limits(k_alpha, "opus", reading(4, 5)); // first seen: written
+  auto first = inode();
+  CHECK(store.load().at(k_alpha.fingerprint).limits.at("opus").readings[0].remaining == 4);
+  // Same limit, seconds later: the state file is left alone (no fold, no
+  // fsync per answer); the ledger's bucket follows every answer.
+  for (int i = 3; i >= 1; --i) {
+    clock.advance(ms(1'000));
+    store.record_limits(k_alpha, "opus", reading(i, 5));
+  }
+  CHECK(inode() == first);
+  state::ClaimLedger ledger(path);
+  auto buckets = ledger.read();
+  REQUIRE(buckets.count(pool::bucket_id(k_alpha.fingerprint, "opus")) == 1);
+  CHECK(buckets.at(pool::bucket_id(k_alpha.fingerprint, "opus")).level_at(clock.now()) ==
+        doctest::Approx(1.0));
+  // A changed limit is written at once; so is a copy a minute old.
+  store.load();
+  store.record_limits(k_alpha, "opus", reading(40, 50));
+  auto second = inode();
+  CHECK(second != first);
+  store.load();
+  clock.advance(ms(61'000));
+  store.record_limits(k_alpha, "opus", reading(30, 50));
+  CHECK(inode() != second);
+  CHECK(warnings.list.empty());
+}
+
+TEST_CASE("state store: an empty request bucket loads as a cooldown for its model") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  StateStore store(dir / "state.json", clock, warnings.sink());
+  // Empty, full in 5 s: the next request is back in one second.
+  store.record_limits(k_alpha, "opus",
+                      pool::ModelLimits{k_t0, {{"requests", 0, 5, k_t0 + ms(5'000)}}});
+  auto marks = store.load();
+  REQUIRE(marks.at(k_alpha.fingerprint).models.count("opus") == 1);
+  const auto& mark = marks.at(k_alpha.fingerprint).models.at("opus");
+  CHECK(mark.until == k_t0 + ms(1'000));
+  CHECK(mark.reason == "requests_remaining_0");
+  CHECK_FALSE(marks.at(k_alpha.fingerprint).key_wide);
+  // Once a unit is back, nothing.
+  clock.advance(ms(1'000));
+  CHECK(store.load().at(k_alpha.fingerprint).models.empty());
 }

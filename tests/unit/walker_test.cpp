@@ -90,7 +90,7 @@ private:
 
 // Remembers what the walk told.
 struct Recorder final : pool::WalkObserver {
-  void skipped(const keys::Key& key, const KeyMark&, util::TimePoint) override {
+  void skipped(const keys::Key& key, const pool::Block&, util::TimePoint) override {
     skips.push_back(key.label);
   }
   void attempted(const keys::Key& key, const AttemptOutcome&, pool::Verdict) override {
@@ -117,7 +117,7 @@ WalkOptions fixed_jitter(double jitter, int retries = 0) {
 
 const KeyMark* mark_of(const MemoryMarkStore& store, const keys::Key& key) {
   auto it = store.marks().find(key.fingerprint);
-  return it == store.marks().end() ? nullptr : &it->second;
+  return it == store.marks().end() || !it->second.key_wide ? nullptr : &*it->second.key_wide;
 }
 
 } // namespace
@@ -218,8 +218,8 @@ TEST_CASE("walker: 401 and 403 disable the key and fail over") {
 }
 
 TEST_CASE("walker: any other status or a network failure ends the walk without failover") {
+  // (402 and the 400 usage-limit messages are key-specific: docs/marks.md, below.)
   std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
-                                          status(402, "billing_error"),
                                           status(404, "not_found_error"),
                                           status(413, "request_too_large"),
                                           status(500, "api_error"),
@@ -647,4 +647,324 @@ TEST_CASE("walker: an interrupted sleep ends the walk, in --wait and in --retrie
   }
   CHECK(clock.sleeps == 1);
   CHECK(upstream.calls == Labels{"a"});
+}
+
+// ---------------------------------------------------------------------------
+// Per-model marks, spend and billing limits, proactive marks (docs/marks.md).
+
+namespace {
+
+WalkOptions for_model(const std::string& model) {
+  WalkOptions options;
+  options.model = model;
+  return options;
+}
+
+AttemptOutcome with_message(int code, const char* type, const char* message,
+                            const char* error_code = "") {
+  auto outcome = AttemptOutcome::answer(code, type);
+  outcome.error_message = message;
+  outcome.error_code = error_code;
+  return outcome;
+}
+
+AttemptOutcome ok_with_limits(std::vector<pool::LimitReading> limits) {
+  auto outcome = ok();
+  outcome.limits = std::move(limits);
+  return outcome;
+}
+
+const KeyMark* model_mark_of(const MemoryMarkStore& store, const keys::Key& key,
+                             const std::string& model) {
+  auto it = store.marks().find(key.fingerprint);
+  if (it == store.marks().end()) {
+    return nullptr;
+  }
+  auto found = it->second.models.find(model);
+  return found == it->second.models.end() ? nullptr : &found->second;
+}
+
+struct ScopeRecorder final : pool::WalkObserver {
+  void skipped(const keys::Key& key, const pool::Block& block, util::TimePoint) override {
+    skips.push_back(key.label + ":" + (block.scope.key_wide() ? "*" : block.scope.model()));
+  }
+  void marked(const keys::Key& key, const pool::Scope& scope, const KeyMark& mark) override {
+    marks.push_back(key.label + ":" + (scope.key_wide() ? "*" : scope.model()) + ":" + mark.reason);
+  }
+  std::vector<std::string> skips, marks;
+};
+
+} // namespace
+
+TEST_CASE("walker: a 429 cools the key for the request's model only") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {rate_limited(30'000)});
+  upstream.script("b", {ok()});
+  ScopeRecorder told;
+  auto first = Walker(keys, store, clock, for_model("claude-opus-4-1")).walk(upstream.fn(), &told);
+  CHECK(first.kind == WalkResult::Kind::success);
+  CHECK(told.marks == Labels{"a:claude-opus-4-1:rate_limit_error"});
+  CHECK(mark_of(store, keys[0]) == nullptr); // nothing key-wide
+  auto* mark = model_mark_of(store, keys[0], "claude-opus-4-1");
+  REQUIRE(mark != nullptr);
+  CHECK(mark->until == k_t0 + ms(30'000));
+
+  // Another model: key a serves at once.
+  upstream.script("a", {ok()});
+  auto other = Walker(keys, store, clock, for_model("claude-sonnet-4-5")).walk(upstream.fn());
+  CHECK(other.kind == WalkResult::Kind::success);
+  REQUIRE(other.key != nullptr);
+  CHECK(other.key->label == "a");
+
+  // The same model: key a is skipped, for that model.
+  upstream.script("b", {ok()});
+  ScopeRecorder again;
+  auto same = Walker(keys, store, clock, for_model("claude-opus-4-1")).walk(upstream.fn(), &again);
+  CHECK(same.kind == WalkResult::Kind::success);
+  CHECK(same.key->label == "b");
+  CHECK(again.skips == Labels{"a:claude-opus-4-1"});
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: exhaustion is judged for the request's model") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  store.record(keys[0], pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(20'000), 429, ""));
+  store.record(keys[1], pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(9'000), 429, ""));
+  store.record(keys[1], pool::Scope::of_model("haiku"), KeyMark::cooling(k_t0, ms(5'000), 429, ""));
+  FakeUpstream upstream;
+  auto opus = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  CHECK(opus.kind == WalkResult::Kind::transient);
+  CHECK(opus.retry_after == ms(9'000));
+  CHECK(opus.cooling == 2);
+  CHECK(upstream.calls.empty());
+
+  upstream.script("a", {ok()});
+  auto haiku = Walker(keys, store, clock, for_model("haiku")).walk(upstream.fn());
+  CHECK(haiku.kind == WalkResult::Kind::success);
+  CHECK(haiku.key->label == "a");
+
+  // --wait for opus sleeps for the soonest opus cooldown, not haiku's.
+  upstream.script("b", {ok()});
+  WalkOptions options = for_model("opus");
+  options.wait_max = ms(60'000);
+  Recorder recorder;
+  auto waited = Walker(keys, store, clock, options).walk(upstream.fn(), &recorder);
+  CHECK(waited.kind == WalkResult::Kind::success);
+  CHECK(recorder.waits == std::vector<util::Millis>{ms(9'000)});
+}
+
+TEST_CASE("walker: a mark without a model (an older bridge's) applies to every model") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  store.record(keys[0], KeyMark::cooling(k_t0, ms(20'000), 429, "rate_limit_error"));
+  FakeUpstream upstream;
+  upstream.script("b", {ok(), ok()});
+  ScopeRecorder told;
+  for (const char* model : {"opus", "haiku"}) {
+    auto result = Walker(keys, store, clock, for_model(model)).walk(upstream.fn(), &told);
+    CHECK(result.kind == WalkResult::Kind::success);
+    CHECK(result.key->label == "b");
+  }
+  CHECK(told.skips == Labels{"a:*", "a:*"});
+}
+
+TEST_CASE("walker: a disabled key is skipped for every model, and exhaustion is permanent") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {status(401, "authentication_error")});
+  auto first = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  CHECK(first.kind == WalkResult::Kind::permanent);
+  REQUIRE(mark_of(store, keys[0]) != nullptr); // key-wide, whatever the model
+  CHECK(mark_of(store, keys[0])->kind == MarkKind::disabled);
+  auto other = Walker(keys, store, clock, for_model("haiku")).walk(upstream.fn());
+  CHECK(other.kind == WalkResult::Kind::permanent);
+  CHECK(upstream.calls == Labels{"a"});
+}
+
+TEST_CASE("walker: spend and billing answers cool the key for every model and fail over") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  ScopeRecorder told;
+  SUBCASE("a spend-limit 429 naming when access returns") {
+    upstream.script("a", {with_message(429, "rate_limit_error",
+                                       "You have reached your API usage limits: your organization "
+                                       "has crossed its monthly API usage threshold. You will regain "
+                                       "access on 2026-12-01 at 00:00 UTC.",
+                                       "enforced_spend_limit_reached")});
+    upstream.script("b", {ok()});
+    auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn(), &told);
+    CHECK(result.kind == WalkResult::Kind::success);
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->reason == "spend_limit");
+    CHECK(mark->status == 429);
+    CHECK(mark->until == at("2026-12-01T00:00:00Z"));
+    CHECK(told.marks == Labels{"a:*:spend_limit"});
+  }
+  SUBCASE("a spend-limit 429 whose message names no time: one hour") {
+    upstream.script("a", {with_message(429, "rate_limit_error", "spend limit reached",
+                                       "enforced_spend_limit_reached")});
+    upstream.script("b", {ok()});
+    Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->until - mark->since == ms(3'600'000));
+    CHECK(mark->reason == "spend_limit");
+  }
+  SUBCASE("a 400 usage-limit message: one hour, even when it names a date") {
+    upstream.script("a", {with_message(400, "invalid_request_error",
+                                       "You have reached your specified workspace API usage "
+                                       "limits. You will regain access on 2026-12-01 at 00:00 UTC.")});
+    upstream.script("b", {ok()});
+    auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    CHECK(result.key->label == "b");
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->until - mark->since == ms(3'600'000));
+    CHECK(mark->reason == "spend_limit");
+    CHECK(mark->status == 400);
+  }
+  SUBCASE("a 402 billing error: one hour") {
+    upstream.script("a", {status(402, "billing_error")});
+    upstream.script("b", {ok()});
+    auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    CHECK(result.key->label == "b");
+    auto* mark = mark_of(store, keys[0]);
+    REQUIRE(mark != nullptr);
+    CHECK(mark->until - mark->since == ms(3'600'000));
+    CHECK(mark->reason == "billing");
+  }
+  SUBCASE("any other 400 is reported, not failed over") {
+    upstream.script("a", {with_message(400, "invalid_request_error", "max_tokens: too large")});
+    auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    CHECK(result.kind == WalkResult::Kind::failed);
+    CHECK(store.marks().empty());
+  }
+  CHECK(upstream.all_used());
+  // A key-wide limit blocks every model.
+  if (auto* mark = mark_of(store, keys[0])) {
+    FakeUpstream later;
+    later.script("b", {ok()});
+    auto result = Walker(keys, store, clock, for_model("haiku")).walk(later.fn());
+    CHECK(result.key->label == "b");
+    CHECK(mark->kind == MarkKind::cooling);
+  }
+}
+
+TEST_CASE("walker: a success with a limit used up cools the key for that model, at most 60 s") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  SUBCASE("requests remaining 0, reset in 7 s") {
+    upstream.script("a", {ok_with_limits({{"requests", 0, 50, k_t0 + ms(7'000)},
+                                          {"tokens", 39'000, 40'000, k_t0 + ms(1'000)}})});
+    ScopeRecorder told;
+    auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn(), &told);
+    CHECK(result.kind == WalkResult::Kind::success);
+    auto* mark = model_mark_of(store, keys[0], "opus");
+    REQUIRE(mark != nullptr);
+    // The first of the 50 requests is back after 7 s / 50 (docs/marks.md, "Claims").
+    CHECK(mark->until == k_t0 + ms(140));
+    CHECK(mark->status == 200);
+    CHECK(mark->reason == "requests_remaining_0");
+    CHECK(told.marks == Labels{"a:opus:requests_remaining_0"});
+    // The limits are kept for keys status.
+    const auto& limits = store.marks().at(keys[0].fingerprint).limits;
+    REQUIRE(limits.count("opus") == 1);
+    CHECK(limits.at("opus").seen == k_t0);
+    CHECK(limits.at("opus").readings.size() == 2);
+    // The next walk for opus goes to b without spending a request on a.
+    upstream.script("b", {ok()});
+    auto next = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    CHECK(next.key->label == "b");
+  }
+  SUBCASE("the later reset of two used-up kinds, capped at 60 s") {
+    upstream.script("a", {ok_with_limits({{"input_tokens", 0, 10, k_t0 + ms(5'000)},
+                                          {"output_tokens", 0, 10, k_t0 + ms(600'000)}})});
+    Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    auto* mark = model_mark_of(store, keys[0], "opus");
+    REQUIRE(mark != nullptr);
+    CHECK(mark->until == k_t0 + ms(60'000));
+    CHECK(mark->reason == "output_tokens_remaining_0");
+  }
+  SUBCASE("nothing used up, or the reset already past: no mark, limits kept") {
+    upstream.script("a", {ok_with_limits({{"requests", 3, 50, k_t0 + ms(7'000)},
+                                          {"tokens", 0, 40'000, k_t0 - ms(1'000)}})});
+    Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+    CHECK(model_mark_of(store, keys[0], "opus") == nullptr);
+    CHECK(store.marks().at(keys[0].fingerprint).limits.count("opus") == 1);
+  }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: a key whose request bucket is empty is skipped, a unit is claimed per walk") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  // a: 1 left of 5, full in 4 s (one a second).
+  upstream.script("a", {ok_with_limits({{"requests", 1, 5, k_t0 + ms(4'000)}})});
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  // The next walk claims a's last unit; the one after finds it empty and
+  // goes to b without asking a.
+  upstream.script("a", {ok()});
+  upstream.script("b", {ok()});
+  CHECK(Walker(keys, store, clock, for_model("opus")).walk(upstream.fn()).key->label == "a");
+  CHECK(Walker(keys, store, clock, for_model("opus")).walk(upstream.fn()).key->label == "b");
+  CHECK(upstream.calls == Labels{"a", "a", "b"});
+  // Another model has its own buckets.
+  upstream.script("a", {ok()});
+  CHECK(Walker(keys, store, clock, for_model("sonnet")).walk(upstream.fn()).key->label == "a");
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: empty buckets exhaust the walk until the next unit, --wait claims it ahead") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  // Empty after this answer, full in 5 s: one unit a second.
+  upstream.script("a", {ok_with_limits({{"requests", 0, 5, k_t0 + ms(5'000)}})});
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  CHECK(result.retry_after == ms(1'000));
+  CHECK(result.cooling == 1);
+  // Two waiters: the first is promised the unit at 1 s, the second the one at 2 s.
+  WalkOptions waiting = for_model("opus");
+  waiting.wait_max = ms(5'000);
+  upstream.script("a", {ok(), ok()});
+  Recorder told;
+  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &told).kind == WalkResult::Kind::success);
+  CHECK(told.waits == std::vector<util::Millis>{ms(1'000)});
+  clock.set(k_t0);
+  Recorder second;
+  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &second).kind == WalkResult::Kind::success);
+  CHECK(second.waits == std::vector<util::Millis>{ms(2'000)});
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: a 429 empties the key's bucket for the model") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(2'000)}}), rate_limited(10)});
+  upstream.script("b", {ok()});
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  const auto& bucket = store.buckets().at(pool::bucket_id(keys[0].fingerprint, "opus"));
+  CHECK(bucket.level_at(clock.now()) == doctest::Approx(0.0));
+  CHECK(upstream.all_used());
 }

@@ -5,7 +5,11 @@
 -- KEYS[1]  the mark:  <prefix>{pool}:mark:<fingerprint>:<scope>
 -- KEYS[2]  the index of the fingerprint's scopes: <prefix>{pool}:scopes:<fingerprint>
 -- ARGV     kind ("cooling" | "disabled"), delay in ms (cooling), HTTP status,
---          upstream error type, key label, key hint, scope (the index member)
+--          upstream error type, key label, key hint, scope (the index member:
+--          "key" for every model, "model:<name>" for one model)
+--
+-- Each scope has its own mark, so the rules below hold per scope: a cooldown
+-- of one model never shortens or replaces another's, nor the key-wide one.
 --
 -- The rules it enforces, with the server's clock as the only clock:
 --   * a cooldown is never shortened: a cooling mark replaces a cooling one

@@ -1,15 +1,17 @@
--- Deletes every mark of a set of key fingerprints (`bridge keys reset`).
+-- Deletes every mark of a set of key fingerprints, per-model ones included,
+-- and the limits last seen for them (`bridge keys reset`).
 --
 -- KEYS     the scope index of each fingerprint: <prefix>{pool}:scopes:<fingerprint>
--- ARGV[1]  the common start of the mark keys: <prefix>{pool}:mark:
+-- ARGV[1]  the common start of the pool's keys: <prefix>{pool}:
 -- ARGV[2..] the fingerprints, in the order of KEYS
 -- Returns how many marks were deleted (expired ones are not counted).
 local removed = 0
+local root = ARGV[1]
 for i, index in ipairs(KEYS) do
   local fingerprint = ARGV[i + 1]
   for _, scope in ipairs(redis.call('SMEMBERS', index)) do
-    removed = removed + redis.call('DEL', ARGV[1] .. fingerprint .. ':' .. scope)
+    removed = removed + redis.call('DEL', root .. 'mark:' .. fingerprint .. ':' .. scope)
   end
-  redis.call('DEL', index)
+  redis.call('DEL', index, root .. 'limits:' .. fingerprint)
 end
 return removed

@@ -1,0 +1,257 @@
+// bridge keys check: probe each key once, cheaply and all at once, and record
+// what the answers say (a key that works again loses its disabled mark).
+#include "command.hpp"
+#include "output.hpp"
+#include "pool/outcome.hpp"
+#include "pool_state.hpp"
+#include "upstream/messages.hpp"
+#include "upstream/probe.hpp"
+#include "upstream/retry_after.hpp"
+#include "upstream/transport.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/time_format.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace app {
+
+namespace {
+
+struct CheckOptions {
+  bool json = false;
+  std::vector<std::string> labels;
+};
+
+struct CheckRow {
+  const keys::Key* key = nullptr;
+  std::string result; // ok, refused, rate_limited, error
+  long status = 0;
+  std::string message;
+  std::string detail; // the table's last column
+  bool unreachable = false;
+};
+
+std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOptions& options) {
+  std::vector<const keys::Key*> chosen;
+  if (options.labels.empty()) {
+    for (const auto& key : source.keys) {
+      chosen.push_back(&key);
+    }
+    return chosen;
+  }
+  for (const auto& label : options.labels) {
+    auto it = std::find_if(source.keys.begin(), source.keys.end(),
+                           [&](const keys::Key& key) { return key.label == label; });
+    if (it == source.keys.end()) {
+      throw util::Error(util::ExitCode::usage,
+                        source.mode == KeySource::Mode::pool
+                            ? fmt::format("no key labelled '{}' in {}", label, source.key_file)
+                            : fmt::format("no key labelled '{}': ANTHROPIC_API_KEY is one key, "
+                                          "labelled '{}'",
+                                          label, source.keys.front().label));
+    }
+    if (std::find(chosen.begin(), chosen.end(), &*it) == chosen.end()) {
+      chosen.push_back(&*it);
+    }
+  }
+  return chosen;
+}
+
+// Reads one probe's answer, and says what it means for the key.
+CheckRow judge(const keys::Key& key, const upstream::ProbeResult& probe, const std::string& base_url) {
+  CheckRow row;
+  row.key = &key;
+  row.status = probe.status;
+  if (probe.status == 0) {
+    row.result = "error";
+    row.unreachable = probe.unreachable;
+    row.message = probe.interrupted ? "interrupted"
+                                    : fmt::format("cannot reach {}: {}", base_url, probe.message);
+    row.detail = row.message;
+    return row;
+  }
+  auto error = upstream::parse_error_body(probe.body);
+  std::string type = error ? error->type : upstream::error_type_for_status(probe.status);
+  row.message = error ? error->message : std::string();
+  if (probe.status >= 200 && probe.status < 300) {
+    row.result = "ok";
+    row.message.clear();
+    row.detail = fmt::format("{} key works", probe.status);
+  } else if (probe.status == 401 || probe.status == 403) {
+    row.result = "refused";
+    row.detail = fmt::format("{} {}, disabled", probe.status, type);
+  } else if (probe.status == 429) {
+    row.result = "rate_limited";
+    row.detail = fmt::format("{} {}", probe.status, type);
+  } else {
+    row.result = "error";
+    row.detail = fmt::format("{} {}", probe.status, type);
+  }
+  if (!row.message.empty() && row.result != "ok") {
+    row.detail += ": " + row.message;
+  }
+  return row;
+}
+
+std::string check_json(const std::vector<CheckRow>& rows) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& row : rows) {
+    nlohmann::ordered_json item;
+    item["label"] = row.key->label;
+    item["hint"] = row.key->hint;
+    item["result"] = row.result;
+    item["status"] = row.status;
+    item["message"] = row.message;
+    out.push_back(std::move(item));
+  }
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string check_table(const std::vector<CheckRow>& rows) {
+  std::size_t label_width = 5;
+  std::size_t hint_width = 4;
+  for (const auto& row : rows) {
+    label_width = std::max(label_width, row.key->label.size());
+    hint_width = std::max(hint_width, row.key->hint.size());
+  }
+  std::string out = fmt::format("{:<{}}{:<{}}{:<14}DETAIL\n", "LABEL", label_width + 2, "HINT",
+                                hint_width + 2, "RESULT");
+  for (const auto& row : rows) {
+    std::string line = fmt::format("{:<{}}{:<{}}{:<14}{}", row.key->label, label_width + 2,
+                                   row.key->hint, hint_width + 2, row.result, row.detail);
+    // Messages come from upstream: one line each, no control characters.
+    for (char& c : line) {
+      auto u = static_cast<unsigned char>(c);
+      c = (u < 0x20 || u == 0x7F) ? ' ' : c;
+    }
+    while (!line.empty() && line.back() == ' ') {
+      line.pop_back();
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+// Clears the disabled marks of the keys that answered 200 in the configured
+// store. When Redis cannot do it, the local state file (its fallback) is
+// cleared instead, after a warning, as a request would record there.
+std::size_t clear_disabled(PoolState& state, const std::vector<std::string>& working,
+                           const Console& console) {
+  if (auto* redis = state.redis()) {
+    auto cleared = redis->clear_disabled(working);
+    if (cleared) {
+      return *cleared;
+    }
+    console.warning(fmt::format("shared state {}: cannot clear disabled marks: {}; clearing "
+                                "them in the local state file {}",
+                                redis->target().display(), cleared.error(),
+                                state.file().path()));
+  }
+  return state.file().clear_disabled(working);
+}
+
+int run_check(const GlobalOptions& global, const CheckOptions& options) {
+  Console console = global.console();
+  std::string base_url = upstream::checked_base_url(resolve_base_url(global));
+  KeySource source = resolve_keys(global, console);
+  auto chosen = chosen_keys(source, options);
+
+  std::vector<std::vector<std::string>> requests;
+  requests.reserve(chosen.size());
+  for (const auto* key : chosen) {
+    requests.push_back({"x-api-key: " + key->secret,
+                        std::string("anthropic-version: ") + upstream::k_anthropic_version,
+                        "accept: application/json"});
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto probes = upstream::probe_all(base_url + "/v1/models?limit=1", requests, {});
+  auto took = std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - started);
+  console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(), chosen.size() == 1 ? "" : "s",
+                             took.count()));
+  if (std::any_of(probes.begin(), probes.end(), [](const auto& p) { return p.interrupted; })) {
+    throw util::Error(util::ExitCode::interrupted, "interrupted");
+  }
+
+  util::SystemClock clock;
+  // The results go to whichever store --state names: the state file, or
+  // Redis (with the local state file behind it, as for a request).
+  std::optional<PoolState> state;
+  if (source.mode == KeySource::Mode::pool) {
+    state.emplace(global, source.keys, clock, console);
+    if (!state->redis()) {
+      state->file().load(); // refuses a newer version before anything is changed
+    }
+  }
+  pool::MarkStore* store = state ? &state->store() : nullptr;
+  std::vector<CheckRow> rows;
+  std::vector<std::string> working;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    CheckRow row = judge(*chosen[i], probes[i], base_url);
+    if (store && (row.result == "refused" || row.result == "rate_limited")) {
+      auto outcome = pool::AttemptOutcome::answer(static_cast<int>(row.status));
+      auto error = upstream::parse_error_body(probes[i].body);
+      outcome.error_type = error ? error->type : upstream::error_type_for_status(row.status);
+      if (error) {
+        outcome.error_code = upstream::parse_error_code(probes[i].body);
+        outcome.error_message = error->message;
+      }
+      outcome.retry_after = upstream::parse_retry_after(probes[i].headers, clock.now());
+      auto verdict = row.result == "refused" ? pool::Verdict::disable : pool::Verdict::cool;
+      auto penalty = pool::penalty_for(outcome, verdict, "", clock.now(), pool::k_default_cooldown);
+      store->record(*chosen[i], penalty.scope, penalty.mark);
+      if (verdict == pool::Verdict::cool) {
+        row.detail += fmt::format(", cooling for {}", util::format_delay(penalty.mark.until -
+                                                                          penalty.mark.since));
+      }
+    }
+    if (row.result == "ok") {
+      working.push_back(chosen[i]->fingerprint);
+    }
+    rows.push_back(std::move(row));
+  }
+  if (store && !working.empty()) {
+    auto cleared = clear_disabled(*state, working, console);
+    if (cleared > 0) {
+      console.notice(fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
+    }
+  }
+  write_stdout(options.json ? check_json(rows) : check_table(rows));
+
+  auto count = [&](auto predicate) { return std::count_if(rows.begin(), rows.end(), predicate); };
+  if (count([](const CheckRow& r) { return r.result == "ok"; }) > 0) {
+    return 0;
+  }
+  if (count([](const CheckRow& r) { return r.result == "refused"; }) ==
+      static_cast<long>(rows.size())) {
+    return static_cast<int>(util::ExitCode::no_permission);
+  }
+  if (count([](const CheckRow& r) { return r.unreachable; }) > 0) {
+    return static_cast<int>(util::ExitCode::unavailable);
+  }
+  return static_cast<int>(util::ExitCode::upstream_error);
+}
+
+} // namespace
+
+void add_keys_check_command(CLI::App& keys, GlobalOptions& global, Command& command) {
+  auto options = std::make_shared<CheckOptions>();
+  auto* check = keys.add_subcommand(
+      "check", "Probe each key once (GET /v1/models, no tokens spent), all at once, and\n"
+               "record what it says: a working key loses its disabled mark (exit 0 when a\n"
+               "key works, 77 when all were refused, 69 when upstream is unreachable)");
+  check->add_flag("--json", options->json, "Print a JSON array instead of a table");
+  check->add_option("LABEL", options->labels, "Labels of the keys to probe (all when none named)");
+  check->fallthrough();
+  check->footer(k_global_options_note);
+  check->callback([&global, options, &command] {
+    command.run = [&global, options] { return run_check(global, *options); };
+  });
+}
+
+} // namespace app

@@ -1,0 +1,179 @@
+#include "upstream/probe.hpp"
+
+#include "util/interrupt.hpp"
+
+#include <curl/curl.h>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace upstream {
+
+namespace {
+
+constexpr std::size_t k_max_probe_body = 64 * 1024;
+
+struct Probe {
+  CURL* curl = nullptr;
+  curl_slist* headers = nullptr;
+  ProbeResult result;
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* probe = static_cast<Probe*>(user);
+  probe->result.headers.add_line(std::string_view(data, size * count));
+  return size * count;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* probe = static_cast<Probe*>(user);
+  std::size_t length = size * count;
+  std::string& body = probe->result.body;
+  body.append(data, std::min(length, k_max_probe_body - std::min(body.size(), k_max_probe_body)));
+  return length;
+}
+
+bool is_unreachable(CURLcode code) {
+  switch (code) {
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_GOT_NOTHING:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Owns the multi handle and every easy handle; cleans them all up.
+class Batch {
+public:
+  Batch() : m_multi(curl_multi_init()) {
+    if (!m_multi) {
+      throw std::runtime_error("libcurl could not create a multi handle");
+    }
+    // Enough connections for a pool of a hundred keys in one round trip;
+    // larger pools queue rather than run out of file descriptors.
+    curl_multi_setopt(m_multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 100L);
+  }
+  ~Batch() {
+    for (auto& probe : m_probes) {
+      if (probe->curl) {
+        curl_multi_remove_handle(m_multi, probe->curl);
+        curl_easy_cleanup(probe->curl);
+      }
+      curl_slist_free_all(probe->headers);
+    }
+    curl_multi_cleanup(m_multi);
+  }
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  void add(const std::string& url, const std::vector<std::string>& lines, const ProbeOptions& options) {
+    auto probe = std::make_unique<Probe>();
+    probe->curl = curl_easy_init();
+    if (!probe->curl) {
+      throw std::runtime_error("libcurl could not create a handle");
+    }
+    for (const auto& line : lines) {
+      probe->headers = curl_slist_append(probe->headers, line.c_str());
+    }
+    CURL* curl = probe->curl;
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "bridge/" BRIDGE_VERSION);
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, probe->headers);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, probe.get());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, probe.get());
+    curl_easy_setopt(curl, CURLOPT_PRIVATE, probe.get());
+    curl_multi_add_handle(m_multi, curl);
+    m_probes.push_back(std::move(probe));
+  }
+
+  // Runs every transfer to its end (or to SIGINT).
+  void run() {
+    int running = 1;
+    while (running > 0) {
+      if (util::interrupted()) {
+        for (auto& probe : m_probes) {
+          probe->result.interrupted = true;
+        }
+        return;
+      }
+      if (curl_multi_perform(m_multi, &running) != CURLM_OK) {
+        break;
+      }
+      collect();
+      if (running > 0) {
+        // Short waits, so that Ctrl-C is noticed promptly.
+        curl_multi_poll(m_multi, nullptr, 0, 100, nullptr);
+      }
+    }
+    collect();
+  }
+
+  std::vector<ProbeResult> results() {
+    std::vector<ProbeResult> out;
+    out.reserve(m_probes.size());
+    for (auto& probe : m_probes) {
+      out.push_back(std::move(probe->result));
+    }
+    return out;
+  }
+
+private:
+  void collect() {
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(m_multi, &left)) {
+      if (message->msg != CURLMSG_DONE) {
+        continue;
+      }
+      Probe* probe = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &probe);
+      CURLcode code = message->data.result;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_RESPONSE_CODE, &probe->result.status);
+      if (code != CURLE_OK) {
+        probe->result.message = curl_easy_strerror(code);
+        probe->result.unreachable = probe->result.status == 0 && is_unreachable(code);
+      }
+    }
+  }
+
+  CURLM* m_multi;
+  std::vector<std::unique_ptr<Probe>> m_probes;
+};
+
+} // namespace
+
+std::vector<ProbeResult> probe_all(const std::string& url,
+                                   const std::vector<std::vector<std::string>>& requests,
+                                   const ProbeOptions& options) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  Batch batch;
+  for (const auto& lines : requests) {
+    batch.add(url, lines, options);
+  }
+  batch.run();
+  return batch.results();
+}
+
+} // namespace upstream
