@@ -283,6 +283,10 @@ public:
                                    span, which));
     }
   }
+  void short_of_requests(const keys::Key& key, const std::string& model, util::Millis left) override {
+    m_console.detail(fmt::format("key {}: skipped, no request left for {} for {} (estimated)",
+                                 describe_key(key), model, util::format_delay(left)));
+  }
   void retrying(const keys::Key& key, int retry, util::Millis delay) override {
     m_console.detail(fmt::format("key {}: retry {} in {} ms", describe_key(key), retry, delay.count()));
   }

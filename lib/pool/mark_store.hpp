@@ -1,6 +1,7 @@
 #pragma once
 
 #include "keys/key.hpp"
+#include "pool/bucket.hpp"
 #include "pool/key_marks.hpp"
 #include "pool/mark.hpp"
 #include "pool/scope.hpp"
@@ -30,6 +31,20 @@ public:
   // only (keys status shows them), so a store may keep none: the default.
   virtual void record_limits(const keys::Key& /*key*/, const std::string& /*model*/,
                              const ModelLimits& /*limits*/) {}
+  // Claims a unit of a request bucket for `model` among `candidates` (in
+  // key-file order), atomically for every process sharing the store
+  // (docs/marks.md, "Claims"). A store that keeps no buckets knows none:
+  // the first candidate without a mark is chosen, the plain walk.
+  virtual Claim claim(const std::vector<ClaimCandidate>& candidates, const std::string& model,
+                      util::TimePoint now, util::Millis may_wait) {
+    BucketMap none;
+    return claim_in(none, candidates, model, now, may_wait);
+  }
+  // A 429 for `model` with `key`: its bucket, if kept, is empty.
+  virtual void refused(const keys::Key& /*key*/, const std::string& /*model*/,
+                       util::TimePoint /*now*/) {}
+  // The attempt of a claim with `probe` set is over (settle_probe).
+  virtual void settle(const keys::Key& /*key*/, const std::string& /*model*/) {}
 };
 
 class MemoryMarkStore final : public MarkStore {
@@ -42,11 +57,24 @@ public:
   void record_limits(const keys::Key& key, const std::string& model,
                      const ModelLimits& limits) override {
     m_marks[key.fingerprint].limits[model] = limits;
+    observe_requests(m_buckets, key.fingerprint, model, limits);
   }
+  Claim claim(const std::vector<ClaimCandidate>& candidates, const std::string& model,
+              util::TimePoint now, util::Millis may_wait) override {
+    return claim_in(m_buckets, candidates, model, now, may_wait);
+  }
+  void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override {
+    refuse_bucket(m_buckets, key.fingerprint, model, now);
+  }
+  void settle(const keys::Key& key, const std::string& model) override {
+    settle_probe(m_buckets, key.fingerprint, model);
+  }
+  const BucketMap& buckets() const { return m_buckets; }
   const MarkMap& marks() const { return m_marks; }
 
 private:
   MarkMap m_marks;
+  BucketMap m_buckets;
 };
 
 } // namespace pool

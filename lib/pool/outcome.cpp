@@ -50,7 +50,15 @@ std::optional<Proactive> proactive_cooldown(const std::vector<LimitReading>& lim
     if (reading.remaining != 0 || !reading.reset || *reading.reset <= now) {
       continue;
     }
-    auto delay = std::min(*reading.reset - now, k_max_proactive_cooldown);
+    util::Millis delay = *reading.reset - now;
+    if (reading.kind == "requests" && reading.limit > 1) {
+      // Requests come back one at a time as the bucket refills (-reset is
+      // when it is full): the first is back after 1/limit of the time to
+      // full (docs/marks.md, "Claims"). Token kinds keep the whole span:
+      // the next request's size is unknown.
+      delay = util::Millis{(delay.count() + reading.limit - 1) / reading.limit};
+    }
+    delay = std::min(delay, k_max_proactive_cooldown);
     if (!found || delay > found->delay) {
       found = Proactive{delay, reading.kind + "_remaining_0"};
     }

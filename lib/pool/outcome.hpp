@@ -88,7 +88,8 @@ Penalty penalty_for(const AttemptOutcome& outcome, Verdict verdict, const std::s
                     util::TimePoint now, util::Millis default_cooldown);
 
 // A success that says a limit is used up: the cooldown until the latest
-// reset among the kinds whose remaining is 0, at most
+// reset among the kinds whose remaining is 0 (for requests, until the first
+// request is back: 1/limit of the way to the reset), at most
 // k_max_proactive_cooldown; nullopt when no kind is used up or its reset has
 // passed. The reason names the kind ("requests_remaining_0").
 struct Proactive {

@@ -21,22 +21,95 @@ double Walker::next_jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
+namespace {
+// A proactive mark that only says the requests of the model ran out: where
+// the store keeps the model's bucket, the bucket's estimate decides instead
+// (docs/marks.md, "Claims").
+bool soft_block(const Block& block) {
+  return !block.scope.key_wide() && !is_disabled(*block.mark) && block.mark->status >= 200 &&
+         block.mark->status < 300 && block.mark->reason == "requests_remaining_0";
+}
+} // namespace
+
 WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
   WalkObserver& tell = observer ? *observer : g_silent_observer;
   WalkResult result;
   util::Millis waited{0};
+  const bool claims = !m_options.model.empty();
   while (true) {
     m_marks = m_store.load();
-    for (const auto& key : m_keys) {
-      auto it = m_marks.find(key.fingerprint);
-      if (it != m_marks.end()) {
-        auto now = m_clock.now();
-        if (auto block = it->second.blocking(m_options.model, now)) {
-          tell.skipped(key, *block, now);
+    m_short.clear();
+    std::vector<bool> passed(m_keys.size(), false);
+    while (true) {
+      // The keys still to try in this pass, in key-file order.
+      auto now = m_clock.now();
+      std::vector<ClaimCandidate> candidates;
+      std::vector<std::size_t> index_of;
+      for (std::size_t i = 0; i < m_keys.size(); ++i) {
+        if (passed[i]) {
           continue;
         }
+        std::optional<Block> block;
+        if (auto it = m_marks.find(m_keys[i].fingerprint); it != m_marks.end()) {
+          block = it->second.blocking(m_options.model, now);
+        }
+        if (block && !(claims && soft_block(*block))) {
+          tell.skipped(m_keys[i], *block, now);
+          passed[i] = true;
+          continue;
+        }
+        candidates.push_back({&m_keys[i], block.has_value()});
+        index_of.push_back(i);
       }
-      if (try_key(key, attempt, tell, result) == KeyEnd::done) {
+      if (candidates.empty()) {
+        break;
+      }
+      util::Millis may_wait{0};
+      if (m_options.wait_max && *m_options.wait_max > waited) {
+        may_wait = *m_options.wait_max - waited;
+      }
+      Claim claim;
+      if (claims) {
+        claim = m_store.claim(candidates, m_options.model, now, may_wait);
+      } else {
+        BucketMap none;
+        claim = claim_in(none, candidates, m_options.model, now, may_wait);
+      }
+      for (const auto& [at, left] : claim.empty) {
+        m_short[index_of[at]] = left;
+        tell.short_of_requests(m_keys[index_of[at]], m_options.model, left);
+      }
+      // Every candidate before the chosen one (all of them when none is)
+      // is done for this pass: its bucket is empty, or its mark stands.
+      std::size_t passed_end = claim.kind == Claim::Kind::go ? claim.index : candidates.size();
+      for (std::size_t c = 0; c < passed_end; ++c) {
+        std::size_t i = index_of[c];
+        if (candidates[c].soft && !m_short.contains(i)) {
+          auto block = m_marks.at(m_keys[i].fingerprint).blocking(m_options.model, now);
+          tell.skipped(m_keys[i], *block, now);
+        }
+        passed[i] = true;
+      }
+      if (claim.kind == Claim::Kind::none) {
+        break;
+      }
+      if (claim.wait.count() > 0) {
+        // A unit promised ahead: sleep until it is there, then use it.
+        tell.waiting(claim.wait);
+        if (!m_clock.sleep_for(claim.wait)) {
+          result.kind = WalkResult::Kind::interrupted;
+          return result;
+        }
+        waited += claim.wait;
+      }
+      std::size_t chosen = index_of[claim.index];
+      passed[chosen] = true;
+      m_short.erase(chosen);
+      KeyEnd end = try_key(m_keys[chosen], attempt, tell, result);
+      if (claim.probe) {
+        m_store.settle(m_keys[chosen], m_options.model);
+      }
+      if (end == KeyEnd::done) {
         return result;
       }
     }
@@ -77,6 +150,9 @@ Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt,
       Penalty penalty = penalty_for(outcome, verdict, m_options.model, m_clock.now(),
                                     m_options.default_cooldown);
       mark(key, penalty.scope, penalty.mark, tell);
+      if (!penalty.scope.key_wide() && outcome.status == 429) {
+        m_store.refused(key, m_options.model, m_clock.now());
+      }
       return KeyEnd::next_key;
     }
     case Verdict::report:
@@ -109,6 +185,9 @@ void Walker::learn_from_success(const keys::Key& key, const AttemptOutcome& outc
   }
   auto now = m_clock.now();
   if (!m_options.model.empty()) {
+    // Seen when the answer arrived: after the upstream counted the request,
+    // so each (limit - remaining) / (reset - seen) bounds the refill rate
+    // from above and the lowest of them approaches it (pool/bucket.hpp).
     m_store.record_limits(key, m_options.model, ModelLimits{now, outcome.limits});
   }
   // A limit used up by this very answer: the next request with this key and
@@ -124,12 +203,20 @@ void Walker::exhaustion(WalkResult& result) const {
   std::optional<util::Millis> soonest;
   result.cooling = 0;
   result.disabled = 0;
-  for (const auto& key : m_keys) {
-    auto it = m_marks.find(key.fingerprint);
-    if (it == m_marks.end()) {
+  for (std::size_t i = 0; i < m_keys.size(); ++i) {
+    const auto& key = m_keys[i];
+    std::optional<Block> block;
+    if (auto it = m_marks.find(key.fingerprint); it != m_marks.end()) {
+      block = it->second.blocking(m_options.model, now);
+    }
+    if (auto short_of = m_short.find(i);
+        short_of != m_short.end() && (!block || soft_block(*block))) {
+      // Its bucket is empty: it cools until its next unit, whatever a
+      // proactive mark says.
+      ++result.cooling;
+      soonest = soonest ? std::min(*soonest, short_of->second) : short_of->second;
       continue;
     }
-    auto block = it->second.blocking(m_options.model, now);
     if (!block) {
       continue;
     }

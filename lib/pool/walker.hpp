@@ -6,6 +6,7 @@
 #include "util/clock.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct WalkObserver {
   virtual void marked(const keys::Key&, const Scope&, const KeyMark&) {}
   virtual void retrying(const keys::Key&, int /*retry*/, util::Millis /*delay*/) {}
   virtual void waiting(util::Millis /*delay*/) {}
+  // A key skipped because its request bucket for `model` is estimated empty
+  // (docs/marks.md, "Claims"); its next request is `left` away.
+  virtual void short_of_requests(const keys::Key&, const std::string& /*model*/,
+                                 util::Millis /*left*/) {}
 };
 
 struct WalkResult {
@@ -53,7 +58,11 @@ struct WalkResult {
 
 // The failover walk of docs/contract.md. Walks `keys` in order once, skipping
 // keys that cannot serve the options' model (disabled, cooling key-wide or
-// cooling for that model), attempting each usable one until one succeeds, a failure
+// cooling for that model) and keys whose request bucket for the model is
+// estimated empty (the store's claims, docs/marks.md: a key whose bucket is
+// known is used only by claiming a unit of it, so that concurrent processes
+// spread over keys; with --wait a unit may be claimed ahead and slept for),
+// attempting each usable one until one succeeds, a failure
 // that is not key-specific ends the walk, or no usable key is left. Marks are
 // handed to the store as soon as they are made; so are the rate limits a
 // success reports, and the proactive cooldown they may call for. With wait_max it sleeps (on
@@ -80,6 +89,8 @@ private:
   util::Clock& m_clock;
   WalkOptions m_options;
   MarkMap m_marks;
+  // Keys (by index) whose bucket was empty in this pass: time to their next unit.
+  std::map<std::size_t, util::Millis> m_short;
 };
 
 } // namespace pool

@@ -178,7 +178,7 @@ std::optional<std::string> state_location_problem(const std::string& path) {
   const std::pair<const char*, const char*> files[] = {
       {"", "state file"},          {".lock", "lock file"},
       {".corrupt", "set-aside file"}, {".journal", "journal"},
-      {".journal.folding", "journal"}};
+      {".journal.folding", "journal"}, {".claims", "claims ledger"}};
   for (const auto& [suffix, what] : files) {
     if (auto problem = file_problem(join(resolved, name + suffix), what)) {
       return problem;

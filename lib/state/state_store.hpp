@@ -1,11 +1,13 @@
 #pragma once
 
 #include "pool/mark_store.hpp"
+#include "state/claim_ledger.hpp"
 #include "state/mark_journal.hpp"
 #include "state/state_document.hpp"
 #include "util/clock.hpp"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,8 +46,17 @@ public:
   pool::MarkMap load() override;
   using pool::MarkStore::record;
   void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
+  // Limits go to the claims ledger (every answer: the buckets' estimates)
+  // and to the state file only when they matter to a reader: first seen for
+  // the model, a limit that changed, or the file's copy a minute old.
   void record_limits(const keys::Key& key, const std::string& model,
                      const pool::ModelLimits& limits) override;
+  // Claims go through the ledger (ClaimLedger); a ledger that cannot be used
+  // gives the plain walk, with one warning.
+  pool::Claim claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
+                    util::TimePoint now, util::Millis may_wait) override;
+  void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
+  void settle(const keys::Key& key, const std::string& model) override;
 
   // Clears the marks of the given fingerprints (all marks when empty) and
   // returns how many entries were removed. Throws util::Error when the change
@@ -78,6 +89,9 @@ private:
 
   std::string m_path;
   MarkJournal m_journal;
+  ClaimLedger m_ledger;
+  // The limits the state file held at the last load(), by fingerprint and model.
+  std::map<std::string, std::map<std::string, pool::ModelLimits>> m_file_limits;
   util::Clock& m_clock;
   WarningSink m_warn;
   util::Millis m_lock_bound;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # docs/marks.md proactive marks: a success whose anthropic-ratelimit-*-remaining is
 # 0 cools the key for that model until the matching -reset (measured against
-# the response's Date), at most 60 s, so the next run does not spend a request
-# on a 429; the last limits seen are kept and shown by keys status.
+# the response's Date) for tokens, until the first request is back (1/limit of
+# the way to the reset) for requests, at most 60 s, so the next run does not
+# spend a request on a 429; the last limits seen are kept and shown by keys
+# status.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -18,13 +20,16 @@ start_mock '{
   "keys": {"'$KB'": {"text": "b served"}},
   "models": {"'$KA'": {
     "claude-opus-4-1": {"text": "a served", "headers": {"Date": "'"$date_hdr"'",
-        "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0",
+        "anthropic-ratelimit-requests-limit": "1", "anthropic-ratelimit-requests-remaining": "0",
         "anthropic-ratelimit-requests-reset": "'$reset'",
         "anthropic-ratelimit-tokens-limit": "40000", "anthropic-ratelimit-tokens-remaining": "39000",
         "anthropic-ratelimit-tokens-reset": "'$reset'"}},
     "claude-haiku-4-5": {"text": "a served", "headers": {"Date": "'"$date_hdr"'",
         "anthropic-ratelimit-output-tokens-limit": "8000", "anthropic-ratelimit-output-tokens-remaining": "0",
         "anthropic-ratelimit-output-tokens-reset": "'$far'"}},
+    "claude-opus-4-5": {"text": "a served", "headers": {"Date": "'"$date_hdr"'",
+        "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0",
+        "anthropic-ratelimit-requests-reset": "'$reset'"}},
     "claude-sonnet-4-5": {"text": "a served", "headers": {
         "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49"}}
   }}
@@ -36,11 +41,12 @@ expect_rc 0
 expect_out_eq "a served"
 expect_err_contains "key a (sk-a...0001): requests_remaining_0, cooling for 20s for claude-opus-4-1"
 
-# The next run for opus goes straight to b: a is not asked again.
+# The next run for opus goes straight to b: a is not asked again (its request
+# bucket is known to be empty: the estimate says so, docs/marks.md "Claims").
 run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0
 expect_out_eq "b served"
-expect_err_contains "key a (sk-a...0001): skipped, cooling for claude-opus-4-1 for"
+expect_err_contains "key a (sk-a...0001): skipped, no request left for claude-opus-4-1 for"
 expect_key_requests "$KA" 1
 
 run_pool keys status -m claude-opus-4-1 --json
@@ -50,8 +56,15 @@ row=$(tr -d '\n ' <"$T/out" | grep -oE '\{"label":"a".*"label":"b"' || true)
 ms=$(sed -n 's/.*"retry_in_ms": \([0-9]*\).*/\1/p' "$T/out" | head -n 1)
 expect_between "$ms" 1 20000 "proactive cooldown until the reset (20 s after Date)"
 # limits: remaining and limit per kind, for the model.
-[[ "$row" == *'"limits":{"claude-opus-4-1":{"seen":"'*'","requests":{"remaining":0,"limit":50,"reset":"'*'"},"tokens":{"remaining":39000,"limit":40000,"reset":"'*'"}}}'* ]] ||
+[[ "$row" == *'"limits":{"claude-opus-4-1":{"seen":"'*'","requests":{"remaining":0,"limit":1,"reset":"'*'"},"tokens":{"remaining":39000,"limit":40000,"reset":"'*'"}}}'* ]] ||
     fail "limits of a: $row"
+
+# Requests come back one by one: with 50 a limit, the first of them is back
+# after 20 s / 50 = 400 ms (shown rounded up to 1s), long before the bucket
+# is full again.
+run_pool ask -m claude-opus-4-5 -v "hi"
+expect_rc 0
+expect_err_contains "requests_remaining_0, cooling for 1s for claude-opus-4-5"
 
 # A reset ten minutes away cools for at most 60 s.
 run_pool ask -m claude-haiku-4-5 -v "hi"

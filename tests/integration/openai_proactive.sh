@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Proactive marks with --provider openai (SPEC §10, §12): a success whose
 # x-ratelimit-remaining-requests or -tokens is 0 cools the key until the
-# matching x-ratelimit-reset-* (a Go duration), at most 60 s, so that the next
-# invocation goes to the next key instead of spending a request on a 429.
+# matching x-ratelimit-reset-* (a Go duration; for requests, until the first
+# request is back, 1/limit of the way), at most 60 s, so that the next
+# invocation goes to the next key instead of spending a request on a 429. The
+# same rule as for Anthropic's headers: the provider only reads them.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # keys status answers for the model the requests name (a 429 cools a key for
@@ -15,7 +17,7 @@ K_LONG=sk-proj-test-pro-long-Gh000003
 K_MORE=sk-proj-test-pro-more-Gh000004
 K_NEXT=sk-proj-test-pro-next-Gh000005
 start_mock '{"keys": {
-  "'$K_LAST'": {"text": "last request", "headers": {"x-ratelimit-limit-requests": "500",
+  "'$K_LAST'": {"text": "last request", "headers": {"x-ratelimit-limit-requests": "1",
       "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "30s",
       "x-ratelimit-remaining-tokens": "1000", "x-ratelimit-reset-tokens": "2s"}},
   "'$K_TOK'": {"text": "last tokens", "headers": {"x-ratelimit-remaining-requests": "3",

@@ -11,14 +11,15 @@ source "$(dirname "$0")/lib.sh"
 KA=sk-ant-test-redis-proactive-0001
 KB=sk-ant-test-redis-proactive-0002
 # The mock's Date is an hour behind our clock: the cooldown is the 30 s from
-# Date to the reset, whatever the clocks say.
+# Date to the reset, whatever the clocks say. The limit is one request, so
+# the first request is back only at the reset (docs/marks.md, "Claims").
 then=$(($(date +%s) - 3600))
 date_hdr=$(date -u -d "@$then" '+%a, %d %b %Y %H:%M:%S GMT')
 reset=$(date -u -d "@$((then + 30))" '+%Y-%m-%dT%H:%M:%SZ')
 start_mock '{
   "keys": {"'$KB'": {"text": "b served"}},
   "models": {"'$KA'": {"claude-opus-4-1": {"text": "a served", "headers": {"Date": "'"$date_hdr"'",
-        "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0",
+        "anthropic-ratelimit-requests-limit": "1", "anthropic-ratelimit-requests-remaining": "0",
         "anthropic-ratelimit-requests-reset": "'$reset'"}}}}
 }'
 start_redis
@@ -49,7 +50,7 @@ expect_rc 0
 row=$(tr -d '\n ' <"$T/out" | grep -oE '\{"label":"a".*"label":"b"' || true)
 [[ "$row" == *'"state":"cooling"'* ]] || fail "a not cooling for opus on B: $(cat "$T/out")"
 [[ "$row" == *'"reason":"requests_remaining_0"'* ]] || fail "reason on B: $row"
-[[ "$row" == *'"limits":{"claude-opus-4-1":{"seen":"'*'","requests":{"remaining":0,"limit":50,"reset":"'*'"}}}'* ]] ||
+[[ "$row" == *'"limits":{"claude-opus-4-1":{"seen":"'*'","requests":{"remaining":0,"limit":1,"reset":"'*'"}}}'* ]] ||
     fail "limits of a on B: $row"
 [[ ! -e "$(machine_state A)" && ! -e "$(machine_state B)" ]] || fail "a local state file was written while Redis answered"
 echo ok

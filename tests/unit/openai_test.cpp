@@ -240,7 +240,7 @@ TEST_CASE("openai rate_limits: remaining, limit and reset of requests and tokens
   // The walk's proactive rule reads them as it reads Anthropic's.
   auto rest = pool::proactive_cooldown(readings, now);
   REQUIRE(rest.has_value());
-  CHECK(rest->delay == util::Millis{1500});
+  CHECK(rest->delay == util::Millis{3}); // the first of 500 requests is back after 1.5 s / 500
   CHECK(rest->reason == "requests_remaining_0");
   CHECK(k_openai.rate_limits(upstream::Headers{}, now).empty());
   // A reset alone, with no count, is no reading; a bad duration is no reset.

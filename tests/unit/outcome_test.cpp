@@ -233,7 +233,7 @@ TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
   CHECK(p.mark.reason == "billing");
 }
 
-TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind, at most 60 s") {
+TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the first request back for requests), at most 60 s") {
   using pool::LimitReading;
   CHECK_FALSE(pool::proactive_cooldown({}, k_now));
   CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 1, 50, k_now + ms(5'000)}}, k_now));
@@ -244,10 +244,17 @@ TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind, at most
   REQUIRE(one);
   CHECK(one->delay == ms(2'500));
   CHECK(one->reason == "tokens_remaining_0");
-  auto capped = pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now + ms(61'000)},
+  auto capped = pool::proactive_cooldown({LimitReading{"requests", 0, 1, k_now + ms(61'000)},
                                           LimitReading{"tokens", 0, 50, k_now + ms(2'500)}},
                                          k_now);
   REQUIRE(capped);
   CHECK(capped->delay == ms(60'000));
   CHECK(capped->reason == "requests_remaining_0");
+  // Requests come back one at a time: the first of 50 after 61 s / 50.
+  auto first = pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now + ms(61'000)},
+                                         LimitReading{"tokens", 0, 50, k_now + ms(900)}},
+                                        k_now);
+  REQUIRE(first);
+  CHECK(first->delay == ms(1'220));
+  CHECK(first->reason == "requests_remaining_0");
 }

@@ -765,3 +765,66 @@ TEST_CASE("state store: a per-model mark in the journal loads and folds at its m
   CHECK(marks.at(k_beta.fingerprint).models.count("claude-sonnet-4-5") == 1);
   CHECK(warnings.list.empty());
 }
+
+TEST_CASE("state store: limits rewrite the state file only when they matter, the ledger always") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  auto path = dir / "state.json";
+  StateStore store(path, clock, warnings.sink());
+  // One request a second: full again (limit - remaining) seconds later.
+  auto reading = [&](long long remaining, long long limit) {
+    return pool::ModelLimits{
+        clock.now(), {{"requests", remaining, limit, clock.now() + ms((limit - remaining) * 1'000)}}};
+  };
+  auto inode = [&] {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  store.load();
+  store.record_limits(k_alpha, "opus", reading(4, 5)); // first seen: written
+  auto first = inode();
+  CHECK(store.load().at(k_alpha.fingerprint).limits.at("opus").readings[0].remaining == 4);
+  // Same limit, seconds later: the state file is left alone (no fold, no
+  // fsync per answer); the ledger's bucket follows every answer.
+  for (int i = 3; i >= 1; --i) {
+    clock.advance(ms(1'000));
+    store.record_limits(k_alpha, "opus", reading(i, 5));
+  }
+  CHECK(inode() == first);
+  state::ClaimLedger ledger(path);
+  auto buckets = ledger.read();
+  REQUIRE(buckets.count(pool::bucket_id(k_alpha.fingerprint, "opus")) == 1);
+  CHECK(buckets.at(pool::bucket_id(k_alpha.fingerprint, "opus")).level_at(clock.now()) ==
+        doctest::Approx(1.0));
+  // A changed limit is written at once; so is a copy a minute old.
+  store.load();
+  store.record_limits(k_alpha, "opus", reading(40, 50));
+  auto second = inode();
+  CHECK(second != first);
+  store.load();
+  clock.advance(ms(61'000));
+  store.record_limits(k_alpha, "opus", reading(30, 50));
+  CHECK(inode() != second);
+  CHECK(warnings.list.empty());
+}
+
+TEST_CASE("state store: an empty request bucket loads as a cooldown for its model") {
+  test::TempDir dir;
+  util::ManualClock clock(k_t0);
+  Warnings warnings;
+  StateStore store(dir / "state.json", clock, warnings.sink());
+  // Empty, full in 5 s: the next request is back in one second.
+  store.record_limits(k_alpha, "opus",
+                      pool::ModelLimits{k_t0, {{"requests", 0, 5, k_t0 + ms(5'000)}}});
+  auto marks = store.load();
+  REQUIRE(marks.at(k_alpha.fingerprint).models.count("opus") == 1);
+  const auto& mark = marks.at(k_alpha.fingerprint).models.at("opus");
+  CHECK(mark.until == k_t0 + ms(1'000));
+  CHECK(mark.reason == "requests_remaining_0");
+  CHECK_FALSE(marks.at(k_alpha.fingerprint).key_wide);
+  // Once a unit is back, nothing.
+  clock.advance(ms(1'000));
+  CHECK(store.load().at(k_alpha.fingerprint).models.empty());
+}

@@ -869,7 +869,8 @@ TEST_CASE("walker: a success with a limit used up cools the key for that model, 
     CHECK(result.kind == WalkResult::Kind::success);
     auto* mark = model_mark_of(store, keys[0], "opus");
     REQUIRE(mark != nullptr);
-    CHECK(mark->until == k_t0 + ms(7'000));
+    // The first of the 50 requests is back after 7 s / 50 (docs/marks.md, "Claims").
+    CHECK(mark->until == k_t0 + ms(140));
     CHECK(mark->status == 200);
     CHECK(mark->reason == "requests_remaining_0");
     CHECK(told.marks == Labels{"a:opus:requests_remaining_0"});
@@ -899,5 +900,66 @@ TEST_CASE("walker: a success with a limit used up cools the key for that model, 
     CHECK(model_mark_of(store, keys[0], "opus") == nullptr);
     CHECK(store.marks().at(keys[0].fingerprint).limits.count("opus") == 1);
   }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: a key whose request bucket is empty is skipped, a unit is claimed per walk") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  // a: 1 left of 5, full in 4 s (one a second).
+  upstream.script("a", {ok_with_limits({{"requests", 1, 5, k_t0 + ms(4'000)}})});
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  // The next walk claims a's last unit; the one after finds it empty and
+  // goes to b without asking a.
+  upstream.script("a", {ok()});
+  upstream.script("b", {ok()});
+  CHECK(Walker(keys, store, clock, for_model("opus")).walk(upstream.fn()).key->label == "a");
+  CHECK(Walker(keys, store, clock, for_model("opus")).walk(upstream.fn()).key->label == "b");
+  CHECK(upstream.calls == Labels{"a", "a", "b"});
+  // Another model has its own buckets.
+  upstream.script("a", {ok()});
+  CHECK(Walker(keys, store, clock, for_model("sonnet")).walk(upstream.fn()).key->label == "a");
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: empty buckets exhaust the walk until the next unit, --wait claims it ahead") {
+  auto keys = make_keys({"a"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  // Empty after this answer, full in 5 s: one unit a second.
+  upstream.script("a", {ok_with_limits({{"requests", 0, 5, k_t0 + ms(5'000)}})});
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::transient);
+  CHECK(result.retry_after == ms(1'000));
+  CHECK(result.cooling == 1);
+  // Two waiters: the first is promised the unit at 1 s, the second the one at 2 s.
+  WalkOptions waiting = for_model("opus");
+  waiting.wait_max = ms(5'000);
+  upstream.script("a", {ok(), ok()});
+  Recorder told;
+  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &told).kind == WalkResult::Kind::success);
+  CHECK(told.waits == std::vector<util::Millis>{ms(1'000)});
+  clock.set(k_t0);
+  Recorder second;
+  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &second).kind == WalkResult::Kind::success);
+  CHECK(second.waits == std::vector<util::Millis>{ms(2'000)});
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE("walker: a 429 empties the key's bucket for the model") {
+  auto keys = make_keys({"a", "b"});
+  MemoryMarkStore store;
+  util::ManualClock clock(k_t0);
+  FakeUpstream upstream;
+  upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(2'000)}}), rate_limited(10)});
+  upstream.script("b", {ok()});
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
+  const auto& bucket = store.buckets().at(pool::bucket_id(keys[0].fingerprint, "opus"));
+  CHECK(bucket.level_at(clock.now()) == doctest::Approx(0.0));
   CHECK(upstream.all_used());
 }

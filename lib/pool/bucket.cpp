@@ -1,0 +1,215 @@
+#include "pool/bucket.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pool {
+
+namespace {
+
+double millis_between(util::TimePoint from, util::TimePoint to) {
+  return static_cast<double>((to - from).count());
+}
+
+// A bucket full for this long is forgotten: nothing about it is uncertain
+// any more, and a key file of thousands of keys must not grow the ledger
+// without end.
+constexpr util::Millis k_forget_full_after{10 * 60 * 1000};
+
+// The level an answer implies at `seen`. The answer's `remaining` is whole
+// units (the true level is in [remaining, remaining + 1)); the line from
+// the reset backwards at the known rate places it within that unit.
+double implied_level(long long remaining, double limit, std::optional<util::TimePoint> reset,
+                     util::TimePoint seen, double per_ms) {
+  auto whole = static_cast<double>(remaining);
+  double level = whole;
+  if (reset && *reset > seen && per_ms > 0) {
+    level = std::max(whole, limit - millis_between(seen, *reset) * per_ms);
+  }
+  return std::min({level, limit, whole + 0.999});
+}
+
+} // namespace
+
+double Bucket::level_at(util::TimePoint now) const {
+  if (now <= at) {
+    return level;
+  }
+  return std::min(limit, level + millis_between(at, now) * per_ms);
+}
+
+std::optional<util::Millis> Bucket::until_one(util::TimePoint now) const {
+  double current = level_at(now);
+  if (current >= 1.0) {
+    return util::Millis{0};
+  }
+  if (per_ms <= 0) {
+    return std::nullopt;
+  }
+  return util::Millis{static_cast<long long>(std::ceil((1.0 - current) / per_ms))};
+}
+
+void Bucket::take(util::TimePoint now) {
+  util::TimePoint when = std::max(now, at);
+  level = level_at(when) - 1.0;
+  at = when;
+}
+
+void Bucket::observe(long long remaining, long long limit_seen,
+                     std::optional<util::TimePoint> reset, util::TimePoint seen) {
+  if (remaining < 0 || limit_seen <= 0) {
+    return;
+  }
+  auto new_limit = static_cast<double>(limit_seen);
+  if (new_limit != limit) {
+    // Another limit (a new tier): what was learned of the rate is void.
+    limit = new_limit;
+    per_ms = 0;
+  }
+  if (reset && *reset > seen && remaining < limit_seen) {
+    double bound = (new_limit - static_cast<double>(remaining)) / millis_between(seen, *reset);
+    per_ms = per_ms > 0 ? std::min(per_ms, bound) : bound;
+  }
+  if (per_ms <= 0) {
+    per_ms = new_limit / k_default_window_ms;
+  }
+  double implied = implied_level(remaining, new_limit, reset, seen, per_ms);
+  // Compare both at the later of the two moments, so that no refill is
+  // counted twice when a claim moved `at` past `seen`.
+  util::TimePoint when = std::max(at, seen);
+  double implied_then = std::min(new_limit, implied + millis_between(seen, when) * per_ms);
+  level = std::min(level_at(when), implied_then);
+  at = when;
+}
+
+void Bucket::refused(util::TimePoint now) {
+  util::TimePoint when = std::max(now, at);
+  level = std::min(level_at(when), 0.0);
+  at = when;
+}
+
+Bucket first_bucket(long long remaining, long long limit, std::optional<util::TimePoint> reset,
+                    util::TimePoint seen) {
+  Bucket bucket;
+  bucket.limit = static_cast<double>(limit);
+  bucket.level = bucket.limit; // lowered by observe()
+  bucket.at = seen;
+  bucket.observe(remaining, limit, reset, seen);
+  return bucket;
+}
+
+std::string bucket_id(const std::string& fingerprint, const std::string& model) {
+  return fingerprint + " " + model;
+}
+
+Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
+               const std::string& model, util::TimePoint now, util::Millis may_wait) {
+  Claim claim;
+  std::optional<std::size_t> soonest;
+  util::Millis soonest_wait{0};
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    auto id = bucket_id(candidates[i].key->fingerprint, model);
+    auto it = buckets.find(id);
+    if (it != buckets.end() && it->second.probing() && now - it->second.at >= k_probe_timeout) {
+      buckets.erase(it); // a probe that never settled
+      it = buckets.end();
+    }
+    if (candidates[i].soft && (it == buckets.end() || it->second.probing())) {
+      continue; // its proactive mark stands, as without claims
+    }
+    if (it == buckets.end() || it->second.probing()) {
+      // Never seen: the plain walk in key-file order. The probe counts the
+      // requests on their way, for the first answer that teaches the bucket.
+      if (it == buckets.end()) {
+        Bucket probe;
+        probe.at = now;
+        it = buckets.emplace(id, probe).first;
+      }
+      it->second.level -= 1.0;
+      claim.kind = Claim::Kind::go;
+      claim.index = i;
+      claim.probe = true;
+      return claim;
+    }
+    Bucket& bucket = it->second;
+    auto wait = bucket.until_one(now);
+    if (wait && wait->count() == 0) {
+      bucket.take(now);
+      claim.kind = Claim::Kind::go;
+      claim.index = i;
+      claim.estimated = true;
+      return claim;
+    }
+    util::Millis shown = wait ? *wait : util::Millis{60'000};
+    claim.empty.emplace_back(i, shown);
+    if (wait && (!soonest || *wait < soonest_wait)) {
+      soonest = i;
+      soonest_wait = *wait;
+    }
+  }
+  if (soonest && soonest_wait <= may_wait) {
+    buckets[bucket_id(candidates[*soonest].key->fingerprint, model)].take(now);
+    claim.kind = Claim::Kind::go;
+    claim.index = *soonest;
+    claim.wait = soonest_wait;
+    claim.estimated = true;
+  }
+  return claim;
+}
+
+void observe_requests(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
+                      const ModelLimits& limits) {
+  for (const auto& reading : limits.readings) {
+    if (reading.kind != "requests" || reading.remaining < 0 || reading.limit <= 0) {
+      continue;
+    }
+    auto id = bucket_id(fingerprint, model);
+    auto it = buckets.find(id);
+    if (it == buckets.end()) {
+      buckets.emplace(id, first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen));
+    } else if (it->second.probing()) {
+      // The first answer of a probe: the other requests of the probe are
+      // still on their way, and not in this answer's `remaining`.
+      double others = std::max(0.0, -it->second.level - 1.0);
+      it->second = first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen);
+      it->second.level -= others;
+    } else {
+      it->second.observe(reading.remaining, reading.limit, reading.reset, limits.seen);
+    }
+  }
+}
+
+void refuse_bucket(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
+                   util::TimePoint now) {
+  auto it = buckets.find(bucket_id(fingerprint, model));
+  if (it != buckets.end() && !it->second.probing()) {
+    it->second.refused(now);
+  }
+}
+
+void settle_probe(BucketMap& buckets, const std::string& fingerprint, const std::string& model) {
+  auto it = buckets.find(bucket_id(fingerprint, model));
+  if (it == buckets.end() || !it->second.probing()) {
+    return; // an answer taught the bucket meanwhile
+  }
+  it->second.level += 1.0;
+  if (it->second.level > -0.5) {
+    buckets.erase(it);
+  }
+}
+
+void prune_buckets(BucketMap& buckets, util::TimePoint now) {
+  std::erase_if(buckets, [&](const auto& entry) {
+    const Bucket& bucket = entry.second;
+    if (bucket.probing()) {
+      return now - bucket.at >= k_probe_timeout || bucket.at - now > k_probe_timeout;
+    }
+    // Full since long ago, or a date far in the future (a clock set wrong
+    // once): either way nothing worth keeping.
+    bool full_long = bucket.level_at(now) >= bucket.limit && now - bucket.at > k_forget_full_after;
+    bool from_future = bucket.at - now > k_forget_full_after;
+    return full_long || from_future;
+  });
+}
+
+} // namespace pool

@@ -1,0 +1,121 @@
+#pragma once
+
+#include "keys/key.hpp"
+#include "pool/key_marks.hpp"
+#include "util/clock.hpp"
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pool {
+
+// What bridge believes about one (key, model) request bucket (docs/marks.md,
+// "Claims"). Anthropic refills a bucket continuously, and its -reset header
+// is the moment it is full again; so between two answers the level is a
+// straight line rising towards the limit at `per_ms` units a millisecond.
+// The level may be below zero: units already promised to processes that
+// are waiting for them.
+struct Bucket {
+  double level = 0;     // units at `at`
+  util::TimePoint at{};
+  double limit = 0;
+  double per_ms = 0;    // refill rate; 0 when unknown (never refills)
+
+  // The level at `now`: the refill since `at`, never above the limit. A
+  // clock gone backwards counts no refill.
+  double level_at(util::TimePoint now) const;
+  // How long from `now` until the level reaches one unit (0 when it has);
+  // nullopt when it never will (no refill known).
+  std::optional<util::Millis> until_one(util::TimePoint now) const;
+  // Takes one unit at `now` (the level may go below zero: a reservation).
+  void take(util::TimePoint now);
+
+  // What an answer of this key and model said at `seen`: `remaining` of
+  // `limit` requests, full again at `reset`. Each such answer bounds the
+  // refill rate from above ((limit - remaining) / (reset - seen): the true
+  // level is at least `remaining`), so the lowest bound seen is kept while
+  // the limit stays the same. The level becomes the lower of what the
+  // answer implies and what this bucket says (units claimed by requests
+  // still on their way are not in the answer yet).
+  void observe(long long remaining, long long limit, std::optional<util::TimePoint> reset,
+               util::TimePoint seen);
+  // A 429 for this key and model at `now`: the bucket is empty.
+  void refused(util::TimePoint now);
+
+  // A placeholder for a bucket not known yet while requests that will
+  // teach it are on their way (a probe): limit 0, and -level of them since
+  // `at` (docs/marks.md, "Claims"). It changes no walk: keys never seen are
+  // walked in order; it only lets the first answer count the others.
+  bool probing() const { return limit <= 0; }
+};
+
+// How long a probe placeholder that never settles (its process died) is
+// kept before it is forgotten.
+constexpr util::Millis k_probe_timeout{30'000};
+
+// The rate assumed when no answer has yet bounded it: Anthropic's request
+// limits are per minute.
+constexpr double k_default_window_ms = 60'000.0;
+
+// A bucket made from the first answer that reported it.
+Bucket first_bucket(long long remaining, long long limit, std::optional<util::TimePoint> reset,
+                    util::TimePoint seen);
+
+// The buckets known, by bucket_id(fingerprint, model).
+using BucketMap = std::map<std::string, Bucket>;
+std::string bucket_id(const std::string& fingerprint, const std::string& model);
+
+// A key a walk may use, in key-file order. `soft`: the key carries a mark
+// that only says its requests ran out (a proactive mark): its bucket
+// decides when there is one, and without one the mark is obeyed.
+struct ClaimCandidate {
+  const keys::Key* key = nullptr;
+  bool soft = false;
+};
+
+// The answer to a claim over candidates.
+struct Claim {
+  enum class Kind {
+    go,      // use candidates[index] (after sleeping `wait` when it is > 0)
+    none,    // no candidate can serve within the allowed wait
+  };
+  Kind kind = Kind::none;
+  std::size_t index = 0;
+  util::Millis wait{0};
+  bool estimated = false;  // the key's bucket is known and a unit was claimed
+  bool probe = false;      // the key's bucket is not known: settle_probe() after the attempt
+  // Candidates skipped because their bucket is empty, with the time until
+  // their next unit (for -v and for exhaustion).
+  std::vector<std::pair<std::size_t, util::Millis>> empty;
+};
+
+// The claim rule (docs/marks.md): the first candidate, in order, whose
+// bucket holds at least one unit, or that has no known bucket (and no soft
+// mark), is chosen, and a unit of its bucket is taken (for a key never
+// seen, the probe placeholder counts one more request on its way). When
+// none is, and `may_wait` > 0, the candidate whose next unit comes soonest
+// is chosen if that is within `may_wait`: its unit is taken ahead (the
+// level goes below zero), so that the next waiter is promised the unit
+// after it.
+Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
+               const std::string& model, util::TimePoint now, util::Millis may_wait);
+
+// Folds the "requests" reading of an answer (if any) into the bucket of
+// (fingerprint, model), making the bucket at its first sight.
+void observe_requests(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
+                      const ModelLimits& limits);
+// A 429 for (fingerprint, model): its bucket, if known, is empty now.
+void refuse_bucket(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
+                   util::TimePoint now);
+
+// The attempt of a probe claim is over: one request fewer on its way. Once
+// none is left and no answer taught the bucket, the key is unknown again.
+void settle_probe(BucketMap& buckets, const std::string& fingerprint, const std::string& model);
+
+// Drops buckets that have been full for a long time (nothing to remember).
+void prune_buckets(BucketMap& buckets, util::TimePoint now);
+
+} // namespace pool

@@ -1,0 +1,252 @@
+#include "state/claim_ledger.hpp"
+
+#include "state/path_safety.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace state {
+
+using nlohmann::json;
+
+namespace {
+
+// A few hundred bytes per (key, model) seen in the last minutes: far below
+// this for any real pool.
+constexpr std::size_t k_max_ledger_size = 16 * 1024 * 1024;
+
+long long micros_since(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               since)
+      .count();
+}
+
+bool finite_number(const json& value) {
+  return value.is_number() && std::isfinite(value.get<double>());
+}
+
+// Closes the descriptor (and so drops the flock) on every way out.
+struct Descriptor {
+  int fd = -1;
+  Descriptor() = default;
+  explicit Descriptor(int opened) : fd(opened) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(Descriptor&& other) noexcept {
+    if (this != &other) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+      fd = other.fd;
+      other.fd = -1;
+    }
+    return *this;
+  }
+  ~Descriptor() {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+};
+
+bool read_all(int fd, std::string& text) {
+  char buffer[16384];
+  off_t offset = 0;
+  while (text.size() <= k_max_ledger_size) {
+    ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return false;
+    }
+    if (n == 0) {
+      return true;
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+    offset += n;
+  }
+  return false;
+}
+
+bool write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
+}
+
+// flock with LOCK_NB, retried after pauses from 50 µs doubling to 2 ms
+// (with jitter) for at most `bound`: a holder is in for microseconds, and
+// a stopped holder must not stop every request (the walk goes on without
+// claims).
+bool lock_within(int fd, util::Millis bound) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  std::minstd_rand jitter{static_cast<unsigned>(::getpid())};
+  std::chrono::microseconds pause{50};
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return false;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(pause + std::chrono::microseconds(jitter() % (pause.count() + 1)));
+    pause = std::min(pause * 2, std::chrono::microseconds{2000});
+  }
+  return true;
+}
+
+} // namespace
+
+std::string serialize_buckets(const pool::BucketMap& buckets) {
+  json all = json::object();
+  for (const auto& [id, bucket] : buckets) {
+    all[id] = json{{"level", bucket.level},
+                   {"at", bucket.at.time_since_epoch().count()},
+                   {"limit", bucket.limit},
+                   {"per_ms", bucket.per_ms}};
+  }
+  return json{{"version", 1}, {"buckets", all}}.dump() + "\n";
+}
+
+pool::BucketMap parse_buckets(std::string_view text) {
+  pool::BucketMap buckets;
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || doc.value("version", json()) != json(1)) {
+    return buckets;
+  }
+  auto all = doc.find("buckets");
+  if (all == doc.end() || !all->is_object()) {
+    return buckets;
+  }
+  for (const auto& [id, entry] : all->items()) {
+    if (!entry.is_object()) {
+      continue;
+    }
+    auto level = entry.find("level");
+    auto at = entry.find("at");
+    auto limit = entry.find("limit");
+    auto per_ms = entry.find("per_ms");
+    if (level == entry.end() || at == entry.end() || limit == entry.end() ||
+        per_ms == entry.end() || !finite_number(*level) || !at->is_number_integer() ||
+        !finite_number(*limit) || !finite_number(*per_ms) || limit->get<double>() < 0 ||
+        per_ms->get<double>() < 0) {
+      continue; // not a bucket we wrote: forgotten, as if never seen
+    }
+    pool::Bucket bucket;
+    bucket.limit = limit->get<double>();
+    bucket.level = std::min(level->get<double>(), bucket.limit);
+    bucket.at = util::TimePoint{util::Millis{at->get<long long>()}};
+    bucket.per_ms = per_ms->get<double>();
+    buckets.emplace(id, bucket);
+  }
+  return buckets;
+}
+
+ClaimLedger::ClaimLedger(std::string state_path, util::Millis lock_bound)
+    : m_path(std::move(state_path) + ".claims"), m_lock_bound(lock_bound) {
+  if (const char* timing = std::getenv("BRIDGE_CLAIM_TIMING")) {
+    m_timing_path = timing;
+  }
+}
+
+bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::BucketMap&)>& change,
+                         std::string& problem) {
+  auto asked = std::chrono::steady_clock::now();
+  Descriptor file;
+  // The ledger is removed when it holds nothing (no file left beside the
+  // state file for an upstream that sends no limits): a descriptor whose
+  // file was removed while we waited for its lock is opened again.
+  for (int tries = 0;; ++tries) {
+    file = Descriptor{::open(m_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)};
+    if (file.fd < 0) {
+      problem = fmt::format("{}: {}", m_path, std::strerror(errno));
+      return false;
+    }
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      problem = fmt::format("{}: not a claims ledger this bridge wrote", m_path);
+      return false;
+    }
+    // A ledger planted by another user could steer our keys: refused like a
+    // foreign state file (docs/security.md).
+    if (auto foreign = foreign_owner_problem(st.st_uid, m_path)) {
+      problem = *foreign;
+      return false;
+    }
+    if (!lock_within(file.fd, m_lock_bound)) {
+      m_lock_bound = util::Millis{0};
+      problem = fmt::format("cannot lock {}: another bridge process held it for too long", m_path);
+      return false;
+    }
+    struct stat now_there {};
+    if (::lstat(m_path.c_str(), &now_there) == 0 && now_there.st_dev == st.st_dev &&
+        now_there.st_ino == st.st_ino) {
+      break;
+    }
+    if (tries >= 100) {
+      problem = fmt::format("{} keeps being replaced", m_path);
+      return false;
+    }
+  }
+  long long wait_us = micros_since(asked);
+  auto held = std::chrono::steady_clock::now();
+  std::string text;
+  if (!read_all(file.fd, text)) {
+    text.clear(); // unreadable or oversized: start afresh, estimates only
+  }
+  pool::BucketMap buckets = parse_buckets(text);
+  change(buckets);
+  pool::prune_buckets(buckets, now);
+  if (buckets.empty()) {
+    ::unlink(m_path.c_str()); // under the lock: see the loop above
+  } else if (!write_all(file.fd, serialize_buckets(buckets))) {
+    problem = fmt::format("cannot write {}: {}", m_path, std::strerror(errno));
+    return false;
+  }
+  if (!m_timing_path.empty()) {
+    std::string line = fmt::format("claim wait_us={} hold_us={} buckets={}\n", wait_us,
+                                   micros_since(held), buckets.size());
+    int fd = ::open(m_timing_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      [[maybe_unused]] auto written = ::write(fd, line.data(), line.size());
+      ::close(fd);
+    }
+  }
+  return true;
+}
+
+pool::BucketMap ClaimLedger::read() const {
+  Descriptor file(::open(m_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      foreign_owner_problem(st.st_uid, m_path)) {
+    return {};
+  }
+  std::string text;
+  if (!read_all(file.fd, text)) {
+    return {};
+  }
+  return parse_buckets(text);
+}
+
+} // namespace state

@@ -1,0 +1,203 @@
+#include "pool/bucket.hpp"
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using pool::Bucket;
+using pool::BucketMap;
+using pool::Claim;
+using pool::ClaimCandidate;
+using test::at;
+using test::ms;
+
+namespace {
+
+const util::TimePoint k_t0 = at("2026-11-30T01:00:00Z");
+
+const keys::Key k_a = keys::make_key("a", "sk-ant-test-bucket-a-000001");
+const keys::Key k_b = keys::make_key("b", "sk-ant-test-bucket-b-000002");
+const keys::Key k_c = keys::make_key("c", "sk-ant-test-bucket-c-000003");
+
+std::vector<ClaimCandidate> all(bool soft_a = false) {
+  return {{&k_a, soft_a}, {&k_b, false}, {&k_c, false}};
+}
+
+// A bucket of 5 refilled at one a second, seen with `remaining` left and
+// full again `full_in` ms later.
+Bucket five_a_second(long long remaining, long long full_in_ms, util::TimePoint seen = k_t0) {
+  return pool::first_bucket(remaining, 5, seen + ms(full_in_ms), seen);
+}
+
+} // namespace
+
+TEST_CASE("bucket: the rate comes from the reset, the level rises to the limit") {
+  // 2 left of 5, full in 3 s: 3 units in 3000 ms.
+  Bucket bucket = five_a_second(2, 3000);
+  CHECK(bucket.per_ms == doctest::Approx(0.001));
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(2.0));
+  CHECK(bucket.level_at(k_t0 + ms(1500)) == doctest::Approx(3.5));
+  CHECK(bucket.level_at(k_t0 + ms(9000)) == doctest::Approx(5.0)); // never above the limit
+  CHECK(bucket.level_at(k_t0 - ms(5000)) == doctest::Approx(2.0)); // clock back: no refill
+}
+
+TEST_CASE("bucket: the first unit returns long before the bucket is full") {
+  // Empty, full in 5 s: the first request is back after one second, not five.
+  Bucket bucket = five_a_second(0, 5000);
+  CHECK(bucket.until_one(k_t0) == ms(1000));
+  CHECK(bucket.until_one(k_t0 + ms(400)) == ms(600));
+  CHECK(bucket.until_one(k_t0 + ms(1000)) == ms(0));
+}
+
+TEST_CASE("bucket: the lowest rate bound is kept while the limit stays, a new limit forgets it") {
+  // remaining is whole units: 0 left with the true level 0.6 and the reset
+  // 4.4 s away bounds the rate by 5/4400, above the true 1/1000.
+  Bucket bucket = five_a_second(0, 4400);
+  CHECK(bucket.per_ms == doctest::Approx(5.0 / 4400));
+  bucket.observe(1, 5, k_t0 + ms(5000), k_t0 + ms(1000)); // 4 units in 4000 ms
+  CHECK(bucket.per_ms == doctest::Approx(0.001));
+  bucket.observe(0, 5, k_t0 + ms(4000), k_t0 + ms(2000)); // a higher bound: ignored
+  CHECK(bucket.per_ms == doctest::Approx(0.001));
+  bucket.observe(10, 50, k_t0 + ms(60'000), k_t0 + ms(3000));
+  CHECK(bucket.limit == doctest::Approx(50));
+  CHECK(bucket.per_ms == doctest::Approx(40.0 / 57'000));
+}
+
+TEST_CASE("bucket: a rate never bounded is the limit per minute") {
+  Bucket bucket = pool::first_bucket(50, 50, std::nullopt, k_t0);
+  CHECK(bucket.per_ms == doctest::Approx(50.0 / 60'000));
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(50));
+}
+
+TEST_CASE("bucket: an answer lowers the estimate, never raises it (claims in flight)") {
+  Bucket bucket = five_a_second(4, 1000);
+  bucket.take(k_t0);
+  bucket.take(k_t0);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(2.0));
+  // One of the two requests answered: the server still counts 3 left; the
+  // other claim is on its way, so 2 stays the estimate.
+  bucket.observe(3, 5, k_t0 + ms(2000), k_t0);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(2.0));
+  // A client that is not bridge used the bucket: the answer says fewer.
+  bucket.observe(0, 5, k_t0 + ms(5000), k_t0);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(0.0));
+}
+
+TEST_CASE("bucket: an answer seen before the last claim counts no refill twice") {
+  Bucket bucket = five_a_second(0, 5000);
+  bucket.take(k_t0 + ms(3000)); // 3 refilled, 1 taken: 2 at 3 s
+  CHECK(bucket.level_at(k_t0 + ms(3000)) == doctest::Approx(2.0));
+  // An answer from 1 s: 1 left then, so 3 at 3 s: the estimate stays 2.
+  bucket.observe(1, 5, k_t0 + ms(5000), k_t0 + ms(1000));
+  CHECK(bucket.at == k_t0 + ms(3000));
+  CHECK(bucket.level_at(k_t0 + ms(3000)) == doctest::Approx(2.0));
+}
+
+TEST_CASE("bucket: a 429 empties the bucket") {
+  Bucket bucket = five_a_second(4, 1000);
+  bucket.refused(k_t0 + ms(10));
+  CHECK(bucket.level_at(k_t0 + ms(10)) == doctest::Approx(0.0));
+  CHECK(bucket.until_one(k_t0 + ms(10)) == ms(1000));
+}
+
+TEST_CASE("claim: keys never seen are walked in order; a probe counts the requests on their way") {
+  BucketMap buckets;
+  auto claim = pool::claim_in(buckets, all(), "opus", k_t0, ms(0));
+  CHECK(claim.kind == Claim::Kind::go);
+  CHECK(claim.index == 0);
+  CHECK(claim.probe);
+  CHECK_FALSE(claim.estimated);
+  // Once settled without an answer that taught the bucket, a is unknown
+  // again and nothing is remembered.
+  pool::settle_probe(buckets, k_a.fingerprint, "opus");
+  CHECK(buckets.empty());
+  // Concurrent walks all go to a, in order, as without claims.
+  for (int i = 0; i < 4; ++i) {
+    CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(0)).index == 0);
+  }
+  // a has four requests on their way: its first answer counts the other three.
+  pool::ModelLimits seen{k_t0, {{"requests", 3, 5, k_t0 + ms(2000)}}};
+  pool::observe_requests(buckets, k_a.fingerprint, "opus", seen);
+  const Bucket& a = buckets.at(pool::bucket_id(k_a.fingerprint, "opus"));
+  CHECK_FALSE(a.probing());
+  CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
+  pool::settle_probe(buckets, k_a.fingerprint, "opus"); // a known bucket: no change
+  CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
+  // So the next walk goes to b.
+  CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(0)).index == 1);
+  // A probe that never settles (its process died) is forgotten.
+  CHECK(buckets.count(pool::bucket_id(k_b.fingerprint, "opus")) == 1);
+  auto later = pool::claim_in(buckets, {{&k_b, false}}, "opus", k_t0 + pool::k_probe_timeout, ms(0));
+  CHECK(later.probe);
+  CHECK(buckets.at(pool::bucket_id(k_b.fingerprint, "opus")).level == doctest::Approx(-1.0));
+}
+
+TEST_CASE("claim: each claim takes a unit, so claims spread over the keys") {
+  BucketMap buckets;
+  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(2, 3000);
+  buckets[pool::bucket_id(k_b.fingerprint, "opus")] = five_a_second(1, 4000);
+  std::vector<std::size_t> chosen;
+  for (int i = 0; i < 4; ++i) {
+    auto claim = pool::claim_in(buckets, all(), "opus", k_t0, ms(0));
+    REQUIRE(claim.kind == Claim::Kind::go);
+    chosen.push_back(claim.index);
+  }
+  // a twice, b once, then c (never seen: the plain walk).
+  CHECK(chosen == std::vector<std::size_t>{0, 0, 1, 2});
+  // The buckets are per model: sonnet has none, so a is first again.
+  CHECK(pool::claim_in(buckets, all(), "sonnet", k_t0, ms(0)).index == 0);
+}
+
+TEST_CASE("claim: empty buckets are reported; without a wait nothing is claimed") {
+  BucketMap buckets;
+  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(0, 5000);
+  buckets[pool::bucket_id(k_b.fingerprint, "opus")] = five_a_second(0, 2500); // 2 a second
+  buckets[pool::bucket_id(k_c.fingerprint, "opus")] = five_a_second(0, 10'000);
+  auto claim = pool::claim_in(buckets, all(), "opus", k_t0, ms(0));
+  CHECK(claim.kind == Claim::Kind::none);
+  REQUIRE(claim.empty.size() == 3);
+  CHECK(claim.empty[1] == std::pair<std::size_t, util::Millis>{1, ms(500)});
+  CHECK(buckets.at(pool::bucket_id(k_b.fingerprint, "opus")).level_at(k_t0) ==
+        doctest::Approx(0.0));
+}
+
+TEST_CASE("claim: waiters are promised successive units, not the same one") {
+  BucketMap buckets;
+  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(0, 5000);  // 1/s
+  buckets[pool::bucket_id(k_b.fingerprint, "opus")] = five_a_second(0, 10'000); // 0.5/s
+  std::vector<ClaimCandidate> a_b{{&k_a, false}, {&k_b, false}};
+  std::vector<std::pair<std::size_t, long long>> promised;
+  for (int i = 0; i < 4; ++i) {
+    auto claim = pool::claim_in(buckets, a_b, "opus", k_t0, ms(5000));
+    REQUIRE(claim.kind == Claim::Kind::go);
+    CHECK(claim.estimated);
+    promised.emplace_back(claim.index, claim.wait.count());
+  }
+  // a at 1 s, then a at 2 s and b at 2 s, then a at 3 s: each waiter its own unit.
+  CHECK(promised == std::vector<std::pair<std::size_t, long long>>{{0, 1000}, {0, 2000}, {1, 2000}, {0, 3000}});
+  // A wait longer than allowed claims nothing.
+  CHECK(pool::claim_in(buckets, a_b, "opus", k_t0, ms(3000)).kind == Claim::Kind::none);
+  // A key never seen comes first: its capacity is unknown, not used up.
+  CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(5000)).index == 2);
+}
+
+TEST_CASE("claim: a key under a proactive mark follows its bucket, or the mark without one") {
+  BucketMap buckets;
+  // No bucket for a: its mark stands, b is chosen.
+  CHECK(pool::claim_in(buckets, all(/*soft_a=*/true), "opus", k_t0, ms(0)).index == 1);
+  // A bucket that has refilled: a is usable before its mark ends.
+  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(0, 5000);
+  CHECK(pool::claim_in(buckets, all(true), "opus", k_t0 + ms(1200), ms(0)).index == 0);
+}
+
+TEST_CASE("buckets: full ones are forgotten after ten minutes") {
+  BucketMap buckets;
+  buckets["x opus"] = five_a_second(0, 5000);
+  pool::prune_buckets(buckets, k_t0 + ms(60'000));
+  CHECK(buckets.size() == 1);
+  pool::prune_buckets(buckets, k_t0 + ms(11 * 60'000));
+  CHECK(buckets.empty());
+}
