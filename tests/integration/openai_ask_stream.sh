@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --provider openai (SPEC §12): `ask` prints choices[0].message.content and
+# --provider openai (docs/providers.md): `ask` prints choices[0].message.content and
 # `stream` the delta contents until `data: [DONE]`, through the same pool;
 # the request is POST {base}/chat/completions with a bearer key and the body
 # model, messages (system, then user), temperature, stop, stream; no token

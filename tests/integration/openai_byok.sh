@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# BYOK with --provider openai (SPEC §2, §12): OPENAI_API_KEY with no key file
+# BYOK with --provider openai (docs/providers.md): OPENAI_API_KEY with no key file
 # is one key, no failover, no marks, the state file neither read nor written;
 # a 429 exits 75 and a 401 exits 77, naming OPENAI_API_KEY. The default key
 # file of this provider is $XDG_CONFIG_HOME/bridge/openai.keys, and it wins

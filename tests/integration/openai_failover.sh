@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §12 classification with --provider openai, for `ask` and `stream`:
+# The classification of docs/providers.md with --provider openai, for `ask` and `stream`:
 # a 429 cools the key for retry-after-ms, else Retry-After, else the later of
 # x-ratelimit-reset-requests / -tokens (Go durations), else 60 s; a 429 whose
 # error.code or error.type is insufficient_quota, or whose code is one of the

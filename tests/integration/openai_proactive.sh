@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proactive marks with --provider openai (SPEC §10, §12): a success whose
+# Proactive marks with --provider openai (docs/marks.md, docs/providers.md): a success whose
 # x-ratelimit-remaining-requests or -tokens is 0 cools the key until the
 # matching x-ratelimit-reset-* (a Go duration; for requests, until the first
 # request is back, 1/limit of the way), at most 60 s, so that the next

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --provider openai streams (SPEC §6, §12): a `data:` event carrying "error"
+# --provider openai streams (docs/providers.md): a `data:` event carrying "error"
 # is a mid-stream error (exit 1, the text so far on stdout, the error on
 # stderr; relayed as received with --raw); a stream that ends before
 # `data: [DONE]` or is cut off is exit 1; a failure before the first event
