@@ -387,7 +387,10 @@ void StateStore::record(const keys::Key& key, const pool::Scope& scope, const po
 void StateStore::record_limits(const keys::Key& key, const std::string& model,
                                const pool::ModelLimits& limits) {
   std::string problem;
-  if (!m_ledger.update(m_clock.now(),
+  // The first answer with limits creates the ledger, maybe before any mark
+  // has created the state directory.
+  if (auto made = make_parent_directories(m_path);
+      made && !m_ledger.update(m_clock.now(),
                        [&](pool::BucketMap& buckets) {
                          pool::observe_requests(buckets, key.fingerprint, model, limits);
                        },
@@ -422,6 +425,11 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
                               util::Millis may_wait) {
   pool::Claim claim;
   std::string problem;
+  if (!m_ledger.exists()) {
+    // No answer has taught a bucket yet (or the upstream sends no limits):
+    // the plain walk, without the ledger's lock.
+    return pool::MarkStore::claim(candidates, model, now, may_wait);
+  }
   if (auto made = make_parent_directories(m_path); !made) {
     return pool::MarkStore::claim(candidates, model, now, may_wait); // record() warns
   }
@@ -437,6 +445,9 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
 }
 
 void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
+  if (!m_ledger.exists()) {
+    return; // no bucket is known, so none to empty
+  }
   std::string problem;
   if (!m_ledger.update(now,
                        [&](pool::BucketMap& buckets) {
@@ -448,6 +459,9 @@ void StateStore::refused(const keys::Key& key, const std::string& model, util::T
 }
 
 void StateStore::settle(const keys::Key& key, const std::string& model) {
+  if (!m_ledger.exists()) {
+    return; // removed meanwhile: nothing left to settle
+  }
   std::string problem;
   if (!m_ledger.update(m_clock.now(),
                        [&](pool::BucketMap& buckets) {
