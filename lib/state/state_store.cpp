@@ -254,16 +254,23 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
   // replacing the state file, the wait goes on (docs/state.md). A change
   // whose record is in the journal stops waiting as soon as another holder
   // has folded that record into the state file.
+  // Progress is a new state file (a fold ended) or a new folding file (a
+  // holder has the lock and is folding: alive, not stopped). On a starved
+  // machine (hundreds of processes on two cores, a sanitizer build) one fold
+  // can take seconds from lock to rename; its start counts as progress too.
   auto last_state = identity_of(m_path);
+  auto last_folding = identity_of(m_path + ".journal.folding");
   FileLock::Watch watch = [&] {
     if (appended && m_journal.folded(*appended)) {
       return FileLock::Look::no_longer_needed;
     }
     auto now_state = identity_of(m_path);
-    if (now_state == last_state) {
+    auto now_folding = identity_of(m_path + ".journal.folding");
+    if (now_state == last_state && now_folding == last_folding) {
       return FileLock::Look::nothing_new;
     }
     last_state = now_state;
+    last_folding = now_folding;
     return FileLock::Look::progress;
   };
   auto asked = std::chrono::steady_clock::now();
