@@ -10,6 +10,7 @@
 #include "upstream/transport.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/printable.hpp"
 #include "util/time_format.hpp"
 
 #include <algorithm>
@@ -111,26 +112,34 @@ std::string check_json(const std::vector<CheckRow>& rows) {
     item["message"] = row.message;
     out.push_back(std::move(item));
   }
-  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  // Messages come from upstream: C1 controls written as \u00XX (keys status
+  // --json does the same).
+  return util::json_without_c1(
+             out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) +
+         "\n";
 }
 
 std::string check_table(const std::vector<CheckRow>& rows) {
+  // Labels and hints from the key file, details from upstream: every field
+  // through util::printable (C0, DEL, C1 and invalid bytes escaped), so an
+  // upstream message can neither drive the terminal nor forge a line.
+  struct Shown {
+    std::string label, hint, detail;
+  };
+  std::vector<Shown> shown;
   std::size_t label_width = 5;
   std::size_t hint_width = 4;
   for (const auto& row : rows) {
-    label_width = std::max(label_width, row.key->label.size());
-    hint_width = std::max(hint_width, row.key->hint.size());
+    shown.push_back({util::printable(row.key->label), util::printable(row.key->hint),
+                     util::printable(row.detail)});
+    label_width = std::max(label_width, shown.back().label.size());
+    hint_width = std::max(hint_width, shown.back().hint.size());
   }
   std::string out = fmt::format("{:<{}}{:<{}}{:<14}DETAIL\n", "LABEL", label_width + 2, "HINT",
                                 hint_width + 2, "RESULT");
-  for (const auto& row : rows) {
-    std::string line = fmt::format("{:<{}}{:<{}}{:<14}{}", row.key->label, label_width + 2,
-                                   row.key->hint, hint_width + 2, row.result, row.detail);
-    // Messages come from upstream: one line each, no control characters.
-    for (char& c : line) {
-      auto u = static_cast<unsigned char>(c);
-      c = (u < 0x20 || u == 0x7F) ? ' ' : c;
-    }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string line = fmt::format("{:<{}}{:<{}}{:<14}{}", shown[i].label, label_width + 2,
+                                   shown[i].hint, hint_width + 2, rows[i].result, shown[i].detail);
     while (!line.empty() && line.back() == ' ') {
       line.pop_back();
     }

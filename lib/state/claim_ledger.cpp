@@ -169,6 +169,11 @@ ClaimLedger::ClaimLedger(std::string state_path, util::Millis lock_bound)
   }
 }
 
+bool ClaimLedger::exists() const {
+  struct stat st {};
+  return ::lstat(m_path.c_str(), &st) == 0;
+}
+
 bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::BucketMap&)>& change,
                          std::string& problem) {
   auto asked = std::chrono::steady_clock::now();

@@ -40,6 +40,10 @@ public:
               std::string& problem);
   // The buckets as they are, without a lock (keys status).
   pool::BucketMap read() const;
+  // Whether the ledger file is there. Only an answer that carries limits
+  // creates it; until then a walk does not claim at all, so a pool whose
+  // upstream sends no limits never takes this lock (docs/marks.md).
+  bool exists() const;
 
   const std::string& path() const { return m_path; }
 

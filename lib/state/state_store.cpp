@@ -26,9 +26,6 @@ namespace state {
 namespace {
 // Ten thousand keys take about 2.5 MB; this leaves ample room.
 constexpr std::size_t k_max_state_size = 256 * 1024 * 1024;
-// How old the state file's copy of a model's limits may get before an
-// answer with the same limits rewrites it.
-constexpr util::Millis k_limits_refresh{60'000};
 
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
@@ -254,16 +251,23 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
   // replacing the state file, the wait goes on (docs/state.md). A change
   // whose record is in the journal stops waiting as soon as another holder
   // has folded that record into the state file.
+  // Progress is a new state file (a fold ended) or a new folding file (a
+  // holder has the lock and is folding: alive, not stopped). On a starved
+  // machine (hundreds of processes on two cores, a sanitizer build) one fold
+  // can take seconds from lock to rename; its start counts as progress too.
   auto last_state = identity_of(m_path);
+  auto last_folding = identity_of(m_path + ".journal.folding");
   FileLock::Watch watch = [&] {
     if (appended && m_journal.folded(*appended)) {
       return FileLock::Look::no_longer_needed;
     }
     auto now_state = identity_of(m_path);
-    if (now_state == last_state) {
+    auto now_folding = identity_of(m_path + ".journal.folding");
+    if (now_state == last_state && now_folding == last_folding) {
       return FileLock::Look::nothing_new;
     }
     last_state = now_state;
+    last_folding = now_folding;
     return FileLock::Look::progress;
   };
   auto asked = std::chrono::steady_clock::now();
@@ -381,80 +385,6 @@ void StateStore::record(const keys::Key& key, const pool::Scope& scope, const po
     warn_once(fmt::format("state not saved yet: {}; the mark is kept in {}", problem,
                           m_journal.path()));
     return;
-  }
-}
-
-void StateStore::record_limits(const keys::Key& key, const std::string& model,
-                               const pool::ModelLimits& limits) {
-  std::string problem;
-  if (!m_ledger.update(m_clock.now(),
-                       [&](pool::BucketMap& buckets) {
-                         pool::observe_requests(buckets, key.fingerprint, model, limits);
-                       },
-                       problem)) {
-    warn_once(fmt::format("request estimates not saved: {}", problem));
-  }
-  // The state file's copy is for people (keys status): rewriting it under
-  // the lock after every answer would cost a fold and an fsync per request.
-  if (auto fp = m_file_limits.find(key.fingerprint); fp != m_file_limits.end()) {
-    if (auto old = fp->second.find(model); old != fp->second.end()) {
-      bool same_limits = old->second.readings.size() == limits.readings.size();
-      for (std::size_t i = 0; same_limits && i < limits.readings.size(); ++i) {
-        same_limits = old->second.readings[i].kind == limits.readings[i].kind &&
-                      old->second.readings[i].limit == limits.readings[i].limit;
-      }
-      if (same_limits && limits.seen - old->second.seen < k_limits_refresh) {
-        return;
-      }
-    }
-  }
-  m_file_limits[key.fingerprint][model] = limits;
-  // Straight through update(): limits are not journaled (a lost reading is
-  // only a missed proactive cooldown).
-  if (update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem) !=
-      Saved::yes) {
-    warn_once(fmt::format("state not saved: {}", problem));
-  }
-}
-
-pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
-                              const std::string& model, util::TimePoint now,
-                              util::Millis may_wait) {
-  pool::Claim claim;
-  std::string problem;
-  if (auto made = make_parent_directories(m_path); !made) {
-    return pool::MarkStore::claim(candidates, model, now, may_wait); // record() warns
-  }
-  if (m_ledger.update(now,
-                      [&](pool::BucketMap& buckets) {
-                        claim = pool::claim_in(buckets, candidates, model, now, may_wait);
-                      },
-                      problem)) {
-    return claim;
-  }
-  warn_once(fmt::format("request estimates not used: {}", problem));
-  return pool::MarkStore::claim(candidates, model, now, may_wait);
-}
-
-void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
-  std::string problem;
-  if (!m_ledger.update(now,
-                       [&](pool::BucketMap& buckets) {
-                         pool::refuse_bucket(buckets, key.fingerprint, model, now);
-                       },
-                       problem)) {
-    warn_once(fmt::format("request estimates not saved: {}", problem));
-  }
-}
-
-void StateStore::settle(const keys::Key& key, const std::string& model) {
-  std::string problem;
-  if (!m_ledger.update(m_clock.now(),
-                       [&](pool::BucketMap& buckets) {
-                         pool::settle_probe(buckets, key.fingerprint, model);
-                       },
-                       problem)) {
-    warn_once(fmt::format("request estimates not saved: {}", problem));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "upstream/probe.hpp"
 
+#include "upstream/transport.hpp"
+
 #include "util/interrupt.hpp"
 
 #include <curl/curl.h>
@@ -16,6 +18,7 @@ constexpr std::size_t k_max_probe_body = 64 * 1024;
 struct Probe {
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
+  curl_slist* resolve = nullptr; // route_for(): localhost pinned to loopback
   ProbeResult result;
 };
 
@@ -72,6 +75,7 @@ public:
         curl_easy_cleanup(probe->curl);
       }
       curl_slist_free_all(probe->headers);
+      curl_slist_free_all(probe->resolve);
     }
     curl_multi_cleanup(m_multi);
   }
@@ -88,6 +92,17 @@ public:
       probe->headers = curl_slist_append(probe->headers, line.c_str());
     }
     CURL* curl = probe->curl;
+    // The same road as every other request: a loopback upstream directly,
+    // never through a proxy that would read the key; plain http elsewhere
+    // refused (docs/security.md).
+    if (auto refused = route_for(curl, url, probe->resolve)) {
+      probe->result.message = *refused;
+      curl_easy_cleanup(curl);
+      probe->curl = nullptr;
+      m_probes.push_back(std::move(probe));
+      return;
+    }
+    curl_easy_setopt(curl, CURLOPT_RESOLVE, probe->resolve);
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);

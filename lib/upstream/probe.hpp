@@ -27,7 +27,7 @@ struct ProbeOptions {
 // extra header lines), all at once over libcurl's multi interface, so that
 // probing fifty keys takes about one round trip, not fifty. The same rules as
 // Transport: http and https only, redirects never followed, TLS verified,
-// proxy variables honoured. Results are in the order of `requests`.
+// the proxy variables honoured except for a loopback upstream (route_for). Results are in the order of `requests`.
 std::vector<ProbeResult> probe_all(const std::string& url,
                                    const std::vector<std::vector<std::string>>& requests,
                                    const ProbeOptions& options);

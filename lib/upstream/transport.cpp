@@ -162,8 +162,6 @@ bool is_loopback_host(std::string_view host) {
   return false;
 }
 
-namespace {
-
 // Loopback requests never go through a proxy: a proxy (even one on this
 // machine, run by another user) would see the key in clear text over plain
 // http, and could answer 401/429 in the upstream's name. "localhost" is
@@ -192,8 +190,6 @@ std::optional<std::string> route_for(CURL* curl, const std::string& url, curl_sl
   }
   return std::nullopt;
 }
-
-} // namespace
 
 struct Transport::Impl {
   CURL* curl = nullptr;

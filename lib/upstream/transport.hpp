@@ -3,7 +3,9 @@
 #include "upstream/headers.hpp"
 #include "util/clock.hpp"
 
+#include <curl/curl.h>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +86,14 @@ private:
 // Transport resolves to 127.0.0.1 / ::1 itself. Requests to a loopback host
 // never go through a proxy.
 bool is_loopback_host(std::string_view host);
+
+// The route rule every request of bridge follows (Transport and the probes
+// of `keys check` alike): a loopback host is reached directly, never through
+// a proxy, and "localhost" is pinned to 127.0.0.1 / ::1 by an entry added to
+// `resolve` (for CURLOPT_RESOLVE; the caller frees it); plain http to any
+// other host is refused. Sets the options on `curl`; returns why the request
+// must not be sent, or nothing.
+std::optional<std::string> route_for(CURL* curl, const std::string& url, curl_slist*& resolve);
 
 // Checks a base URL (docs/contract.md, safety): http or https only; plain http only to a
 // loopback host. Returns the URL without a trailing slash, or throws

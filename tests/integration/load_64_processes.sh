@@ -14,6 +14,8 @@
 #     first keys cooling and the second keys ready);
 #   - each key was sent exactly once, no temporary file is left, the modes
 #     are 0600 / 0700;
+#   - the claims ledger is never touched (the mock sends no rate-limit
+#     headers, so there is no bucket to claim from);
 #   - the lock wait and hold times each process reports (BRIDGE_STATE_TIMING)
 #     are printed as percentiles: measured, not asserted (bench/ compares).
 # shellcheck source=lib.sh
@@ -57,7 +59,7 @@ for ((i = 1; i <= N; i++)); do
         : >"$T/run/ready.$i"
         read -r _ <"$T/go"
         rc=0
-        BRIDGE_STATE_TIMING="$T/timing" timeout -k 5 "$PER_PROCESS_SECS" "$BRIDGE" ask -v --no-stdin --key-file "$T/keys/$i" --state "$STATE" \
+        BRIDGE_STATE_TIMING="$T/timing" BRIDGE_CLAIM_TIMING="$T/claim-timing" timeout -k 5 "$PER_PROCESS_SECS" "$BRIDGE" ask -v --no-stdin --key-file "$T/keys/$i" --state "$STATE" \
             --base-url "$MOCK_URL" "question $i" >"$T/run/out.$i" 2>"$T/run/err.$i" || rc=$?
         date +%s%3N >"$T/run/end.$i"
         echo "$rc" >"$T/run/rc.$i"
@@ -154,6 +156,11 @@ entries=$(grep -c '"mark": "cooling"' "$STATE" || true)
 [[ "$entries" -eq $N ]] || fail "the state file holds $entries cooling entries, expected $N"
 [[ ! -e "$STATE.journal" && ! -e "$STATE.journal.folding" ]] ||
     fail "the journal was not folded into the state file: $(ls -a "$STATE_DIR")"
+
+# ---- the mock sends no rate-limit headers: no process touched the claims
+# ledger (docs/marks.md: no ledger, no claim, no lock) ---------------------------
+[[ ! -s "$T/claim-timing" ]] || fail "$(wc -l <"$T/claim-timing") claims-ledger updates for an upstream that sends no limits"
+[[ ! -e "$STATE.claims" ]] || fail "a claims ledger was left for an upstream that sends no limits"
 
 # ---- lock wait and hold, as each process reported them ------------------------
 # One line per update: wait_us=W hold_us=H records=R outcome=O.

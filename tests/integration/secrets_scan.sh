@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/contract.md (keys) "Showing keys": a key is never printed, logged, or written to the
 # state file. Every subcommand (ask, stream, ask --json, stream --raw,
-# keys status, keys status --json, keys reset, parse-retry-after) runs with
+# keys status, keys status --json, keys reset, keys check, parse-retry-after) runs with
 # -v through every failure mode: 429, 401, 403, 500 (with retries), network
 # refused, transient and permanent exhaustion, --wait, a mid-stream error
 # event and a mid-stream drop, a redirect, key files with bad lines (three
@@ -156,6 +156,11 @@ r 0 keys status --json -v --key-file "$P1" --state "$STATE"
 r 0 keys reset -v rate --key-file "$P1" --state "$STATE"
 r 0 keys status -v --key-file "$P1" --state "$STATE"
 r 0 keys reset -v --key-file "$P1" --state "$STATE"
+
+# ---- keys check: every key probed at once, answered or unreachable ----------------------
+r 0 keys check -v --key-file "$P1" --state "$STATE" "${U[@]}"
+r 0 keys check --json -v --key-file "$P4" --state "$STATE" "${U[@]}"
+r 69 keys check -v --key-file "$P6" --state "$STATE" --base-url "$DEAD"
 
 # ---- a corrupt state file (kept aside as .corrupt, scanned too) -------------------------
 printf '{"version": 1, "keys": {' >"$STATE"

@@ -5,6 +5,7 @@
 #   - the upstream: an error type, message and request-id holding ESC
 #     sequences, BEL and U+009B (ask, ask -v, stream, the mark it leaves);
 #     a non-JSON error body with raw 0x9B and ESC bytes; an SSE error event;
+#     the same answers to the probes of `keys check` (table and --json);
 #   - the state file: a mark's reason planted with \u001b, \u009b and raw
 #     UTF-8 C1 characters (keys status table and --json, the -v "skipped"
 #     line).
@@ -25,6 +26,11 @@ start_mock '{"keys": {
   "sk-ant-test-esc-event-Ee000000004": {"error_after": 1, "error_type": "'"$HOSTILE_TYPE"'",
       "error_message": "'"$HOSTILE_MSG"'"},
   "sk-ant-test-esc-good-Ee0000000005": {"text": "fine"}
+}, "probe": {
+  "sk-ant-test-esc-fail-Ee0000000002": {"status": 500, "error_type": "'"$HOSTILE_TYPE"'",
+      "error_message": "'"$HOSTILE_MSG"'"},
+  "sk-ant-test-esc-raw-Ee00000000003": {"status": 502, "binary": true, "content_type": "text/plain",
+      "body": "\\x9b[2J not json \\x1b[31m \\xc2\\x9b red"}
 }}'
 
 problems=()
@@ -83,6 +89,17 @@ setup_pool "event sk-ant-test-esc-event-Ee000000004"
 run_pool stream "hi"
 expect_rc 1
 both "stream, an error event with a hostile type and message"
+
+# keys check shows what each probe's answer said: the same escapes.
+setup_pool "fail sk-ant-test-esc-fail-Ee0000000002" "raw sk-ant-test-esc-raw-Ee00000000003"
+run_pool keys check
+expect_rc 1
+expect_out_contains 'msg\xc2\x9b2J\x1b[2J\xc2\x85end'
+both "keys check, hostile messages"
+run_pool keys check --json
+expect_rc 1
+expect_out_contains '\u009b2J'
+both "keys check --json, hostile messages"
 
 # --- from the state file --------------------------------------------------------------
 setup_pool "hostile sk-ant-test-esc-type-Ee0000000001" "good sk-ant-test-esc-good-Ee0000000005"

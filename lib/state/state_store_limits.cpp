@@ -1,0 +1,107 @@
+// The parts of StateStore that concern rate-limit readings and the claims
+// ledger (docs/marks.md, "Limits" and "Claims"): the answers' limits, and the
+// claims a walk makes on the request buckets. Apart from state_store.cpp so
+// that each file keeps to one concern.
+#include "state/state_store.hpp"
+
+#include "state/atomic_file.hpp"
+
+#include <fmt/format.h>
+
+namespace state {
+
+namespace {
+// How old the state file's copy of a model's limits may get before an
+// answer with the same limits rewrites it.
+constexpr util::Millis k_limits_refresh{60'000};
+} // namespace
+
+void StateStore::record_limits(const keys::Key& key, const std::string& model,
+                               const pool::ModelLimits& limits) {
+  std::string problem;
+  // The first answer with limits creates the ledger, maybe before any mark
+  // has created the state directory.
+  if (auto made = make_parent_directories(m_path);
+      made && !m_ledger.update(m_clock.now(),
+                       [&](pool::BucketMap& buckets) {
+                         pool::observe_requests(buckets, key.fingerprint, model, limits);
+                       },
+                       problem)) {
+    warn_once(fmt::format("request estimates not saved: {}", problem));
+  }
+  // The state file's copy is for people (keys status): rewriting it under
+  // the lock after every answer would cost a fold and an fsync per request.
+  if (auto fp = m_file_limits.find(key.fingerprint); fp != m_file_limits.end()) {
+    if (auto old = fp->second.find(model); old != fp->second.end()) {
+      bool same_limits = old->second.readings.size() == limits.readings.size();
+      for (std::size_t i = 0; same_limits && i < limits.readings.size(); ++i) {
+        same_limits = old->second.readings[i].kind == limits.readings[i].kind &&
+                      old->second.readings[i].limit == limits.readings[i].limit;
+      }
+      if (same_limits && limits.seen - old->second.seen < k_limits_refresh) {
+        return;
+      }
+    }
+  }
+  m_file_limits[key.fingerprint][model] = limits;
+  // Straight through update(): limits are not journaled (a lost reading is
+  // only a missed proactive cooldown).
+  if (update([&](StateDocument& doc) { doc.set_limits(key, model, limits); }, problem) !=
+      Saved::yes) {
+    warn_once(fmt::format("state not saved: {}", problem));
+  }
+}
+
+pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
+                              const std::string& model, util::TimePoint now,
+                              util::Millis may_wait) {
+  pool::Claim claim;
+  std::string problem;
+  if (!m_ledger.exists()) {
+    // No answer has taught a bucket yet (or the upstream sends no limits):
+    // the plain walk, without the ledger's lock.
+    return pool::MarkStore::claim(candidates, model, now, may_wait);
+  }
+  if (auto made = make_parent_directories(m_path); !made) {
+    return pool::MarkStore::claim(candidates, model, now, may_wait); // record() warns
+  }
+  if (m_ledger.update(now,
+                      [&](pool::BucketMap& buckets) {
+                        claim = pool::claim_in(buckets, candidates, model, now, may_wait);
+                      },
+                      problem)) {
+    return claim;
+  }
+  warn_once(fmt::format("request estimates not used: {}", problem));
+  return pool::MarkStore::claim(candidates, model, now, may_wait);
+}
+
+void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
+  if (!m_ledger.exists()) {
+    return; // no bucket is known, so none to empty
+  }
+  std::string problem;
+  if (!m_ledger.update(now,
+                       [&](pool::BucketMap& buckets) {
+                         pool::refuse_bucket(buckets, key.fingerprint, model, now);
+                       },
+                       problem)) {
+    warn_once(fmt::format("request estimates not saved: {}", problem));
+  }
+}
+
+void StateStore::settle(const keys::Key& key, const std::string& model) {
+  if (!m_ledger.exists()) {
+    return; // removed meanwhile: nothing left to settle
+  }
+  std::string problem;
+  if (!m_ledger.update(m_clock.now(),
+                       [&](pool::BucketMap& buckets) {
+                         pool::settle_probe(buckets, key.fingerprint, model);
+                       },
+                       problem)) {
+    warn_once(fmt::format("request estimates not saved: {}", problem));
+  }
+}
+
+} // namespace state
