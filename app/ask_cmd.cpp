@@ -60,9 +60,9 @@ public:
       return outcome;
     }
     if (ok) {
-      m_text = upstream::response_text(m_body);
+      m_text = m_provider->answer_text(m_body);
       if (!m_text) {
-        record.broken = "the answer is not a Messages response (malformed JSON)";
+        record.broken = fmt::format("the answer is not {} (malformed JSON)", m_provider->profile().answer_name);
         outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
       }
     }

@@ -20,6 +20,9 @@ constexpr const char* k_footer = R"(Examples:
   bridge ask 'Explain flock(2) in one paragraph'
   git diff | bridge ask 'Review this change'        # stdin first, then the words
   bridge stream -m claude-opus-4-1 'Write a haiku'
+  bridge ask --provider openai 'Hello'               # OpenAI Chat Completions
+  BRIDGE_PROVIDER=openai OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY=x \
+    bridge stream -m llama3.2 'Hello'                 # a local server (Ollama)
   bridge keys status                                # ready / cooling / disabled
 
 In scripts and CI:
@@ -96,8 +99,8 @@ int bridge_main(int argc, char** argv) {
   util::install_interrupt_handler();
   GlobalOptions global;
   Command command;
-  CLI::App app("bridge: send requests to the Anthropic Messages API through a pool of keys\n"
-               "that fails over on rate limits and revoked keys",
+  CLI::App app("bridge: send requests to the Anthropic Messages API (or an OpenAI-compatible\n"
+               "one) through a pool of keys that fails over on rate limits and revoked keys",
                "bridge");
   app.set_version_flag("--version", fmt::format("bridge {}", BRIDGE_VERSION));
   app.footer(k_footer);

@@ -32,8 +32,15 @@ void GlobalOptions::add_to(CLI::App& app) {
                  "[env: BRIDGE_STATE] [default: $XDG_STATE_HOME/bridge/state.json]")
       ->type_name("PATH|URL");
   app.add_option("--base-url", base_url,
-                 "API base URL [env: ANTHROPIC_BASE_URL] [default: https://api.anthropic.com]")
+                 "API base URL [env: ANTHROPIC_BASE_URL or OPENAI_BASE_URL]\n"
+                 "[default: https://api.anthropic.com or https://api.openai.com/v1]")
       ->type_name("URL");
+  app.add_option("--provider", provider,
+                 "Upstream API: anthropic (Messages) or openai (Chat Completions,\n"
+                 "also spoken by many other hosts and local servers)\n"
+                 "[env: BRIDGE_PROVIDER] [default: anthropic]")
+      ->type_name("NAME")
+      ->check(CLI::IsMember(upstream::provider_names()));
   app.add_flag("-v,--verbose", verbose, "Tell which key each attempt used and how it ended");
   app.add_flag("-q,--quiet", quiet, "No warnings or notices on stderr, only errors");
 }
@@ -82,26 +89,51 @@ bool file_exists(const std::string& path) {
 
 } // namespace
 
-std::string default_key_file() { return xdg_dir("XDG_CONFIG_HOME", ".config") + "/bridge/keys"; }
+std::string default_key_file(const upstream::ProviderProfile& profile) {
+  return xdg_dir("XDG_CONFIG_HOME", ".config") + "/bridge/" + profile.key_file_name;
+}
 std::string default_state_file() {
   return xdg_dir("XDG_STATE_HOME", ".local/state") + "/bridge/state.json";
 }
 
+std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& options) {
+  if (options.provider) {
+    if (auto provider = upstream::make_provider(*options.provider)) {
+      return provider;
+    }
+    throw util::Error(util::ExitCode::usage, fmt::format("--provider {}: unknown provider", *options.provider));
+  }
+  std::string name = env("BRIDGE_PROVIDER").value_or("anthropic");
+  if (auto provider = upstream::make_provider(name)) {
+    return provider;
+  }
+  std::string known;
+  for (const auto& each : upstream::provider_names()) {
+    known += (known.empty() ? "" : ", ") + each;
+  }
+  throw util::Error(util::ExitCode::config,
+                    fmt::format("BRIDGE_PROVIDER={}: unknown provider (known: {})", name, known));
+}
+
 KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
   KeySource source;
+  const auto provider = resolve_provider(options);
+  const upstream::ProviderProfile& profile = provider->profile();
+  const std::string& key_env = profile.key_env;
   std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
   // The default path is needed (and the home directory looked up) only
   // when no key file is named.
-  std::string default_file = file ? std::string() : default_key_file();
-  auto byok = env("ANTHROPIC_API_KEY");
+  std::string default_file = file ? std::string() : default_key_file(profile);
+  auto byok = env(key_env.c_str());
   if (!file && byok && !file_exists(default_file)) {
     if (!keys::is_sendable_secret(*byok)) {
       throw util::Error(util::ExitCode::config,
-                        "ANTHROPIC_API_KEY contains white space or a character that cannot be "
-                        "sent in an HTTP header");
+                        fmt::format("{} contains white space or a character that cannot be "
+                                    "sent in an HTTP header",
+                                    key_env));
     }
     source.mode = KeySource::Mode::byok;
-    source.keys.push_back(keys::make_key("ANTHROPIC_API_KEY", *byok));
+    source.keys.push_back(keys::make_key(key_env, *byok));
     return source;
   }
   if (!file && !file_exists(default_file)) {
@@ -109,23 +141,24 @@ KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
         util::ExitCode::config,
         fmt::format("no API keys configured. Either put keys in {} (one per line, LABEL KEY, "
                     "mode 0600) or point --key-file / BRIDGE_KEY_FILE at such a file; or set "
-                    "ANTHROPIC_API_KEY for a single key without failover",
-                    default_file));
+                    "{} for a single key without failover",
+                    default_file, key_env));
   }
   source.key_file = file ? *file : default_file;
   // What would work instead of this file. A named file (--key-file,
-  // BRIDGE_KEY_FILE) wins over ANTHROPIC_API_KEY, so setting that variable
+  // BRIDGE_KEY_FILE) wins over the key variable, so setting that variable
   // changes nothing; leaving the name out does when the variable is set.
   std::string advice;
   if (file && byok) {
-    advice = fmt::format("; or, to use the single key in ANTHROPIC_API_KEY, name no key file "
+    advice = fmt::format("; or, to use the single key in {}, name no key file "
                          "(drop {}){}",
-                         options.key_file ? "--key-file" : "BRIDGE_KEY_FILE",
+                         key_env, options.key_file ? "--key-file" : "BRIDGE_KEY_FILE",
                          file_exists(default_file)
                              ? fmt::format(" and move {} aside", default_file)
                              : std::string());
   } else if (!file) {
-    advice = "; or set ANTHROPIC_API_KEY for a single key without failover, and remove this file";
+    advice = fmt::format("; or set {} for a single key without failover, and remove this file",
+                         key_env);
   }
   std::vector<std::string> warnings;
   source.keys = keys::load_key_file(source.key_file, warnings, advice);
@@ -149,10 +182,11 @@ std::string resolve_base_url(const GlobalOptions& options) {
   if (options.base_url) {
     return *options.base_url;
   }
-  if (auto value = env("ANTHROPIC_BASE_URL")) {
+  const auto provider = resolve_provider(options);
+  if (auto value = env(provider->profile().base_url_env.c_str())) {
     return *value;
   }
-  return "https://api.anthropic.com";
+  return provider->profile().default_base_url;
 }
 
 } // namespace app

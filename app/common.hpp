@@ -2,8 +2,10 @@
 
 #include "console.hpp"
 #include "keys/key.hpp"
+#include "upstream/provider.hpp"
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@ struct GlobalOptions {
   std::optional<std::string> key_file;
   std::optional<std::string> state;
   std::optional<std::string> base_url;
+  std::optional<std::string> provider;
   bool verbose = false;
   bool quiet = false;
 
@@ -26,8 +29,8 @@ struct GlobalOptions {
 
 // The footer of the help of ask, stream and keys.
 inline constexpr const char* k_global_options_note =
-    "Global options (--key-file, --state, --base-url, -v, -q) may also follow the\n"
-    "subcommand; see bridge --help. Exit codes and files: man bridge.";
+    "Global options (--provider, --key-file, --state, --base-url, -v, -q) may also\n"
+    "follow the subcommand; see bridge --help. Exit codes and files: man bridge.";
 
 // Where the keys of this invocation come from (docs/contract.md, keys).
 struct KeySource {
@@ -37,20 +40,28 @@ struct KeySource {
   std::vector<keys::Key> keys;     // the pool, or the one BYOK key
 };
 
-// Resolves and loads the keys: --key-file/BRIDGE_KEY_FILE, else
-// ANTHROPIC_API_KEY when there is no default key file (BYOK), else the
-// default key file. Throws util::Error (exit 78) when there are none.
+// The upstream API: --provider, BRIDGE_PROVIDER, or anthropic. Throws
+// util::Error (exit 78) for a BRIDGE_PROVIDER that names none (an unknown
+// --provider is refused by the parser, exit 2).
+std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& options);
+
+// Resolves and loads the keys: --key-file/BRIDGE_KEY_FILE, else the
+// provider's key variable (ANTHROPIC_API_KEY, OPENAI_API_KEY) when there is
+// no default key file (BYOK), else the default key file. Throws util::Error
+// (exit 78) when there are none.
 KeySource resolve_keys(const GlobalOptions& options, const Console& console);
 
 // The state file path: --state, BRIDGE_STATE, or the XDG default.
 std::string resolve_state_path(const GlobalOptions& options);
-// The base URL: --base-url, ANTHROPIC_BASE_URL, or the API's.
+// The base URL: --base-url, the provider's variable (ANTHROPIC_BASE_URL,
+// OPENAI_BASE_URL), or the provider's own.
 std::string resolve_base_url(const GlobalOptions& options);
 
 // The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME (or, when
-// HOME is unset or relative, the password database). Throws util::Error
-// (exit 78) when no home directory can be found.
-std::string default_key_file();
+// HOME is unset or relative, the password database); the key file is named
+// by the provider (keys, openai.keys). Throws util::Error (exit 78) when no
+// home directory can be found.
+std::string default_key_file(const upstream::ProviderProfile& profile);
 std::string default_state_file();
 
 // An environment variable, or nullopt when unset or empty.

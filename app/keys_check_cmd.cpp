@@ -5,8 +5,8 @@
 #include "pool/outcome.hpp"
 #include "pool_state.hpp"
 #include "upstream/messages.hpp"
+#include "upstream/provider.hpp"
 #include "upstream/probe.hpp"
-#include "upstream/retry_after.hpp"
 #include "upstream/transport.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -38,7 +38,8 @@ struct CheckRow {
   bool unreachable = false;
 };
 
-std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOptions& options) {
+std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOptions& options,
+                                          const upstream::Provider& provider) {
   std::vector<const keys::Key*> chosen;
   if (options.labels.empty()) {
     for (const auto& key : source.keys) {
@@ -53,9 +54,9 @@ std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOp
       throw util::Error(util::ExitCode::usage,
                         source.mode == KeySource::Mode::pool
                             ? fmt::format("no key labelled '{}' in {}", label, source.key_file)
-                            : fmt::format("no key labelled '{}': ANTHROPIC_API_KEY is one key, "
-                                          "labelled '{}'",
-                                          label, source.keys.front().label));
+                            : fmt::format("no key labelled '{}': {} is one key, labelled '{}'",
+                                          label, provider.profile().key_env,
+                                          source.keys.front().label));
     }
     if (std::find(chosen.begin(), chosen.end(), &*it) == chosen.end()) {
       chosen.push_back(&*it);
@@ -65,7 +66,8 @@ std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOp
 }
 
 // Reads one probe's answer, and says what it means for the key.
-CheckRow judge(const keys::Key& key, const upstream::ProbeResult& probe, const std::string& base_url) {
+CheckRow judge(const keys::Key& key, const upstream::ProbeResult& probe, const std::string& base_url,
+               const upstream::ErrorHints& hints) {
   CheckRow row;
   row.key = &key;
   row.status = probe.status;
@@ -77,9 +79,8 @@ CheckRow judge(const keys::Key& key, const upstream::ProbeResult& probe, const s
     row.detail = row.message;
     return row;
   }
-  auto error = upstream::parse_error_body(probe.body);
-  std::string type = error ? error->type : upstream::error_type_for_status(probe.status);
-  row.message = error ? error->message : std::string();
+  const std::string& type = hints.error.type;
+  row.message = hints.error.message;
   if (probe.status >= 200 && probe.status < 300) {
     row.result = "ok";
     row.message.clear();
@@ -167,19 +168,22 @@ std::size_t clear_disabled(PoolState& state, const std::vector<std::string>& wor
 
 int run_check(const GlobalOptions& global, const CheckOptions& options) {
   Console console = global.console();
+  const auto provider = resolve_provider(global);
   std::string base_url = upstream::checked_base_url(resolve_base_url(global));
   KeySource source = resolve_keys(global, console);
-  auto chosen = chosen_keys(source, options);
+  auto chosen = chosen_keys(source, options, *provider);
 
+  // The provider's cheap request (a model list); only the key differs.
+  std::string url;
   std::vector<std::vector<std::string>> requests;
   requests.reserve(chosen.size());
   for (const auto* key : chosen) {
-    requests.push_back({"x-api-key: " + key->secret,
-                        std::string("anthropic-version: ") + upstream::k_anthropic_version,
-                        "accept: application/json"});
+    upstream::HttpRequest probe = provider->probe(base_url, key->secret);
+    url = std::move(probe.url);
+    requests.push_back(std::move(probe.headers));
   }
   auto started = std::chrono::steady_clock::now();
-  auto probes = upstream::probe_all(base_url + "/v1/models?limit=1", requests, {});
+  auto probes = upstream::probe_all(url, requests, {});
   auto took = std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - started);
   console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(), chosen.size() == 1 ? "" : "s",
                              took.count()));
@@ -201,18 +205,21 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   std::vector<CheckRow> rows;
   std::vector<std::string> working;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    CheckRow row = judge(*chosen[i], probes[i], base_url);
+    auto now = clock.now();
+    upstream::ErrorHints hints;
+    if (probes[i].status != 0 && (probes[i].status < 200 || probes[i].status >= 300)) {
+      hints = provider->error_hints(probes[i].status, probes[i].headers, probes[i].body, now);
+    }
+    CheckRow row = judge(*chosen[i], probes[i], base_url, hints);
     if (store && (row.result == "refused" || row.result == "rate_limited")) {
-      auto outcome = pool::AttemptOutcome::answer(static_cast<int>(row.status));
-      auto error = upstream::parse_error_body(probes[i].body);
-      outcome.error_type = error ? error->type : upstream::error_type_for_status(row.status);
-      if (error) {
-        outcome.error_code = upstream::parse_error_code(probes[i].body);
-        outcome.error_message = error->message;
-      }
-      outcome.retry_after = upstream::parse_retry_after(probes[i].headers, clock.now());
+      // The same reading as a walk's: the provider's hints, then the walk's
+      // penalty (a spend limit rests the key for every model).
+      auto outcome = pool::AttemptOutcome::answer(static_cast<int>(row.status), hints.error.type);
+      outcome.limit = hints.limit;
+      outcome.limit_end = hints.limit_end;
+      outcome.retry_after = provider->retry_after(probes[i].status, probes[i].headers, now);
       auto verdict = row.result == "refused" ? pool::Verdict::disable : pool::Verdict::cool;
-      auto penalty = pool::penalty_for(outcome, verdict, "", clock.now(), pool::k_default_cooldown);
+      auto penalty = pool::penalty_for(outcome, verdict, "", now, pool::k_default_cooldown);
       store->record(*chosen[i], penalty.scope, penalty.mark);
       if (verdict == pool::Verdict::cool) {
         row.detail += fmt::format(", cooling for {}", util::format_delay(penalty.mark.until -

@@ -7,8 +7,6 @@
 
 #include "pool/walker.hpp"
 #include "pool_state.hpp"
-#include "upstream/rate_limits.hpp"
-#include "upstream/retry_after.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/interrupt.hpp"
@@ -62,10 +60,12 @@ const CLI::Validator k_seconds = number_check("a number of seconds greater than 
 } // namespace
 
 void add_send_options(CLI::App& sub, SendOptions& o) {
-  sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL] [default: claude-sonnet-4-5]")
+  sub.add_option("-m,--model", o.model, "Model [env: BRIDGE_MODEL]\n"
+                 "[default: claude-sonnet-4-5; gpt-4o-mini with --provider openai]")
       ->type_name("MODEL");
   sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
-  sub.add_option("--max-tokens", o.max_tokens, "Most tokens to generate [default: 4096]")
+  sub.add_option("--max-tokens", o.max_tokens,
+                 "Most tokens to generate [default: 4096 for anthropic, none for openai]")
       ->type_name("N")
       ->check(whole_check("a whole number from 1 to 100000000", 1, 100'000'000L));
   sub.add_option("-t,--temperature", o.temperature, "Sampling temperature, 0 to 1")
@@ -85,7 +85,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
       ->type_name("FILE|-");
   sub.add_option("--retries", o.retries,
                  "Retries of 408/409/5xx/network failures on the same key\n"
-                 "[default: 0 with a key file, 2 with ANTHROPIC_API_KEY]")
+                 "[default: 0 with a key file, 2 with a key from the environment]")
       ->type_name("N")
       ->check(whole_check("a whole number from 0 to 100", 0, 100));
   // `--wait`, `--wait 60` and `--wait=60` all work: prepare_arguments turns
@@ -182,7 +182,8 @@ std::string build_prompt(const SendOptions& options, bool quiet) {
   return words.empty() ? input : input + "\n\n" + words;
 }
 
-std::string build_body(const SendOptions& options, bool stream, bool quiet) {
+std::string build_body(const SendOptions& options, bool stream, bool quiet,
+                       const upstream::Provider& provider, const std::string& base_url) {
   if (options.request_file) {
     if (!options.words.empty()) {
       throw Error(ExitCode::usage, "--request sends a whole body: give no prompt words with it");
@@ -212,15 +213,16 @@ std::string build_body(const SendOptions& options, bool stream, bool quiet) {
     }
     return upstream::adapt_request_body(text, stream, *options.request_file);
   }
-  upstream::MessageRequest request;
-  request.model = options.model ? *options.model : env("BRIDGE_MODEL").value_or("claude-sonnet-4-5");
+  upstream::PromptRequest request;
+  request.model = options.model ? *options.model
+                                : env("BRIDGE_MODEL").value_or(provider.profile().default_model);
   request.prompt = build_prompt(options, quiet);
   request.system = options.system;
-  request.max_tokens = options.max_tokens.value_or(4096);
+  request.max_tokens = options.max_tokens;
   request.temperature = options.temperature;
-  request.stop_sequences = options.stop;
+  request.stop = options.stop;
   request.stream = stream;
-  return upstream::build_request_body(request);
+  return provider.build_body(request, base_url);
 }
 
 std::string describe_key(const keys::Key& key) { return fmt::format("{} ({})", key.label, key.hint); }
@@ -299,8 +301,11 @@ private:
   std::string m_pending;
 };
 
-// The outcome of an attempt as far as transport and status tell it.
-pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint now) {
+// The outcome of an attempt as far as transport and status tell it; the
+// provider reads the error body (its type, and whether it is a spend or
+// billing limit) and the headers (the delay asked for, the rate limits).
+pool::AttemptOutcome base_outcome(const AttemptRecord& record, const upstream::Provider& provider,
+                                  util::TimePoint now) {
   using Error = upstream::TransferResult::Error;
   const auto& transfer = record.transfer;
   if (transfer.error == Error::interrupted || util::interrupted()) {
@@ -312,18 +317,15 @@ pool::AttemptOutcome base_outcome(const AttemptRecord& record, util::TimePoint n
       (record.status == 0 || !transfer.received_bytes)) {
     return pool::AttemptOutcome::network(transfer.received_bytes);
   }
-  std::string type;
+  auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status));
   if (record.status < 200 || record.status >= 300) {
-    auto error = upstream::parse_error_body(record.error_body);
-    type = error ? error->type : upstream::error_type_for_status(record.status);
+    auto hints = provider.error_hints(record.status, record.headers, record.error_body, now);
+    outcome.error_type = std::move(hints.error.type);
+    outcome.limit = hints.limit;
+    outcome.limit_end = hints.limit_end;
   }
-  auto outcome = pool::AttemptOutcome::answer(static_cast<int>(record.status), type);
-  for (auto& limit : upstream::parse_rate_limits(record.headers, now)) {
-    outcome.limits.push_back(pool::LimitReading{
-        std::move(limit.kind), limit.remaining, limit.limit,
-        limit.reset_in ? std::optional(now + *limit.reset_in) : std::nullopt});
-  }
-  outcome.retry_after = upstream::parse_retry_after(record.headers, now);
+  outcome.limits = provider.rate_limits(record.headers, now);
+  outcome.retry_after = provider.retry_after(record.status, record.headers, now);
   if (auto should = record.headers.get("x-should-retry")) {
     if (util::iequals(util::trim(*should), "true")) {
       outcome.should_retry = true;
@@ -355,7 +357,8 @@ std::string excerpt(std::string_view body) {
 
 class Reporter {
 public:
-  Reporter(const Console& console, bool machine) : m_console(console), m_machine(machine) {}
+  Reporter(const Console& console, bool machine, const upstream::Provider& provider)
+      : m_console(console), m_machine(machine), m_provider(provider) {}
 
   int fail(ExitCode code, const std::string& type, const std::string& message,
            std::optional<long long> retry_after = {}) const {
@@ -370,7 +373,7 @@ public:
   int upstream_failure(const pool::AttemptOutcome& outcome, const AttemptRecord& record,
                        const std::string& base_url) const {
     std::string request_id;
-    if (auto id = record.headers.get("request-id")) {
+    if (auto id = record.headers.get(m_provider.profile().request_id_header)) {
       request_id = fmt::format(" (request-id {})", *id);
     }
     switch (outcome.kind) {
@@ -403,7 +406,7 @@ public:
     case pool::AttemptOutcome::Kind::answered:
       break;
     }
-    auto parsed = upstream::parse_error_body(record.error_body);
+    auto parsed = m_provider.parse_error(record.error_body);
     if (m_machine) {
       upstream::UpstreamError error = parsed ? *parsed
                                              : upstream::UpstreamError{
@@ -424,6 +427,7 @@ public:
 private:
   const Console& m_console;
   bool m_machine;
+  const upstream::Provider& m_provider;
 };
 
 std::optional<util::Millis> wait_limit(const SendOptions& options) {
@@ -442,8 +446,10 @@ std::optional<util::Millis> wait_limit(const SendOptions& options) {
 int run_send(const GlobalOptions& global, const SendOptions& options, bool stream, Exchange& exchange) {
   Console console = global.console();
   auto wait_max = wait_limit(options);
-  std::string body = build_body(options, stream, global.quiet);
+  const auto provider = resolve_provider(global);
+  exchange.use(*provider);
   std::string base_url = upstream::checked_base_url(resolve_base_url(global));
+  std::string body = build_body(options, stream, global.quiet, *provider, base_url);
   KeySource source = resolve_keys(global, console);
   bool byok = source.mode == KeySource::Mode::byok;
 
@@ -467,33 +473,17 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   transport_options.idle_timeout = seconds_to_ms(options.idle_timeout);
   transport_options.idle_before_first_byte = stream;
   upstream::Transport transport(transport_options);
-  std::string url = base_url + "/v1/messages";
 
   AttemptRecord record;
   auto attempt = [&](const keys::Key& key) {
     record = AttemptRecord{};
     record.key = &key;
     exchange.begin(record);
-    std::vector<std::string> headers = {
-        "x-api-key: " + key.secret,
-        std::string("anthropic-version: ") + upstream::k_anthropic_version,
-        "content-type: application/json",
-        stream ? "accept: text/event-stream" : "accept: application/json",
-    };
-    record.transfer = transport.post(url, headers, body, exchange);
+    upstream::HttpRequest request = provider->request(base_url, key.secret, body, stream);
+    record.transfer = transport.post(request.url, request.headers, request.body, exchange);
     exchange.ended(record); // base_outcome() reads the error body
-    auto outcome = exchange.finish(record, base_outcome(record, clock.now()));
-    // The spend and billing rules (docs/marks.md) read the error's message
-    // and details as well.
-    if (outcome.kind == pool::AttemptOutcome::Kind::answered &&
-        (record.status < 200 || record.status >= 300)) {
-      if (auto error = upstream::parse_error_body(record.error_body)) {
-        outcome.error_type = error->type;
-        outcome.error_message = error->message;
-        outcome.error_code = upstream::parse_error_code(record.error_body);
-      }
-    }
-    return outcome;
+    pool::AttemptOutcome base = base_outcome(record, *provider, clock.now());
+    return exchange.finish(record, base);
   };
 
   Narrator narrator(console, record);
@@ -501,7 +491,8 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   console.detail(fmt::format("{} attempt{} over {} connection{}", result.attempts,
                              result.attempts == 1 ? "" : "s", transport.connections_opened(),
                              transport.connections_opened() == 1 ? "" : "s"));
-  Reporter report(console, options.machine_output);
+  Reporter report(console, options.machine_output, *provider);
+  const std::string& key_env = provider->profile().key_env;
   std::size_t total = source.keys.size();
   switch (result.kind) {
   case pool::WalkResult::Kind::success:
@@ -517,7 +508,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
     long long seconds = (result.retry_after.count() + 999) / 1000; // rounded up
     std::string when = util::format_delay(result.retry_after);
     std::string message =
-        byok ? fmt::format("the key in ANTHROPIC_API_KEY is rate-limited (retry after {})", when)
+        byok ? fmt::format("the key in {} is rate-limited (retry after {})", key_env, when)
         : result.disabled == 0
             ? (total == 1 ? fmt::format("the only configured key is rate-limited (retry after {})", when)
                           : fmt::format("all {} configured keys are rate-limited (retry after {})",
@@ -537,7 +528,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
                            : fmt::format(" (last answer: {} {})", result.outcome.status,
                                          result.outcome.error_type);
     std::string message =
-        byok ? fmt::format("the key in ANTHROPIC_API_KEY was refused{}", last)
+        byok ? fmt::format("the key in {} was refused{}", key_env, last)
              : fmt::format("{} disabled{}; fix {} and run 'bridge keys reset'",
                            total == 1 ? std::string("the only configured key is")
                                       : fmt::format("all {} configured keys are", total),

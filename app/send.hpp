@@ -4,6 +4,7 @@
 #include "pool/outcome.hpp"
 #include "upstream/headers.hpp"
 #include "upstream/messages.hpp"
+#include "upstream/provider.hpp"
 #include "upstream/transport.hpp"
 
 #include <optional>
@@ -16,7 +17,7 @@ namespace app {
 struct SendOptions {
   std::optional<std::string> model;
   std::optional<std::string> system;
-  std::optional<long> max_tokens;     // 4096 when not given
+  std::optional<long> max_tokens;     // the provider's default when not given
   std::optional<double> temperature;
   std::vector<std::string> stop;
   std::optional<std::string> request_file;
@@ -47,6 +48,10 @@ struct AttemptRecord {
 // what is printed. One object serves every attempt of a walk.
 class Exchange : public upstream::ResponseHandler {
 public:
+  // The upstream API whose answers this exchange reads; set by run_send
+  // before the first attempt.
+  void use(const upstream::Provider& provider) { m_provider = &provider; }
+
   // Called before each attempt.
   virtual void begin(AttemptRecord& record) = 0;
   // Called when an attempt's transfer is over, before its answer is
@@ -59,6 +64,9 @@ public:
   virtual pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome base) = 0;
   // Called once when the walk succeeded: the final output.
   virtual void succeed(AttemptRecord& record) = 0;
+
+protected:
+  const upstream::Provider* m_provider = nullptr;
 };
 
 // Runs ask or stream: builds the body, walks the pool with `exchange`, and

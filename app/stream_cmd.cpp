@@ -4,7 +4,6 @@
 #include "send.hpp"
 #include "spinner.hpp"
 #include "upstream/sse_parser.hpp"
-#include "upstream/text_delta.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
@@ -108,7 +107,7 @@ public:
     std::string broken;
     std::string type = "api_error";
     if (m_bad_delta) {
-      broken = "the upstream sent a content_block_delta event that is not valid JSON";
+      broken = "the upstream sent a text event that is not valid JSON";
     } else if (m_record->stream_error) {
       broken = "the upstream sent an error event";
     } else if (m_parser.failed()) {
@@ -127,7 +126,7 @@ public:
       }
     } else if (!m_complete) {
       broken = m_events == 0 ? "the stream ended without any event"
-                             : "the stream ended before message_stop";
+                             : "the stream ended before " + m_provider->profile().end_marker;
     } else {
       if (m_raw) {
         write_out(m_pending); // whatever followed message_stop, as received
@@ -159,10 +158,11 @@ private:
     if (outcome.kind != pool::AttemptOutcome::Kind::answered) {
       return outcome;
     }
-    auto text = upstream::response_text(m_body);
+    auto text = m_provider->answer_text(m_body);
     if (m_too_large || !text) {
       record.broken = m_too_large ? "the answer is larger than 64 MiB"
-                                  : "the answer is neither an event stream nor a Messages response";
+                                  : "the answer is neither an event stream nor " +
+                                        m_provider->profile().answer_name;
       outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
       return outcome;
     }
@@ -175,20 +175,20 @@ private:
 
   void on_event(const upstream::SseEvent& event) {
     ++m_events;
-    if (event.name == "message_stop") {
+    upstream::UpstreamError error;
+    switch (m_provider->decode_event(event, /*want_text=*/!m_raw, m_text_batch, error)) {
+    case upstream::EventKind::done:
       m_complete = true;
-    } else if (event.name == "error") {
-      auto error = upstream::parse_error_body(event.data);
-      m_record->stream_error =
-          error ? *error : upstream::UpstreamError{"api_error", "malformed error event"};
-    } else if (event.name == "content_block_delta" && !m_raw) {
-      write_delta(event.data);
-    }
-  }
-
-  void write_delta(const std::string& data) {
-    if (upstream::append_text_delta(data, m_text_batch) == upstream::DeltaKind::malformed) {
+      break;
+    case upstream::EventKind::error:
+      m_record->stream_error = std::move(error);
+      break;
+    case upstream::EventKind::malformed:
       m_bad_delta = true; // never drop text silently: the run fails instead
+      break;
+    case upstream::EventKind::text:
+    case upstream::EventKind::ignored:
+      break;
     }
   }
 

@@ -68,9 +68,9 @@ _bridge()
     local cur prev words cword split
     _init_completion -s -n : || return
 
-    local models='claude-sonnet-4-5 claude-opus-4-1 claude-haiku-4-5'
+    local models='claude-sonnet-4-5 claude-opus-4-1 claude-haiku-4-5 gpt-4o-mini gpt-4.1'
     local help_opts='-h --help'
-    local global_opts='--key-file --state --base-url -v --verbose -q --quiet'
+    local global_opts='--key-file --state --base-url --provider -v --verbose -q --quiet'
     local send_opts='-m --model -s --system --max-tokens -t --temperature --stop
         --request --retries --wait --timeout --connect-timeout --idle-timeout
         --no-stdin'
@@ -95,7 +95,7 @@ _bridge()
             --key-file=*)
                 key_file=${word#*=}
                 ;;
-            --state | --base-url | -m | --model | -s | --system | --max-tokens | \
+            --state | --base-url | --provider | -m | --model | -s | --system | --max-tokens | \
                 -t | --temperature | --stop | --request | --retries | --timeout | \
                 --connect-timeout | --idle-timeout | -H | --header)
                 ((i++))
@@ -137,8 +137,12 @@ _bridge()
             COMPREPLY=($(compgen -W "$models" -- "$cur"))
             return
             ;;
+        --provider)
+            COMPREPLY=($(compgen -W 'anthropic openai' -- "$cur"))
+            return
+            ;;
         --base-url)
-            COMPREPLY=($(compgen -W 'https://api.anthropic.com' -- "$cur"))
+            COMPREPLY=($(compgen -W 'https://api.anthropic.com https://api.openai.com/v1 http://localhost:11434/v1' -- "$cur"))
             __ltrim_colon_completions "$cur"
             return
             ;;

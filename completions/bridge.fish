@@ -26,7 +26,7 @@ function __bridge_command
                     echo prompt
                     return
                 end
-            case --key-file --state --base-url -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header
+            case --key-file --state --base-url --provider -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header
                 set skip 1
             case '-*'
             case '*'
@@ -122,7 +122,9 @@ function __bridge_models
     printf '%s\t%s\n' \
         claude-sonnet-4-5 'balanced (the default)' \
         claude-opus-4-1 'the most capable' \
-        claude-haiku-4-5 'the fastest'
+        claude-haiku-4-5 'the fastest' \
+        gpt-4o-mini 'openai: small and fast (its default)' \
+        gpt-4.1 'openai: the larger one'
 end
 
 # No file names unless an option asks for them.
@@ -146,7 +148,8 @@ complete -c bridge -n '__bridge_at top' -l version -d 'Print the version and exi
 set -l __bridge_global '__bridge_at top ask stream keys "keys status" "keys reset" "keys check"'
 complete -c bridge -n $__bridge_global -l key-file -r -F -d 'Key file, KEY or LABEL KEY per line [env BRIDGE_KEY_FILE]'
 complete -c bridge -n $__bridge_global -l state -r -F -d 'State file, or redis:// / unix:// URL shared across machines [env BRIDGE_STATE]'
-complete -c bridge -n $__bridge_global -l base-url -x -a https://api.anthropic.com -d 'API base URL [env ANTHROPIC_BASE_URL]'
+complete -c bridge -n $__bridge_global -l base-url -x -a 'https://api.anthropic.com https://api.openai.com/v1 http://localhost:11434/v1' -d 'API base URL [env ANTHROPIC_BASE_URL or OPENAI_BASE_URL]'
+complete -c bridge -n $__bridge_global -l provider -x -a 'anthropic openai' -d 'Upstream API [env BRIDGE_PROVIDER, default anthropic]'
 complete -c bridge -n $__bridge_global -s v -l verbose -d 'Tell which key each attempt used and how it ended'
 complete -c bridge -n $__bridge_global -s q -l quiet -d 'No warnings or notices, only errors'
 
@@ -154,7 +157,7 @@ complete -c bridge -n $__bridge_global -s q -l quiet -d 'No warnings or notices,
 set -l __bridge_send '__bridge_at ask stream'
 complete -c bridge -n $__bridge_send -s m -l model -x -a '(__bridge_models)' -d 'Model [env BRIDGE_MODEL, default claude-sonnet-4-5]'
 complete -c bridge -n $__bridge_send -s s -l system -x -d 'System prompt'
-complete -c bridge -n $__bridge_send -l max-tokens -x -d 'Most tokens to generate [default 4096]'
+complete -c bridge -n $__bridge_send -l max-tokens -x -d 'Most tokens to generate [default 4096 for anthropic, none for openai]'
 complete -c bridge -n $__bridge_send -s t -l temperature -x -d 'Sampling temperature, 0 to 1'
 complete -c bridge -n $__bridge_send -l stop -x -d 'Stop sequence (repeatable)'
 complete -c bridge -n $__bridge_send -l request -r -F -a '(printf "%s\t%s\n" - "standard input")' -d 'Send this JSON body as it is'

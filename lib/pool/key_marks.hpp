@@ -12,14 +12,14 @@
 
 namespace pool {
 
-// One kind of rate limit as a response reported it in its
-// `anthropic-ratelimit-KIND-{remaining,limit,reset}` headers. `kind` is
-// requests, tokens, input-tokens or output-tokens; -1 means not sent.
+// One kind of rate limit as a response reported it in its headers, read by
+// the provider (upstream::Provider::rate_limits). `kind` is requests, tokens,
+// input_tokens or output_tokens; -1 means not sent.
 struct LimitReading {
   std::string kind;
   long long remaining = -1;
   long long limit = -1;
-  std::optional<util::TimePoint> reset; // on our clock (measured against Date)
+  std::optional<util::TimePoint> reset; // on our clock
 
   friend bool operator==(const LimitReading&, const LimitReading&) = default;
 };

@@ -12,6 +12,16 @@
 
 namespace pool {
 
+// Why a key-specific answer cools its key. The provider that read the answer
+// says which (upstream::Provider::error_hints): the walk never looks at a
+// provider's error codes or messages itself.
+enum class Limit {
+  rate,    // an ordinary 429: for the request's model, as long as it asks
+  spend,   // a spend, usage or quota cap of the key's organisation, workspace
+           // or project: every model, until the end the answer names or one hour
+  billing, // a billing problem (Anthropic's 402): every model, one hour
+};
+
 // What one upstream attempt came to, in the terms the walk needs. The attempt
 // function (given to the Walker) fills it in; the walker knows nothing of
 // HTTP beyond these numbers.
@@ -26,9 +36,9 @@ struct AttemptOutcome {
   Kind kind = Kind::answered;
   int status = 0;
   std::string error_type;             // upstream error type, when the body named one
-  std::string error_code;             // error.details.error_code, when sent
-  std::string error_message;          // error.message, when sent
-  std::vector<LimitReading> limits;   // anthropic-ratelimit-* headers, when sent
+  Limit limit = Limit::rate;          // for an error answer: the kind of limit it names
+  std::optional<util::TimePoint> limit_end; // a spend limit's end, when the answer names it
+  std::vector<LimitReading> limits;   // the rate limits the response reported, when sent
   util::Millis retry_after{0};        // what the response asked for (docs/contract.md, Retry-After)
   std::optional<bool> should_retry;   // x-should-retry, when sent
   bool received_bytes = false;        // for network failures: had any response byte arrived?
@@ -50,24 +60,12 @@ struct AttemptOutcome {
 // The classification table of docs/contract.md (the failover walk).
 enum class Verdict {
   success,  // 2xx: done
-  cool,     // 429, and the spend and billing answers: the key cools, try the next key
+  cool,     // 429, and any answer of a spend or billing limit: the key cools, try the next key
   disable,  // 401, 403: the key is disabled, try the next key
   report,   // anything else: no failover, report it
 };
 
 Verdict classify(const AttemptOutcome& outcome);
-
-// Why a key-specific answer cools its key.
-enum class Limit {
-  rate,    // an ordinary 429: for the request's model, as long as it asks
-  spend,   // a spend or usage cap (429 enforced_spend_limit_reached, or the
-           // 400 usage-limit messages): every model, until the time the
-           // message names or one hour
-  billing, // 402: every model, one hour
-};
-
-// The kind of limit a Verdict::cool answer hit.
-Limit limit_of(const AttemptOutcome& outcome);
 
 // The cooldown of a 429 that names no delay (docs/contract.md, the failover walk).
 inline constexpr util::Millis k_default_cooldown{60'000};
@@ -80,17 +78,14 @@ inline constexpr util::Millis k_max_proactive_cooldown{60'000};
 // `now`, and the scope it covers: a rate limit cools the key for `model`
 // (key-wide when `model` is empty) for the delay the answer asks for, else
 // `default_cooldown`; spend and billing limits cool it for every model, with
-// the reasons "spend_limit" and "billing"; 401/403 disable it.
+// the reasons "spend_limit" and "billing", until `limit_end` when that is
+// later than `now`, else for k_account_cooldown; 401/403 disable it.
 struct Penalty {
   Scope scope;
   KeyMark mark;
 };
 Penalty penalty_for(const AttemptOutcome& outcome, Verdict verdict, const std::string& model,
                     util::TimePoint now, util::Millis default_cooldown);
-
-// The moment a spend-limit message names ("... You will regain access on
-// 2026-09-01 at 00:00 UTC."; a date alone is midnight UTC), if it names one.
-std::optional<util::TimePoint> regain_access_time(std::string_view message);
 
 // A success that says a limit is used up: the cooldown until the latest
 // reset among the kinds whose remaining is 0 (for requests, until the first

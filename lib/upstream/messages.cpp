@@ -1,6 +1,7 @@
 #include "upstream/messages.hpp"
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 #include "util/printable.hpp"
 
 #include <algorithm>
@@ -9,33 +10,29 @@
 
 namespace upstream {
 
-using nlohmann::json;
 using nlohmann::ordered_json;
 
-namespace {
-std::string dump_line(const ordered_json& value) {
+std::string json_line(const ordered_json& value) {
   return value.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
-} // namespace
 
-std::string build_request_body(const MessageRequest& request) {
-  ordered_json body;
-  body["model"] = request.model;
-  body["max_tokens"] = request.max_tokens;
-  if (request.system) {
-    body["system"] = *request.system;
+long long header_count(const Headers& headers, std::string_view name) {
+  auto value = headers.get(name);
+  if (!value) {
+    return -1;
   }
-  if (request.temperature) {
-    body["temperature"] = *request.temperature;
+  std::string_view digits = util::trim(*value);
+  if (digits.empty() || digits.size() > 18) {
+    return -1;
   }
-  if (!request.stop_sequences.empty()) {
-    body["stop_sequences"] = request.stop_sequences;
+  long long count = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') {
+      return -1;
+    }
+    count = count * 10 + (c - '0');
   }
-  if (request.stream) {
-    body["stream"] = true;
-  }
-  body["messages"] = ordered_json::array({{{"role", "user"}, {"content", request.prompt}}});
-  return dump_line(body);
+  return count;
 }
 
 std::string adapt_request_body(std::string_view text, bool stream, const std::string& source) {
@@ -70,79 +67,17 @@ std::string adapt_request_body(std::string_view text, bool stream, const std::st
   } else if (body.contains("stream")) {
     body["stream"] = false;
   }
-  return dump_line(body);
-}
-
-std::optional<std::string> response_text(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto content = parsed.find("content");
-  if (content == parsed.end() || !content->is_array()) {
-    return std::nullopt;
-  }
-  std::string text;
-  for (const auto& block : *content) {
-    if (block.is_object() && block.value("type", "") == "text") {
-      auto value = block.find("text");
-      if (value != block.end() && value->is_string()) {
-        text += value->get<std::string>();
-      }
-    }
-  }
-  return text;
+  return json_line(body);
 }
 
 std::string request_model(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_object()) {
     if (auto model = parsed.find("model"); model != parsed.end() && model->is_string()) {
       return model->get<std::string>();
     }
   }
   return {};
-}
-
-std::string parse_error_code(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
-  if (!parsed.is_object()) {
-    return {};
-  }
-  auto error = parsed.find("error");
-  if (error == parsed.end() || !error->is_object()) {
-    return {};
-  }
-  auto details = error->find("details");
-  if (details == error->end() || !details->is_object()) {
-    return {};
-  }
-  auto code = details->find("error_code");
-  return code != details->end() && code->is_string() ? code->get<std::string>() : std::string{};
-}
-
-std::optional<UpstreamError> parse_error_body(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto error = parsed.find("error");
-  if (error == parsed.end() || !error->is_object()) {
-    return std::nullopt;
-  }
-  UpstreamError result;
-  auto type = error->find("type");
-  auto message = error->find("message");
-  if (type != error->end() && type->is_string()) {
-    result.type = type->get<std::string>();
-  }
-  if (message != error->end() && message->is_string()) {
-    result.message = message->get<std::string>();
-  }
-  if (result.type.empty()) {
-    return std::nullopt;
-  }
-  return result;
 }
 
 std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds) {
@@ -154,7 +89,7 @@ std::string error_json(const UpstreamError& error, std::optional<long long> retr
   }
   // Goes to a terminal's stderr: C1 controls from the upstream's message
   // are written as \u00XX escapes, as C0 controls already are.
-  return util::json_without_c1(dump_line(out));
+  return util::json_without_c1(json_line(out));
 }
 
 std::string error_type_for_status(long status) {

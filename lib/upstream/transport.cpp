@@ -328,12 +328,8 @@ std::string checked_base_url(const std::string& url) {
   while (!trimmed.empty() && trimmed.back() == '/') {
     trimmed.pop_back();
   }
-  // Requests go to {base}/v1/messages. A base URL that already ends in /v1
-  // (as some SDKs and proxies write it) is taken to mean the same server:
-  // without this, bridge would ask for /v1/v1/messages.
-  if (trimmed.size() > 3 && trimmed.compare(trimmed.size() - 3, 3, "/v1") == 0) {
-    trimmed.resize(trimmed.size() - 3);
-  }
+  // What follows the host (a version such as /v1) is the provider's to
+  // read: Anthropic's paths carry the version, OpenAI's base URL does.
   return trimmed;
 }
 

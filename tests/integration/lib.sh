@@ -41,6 +41,7 @@ shopt -s inherit_errexit
 # 127.0.0.1. HOME and the XDG directories point into $T, so the default
 # key-file and state paths are empty unless a test fills them.
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL BRIDGE_KEY_FILE BRIDGE_STATE BRIDGE_MODEL
+unset OPENAI_API_KEY OPENAI_BASE_URL BRIDGE_PROVIDER
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 unset REDISCLI_AUTH
 

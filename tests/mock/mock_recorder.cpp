@@ -46,10 +46,17 @@ void write_all(int fd, const std::string& data) {
 }  // namespace
 
 std::optional<std::string> api_key_of(const httplib::Request& req) {
-    if (!req.has_header("x-api-key")) {
-        return std::nullopt;
+    if (req.has_header("x-api-key")) {
+        return req.get_header_value("x-api-key");
     }
-    return req.get_header_value("x-api-key");
+    // OpenAI's shape: authorization: Bearer KEY.
+    if (req.has_header("authorization")) {
+        const std::string value = req.get_header_value("authorization");
+        if (value.rfind("Bearer ", 0) == 0) {
+            return value.substr(7);
+        }
+    }
+    return std::nullopt;
 }
 
 recorder::~recorder() {

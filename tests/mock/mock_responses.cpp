@@ -72,6 +72,75 @@ ordered error_json(const std::string& type, const std::string& message) {
     return ordered{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}};
 }
 
+// OpenAI's error type, code and message for each status, as its API sends
+// them (the code of a 429 for too many requests is rate_limit_exceeded; a
+// quota that is used up is scripted with error_code insufficient_quota).
+struct openai_error_kind {
+    const char* type;
+    const char* code; // nullptr: JSON null
+    const char* message;
+};
+
+openai_error_kind openai_error_for_status(int status) {
+    switch (status) {
+    case 400: return {"invalid_request_error", nullptr, "mock: the request is invalid"};
+    case 401: return {"invalid_request_error", "invalid_api_key", "Incorrect API key provided."};
+    case 403: return {"invalid_request_error", "unsupported_country_region_territory",
+                      "mock: this key may not be used here"};
+    case 404: return {"invalid_request_error", "model_not_found", "mock: the model does not exist"};
+    case 429: return {"requests", "rate_limit_exceeded", "mock: rate limit reached for requests"};
+    case 500: return {"server_error", nullptr, "mock: the server had an error"};
+    case 503: return {"server_error", nullptr, "mock: the engine is overloaded"};
+    default: return {"server_error", nullptr, "mock: unexpected error"};
+    }
+}
+
+ordered openai_error_json(const response_spec& spec, int status) {
+    const openai_error_kind kind = openai_error_for_status(status);
+    ordered code = kind.code ? ordered(kind.code) : ordered(nullptr);
+    if (spec.error_code) {
+        code = spec.error_code->empty() ? ordered(nullptr) : ordered(*spec.error_code);
+    }
+    return ordered{{"error",
+                    {{"message", spec.error_message.value_or(kind.message)},
+                     {"type", spec.error_type.value_or(kind.type)},
+                     {"param", nullptr},
+                     {"code", std::move(code)}}}};
+}
+
+// The fields every chat.completion(.chunk) object starts with.
+ordered openai_head(const request_info& info, const char* object) {
+    return ordered{{"id", "chatcmpl-mock-" + std::to_string(info.number)},
+                   {"object", object},
+                   {"created", 1767225600},
+                   {"model", info.model},
+                   {"system_fingerprint", "fp_mock"}};
+}
+
+ordered openai_completion(const request_info& info, const std::string& text) {
+    ordered body = openai_head(info, "chat.completion");
+    body["choices"] = ordered::array({ordered{
+        {"index", 0},
+        {"message", {{"role", "assistant"}, {"content", text}, {"refusal", nullptr}}},
+        {"logprobs", nullptr},
+        {"finish_reason", "stop"}}});
+    const std::uint64_t prompt = std::max<std::uint64_t>(1, info.body_bytes / 4);
+    const std::uint64_t completion = std::max<std::uint64_t>(1, text.size() / 4);
+    body["usage"] = {{"prompt_tokens", prompt},
+                     {"completion_tokens", completion},
+                     {"total_tokens", prompt + completion}};
+    return body;
+}
+
+ordered openai_chunk(const request_info& info, ordered delta, ordered finish_reason) {
+    ordered chunk = openai_head(info, "chat.completion.chunk");
+    chunk["choices"] = ordered::array({ordered{{"index", 0},
+                                               {"delta", std::move(delta)},
+                                               {"logprobs", nullptr},
+                                               {"finish_reason", std::move(finish_reason)}}});
+    return chunk;
+}
+
 std::uint64_t tokens_for(std::uint64_t bytes) {
     return std::max<std::uint64_t>(1, bytes / 4);
 }
@@ -130,12 +199,31 @@ public:
         return raw(text);
     }
 
-    // A content_block_delta whose text is `len` bytes of filler; written in
-    // pieces so that a delta of many megabytes is never held in memory.
-    bool filler_delta(std::uint64_t offset, std::size_t len) {
-        if (!begin_event() ||
-            !raw("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
-                 "\"delta\":{\"type\":\"text_delta\",\"text\":\"")) {
+    // An unnamed event, as the Chat Completions API sends them.
+    bool data(std::string_view text) {
+        if (!begin_event()) {
+            return false;
+        }
+        std::string line = "data: ";
+        line.append(text);
+        line += "\n\n";
+        return raw(line);
+    }
+
+    // A text delta whose text is `len` bytes of filler; written in pieces so
+    // that a delta of many megabytes is never held in memory.
+    bool filler_delta(std::uint64_t offset, std::size_t len, const request_info& info) {
+        std::string head =
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+            "\"delta\":{\"type\":\"text_delta\",\"text\":\"";
+        std::string tail = "\"}}\n\n";
+        if (info.openai) {
+            const std::string whole = dump(openai_chunk(info, {{"content", k_placeholder}}, nullptr));
+            const std::size_t cut = whole.find(k_placeholder);
+            head = "data: " + whole.substr(0, cut);
+            tail = whole.substr(cut + k_placeholder.size()) + "\n\n";
+        }
+        if (!begin_event() || !raw(head)) {
             return false;
         }
         std::string piece;
@@ -149,7 +237,7 @@ public:
             offset += take;
             len -= take;
         }
-        return raw("\"}}\n\n");
+        return raw(tail);
     }
 
     bool flush() {
@@ -184,7 +272,12 @@ void wait_for_gate(const std::string& path) {
 // false to make httplib drop the connection without the final chunk.
 bool run_stream(const response_spec& spec, const request_info& info, httplib::DataSink& sink) {
     sse_writer out(sink, spec.pace_ms);
-    if (spec.preamble) {
+    if (spec.preamble && info.openai) {
+        if (!out.data(dump(openai_chunk(info, {{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}},
+                                        nullptr)))) {
+            return false;
+        }
+    } else if (spec.preamble) {
         ordered start = message_json(info, ordered::array(), nullptr, 1);
         if (!out.event("message_start", {{"type", "message_start"}, {"message", std::move(start)}}) ||
             !out.event("content_block_start", {{"type", "content_block_start"},
@@ -193,7 +286,7 @@ bool run_stream(const response_spec& spec, const request_info& info, httplib::Da
             return false;
         }
     }
-    if (spec.ping && !out.event("ping", {{"type", "ping"}})) {
+    if (spec.ping && !(info.openai ? out.raw(": keep-alive\n\n") : out.event("ping", {{"type", "ping"}}))) {
         return false;
     }
 
@@ -207,6 +300,15 @@ bool run_stream(const response_spec& spec, const request_info& info, httplib::Da
         auto due = [&](const std::optional<std::int64_t>& after) {
             return after && (*after == sent || (!more && *after > sent));
         };
+        if (due(spec.error_after) && info.openai) {
+            // OpenAI reports a failure mid-stream as a data event with an
+            // "error" object, then ends the response.
+            if (!out.data(dump(openai_error_json(spec, 500))) || !out.flush()) {
+                return false;
+            }
+            sink.done();
+            return true;
+        }
         if (due(spec.error_after)) {
             const error_kind fallback = error_for_status(529);
             if (!out.event("error", error_json(spec.error_type.value_or(fallback.type),
@@ -229,18 +331,19 @@ bool run_stream(const response_spec& spec, const request_info& info, httplib::Da
         if (!more) {
             break;
         }
-        if (spec.ping && sent > 0 && (!out.raw(": keep-alive\n\n") || !out.event("ping", {{"type", "ping"}}))) {
+        if (spec.ping && sent > 0 &&
+            (!out.raw(": keep-alive\n\n") || (!info.openai && !out.event("ping", {{"type", "ping"}})))) {
             return false;
         }
         bool ok = true;
         if (spec.stream_bytes) {
             const std::size_t len = static_cast<std::size_t>(
                 std::min<std::uint64_t>(spec.delta_size, *spec.stream_bytes - text_bytes));
-            ok = out.filler_delta(text_bytes, len);
+            ok = out.filler_delta(text_bytes, len, info);
             text_bytes += len;
         } else {
             const std::string& text = spec.deltas[static_cast<std::size_t>(sent)];
-            ok = out.event("content_block_delta",
+            ok = info.openai ? out.data(dump(openai_chunk(info, {{"content", text}}, nullptr))) : out.event("content_block_delta",
                            {{"type", "content_block_delta"},
                             {"index", 0},
                             {"delta", {{"type", "text_delta"}, {"text", text}}}});
@@ -258,6 +361,14 @@ bool run_stream(const response_spec& spec, const request_info& info, httplib::Da
         }
     }
 
+    if (info.openai) {
+        if (!out.data(dump(openai_chunk(info, ordered::object(), "stop"))) || !out.data("[DONE]") ||
+            !out.flush()) {
+            return false;
+        }
+        sink.done();
+        return true;
+    }
     if (!out.event("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}}) ||
         !out.event("message_delta", {{"type", "message_delta"},
                                      {"delta", {{"stop_reason", "end_turn"}, {"stop_sequence", nullptr}}},
@@ -286,7 +397,9 @@ void answer_chunks(const response_spec& spec, const std::string& content_type, h
 // A blocking answer of stream_bytes filler bytes, generated as it is sent.
 void answer_huge_message(const response_spec& spec, const request_info& info, httplib::Response& res) {
     const ordered content = ordered::array({ordered{{"type", "text"}, {"text", k_placeholder}}});
-    const std::string whole = dump(message_json(info, content, "end_turn", tokens_for(*spec.stream_bytes)));
+    const std::string whole =
+        info.openai ? dump(openai_completion(info, std::string(k_placeholder)))
+                    : dump(message_json(info, content, "end_turn", tokens_for(*spec.stream_bytes)));
     const std::size_t cut = whole.find(k_placeholder);
     std::string head = whole.substr(0, cut);
     std::string tail = whole.substr(cut + k_placeholder.size());
@@ -361,7 +474,22 @@ bool pause_for(std::int64_t ms) {
     return false;
 }
 
-void answer_models(const response_spec& spec, httplib::Response& res) {
+namespace {
+
+// The Anthropic error body of a scripted failure; error_code, when given,
+// goes in error.details.error_code.
+ordered anthropic_error(const response_spec& spec) {
+    const error_kind kind = error_for_status(spec.status);
+    ordered error = error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message));
+    if (spec.error_code) {
+        error["error"]["details"] = ordered{{"error_code", *spec.error_code}};
+    }
+    return error;
+}
+
+} // namespace
+
+void answer_models(const response_spec& spec, bool openai, httplib::Response& res) {
     if (spec.delay_ms > 0) {
         pause_for(spec.delay_ms);
     }
@@ -375,24 +503,28 @@ void answer_models(const response_spec& spec, httplib::Response& res) {
         return;
     }
     if (spec.status < 200 || spec.status >= 300) {
-        const error_kind kind = error_for_status(spec.status);
-        ordered error = error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message));
-        if (spec.error_code) {
-            error["error"]["details"] = ordered{{"error_code", *spec.error_code}};
+        if (openai) {
+            res.set_content(dump(openai_error_json(spec, spec.status)), "application/json");
+        } else {
+            res.set_content(dump(anthropic_error(spec)), "application/json");
         }
-        res.set_content(dump(error), "application/json");
         return;
     }
-    // The shape of GET /v1/models?limit=1.
-    const ordered model = {{"type", "model"},
-                           {"id", "claude-sonnet-4-5"},
-                           {"display_name", "Claude Sonnet 4.5"},
-                           {"created_at", "2025-09-29T00:00:00Z"}};
-    res.set_content(dump(ordered{{"data", ordered::array({model})},
-                                 {"has_more", true},
-                                 {"first_id", "claude-sonnet-4-5"},
-                                 {"last_id", "claude-sonnet-4-5"}}),
-                    "application/json");
+    // The shape of GET /v1/models?limit=1, and of OpenAI's GET /v1/models.
+    const ordered body =
+        openai ? ordered{{"object", "list"},
+                         {"data", ordered::array({ordered{{"id", "gpt-4o-mini"},
+                                                          {"object", "model"},
+                                                          {"created", 1721172741},
+                                                          {"owned_by", "system"}}})}}
+               : ordered{{"data", ordered::array({ordered{{"type", "model"},
+                                                         {"id", "claude-sonnet-4-5"},
+                                                         {"display_name", "Claude Sonnet 4.5"},
+                                                         {"created_at", "2025-09-29T00:00:00Z"}}})},
+                         {"has_more", true},
+                         {"first_id", "claude-sonnet-4-5"},
+                         {"last_id", "claude-sonnet-4-5"}};
+    res.set_content(dump(body), "application/json");
 }
 
 void answer(const response_spec& spec, const request_info& info, httplib::Response& res) {
@@ -416,13 +548,12 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
         answer_chunks(spec, spec.content_type.value_or(info.stream ? "text/event-stream" : "application/json"), res);
         return;
     }
+    if (!success && info.openai) {
+        res.set_content(dump(openai_error_json(spec, spec.status)), spec.content_type.value_or("application/json"));
+        return;
+    }
     if (!success) {
-        const error_kind kind = error_for_status(spec.status);
-        ordered error = error_json(spec.error_type.value_or(kind.type), spec.error_message.value_or(kind.message));
-        if (spec.error_code) {
-            error["error"]["details"] = ordered{{"error_code", *spec.error_code}};
-        }
-        res.set_content(dump(error), spec.content_type.value_or("application/json"));
+        res.set_content(dump(anthropic_error(spec)), spec.content_type.value_or("application/json"));
         return;
     }
     if (info.stream) {
@@ -438,7 +569,8 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
         return;
     }
     const ordered content = ordered::array({ordered{{"type", "text"}, {"text", spec.text}}});
-    std::string body = dump(message_json(info, content, "end_turn", tokens_for(spec.text.size())));
+    std::string body = info.openai ? dump(openai_completion(info, spec.text))
+                                   : dump(message_json(info, content, "end_turn", tokens_for(spec.text.size())));
     const std::string content_type = spec.content_type.value_or("application/json");
     if (spec.drop_after || spec.stall_after) {
         answer_truncated(spec, std::move(body), content_type, res);

@@ -1,5 +1,7 @@
 // Turns a scripted response_spec into an HTTP answer shaped like the real
-// Anthropic Messages API: blocking JSON, server-sent events, or errors.
+// Anthropic Messages API, or like the OpenAI Chat Completions API for a
+// request to /v1/chat/completions: blocking JSON, server-sent events, or
+// errors.
 #pragma once
 
 #include <cstdint>
@@ -17,14 +19,15 @@ struct request_info {
     std::string model;          // echoed back as the real API does
     bool stream = false;        // the request body had "stream": true
     std::size_t body_bytes = 0; // for a plausible input_tokens figure
+    bool openai = false;        // answer in the Chat Completions shape
 };
 
 // Fills `res`. `spec` must outlive the response (it lives in the script).
 void answer(const response_spec& spec, const request_info& info, httplib::Response& res);
 
-// Answers GET /v1/models: the scripted status, headers, delay and error; a
-// 2xx without `body` is a one-model list as the real API gives it.
-void answer_models(const response_spec& spec, httplib::Response& res);
+// GET /v1/models: the spec's status and headers; a success lists one model
+// in the provider's shape, an error is the provider's error body.
+void answer_models(const response_spec& spec, bool openai, httplib::Response& res);
 
 // Asked once on SIGTERM/SIGINT; every sleep and wait in a response checks it
 // so that a stalled stream cannot keep the mock alive.

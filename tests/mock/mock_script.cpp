@@ -208,6 +208,9 @@ response_spec parse_response(const json& j, const std::string& where) {
     if (j.contains("error_message")) {
         r.error_message = get_string(j, where, "error_message");
     }
+    if (j.contains("error_code")) {
+        r.error_code = get_string(j, where, "error_code");
+    }
     if (j.contains("drop_after")) {
         r.drop_after = get_count(j, where, "drop_after");
     }

@@ -41,7 +41,9 @@ struct response_spec {
     std::optional<std::int64_t> error_after;
     std::optional<std::string> error_type;
     std::optional<std::string> error_message;
-    // Adds "details": {"error_code": ...} to the error body.
+    // The error's finer code: error.code in the OpenAI shape (default from
+    // the status; JSON null when the script gives ""), error.details.error_code
+    // in the Anthropic shape (left out unless given).
     std::optional<std::string> error_code;
     std::optional<std::int64_t> drop_after;
     std::optional<std::int64_t> stall_after;

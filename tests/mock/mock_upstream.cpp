@@ -1,5 +1,5 @@
-// bridge-mock: a scripted stand-in for the Anthropic Messages API, used by
-// the integration tests. See tests/mock/README.md for the script format.
+// bridge-mock: a scripted stand-in for the Anthropic Messages API and the
+// OpenAI Chat Completions API, used by the integration tests. See tests/mock/README.md for the script format.
 //
 //   bridge-mock --script FILE --port-file FILE [--log FILE] [--host 127.0.0.1]
 #include <pthread.h>
@@ -198,14 +198,32 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
         mock::answer(*spec, info, res);
     });
 
+    // The OpenAI Chat Completions shape, under the /v1 base that OpenAI's
+    // own base URL (https://api.openai.com/v1) includes.
+    svr.Post("/v1/chat/completions", [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
+        mock::recorder::in_flight held(rec);
+        const std::uint64_t n = rec.record(req);
+        disable_compression(req);
+        res.set_header("x-request-id", "req_mock_" + std::to_string(n));
+        mock::request_info info = describe(req, n);
+        info.openai = true;
+        const mock::response_spec& spec = scr.next_for(mock::api_key_of(req), info.model);
+        rec.answered(spec.status);
+        mock::answer(spec, info, res);
+    });
+
+    // The model list, the cheap probe of `keys check` (GET /v1/models?limit=1
+    // for Anthropic, GET {base}/models for OpenAI): the key's scripted probe
+    // answer decides the status; a success lists one model.
     svr.Get("/v1/models", [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
         mock::recorder::in_flight held(rec);
         const std::uint64_t n = rec.record(req);
         disable_compression(req);
-        res.set_header("request-id", "req_mock_" + std::to_string(n));
+        const bool openai = !req.has_header("x-api-key");
+        res.set_header(openai ? "x-request-id" : "request-id", "req_mock_" + std::to_string(n));
         const mock::response_spec& spec = scr.next_probe_for(mock::api_key_of(req));
         rec.answered(spec.status);
-        mock::answer_models(spec, res);
+        mock::answer_models(spec, openai, res);
     });
 
     // Everything else, e.g. the target of a scripted redirect, answers

@@ -107,7 +107,7 @@ expect_set "after -- ask takes only prompt words" "bridge ask -- -" ""
 expect_set "prompt words get no completion" "bridge ask hello " ""
 
 # --- option values -----------------------------------------------------------
-models=$'claude-haiku-4-5\nclaude-opus-4-1\nclaude-sonnet-4-5'
+models=$'claude-haiku-4-5\nclaude-opus-4-1\nclaude-sonnet-4-5\ngpt-4.1\ngpt-4o-mini'
 expect_set "models for -m" "bridge ask -m " "$models"
 expect_set "models for --model" "bridge stream --model " "$models"
 expect_set "models for --model=" "bridge ask --model=claude-o" "claude-opus-4-1"
@@ -116,7 +116,9 @@ expect_has "files for --key-file after the subcommand" "bridge keys status --key
 expect_has "files for --state" "bridge ask --state " alpha.keys beta.json
 expect_has "files and - for --request" "bridge stream --request " - alpha.keys beta.json
 expect_set "files for --request by prefix" "bridge ask --request b" "beta.json"
-expect_has "the API URL for --base-url" "bridge keys --base-url " https://api.anthropic.com
+expect_has "the API URL for --base-url" "bridge keys --base-url " https://api.anthropic.com https://api.openai.com/v1
+expect_set "providers for --provider" "bridge ask --provider " $'anthropic\nopenai'
+expect_set "providers for --provider=" "bridge --provider=o" "openai"
 expect_set "no values for --timeout" "bridge ask --timeout " ""
 expect_set "no values for -H" "bridge parse-retry-after -H " ""
 

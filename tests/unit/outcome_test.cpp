@@ -34,6 +34,8 @@ AttemptOutcome with_kind(AttemptOutcome::Kind kind) {
 
 } // namespace
 
+// By status alone (a 402 or a usage-limit 400 cools only when the provider
+// reads it as a billing or spend limit: the next test case).
 TEST_CASE("classify: the table of docs/contract.md (the failover walk), row by row") {
   struct Row {
     int status;
@@ -42,7 +44,7 @@ TEST_CASE("classify: the table of docs/contract.md (the failover walk), row by r
   for (auto row :
        {Row{200, Verdict::success}, Row{201, Verdict::success}, Row{204, Verdict::success},
         Row{299, Verdict::success}, Row{429, Verdict::cool},    Row{401, Verdict::disable},
-        Row{403, Verdict::disable}, Row{400, Verdict::report},  Row{402, Verdict::cool},
+        Row{403, Verdict::disable}, Row{400, Verdict::report},  Row{402, Verdict::report},
         Row{404, Verdict::report},  Row{408, Verdict::report},  Row{409, Verdict::report},
         Row{413, Verdict::report},  Row{500, Verdict::report},  Row{502, Verdict::report},
         Row{503, Verdict::report},  Row{529, Verdict::report},  Row{300, Verdict::report},
@@ -172,49 +174,21 @@ TEST_CASE("retry_delay: a server's retry-after of at most 60 s is honoured") {
 namespace {
 const util::TimePoint k_now = test::at("2026-11-26T03:00:00Z");
 
-AttemptOutcome answer_saying(int status, const char* message, const char* code = "") {
-  auto outcome = AttemptOutcome::answer(status, status == 400 ? "invalid_request_error" : "rate_limit_error");
-  outcome.error_message = message;
-  outcome.error_code = code;
+AttemptOutcome limited(int status, pool::Limit limit, std::optional<util::TimePoint> end = {}) {
+  auto outcome = AttemptOutcome::answer(status, status == 402 ? "billing_error" : "rate_limit_error");
+  outcome.limit = limit;
+  outcome.limit_end = end;
   return outcome;
 }
 } // namespace
 
-TEST_CASE("classify: the 400 usage-limit messages are key-specific; other 400s are not") {
-  CHECK(pool::classify(answer_saying(400, "You have reached your specified API usage limits. You "
-                                          "will regain access on 2026-12-01 at 00:00 UTC.")) ==
-        Verdict::cool);
-  CHECK(pool::classify(answer_saying(400, "You have reached your specified workspace API usage "
-                                          "limits. You will regain access on 2026-12-01 at 00:00 UTC.")) ==
-        Verdict::cool);
-  CHECK(pool::classify(answer_saying(400, "max_tokens: 100000 > 64000")) == Verdict::report);
-  // The words must begin the message: a prompt quoted back is not a limit.
-  CHECK(pool::classify(answer_saying(400, "bad input: You have reached your specified API usage "
-                                          "limits")) == Verdict::report);
-  CHECK(pool::limit_of(answer_saying(400, "You have reached your specified API usage limits")) ==
-        pool::Limit::spend);
-  CHECK(pool::limit_of(AttemptOutcome::answer(402, "billing_error")) == pool::Limit::billing);
-  CHECK(pool::limit_of(answer_saying(429, "x", "enforced_spend_limit_reached")) == pool::Limit::spend);
-  CHECK(pool::limit_of(answer_saying(429, "x")) == pool::Limit::rate);
-  CHECK(pool::limit_of(answer_saying(429, "x", "something_else")) == pool::Limit::rate);
-}
-
-TEST_CASE("regain_access_time: the moment a spend-limit message names") {
-  using test::at;
-  CHECK(pool::regain_access_time("... You will regain access on 2026-09-01 at 00:00 UTC.") ==
-        at("2026-09-01T00:00:00Z"));
-  CHECK(pool::regain_access_time("You will regain access on 2026-09-01 at 13:45 UTC") ==
-        at("2026-09-01T13:45:00Z"));
-  CHECK(pool::regain_access_time("You will regain access on 2026-09-01 at 13:45:30 UTC.") ==
-        at("2026-09-01T13:45:30Z"));
-  CHECK(pool::regain_access_time("You will regain access on 2026-09-01.") ==
-        at("2026-09-01T00:00:00Z"));
-  CHECK_FALSE(pool::regain_access_time("You have reached your API usage limits."));
-  CHECK_FALSE(pool::regain_access_time("You will regain access on September 1st"));
-  CHECK_FALSE(pool::regain_access_time("You will regain access on 2026-13-45 at 00:00 UTC."));
-  CHECK_FALSE(pool::regain_access_time("You will regain access on 2026-09-01 at 00:00 PST."));
-  CHECK_FALSE(pool::regain_access_time("You will regain access on 2026-09-01 at noon"));
-  CHECK_FALSE(pool::regain_access_time(""));
+TEST_CASE("classify: an answer the provider read as a spend or billing limit cools, whatever its status") {
+  CHECK(pool::classify(limited(400, pool::Limit::spend)) == Verdict::cool);
+  CHECK(pool::classify(limited(402, pool::Limit::billing)) == Verdict::cool);
+  CHECK(pool::classify(limited(429, pool::Limit::spend)) == Verdict::cool);
+  // Without the provider's word, a 400 or a 402 is reported, not failed over.
+  CHECK(pool::classify(AttemptOutcome::answer(400, "invalid_request_error")) == Verdict::report);
+  CHECK(pool::classify(AttemptOutcome::answer(402, "billing_error")) == Verdict::report);
 }
 
 TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
@@ -235,13 +209,28 @@ TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
   CHECK(p.scope.key_wide());
   CHECK(p.mark.kind == pool::MarkKind::disabled);
 
-  // A spend-limit time already past: one hour instead.
-  auto past = answer_saying(429, "You will regain access on 2026-11-01 at 00:00 UTC.",
-                            "enforced_spend_limit_reached");
-  p = pool::penalty_for(past, Verdict::cool, "opus", k_now, ms(60'000));
+  // A spend limit: every model, until the end it names.
+  auto later = limited(429, pool::Limit::spend, k_now + ms(7'200'000));
+  later.retry_after = ms(5'000); // not what a spend limit goes by
+  p = pool::penalty_for(later, Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.until == k_now + ms(7'200'000));
+  CHECK(p.mark.reason == "spend_limit");
+
+  // A spend-limit time already past, or none: one hour instead.
+  p = pool::penalty_for(limited(429, pool::Limit::spend, test::at("2026-11-01T00:00:00Z")), Verdict::cool,
+                        "opus", k_now, ms(60'000));
   CHECK(p.scope.key_wide());
   CHECK(p.mark.until == k_now + ms(3'600'000));
   CHECK(p.mark.reason == "spend_limit");
+  p = pool::penalty_for(limited(400, pool::Limit::spend), Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.mark.until == k_now + ms(3'600'000));
+
+  // Billing: every model, one hour.
+  p = pool::penalty_for(limited(402, pool::Limit::billing), Verdict::cool, "opus", k_now, ms(60'000));
+  CHECK(p.scope.key_wide());
+  CHECK(p.mark.until == k_now + ms(3'600'000));
+  CHECK(p.mark.reason == "billing");
 }
 
 TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the first request back for requests), at most 60 s") {

@@ -660,11 +660,13 @@ WalkOptions for_model(const std::string& model) {
   return options;
 }
 
-AttemptOutcome with_message(int code, const char* type, const char* message,
-                            const char* error_code = "") {
+// An answer the provider read as a spend or billing limit (the codes and
+// messages that tell one are the provider's: anthropic_test, openai_test).
+AttemptOutcome limited(int code, const char* type, pool::Limit limit,
+                       std::optional<util::TimePoint> end = std::nullopt) {
   auto outcome = AttemptOutcome::answer(code, type);
-  outcome.error_message = message;
-  outcome.error_code = error_code;
+  outcome.limit = limit;
+  outcome.limit_end = end;
   return outcome;
 }
 
@@ -796,11 +798,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
   FakeUpstream upstream;
   ScopeRecorder told;
   SUBCASE("a spend-limit 429 naming when access returns") {
-    upstream.script("a", {with_message(429, "rate_limit_error",
-                                       "You have reached your API usage limits: your organization "
-                                       "has crossed its monthly API usage threshold. You will regain "
-                                       "access on 2026-12-01 at 00:00 UTC.",
-                                       "enforced_spend_limit_reached")});
+    upstream.script("a", {limited(429, "rate_limit_error", pool::Limit::spend, at("2026-12-01T00:00:00Z"))});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn(), &told);
     CHECK(result.kind == WalkResult::Kind::success);
@@ -812,8 +810,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(told.marks == Labels{"a:*:spend_limit"});
   }
   SUBCASE("a spend-limit 429 whose message names no time: one hour") {
-    upstream.script("a", {with_message(429, "rate_limit_error", "spend limit reached",
-                                       "enforced_spend_limit_reached")});
+    upstream.script("a", {limited(429, "rate_limit_error", pool::Limit::spend)});
     upstream.script("b", {ok()});
     Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     auto* mark = mark_of(store, keys[0]);
@@ -821,10 +818,8 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(mark->until - mark->since == ms(3'600'000));
     CHECK(mark->reason == "spend_limit");
   }
-  SUBCASE("a 400 usage-limit message: one hour, even when it names a date") {
-    upstream.script("a", {with_message(400, "invalid_request_error",
-                                       "You have reached your specified workspace API usage "
-                                       "limits. You will regain access on 2026-12-01 at 00:00 UTC.")});
+  SUBCASE("a 400 usage-limit message: one hour") {
+    upstream.script("a", {limited(400, "invalid_request_error", pool::Limit::spend)});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     CHECK(result.key->label == "b");
@@ -835,7 +830,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(mark->status == 400);
   }
   SUBCASE("a 402 billing error: one hour") {
-    upstream.script("a", {status(402, "billing_error")});
+    upstream.script("a", {limited(402, "billing_error", pool::Limit::billing)});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     CHECK(result.key->label == "b");
@@ -845,7 +840,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(mark->reason == "billing");
   }
   SUBCASE("any other 400 is reported, not failed over") {
-    upstream.script("a", {with_message(400, "invalid_request_error", "max_tokens: too large")});
+    upstream.script("a", {status(400, "invalid_request_error")});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     CHECK(result.kind == WalkResult::Kind::failed);
     CHECK(store.marks().empty());

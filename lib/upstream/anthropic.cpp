@@ -1,0 +1,287 @@
+#include "upstream/anthropic.hpp"
+
+#include "upstream/retry_after.hpp"
+#include "upstream/text_delta.hpp"
+#include "util/strings.hpp"
+#include "util/time_format.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+namespace upstream {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+// Requests go to {base}/v1/messages. A base URL that already ends in /v1 (as
+// some SDKs and proxies write it, and as OpenAI's base URLs are written) is
+// taken to mean the same server: without this, bridge would ask for
+// /v1/v1/messages.
+std::string api_root(std::string_view base_url) {
+  if (base_url.size() > 3 && base_url.substr(base_url.size() - 3) == "/v1") {
+    base_url.remove_suffix(3);
+  }
+  return std::string(base_url);
+}
+
+// The 400 answers of a workspace or organisation whose usage cap is reached.
+// The words must begin the message: a prompt quoted back is not a limit.
+bool is_usage_limit_message(std::string_view message) {
+  constexpr std::string_view k_prefixes[] = {
+      "You have reached your specified API usage limits",
+      "You have reached your specified workspace API usage limits",
+  };
+  return std::any_of(std::begin(k_prefixes), std::end(k_prefixes),
+                     [&](std::string_view prefix) { return message.starts_with(prefix); });
+}
+
+// error.details.error_code, the API's finer reason ("enforced_spend_limit_reached").
+std::string details_error_code(const json& document) {
+  if (!document.is_object()) {
+    return {};
+  }
+  auto error = document.find("error");
+  if (error == document.end() || !error->is_object()) {
+    return {};
+  }
+  auto details = error->find("details");
+  if (details == error->end() || !details->is_object()) {
+    return {};
+  }
+  auto code = details->find("error_code");
+  return code != details->end() && code->is_string() ? code->get<std::string>() : std::string{};
+}
+
+bool digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+} // namespace
+
+const ProviderProfile& AnthropicProvider::profile() const {
+  static const ProviderProfile k_profile{
+      "anthropic",         "https://api.anthropic.com", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY",
+      "keys",              "claude-sonnet-4-5",         "request-id",         "a Messages response",
+      "message_stop",
+  };
+  return k_profile;
+}
+
+std::string AnthropicProvider::build_body(const PromptRequest& request, std::string_view) const {
+  ordered_json body;
+  body["model"] = request.model;
+  body["max_tokens"] = request.max_tokens.value_or(k_anthropic_default_max_tokens);
+  if (request.system) {
+    body["system"] = *request.system;
+  }
+  if (request.temperature) {
+    body["temperature"] = *request.temperature;
+  }
+  if (!request.stop.empty()) {
+    body["stop_sequences"] = request.stop;
+  }
+  if (request.stream) {
+    body["stream"] = true;
+  }
+  body["messages"] = ordered_json::array({{{"role", "user"}, {"content", request.prompt}}});
+  return json_line(body);
+}
+
+HttpRequest AnthropicProvider::request(std::string_view base_url, const std::string& secret,
+                                       std::string body, bool stream) const {
+  return HttpRequest{"POST",
+                     api_root(base_url) + "/v1/messages",
+                     {
+                         "x-api-key: " + secret,
+                         std::string("anthropic-version: ") + k_anthropic_version,
+                         "content-type: application/json",
+                         stream ? "accept: text/event-stream" : "accept: application/json",
+                     },
+                     std::move(body)};
+}
+
+HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::string& secret) const {
+  return HttpRequest{"GET",
+                     api_root(base_url) + "/v1/models?limit=1",
+                     {
+                         "x-api-key: " + secret,
+                         std::string("anthropic-version: ") + k_anthropic_version,
+                         "accept: application/json",
+                     },
+                     {}};
+}
+
+std::optional<std::string> AnthropicProvider::answer_text(std::string_view body) const {
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return std::nullopt;
+  }
+  auto content = parsed.find("content");
+  if (content == parsed.end() || !content->is_array()) {
+    return std::nullopt;
+  }
+  std::string text;
+  for (const auto& block : *content) {
+    if (block.is_object() && block.value("type", "") == "text") {
+      auto value = block.find("text");
+      if (value != block.end() && value->is_string()) {
+        text += value->get<std::string>();
+      }
+    }
+  }
+  return text;
+}
+
+EventKind AnthropicProvider::decode_event(const SseEvent& event, bool want_text, std::string& text,
+                                          UpstreamError& error) const {
+  if (event.name == "content_block_delta") {
+    if (!want_text) {
+      return EventKind::ignored;
+    }
+    switch (append_text_delta(event.data, text)) {
+    case DeltaKind::text:
+      return EventKind::text;
+    case DeltaKind::other:
+      return EventKind::ignored;
+    case DeltaKind::malformed:
+      return EventKind::malformed;
+    }
+  }
+  if (event.name == "message_stop") {
+    return EventKind::done;
+  }
+  if (event.name == "error") {
+    auto parsed = parse_error(event.data);
+    error = parsed ? *parsed : UpstreamError{"api_error", "malformed error event"};
+    return EventKind::error;
+  }
+  return EventKind::ignored; // ping, message_start, unknown events
+}
+
+std::optional<UpstreamError> AnthropicProvider::parse_error(std::string_view body) const {
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return std::nullopt;
+  }
+  auto error = parsed.find("error");
+  if (error == parsed.end() || !error->is_object()) {
+    return std::nullopt;
+  }
+  UpstreamError result;
+  auto type = error->find("type");
+  auto message = error->find("message");
+  if (type != error->end() && type->is_string()) {
+    result.type = type->get<std::string>();
+  }
+  if (message != error->end() && message->is_string()) {
+    result.message = message->get<std::string>();
+  }
+  if (result.type.empty()) {
+    return std::nullopt;
+  }
+  return result;
+}
+
+ErrorHints AnthropicProvider::error_hints(long status, const Headers&, std::string_view body,
+                                          util::TimePoint) const {
+  ErrorHints hints;
+  auto parsed = parse_error(body);
+  hints.error = parsed ? *parsed : UpstreamError{error_type_for_status(status), {}};
+  if (parsed) {
+    json document = json::parse(body, nullptr, false);
+    hints.code = details_error_code(document);
+  }
+  if (status == 402) {
+    hints.limit = pool::Limit::billing;
+  } else if (status == 400 && is_usage_limit_message(hints.error.message)) {
+    hints.limit = pool::Limit::spend;
+  } else if (status == 429 && hints.code == "enforced_spend_limit_reached") {
+    hints.limit = pool::Limit::spend;
+    hints.limit_end = regain_access_time(hints.error.message);
+  }
+  return hints;
+}
+
+util::Millis AnthropicProvider::retry_after(long, const Headers& headers, util::TimePoint now) const {
+  return parse_retry_after(headers, now);
+}
+
+std::vector<pool::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,
+                                                              util::TimePoint now) const {
+  // anthropic-ratelimit-KIND-{remaining,limit,reset}; the reset is an RFC
+  // 3339 time, measured against the response's Date so that a skewed local
+  // clock does not stretch or shrink it. A reset already past is now.
+  util::TimePoint origin = now;
+  if (auto date = headers.get("date")) {
+    if (auto sent = util::parse_http_date(*date)) {
+      origin = *sent;
+    }
+  }
+  struct Kind {
+    const char* header;
+    const char* name;
+  };
+  constexpr Kind k_kinds[] = {{"requests", "requests"},
+                              {"tokens", "tokens"},
+                              {"input-tokens", "input_tokens"},
+                              {"output-tokens", "output_tokens"}};
+  std::vector<pool::LimitReading> readings;
+  for (const auto& kind : k_kinds) {
+    std::string prefix = std::string("anthropic-ratelimit-") + kind.header;
+    pool::LimitReading reading;
+    reading.kind = kind.name;
+    reading.remaining = header_count(headers, prefix + "-remaining");
+    reading.limit = header_count(headers, prefix + "-limit");
+    if (reading.remaining < 0 && reading.limit < 0) {
+      continue;
+    }
+    if (auto reset = headers.get(prefix + "-reset")) {
+      if (auto when = util::parse_rfc3339(util::trim(*reset))) {
+        reading.reset = now + std::max(*when - origin, util::Millis{0});
+      }
+    }
+    readings.push_back(std::move(reading));
+  }
+  return readings;
+}
+
+std::optional<util::TimePoint> regain_access_time(std::string_view message) {
+  constexpr std::string_view k_marker = "regain access on ";
+  auto at = message.find(k_marker);
+  if (at == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string_view rest = message.substr(at + k_marker.size());
+  // YYYY-MM-DD, then optionally " at HH:MM" or " at HH:MM:SS", then " UTC".
+  if (rest.size() < 10 || rest[4] != '-' || rest[7] != '-' || !digits(rest.substr(0, 4)) ||
+      !digits(rest.substr(5, 2)) || !digits(rest.substr(8, 2))) {
+    return std::nullopt;
+  }
+  std::string date(rest.substr(0, 10));
+  std::string time = "00:00:00";
+  rest.remove_prefix(10);
+  if (rest.starts_with(" at ")) {
+    rest.remove_prefix(4);
+    if (rest.size() < 5 || rest[2] != ':' || !digits(rest.substr(0, 2)) || !digits(rest.substr(3, 2))) {
+      return std::nullopt;
+    }
+    time = std::string(rest.substr(0, 5)) + ":00";
+    rest.remove_prefix(5);
+    if (rest.size() >= 3 && rest[0] == ':' && digits(rest.substr(1, 2))) {
+      time = time.substr(0, 6) + std::string(rest.substr(1, 2));
+      rest.remove_prefix(3);
+    }
+    // Only UTC is ever named; another zone would be a guess.
+    if (!rest.starts_with(" UTC")) {
+      return std::nullopt;
+    }
+  }
+  return util::parse_rfc3339(date + "T" + time + "Z");
+}
+
+} // namespace upstream

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "pool/outcome.hpp"
+#include "upstream/headers.hpp"
+#include "upstream/messages.hpp"
+#include "upstream/sse_parser.hpp"
+#include "util/clock.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace upstream {
+
+// The request bridge builds from its options, in no provider's shape yet.
+struct PromptRequest {
+  std::string model;
+  std::string prompt;
+  std::optional<std::string> system;
+  std::optional<long> max_tokens; // a provider may have a default of its own
+  std::optional<double> temperature;
+  std::vector<std::string> stop;
+  bool stream = false;
+};
+
+// How a user configures a provider: where it lives by default, which
+// environment variables name its base URL and a lone (BYOK) key, the name of
+// its default key file under $XDG_CONFIG_HOME/bridge/, its default model, the
+// response header that carries its request id, and the words messages use
+// for its answer and for the end of its stream.
+struct ProviderProfile {
+  std::string name;
+  std::string default_base_url;
+  std::string base_url_env;
+  std::string key_env;
+  std::string key_file_name;
+  std::string default_model;
+  std::string request_id_header;
+  std::string answer_name; // "a Messages response"
+  std::string end_marker;  // "message_stop"
+};
+
+// One HTTP request, ready for the transport. `headers` hold the key: they go
+// to the transport and nowhere else.
+struct HttpRequest {
+  std::string method; // "POST" or "GET"
+  std::string url;
+  std::vector<std::string> headers;
+  std::string body;
+};
+
+// What one server-sent event means for `stream`.
+enum class EventKind {
+  text,      // a text delta, appended to the caller's buffer
+  ignored,   // a ping, a delta of another kind, an event bridge does not use
+  done,      // the stream is complete
+  error,     // the upstream reports an error mid-stream
+  malformed, // an event that should carry text is not valid: the run fails
+};
+
+// What classification needs from an error answer, read by the provider that
+// knows the answer's shape. `limit` tells a rate limit (the default) from a
+// spend or billing limit of the whole key (its organisation, project or
+// workspace), which cools the key for every model and for long; the walk
+// (pool::classify, pool::penalty_for) acts on it without knowing the codes
+// or messages that told it.
+struct ErrorHints {
+  UpstreamError error; // type and message, for reports and marks
+  std::string code;    // a finer error code, when the body has one
+  pool::Limit limit = pool::Limit::rate;
+  std::optional<util::TimePoint> limit_end; // when the answer names the end of a spend limit
+};
+
+// One upstream API: how a request is put on the wire, and how its answers,
+// events and errors read. The app chooses one (make_provider) and hands it
+// around; the walk, the state and the commands never ask which one it is.
+// Implementations are stateless and thread-safe.
+class Provider {
+public:
+  virtual ~Provider() = default;
+
+  virtual const ProviderProfile& profile() const = 0;
+
+  // The JSON body for a prompt. `base_url` is given because some fields
+  // depend on the host (OpenAI's own host wants max_completion_tokens).
+  virtual std::string build_body(const PromptRequest& request, std::string_view base_url) const = 0;
+  // The request that sends `body` (built above, or given with --request and
+  // passed through adapt_request_body) with `secret`.
+  virtual HttpRequest request(std::string_view base_url, const std::string& secret, std::string body,
+                              bool stream) const = 0;
+  // The cheap request of `keys check`: it costs no tokens.
+  virtual HttpRequest probe(std::string_view base_url, const std::string& secret) const = 0;
+
+  // The text of a blocking answer; nullopt when the body is not of the
+  // provider's shape.
+  virtual std::optional<std::string> answer_text(std::string_view body) const = 0;
+  // Reads one event of a stream. A text delta is appended to `text`; an
+  // error fills `error`. With `want_text` false (relaying --raw) text is not
+  // decoded, and only `done` and `error` matter.
+  virtual EventKind decode_event(const SseEvent& event, bool want_text, std::string& text,
+                                 UpstreamError& error) const = 0;
+
+  // An error body of the provider's shape; nullopt when it is not one (an
+  // HTML page from a proxy, truncated JSON).
+  virtual std::optional<UpstreamError> parse_error(std::string_view body) const = 0;
+  // The hints classification needs from a non-2xx answer.
+  virtual ErrorHints error_hints(long status, const Headers& headers, std::string_view body,
+                                 util::TimePoint now) const = 0;
+  // How long an answer asks the caller to wait (0: it names no delay). Every
+  // provider honours retry-after-ms and Retry-After (parse_retry_after); a
+  // provider may read more for a 429.
+  virtual util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const = 0;
+  // The rate limits an answer reports in its headers (success or not), each
+  // reset on our clock. Kinds are named with underscores ("input_tokens"),
+  // as they are stored and shown.
+  virtual std::vector<pool::LimitReading> rate_limits(const Headers& headers,
+                                                      util::TimePoint now) const = 0;
+};
+
+// The names make_provider knows, in the order --help lists them.
+const std::vector<std::string>& provider_names();
+// The provider called `name`; nullptr when there is none of that name.
+std::unique_ptr<Provider> make_provider(std::string_view name);
+
+} // namespace upstream
