@@ -1,5 +1,6 @@
 #include "upstream/openai.hpp"
 
+#include "upstream/openai_chunk.hpp"
 #include "upstream/retry_after.hpp"
 #include "util/go_duration.hpp"
 #include "util/strings.hpp"
@@ -200,6 +201,20 @@ EventKind OpenAiProvider::decode_event(const SseEvent& event, bool want_text, st
   }
   if (!want_text && data.find("\"error\"") == std::string_view::npos) {
     return EventKind::ignored; // relaying: only the end and errors matter
+  }
+  if (want_text) {
+    // The text chunks, which are nearly all of a stream: the fast reader
+    // (openai_chunk.hpp). A chunk with an "error" member is read below.
+    switch (append_openai_chunk(data, text)) {
+    case ChunkKind::text:
+      return EventKind::text;
+    case ChunkKind::ignored:
+      return EventKind::ignored;
+    case ChunkKind::malformed:
+      return EventKind::malformed;
+    case ChunkKind::error:
+      break;
+    }
   }
   json parsed = json::parse(data, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {

@@ -1,0 +1,262 @@
+#include "upstream/openai_chunk.hpp"
+
+#include "util/json_check.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace upstream {
+
+namespace {
+
+namespace ondemand = simdjson::ondemand;
+
+// Deeper arrays and objects are left to nlohmann (which has no limit).
+constexpr int k_max_depth = 64;
+
+// What decides a chunk's kind. Views into the parser's buffer; each member
+// read again (a repeated name) starts afresh, so the last one counts, as in
+// nlohmann's DOM.
+struct ChunkFields {
+  bool error = false;
+  enum class Choices { absent, not_array, empty, some } choices = Choices::absent;
+  bool first_is_object = false;
+  bool delta_seen = false;
+  bool delta_is_object = false;
+  enum class Content { absent, null, string, other } content = Content::absent;
+  std::string_view text;
+};
+
+std::optional<ondemand::json_type> type_of(ondemand::value& value) {
+  ondemand::json_type type;
+  if (value.type().get(type)) {
+    return std::nullopt;
+  }
+  return type;
+}
+
+bool read_content(ondemand::value value, ChunkFields& fields) {
+  auto type = type_of(value);
+  if (!type) {
+    return false;
+  }
+  if (*type == ondemand::json_type::string) {
+    fields.content = ChunkFields::Content::string;
+    return !value.get_string().get(fields.text);
+  }
+  if (*type == ondemand::json_type::null) {
+    fields.content = ChunkFields::Content::null;
+    return !value.is_null().error();
+  }
+  fields.content = ChunkFields::Content::other;
+  return util::check_json_value(value, k_max_depth - 4);
+}
+
+bool read_delta(ondemand::value value, ChunkFields& fields) {
+  fields.delta_seen = true;
+  fields.delta_is_object = false;
+  fields.content = ChunkFields::Content::absent;
+  auto type = type_of(value);
+  if (!type) {
+    return false;
+  }
+  if (*type != ondemand::json_type::object) {
+    return util::check_json_value(value, k_max_depth - 3);
+  }
+  fields.delta_is_object = true;
+  ondemand::object delta;
+  if (value.get_object().get(delta)) {
+    return false;
+  }
+  for (auto member : delta) {
+    ondemand::field field;
+    std::string_view name;
+    if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+      return false;
+    }
+    bool read = name == "content" ? read_content(field.value(), fields)
+                                  : util::check_json_value(field.value(), k_max_depth - 4);
+    if (!read) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_first_choice(ondemand::value value, ChunkFields& fields) {
+  auto type = type_of(value);
+  if (!type) {
+    return false;
+  }
+  if (*type != ondemand::json_type::object) {
+    return util::check_json_value(value, k_max_depth - 2);
+  }
+  fields.first_is_object = true;
+  ondemand::object choice;
+  if (value.get_object().get(choice)) {
+    return false;
+  }
+  for (auto member : choice) {
+    ondemand::field field;
+    std::string_view name;
+    if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+      return false;
+    }
+    bool read = name == "delta" ? read_delta(field.value(), fields)
+                                : util::check_json_value(field.value(), k_max_depth - 3);
+    if (!read) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_choices(ondemand::value value, ChunkFields& fields) {
+  fields.choices = ChunkFields::Choices::not_array;
+  fields.first_is_object = false;
+  fields.delta_seen = false;
+  fields.delta_is_object = false;
+  fields.content = ChunkFields::Content::absent;
+  auto type = type_of(value);
+  if (!type) {
+    return false;
+  }
+  if (*type != ondemand::json_type::array) {
+    return util::check_json_value(value, k_max_depth - 1);
+  }
+  fields.choices = ChunkFields::Choices::empty;
+  ondemand::array choices;
+  if (value.get_array().get(choices)) {
+    return false;
+  }
+  bool first = true;
+  for (auto element : choices) {
+    ondemand::value item;
+    if (std::move(element).get(item)) {
+      return false;
+    }
+    bool read = first ? read_first_choice(item, fields) : util::check_json_value(item, k_max_depth - 2);
+    if (!read) {
+      return false;
+    }
+    if (first) {
+      fields.choices = ChunkFields::Choices::some;
+    }
+    first = false;
+  }
+  return true;
+}
+
+// One parser for the whole stream, keeping its buffers between events; the
+// data is copied into a buffer with simdjson's padding.
+class ChunkReader {
+public:
+  // The kind, with the text appended to `out`; nullopt when simdjson refuses
+  // the text and the full parser must decide.
+  std::optional<ChunkKind> read(std::string_view data, std::string& out) {
+    m_buffer.assign(data);
+    m_buffer.resize(data.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::padded_string_view padded(m_buffer.data(), data.size(), m_buffer.size());
+    ondemand::document document;
+    ondemand::json_type type;
+    if (m_parser.iterate(padded).get(document) || document.type().get(type) ||
+        type != ondemand::json_type::object) {
+      return std::nullopt;
+    }
+    ondemand::object top;
+    if (document.get_object().get(top)) {
+      return std::nullopt;
+    }
+    ChunkFields fields;
+    for (auto member : top) {
+      ondemand::field field;
+      std::string_view name;
+      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+        return std::nullopt;
+      }
+      if (name == "error") {
+        fields.error = true;
+      }
+      bool read = name == "choices" ? read_choices(field.value(), fields)
+                                    : util::check_json_value(field.value(), k_max_depth - 1);
+      if (!read) {
+        return std::nullopt;
+      }
+    }
+    if (!util::json_document_ends(document)) {
+      return std::nullopt;
+    }
+    // The order of decode_openai_chunk_slow's checks.
+    if (fields.error) {
+      return ChunkKind::error;
+    }
+    if (fields.choices != ChunkFields::Choices::some) {
+      return ChunkKind::ignored;
+    }
+    if (!fields.first_is_object || !fields.delta_seen || !fields.delta_is_object) {
+      return ChunkKind::malformed;
+    }
+    switch (fields.content) {
+    case ChunkFields::Content::absent:
+    case ChunkFields::Content::null:
+      return ChunkKind::ignored;
+    case ChunkFields::Content::other:
+      return ChunkKind::malformed;
+    case ChunkFields::Content::string:
+      break;
+    }
+    out += fields.text;
+    return ChunkKind::text;
+  }
+
+private:
+  ondemand::parser m_parser;
+  std::string m_buffer;
+};
+
+} // namespace
+
+ChunkKind decode_openai_chunk_slow(std::string_view data, std::string& text) {
+  text.clear();
+  auto parsed = nlohmann::json::parse(data, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return ChunkKind::malformed;
+  }
+  if (parsed.contains("error")) {
+    return ChunkKind::error;
+  }
+  auto choices = parsed.find("choices");
+  if (choices == parsed.end() || !choices->is_array() || choices->empty()) {
+    return ChunkKind::ignored; // a usage chunk, or one of another kind
+  }
+  const auto& first = choices->front();
+  auto delta = first.is_object() ? first.find("delta") : first.end();
+  if (!first.is_object() || delta == first.end() || !delta->is_object()) {
+    return ChunkKind::malformed;
+  }
+  auto content = delta->find("content");
+  if (content == delta->end() || content->is_null()) {
+    return ChunkKind::ignored;
+  }
+  if (!content->is_string()) {
+    return ChunkKind::malformed;
+  }
+  text = content->get<std::string>();
+  return ChunkKind::text;
+}
+
+ChunkKind append_openai_chunk(std::string_view data, std::string& out) {
+  // `stream` decodes on one thread; the reader is made on first use.
+  static ChunkReader reader;
+  if (auto kind = reader.read(data, out)) {
+    return *kind;
+  }
+  std::string text;
+  ChunkKind kind = decode_openai_chunk_slow(data, text);
+  if (kind == ChunkKind::text) {
+    out += text;
+  }
+  return kind;
+}
+
+} // namespace upstream
