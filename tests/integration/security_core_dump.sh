@@ -31,29 +31,28 @@ start_mock '{"default": {"delay_ms": 200000}}'
 pattern=$(cat /proc/sys/kernel/core_pattern)
 ulimit -c unlimited 2>/dev/null || ulimit -c "$(ulimit -Hc)"
 echo "core_pattern: $pattern; core limit: $(ulimit -c)"
-mkdir -p "$T/cores"
-cd "$T/cores"
+# Each process dumps in a directory of its own (a relative core_pattern names
+# a file in the process's working directory, and "core" is the same name for
+# every process), so a core that the machine writes late cannot be taken for
+# another process's.
+mkdir -p "$T/cores-control" "$T/cores-bridge"
 
-# Where a core of a process started here would go, or "" when we cannot look.
+# core_dir DIR: where a core of a process started in DIR goes, or "" when we
+# cannot look (a pipe to a crash collector).
 core_dir() {
     case $pattern in
     '|'*) echo "" ;;
     /*) dirname "$pattern" ;;
-    *) echo "$T/cores" ;;
+    *) echo "$1" ;;
     esac
 }
-# cores_of PID MARKER: core files written for PID, or after MARKER.
-cores_of() {
-    local dir
-    dir=$(core_dir)
-    [[ -n "$dir" && -d "$dir" ]] || return 0
-    find "$dir" -maxdepth 1 -type f \( -name "*core*$1*" -o -newer "$2" -name '*core*' \) 2>/dev/null || true
+# cores_in DIR MARKER: core files there written after MARKER.
+cores_in() {
+    [[ -n "$1" && -d "$1" ]] || return 0
+    find "$1" -maxdepth 1 -type f -name '*core*' -newer "$2" 2>/dev/null || true
 }
+now_ms() { date +%s%3N; }
 
-# --- the control: an ordinary process leaves a core here -------------------------------
-touch "$T/marker-control"
-sleep 300 &
-control=$!
 # is_running PID PROGRAM: PID has exec'd PROGRAM (waits up to 60 s).
 is_running() {
     local i want
@@ -64,7 +63,13 @@ is_running() {
     done
     return 1
 }
+
+# --- the control: an ordinary process leaves a core -------------------------------------
+touch "$T/marker-control"
+(cd "$T/cores-control" && exec sleep 300) &
+control=$!
 is_running "$control" "$(command -v sleep)" || fail "the control process never became sleep"
+killed_at=$(now_ms)
 kill -SEGV "$control"
 # Where something above us blocks or ignores SIGSEGV (it is inherited), the
 # control never dies, and neither would bridge: nothing can be shown then.
@@ -79,18 +84,39 @@ if kill -0 "$control" 2>/dev/null; then
     exit 0
 fi
 wait "$control" 2>/dev/null || true
-control_cores=$(cores_of "$control" "$T/marker-control")
+# The core may show up after the process is gone (a loaded machine, a slow
+# disk): wait for it up to 30 s, and until its size stops changing. How long
+# it took tells how long to watch for bridge's below.
+control_dir=$(core_dir "$T/cores-control")
+control_cores=
+control_ms=0
+if [[ -n "$control_dir" ]]; then
+    for ((i = 0; i < 600; i++)); do
+        control_cores=$(cores_in "$control_dir" "$T/marker-control")
+        [[ -n "$control_cores" ]] && break
+        sleep 0.05
+    done
+fi
 if [[ -n "$control_cores" ]]; then
-    echo "control: a core file was written ($control_cores)"
+    control_ms=$(($(now_ms) - killed_at))
+    size=-1
+    for ((i = 0; i < 300; i++)); do
+        now_size=$(cat $control_cores | wc -c)
+        [[ "$now_size" == "$size" ]] && break
+        size=$now_size
+        sleep 0.2
+    done
+    echo "control: a core file was written within ${control_ms} ms ($control_cores, $size bytes)"
     rm -f $control_cores
 else
-    echo "note: this machine wrote no core file for the control process (core_pattern '$pattern');" \
-        "the core check below cannot fail here, the /proc check still can"
+    echo "note: this machine wrote no core file for the control process within 30 s" \
+        "(core_pattern '$pattern'); the core check below cannot fail here, the /proc check still can"
 fi
 
 # --- bridge, mid-request ----------------------------------------------------------------
 KEYS=$(write_key_file "only $KEY")
 touch "$T/marker-bridge"
+cd "$T/cores-bridge"
 start_bridge ask --key-file "$KEYS" --state "$T/state/state.json" --base-url "$MOCK_URL" \
     --no-stdin --connect-timeout 100 --timeout 100 "hi"
 # The mock holds its answer for 200 s; once it has logged the request, the
@@ -104,8 +130,17 @@ is_running "$BRIDGE_PID" "$BRIDGE" || fail "process $BRIDGE_PID is not bridge"
 kill -SEGV "$BRIDGE_PID"
 wait_bridge 30
 [[ $RC -eq 139 ]] || fail "expected bridge to die of SIGSEGV (exit 139), got $RC"
-bridge_cores=$(cores_of "$BRIDGE_PID" "$T/marker-bridge")
+# Watch twice as long as the control's core took to appear (2 s at least).
+watch_ms=$((control_ms * 2 > 2000 ? control_ms * 2 : 2000))
+bridge_dir=$(core_dir "$T/cores-bridge")
+bridge_cores=
+for ((i = 0; i < watch_ms / 50; i++)); do
+    bridge_cores=$(cores_in "$bridge_dir" "$T/marker-bridge")
+    [[ -n "$bridge_cores" ]] && break
+    sleep 0.05
+done
 if [[ -n "$bridge_cores" ]]; then
+    sleep 1 # let it be written whole before reading it
     for core in $bridge_cores; do
         if LC_ALL=C grep -qaF "$KEY" "$core"; then
             fail "core file $core holds the key"
@@ -113,7 +148,7 @@ if [[ -n "$bridge_cores" ]]; then
     done
     fail "bridge left a core file ($bridge_cores): it must be non-dumpable"
 fi
-echo "bridge: no core file"
+echo "bridge: no core file within ${watch_ms} ms"
 
 # --- /proc shows the process non-dumpable -----------------------------------------------
 if make_other_user; then
