@@ -33,12 +33,23 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   if (slow.size() != fast.size()) {
     std::abort();
   }
-  for (const auto& [fingerprint, mark] : slow) {
+  // Every scope of every key: the key-wide mark, each model's, the limits.
+  auto same_mark = [](const pool::KeyMark& a, const pool::KeyMark& b) {
+    return a.kind == b.kind && a.since == b.since && a.until == b.until && a.status == b.status &&
+           a.reason == b.reason;
+  };
+  for (const auto& [fingerprint, marks] : slow) {
     auto it = fast.find(fingerprint);
-    if (it == fast.end() || it->second.kind != mark.kind || it->second.since != mark.since ||
-        it->second.until != mark.until || it->second.status != mark.status ||
-        it->second.reason != mark.reason) {
+    if (it == fast.end() || it->second.key_wide.has_value() != marks.key_wide.has_value() ||
+        (marks.key_wide && !same_mark(*it->second.key_wide, *marks.key_wide)) ||
+        it->second.models.size() != marks.models.size() || it->second.limits != marks.limits) {
       std::abort();
+    }
+    for (const auto& [model, mark] : marks.models) {
+      auto other = it->second.models.find(model);
+      if (other == it->second.models.end() || !same_mark(other->second, mark)) {
+        std::abort();
+      }
     }
   }
   util::TimePoint now{util::Millis{1'790'000'000'000}};
