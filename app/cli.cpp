@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
+#include "util/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -102,7 +103,7 @@ int bridge_main(int argc, char** argv) {
   CLI::App app("bridge: send requests to the Anthropic Messages API (or an OpenAI-compatible\n"
                "one) through a pool of keys that fails over on rate limits and revoked keys",
                "bridge");
-  app.set_version_flag("--version", fmt::format("bridge {}", BRIDGE_VERSION));
+  app.set_version_flag("--version", fmt::format("bridge {}", util::version()));
   app.footer(k_footer);
   app.require_subcommand(1);
   global.add_to(app);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "limits/limit.hpp"
 #include "pool/mark.hpp"
 #include "pool/scope.hpp"
 #include "util/clock.hpp"
@@ -12,17 +13,8 @@
 
 namespace pool {
 
-// One kind of rate limit as a response reported it in its headers, read by
-// the provider (upstream::Provider::rate_limits). `kind` is requests, tokens,
-// input_tokens or output_tokens; -1 means not sent.
-struct LimitReading {
-  std::string kind;
-  long long remaining = -1;
-  long long limit = -1;
-  std::optional<util::TimePoint> reset; // on our clock
-
-  friend bool operator==(const LimitReading&, const LimitReading&) = default;
-};
+// The rate limits a response reported (read by the provider).
+using LimitReading = limits::LimitReading;
 
 // The limits one model of one key had at the last answer that reported them.
 struct ModelLimits {

@@ -15,12 +15,7 @@ namespace pool {
 // Why a key-specific answer cools its key. The provider that read the answer
 // says which (upstream::Provider::error_hints): the walk never looks at a
 // provider's error codes or messages itself.
-enum class Limit {
-  rate,    // an ordinary 429: for the request's model, as long as it asks
-  spend,   // a spend, usage or quota cap of the key's organisation, workspace
-           // or project: every model, until the end the answer names or one hour
-  billing, // a billing problem (Anthropic's 402): every model, one hour
-};
+using Limit = limits::Limit;
 
 // What one upstream attempt came to, in the terms the walk needs. The attempt
 // function (given to the Walker) fills it in; the walker knows nothing of

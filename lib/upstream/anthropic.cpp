@@ -197,11 +197,11 @@ ErrorHints AnthropicProvider::error_hints(long status, const Headers&, std::stri
     hints.code = details_error_code(document);
   }
   if (status == 402) {
-    hints.limit = pool::Limit::billing;
+    hints.limit = limits::Limit::billing;
   } else if (status == 400 && is_usage_limit_message(hints.error.message)) {
-    hints.limit = pool::Limit::spend;
+    hints.limit = limits::Limit::spend;
   } else if (status == 429 && hints.code == "enforced_spend_limit_reached") {
-    hints.limit = pool::Limit::spend;
+    hints.limit = limits::Limit::spend;
     hints.limit_end = regain_access_time(hints.error.message);
   }
   return hints;
@@ -211,7 +211,7 @@ util::Millis AnthropicProvider::retry_after(long, const Headers& headers, util::
   return parse_retry_after(headers, now);
 }
 
-std::vector<pool::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,
+std::vector<limits::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,
                                                               util::TimePoint now) const {
   // anthropic-ratelimit-KIND-{remaining,limit,reset}; the reset is an RFC
   // 3339 time, measured against the response's Date so that a skewed local
@@ -230,10 +230,10 @@ std::vector<pool::LimitReading> AnthropicProvider::rate_limits(const Headers& he
                               {"tokens", "tokens"},
                               {"input-tokens", "input_tokens"},
                               {"output-tokens", "output_tokens"}};
-  std::vector<pool::LimitReading> readings;
+  std::vector<limits::LimitReading> readings;
   for (const auto& kind : k_kinds) {
     std::string prefix = std::string("anthropic-ratelimit-") + kind.header;
-    pool::LimitReading reading;
+    limits::LimitReading reading;
     reading.kind = kind.name;
     reading.remaining = header_count(headers, prefix + "-remaining");
     reading.limit = header_count(headers, prefix + "-limit");

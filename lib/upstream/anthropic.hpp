@@ -26,7 +26,7 @@ public:
   ErrorHints error_hints(long status, const Headers& headers, std::string_view body,
                          util::TimePoint now) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
-  std::vector<pool::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
+  std::vector<limits::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
 };
 
 // The moment a spend-limit message names ("... You will regain access on

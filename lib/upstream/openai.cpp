@@ -265,11 +265,11 @@ ErrorHints OpenAiProvider::error_hints(long status, const Headers&, std::string_
     hints.error = UpstreamError{error_type_for_status(status), {}};
   }
   if (status == 429 && (is_spend_code(hints.code) || hints.error.type == "insufficient_quota")) {
-    hints.limit = pool::Limit::spend;
+    hints.limit = limits::Limit::spend;
   } else if (status == 402) {
     // OpenAI itself does not send 402; compatible hosts that sell credits
     // (OpenRouter) do, when the key's account has none left.
-    hints.limit = pool::Limit::billing;
+    hints.limit = limits::Limit::billing;
   }
   return hints;
 }
@@ -292,13 +292,13 @@ util::Millis OpenAiProvider::retry_after(long status, const Headers& headers, ut
   return later;
 }
 
-std::vector<pool::LimitReading> OpenAiProvider::rate_limits(const Headers& headers,
+std::vector<limits::LimitReading> OpenAiProvider::rate_limits(const Headers& headers,
                                                            util::TimePoint now) const {
   // x-ratelimit-{remaining,limit,reset}-KIND; the reset is a Go duration
   // from now ("6m0s"), so no clock skew enters.
-  std::vector<pool::LimitReading> readings;
+  std::vector<limits::LimitReading> readings;
   for (std::string kind : {"requests", "tokens"}) {
-    pool::LimitReading reading;
+    limits::LimitReading reading;
     reading.kind = kind;
     reading.remaining = header_count(headers, "x-ratelimit-remaining-" + kind);
     reading.limit = header_count(headers, "x-ratelimit-limit-" + kind);

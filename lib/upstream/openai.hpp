@@ -24,7 +24,7 @@ public:
   ErrorHints error_hints(long status, const Headers& headers, std::string_view body,
                          util::TimePoint now) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
-  std::vector<pool::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
+  std::vector<limits::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
 };
 
 // Whether `base_url` points at OpenAI's own API host, whose newer models

@@ -3,6 +3,7 @@
 #include "upstream/transport.hpp"
 
 #include "util/interrupt.hpp"
+#include "util/version.hpp"
 
 #include <curl/curl.h>
 #include <memory>
@@ -109,7 +110,7 @@ public:
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "bridge/" BRIDGE_VERSION);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, (std::string("bridge/") + util::version()).c_str()); // copied by libcurl
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, probe->headers);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pool/outcome.hpp"
+#include "limits/limit.hpp"
 #include "upstream/headers.hpp"
 #include "upstream/messages.hpp"
 #include "upstream/sse_parser.hpp"
@@ -69,7 +69,7 @@ enum class EventKind {
 struct ErrorHints {
   UpstreamError error; // type and message, for reports and marks
   std::string code;    // a finer error code, when the body has one
-  pool::Limit limit = pool::Limit::rate;
+  limits::Limit limit = limits::Limit::rate;
   std::optional<util::TimePoint> limit_end; // when the answer names the end of a spend limit
 };
 
@@ -115,7 +115,7 @@ public:
   // The rate limits an answer reports in its headers (success or not), each
   // reset on our clock. Kinds are named with underscores ("input_tokens"),
   // as they are stored and shown.
-  virtual std::vector<pool::LimitReading> rate_limits(const Headers& headers,
+  virtual std::vector<limits::LimitReading> rate_limits(const Headers& headers,
                                                       util::TimePoint now) const = 0;
 };
 

@@ -3,6 +3,7 @@
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
+#include "util/version.hpp"
 
 #include <arpa/inet.h>
 #include <chrono>
@@ -238,7 +239,7 @@ TransferResult Transport::post(const std::string& url, const std::vector<std::st
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "bridge/" BRIDGE_VERSION);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, (std::string("bridge/") + util::version()).c_str()); // copied by libcurl
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));

@@ -232,9 +232,9 @@ TEST_CASE("anthropic rate_limits: every kind with underscores; bad values are no
   headers.add("anthropic-ratelimit-tokens-reset", "2026-11-26T02:00:00Z");
   auto readings = k_anthropic.rate_limits(headers, now);
   REQUIRE(readings.size() == 3);
-  CHECK(readings[0] == pool::LimitReading{"tokens", 0, -1, now});
-  CHECK(readings[1] == pool::LimitReading{"input_tokens", 39'500, 40'000, now + util::Millis{500}});
-  CHECK(readings[2] == pool::LimitReading{"output_tokens", 0, -1, std::nullopt});
+  CHECK(readings[0] == limits::LimitReading{"tokens", 0, -1, now});
+  CHECK(readings[1] == limits::LimitReading{"input_tokens", 39'500, 40'000, now + util::Millis{500}});
+  CHECK(readings[2] == limits::LimitReading{"output_tokens", 0, -1, std::nullopt});
   CHECK(k_anthropic.rate_limits(upstream::Headers{}, now).empty());
 }
 
@@ -250,46 +250,46 @@ TEST_CASE("anthropic error_hints: spend and billing limits (402, the 400 usage-l
     return json{{"type", "error"}, {"error", error}}.dump();
   };
   auto billing = k_anthropic.error_hints(402, none, body("billing_error", "Your credit balance is too low"), now);
-  CHECK(billing.limit == pool::Limit::billing);
+  CHECK(billing.limit == limits::Limit::billing);
   CHECK(billing.error.type == "billing_error");
-  CHECK(k_anthropic.error_hints(402, none, "<html>", now).limit == pool::Limit::billing);
+  CHECK(k_anthropic.error_hints(402, none, "<html>", now).limit == limits::Limit::billing);
 
   auto usage = k_anthropic.error_hints(
       400, none,
       body("invalid_request_error", "You have reached your specified API usage limits. You will "
                                     "regain access on 2026-12-01 at 00:00 UTC."),
       now);
-  CHECK(usage.limit == pool::Limit::spend);
+  CHECK(usage.limit == limits::Limit::spend);
   CHECK_FALSE(usage.limit_end); // a 400 goes by the hour
   CHECK(k_anthropic
             .error_hints(400, none,
                          body("invalid_request_error", "You have reached your specified workspace API "
                                                        "usage limits."),
                          now)
-            .limit == pool::Limit::spend);
+            .limit == limits::Limit::spend);
   // The words must begin the message: a prompt quoted back is not a limit.
   CHECK(k_anthropic
             .error_hints(400, none,
                          body("invalid_request_error", "bad input: You have reached your specified "
                                                        "API usage limits"),
                          now)
-            .limit == pool::Limit::rate);
+            .limit == limits::Limit::rate);
   CHECK(k_anthropic.error_hints(400, none, body("invalid_request_error", "max_tokens: too large"), now)
-            .limit == pool::Limit::rate);
+            .limit == limits::Limit::rate);
 
   auto spend = k_anthropic.error_hints(
       429, none,
       body("rate_limit_error", "Spend limit reached. You will regain access on 2026-12-01 at 00:00 UTC.",
            "enforced_spend_limit_reached"),
       now);
-  CHECK(spend.limit == pool::Limit::spend);
+  CHECK(spend.limit == limits::Limit::spend);
   CHECK(spend.code == "enforced_spend_limit_reached");
   CHECK(spend.limit_end == util::parse_rfc3339("2026-12-01T00:00:00Z"));
   auto rate = k_anthropic.error_hints(429, none, body("rate_limit_error", "slow down", "something_else"), now);
-  CHECK(rate.limit == pool::Limit::rate);
+  CHECK(rate.limit == limits::Limit::rate);
   CHECK(rate.code == "something_else");
   CHECK(k_anthropic.error_hints(429, none, body("rate_limit_error", "slow down"), now).limit ==
-        pool::Limit::rate);
+        limits::Limit::rate);
 }
 
 TEST_CASE("regain_access_time: the moment a spend-limit message names") {

@@ -146,7 +146,7 @@ TEST_CASE("a failed per-model record and limits reach the local store in their s
                              [&](const std::string& message) { s.warnings.push_back(message); });
   store.record(k_alpha, pool::Scope::of_model("claude-opus-4-1"),
                pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
-  pool::ModelLimits limits{k_t0, {pool::LimitReading{"requests", 0, 50, std::nullopt}}};
+  pool::ModelLimits limits{k_t0, {limits::LimitReading{"requests", 0, 50, std::nullopt}}};
   store.record_limits(k_alpha, "claude-opus-4-1", limits);
   REQUIRE(s.local.marks().count(k_alpha.fingerprint) == 1);
   const auto& marks = s.local.marks().at(k_alpha.fingerprint);

@@ -130,8 +130,8 @@ TEST_CASE("read_marks: known answers") {
   REQUIRE(gamma.limits.count("claude-haiku-4-5") == 1);
   const auto& readings = gamma.limits.at("claude-haiku-4-5").readings;
   REQUIRE(readings.size() == 2);
-  CHECK(readings[0] == pool::LimitReading{"requests", 0, 50, k_t0 + ms(3'000)});
-  CHECK(readings[1] == pool::LimitReading{"tokens", 1200, -1, std::nullopt});
+  CHECK(readings[0] == limits::LimitReading{"requests", 0, 50, k_t0 + ms(3'000)});
+  CHECK(readings[1] == limits::LimitReading{"tokens", 1200, -1, std::nullopt});
 
   pool::MarkMap untouched = marks;
   CHECK(state::read_marks("{not json", untouched, problem) == StateDocument::Parse::corrupt);

@@ -1,3 +1,4 @@
+#include "pool/outcome.hpp"
 #include "upstream/openai.hpp"
 
 #include "test_support.hpp"
@@ -174,30 +175,30 @@ TEST_CASE("openai error_hints: quota and spend codes on a 429 are a spend limit"
       429, none,
       R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})",
       now);
-  CHECK(quota.limit == pool::Limit::spend);
+  CHECK(quota.limit == limits::Limit::spend);
   CHECK(quota.error.type == "insufficient_quota");
   CHECK(quota.code == "insufficient_quota");
   auto type_only = k_openai.error_hints(429, none, R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
-  CHECK(type_only.limit == pool::Limit::spend);
+  CHECK(type_only.limit == limits::Limit::spend);
   for (std::string code : {"credit_balance_exhausted", "organization_spend_limit_exceeded",
                            "project_spend_limit_exceeded", "organization_usage_limit_exceeded"}) {
     CAPTURE(code);
     auto hints = k_openai.error_hints(
         429, none, R"({"error":{"message":"m","type":"requests","code":")" + code + R"("}})", now);
-    CHECK(hints.limit == pool::Limit::spend);
+    CHECK(hints.limit == limits::Limit::spend);
     CHECK(hints.code == code);
   }
   auto rate = k_openai.error_hints(
       429, none, R"({"error":{"message":"m","type":"requests","code":"rate_limit_exceeded"}})", now);
-  CHECK(rate.limit == pool::Limit::rate);
+  CHECK(rate.limit == limits::Limit::rate);
   CHECK(rate.error.type == "requests");
   // The same code on another status is not a spend limit (it is reported).
   auto not_429 = k_openai.error_hints(400, none, R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
-  CHECK(not_429.limit == pool::Limit::rate);
+  CHECK(not_429.limit == limits::Limit::rate);
   // A host that sells credits answers 402 when the key's account has none.
   auto credits = k_openai.error_hints(
       402, none, R"({"error":{"message":"Insufficient credits","code":402}})", now);
-  CHECK(credits.limit == pool::Limit::billing);
+  CHECK(credits.limit == limits::Limit::billing);
   auto html = k_openai.error_hints(502, none, "<html>bad gateway</html>", now);
   CHECK(html.error.type == "api_error");
   CHECK(k_openai.error_hints(401, none, "", now).error.type == "authentication_error");
@@ -235,8 +236,8 @@ TEST_CASE("openai rate_limits: remaining, limit and reset of requests and tokens
   headers.add("x-ratelimit-reset-tokens", "2ms");
   auto readings = k_openai.rate_limits(headers, now);
   REQUIRE(readings.size() == 2);
-  CHECK(readings[0] == pool::LimitReading{"requests", 0, 500, now + util::Millis{1500}});
-  CHECK(readings[1] == pool::LimitReading{"tokens", 29000, 30000, now + util::Millis{2}});
+  CHECK(readings[0] == limits::LimitReading{"requests", 0, 500, now + util::Millis{1500}});
+  CHECK(readings[1] == limits::LimitReading{"tokens", 29000, 30000, now + util::Millis{2}});
   // The walk's proactive rule reads them as it reads Anthropic's.
   auto rest = pool::proactive_cooldown(readings, now);
   REQUIRE(rest.has_value());
@@ -250,6 +251,6 @@ TEST_CASE("openai rate_limits: remaining, limit and reset of requests and tokens
   partial.add("x-ratelimit-reset-tokens", "soon");
   readings = k_openai.rate_limits(partial, now);
   REQUIRE(readings.size() == 1);
-  CHECK(readings[0] == pool::LimitReading{"tokens", 0, -1, std::nullopt});
+  CHECK(readings[0] == limits::LimitReading{"tokens", 0, -1, std::nullopt});
   CHECK_FALSE(pool::proactive_cooldown(readings, now));
 }

@@ -183,9 +183,9 @@ AttemptOutcome limited(int status, pool::Limit limit, std::optional<util::TimePo
 } // namespace
 
 TEST_CASE("classify: an answer the provider read as a spend or billing limit cools, whatever its status") {
-  CHECK(pool::classify(limited(400, pool::Limit::spend)) == Verdict::cool);
-  CHECK(pool::classify(limited(402, pool::Limit::billing)) == Verdict::cool);
-  CHECK(pool::classify(limited(429, pool::Limit::spend)) == Verdict::cool);
+  CHECK(pool::classify(limited(400, limits::Limit::spend)) == Verdict::cool);
+  CHECK(pool::classify(limited(402, limits::Limit::billing)) == Verdict::cool);
+  CHECK(pool::classify(limited(429, limits::Limit::spend)) == Verdict::cool);
   // Without the provider's word, a 400 or a 402 is reported, not failed over.
   CHECK(pool::classify(AttemptOutcome::answer(400, "invalid_request_error")) == Verdict::report);
   CHECK(pool::classify(AttemptOutcome::answer(402, "billing_error")) == Verdict::report);
@@ -210,7 +210,7 @@ TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
   CHECK(p.mark.kind == pool::MarkKind::disabled);
 
   // A spend limit: every model, until the end it names.
-  auto later = limited(429, pool::Limit::spend, k_now + ms(7'200'000));
+  auto later = limited(429, limits::Limit::spend, k_now + ms(7'200'000));
   later.retry_after = ms(5'000); // not what a spend limit goes by
   p = pool::penalty_for(later, Verdict::cool, "opus", k_now, ms(60'000));
   CHECK(p.scope.key_wide());
@@ -218,23 +218,23 @@ TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
   CHECK(p.mark.reason == "spend_limit");
 
   // A spend-limit time already past, or none: one hour instead.
-  p = pool::penalty_for(limited(429, pool::Limit::spend, test::at("2026-11-01T00:00:00Z")), Verdict::cool,
+  p = pool::penalty_for(limited(429, limits::Limit::spend, test::at("2026-11-01T00:00:00Z")), Verdict::cool,
                         "opus", k_now, ms(60'000));
   CHECK(p.scope.key_wide());
   CHECK(p.mark.until == k_now + ms(3'600'000));
   CHECK(p.mark.reason == "spend_limit");
-  p = pool::penalty_for(limited(400, pool::Limit::spend), Verdict::cool, "opus", k_now, ms(60'000));
+  p = pool::penalty_for(limited(400, limits::Limit::spend), Verdict::cool, "opus", k_now, ms(60'000));
   CHECK(p.mark.until == k_now + ms(3'600'000));
 
   // Billing: every model, one hour.
-  p = pool::penalty_for(limited(402, pool::Limit::billing), Verdict::cool, "opus", k_now, ms(60'000));
+  p = pool::penalty_for(limited(402, limits::Limit::billing), Verdict::cool, "opus", k_now, ms(60'000));
   CHECK(p.scope.key_wide());
   CHECK(p.mark.until == k_now + ms(3'600'000));
   CHECK(p.mark.reason == "billing");
 }
 
 TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the first request back for requests), at most 60 s") {
-  using pool::LimitReading;
+  using limits::LimitReading;
   CHECK_FALSE(pool::proactive_cooldown({}, k_now));
   CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 1, 50, k_now + ms(5'000)}}, k_now));
   CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, std::nullopt}}, k_now));

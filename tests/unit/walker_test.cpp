@@ -670,7 +670,7 @@ AttemptOutcome limited(int code, const char* type, pool::Limit limit,
   return outcome;
 }
 
-AttemptOutcome ok_with_limits(std::vector<pool::LimitReading> limits) {
+AttemptOutcome ok_with_limits(std::vector<limits::LimitReading> limits) {
   auto outcome = ok();
   outcome.limits = std::move(limits);
   return outcome;
@@ -798,7 +798,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
   FakeUpstream upstream;
   ScopeRecorder told;
   SUBCASE("a spend-limit 429 naming when access returns") {
-    upstream.script("a", {limited(429, "rate_limit_error", pool::Limit::spend, at("2026-12-01T00:00:00Z"))});
+    upstream.script("a", {limited(429, "rate_limit_error", limits::Limit::spend, at("2026-12-01T00:00:00Z"))});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn(), &told);
     CHECK(result.kind == WalkResult::Kind::success);
@@ -810,7 +810,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(told.marks == Labels{"a:*:spend_limit"});
   }
   SUBCASE("a spend-limit 429 whose message names no time: one hour") {
-    upstream.script("a", {limited(429, "rate_limit_error", pool::Limit::spend)});
+    upstream.script("a", {limited(429, "rate_limit_error", limits::Limit::spend)});
     upstream.script("b", {ok()});
     Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     auto* mark = mark_of(store, keys[0]);
@@ -819,7 +819,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(mark->reason == "spend_limit");
   }
   SUBCASE("a 400 usage-limit message: one hour") {
-    upstream.script("a", {limited(400, "invalid_request_error", pool::Limit::spend)});
+    upstream.script("a", {limited(400, "invalid_request_error", limits::Limit::spend)});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     CHECK(result.key->label == "b");
@@ -830,7 +830,7 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
     CHECK(mark->status == 400);
   }
   SUBCASE("a 402 billing error: one hour") {
-    upstream.script("a", {limited(402, "billing_error", pool::Limit::billing)});
+    upstream.script("a", {limited(402, "billing_error", limits::Limit::billing)});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
     CHECK(result.key->label == "b");
