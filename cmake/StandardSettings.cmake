@@ -1,20 +1,36 @@
 # Build options shared by every target of the project.
 option(BRIDGE_BUILD_TESTS "Build the unit and integration tests" ON)
 option(BRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
-option(BRIDGE_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+option(BRIDGE_FUZZ "Link the fuzz targets against libFuzzer (needs clang; implies the sanitizers)" OFF)
 option(BRIDGE_STATIC_RUNTIME "Link libstdc++ and libgcc statically into bridge (faster start-up)" ON)
 
-if(BRIDGE_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
-                      -fno-sanitize-recover=all)
-  add_link_options(-fsanitize=address,undefined)
+# ccache, when installed, unless the caller chose a launcher already
+# (-DCMAKE_CXX_COMPILER_LAUNCHER= turns it off).
+if(NOT DEFINED CMAKE_CXX_COMPILER_LAUNCHER)
+  find_program(BRIDGE_CCACHE ccache)
+  if(BRIDGE_CCACHE)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${BRIDGE_CCACHE} CACHE STRING "Compiler launcher")
+  endif()
 endif()
 
 if(BRIDGE_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "BRIDGE_FUZZ needs clang (CXX=clang++)")
   endif()
-  # Coverage instrumentation for the library; each fuzz target links libFuzzer.
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  set(BRIDGE_SANITIZE ON)
+endif()
+
+if(BRIDGE_SANITIZE)
+  set(bridge_sanitizers address,undefined)
+  if(BRIDGE_FUZZ)
+    # Coverage instrumentation for libFuzzer in every object, without
+    # libFuzzer's main: the fuzz targets alone link it (tests/fuzz). The same
+    # build serves the sanitizer test pass and the fuzzing runs.
+    set(bridge_sanitizers fuzzer-no-link,${bridge_sanitizers})
+  endif()
+  # -fno-sanitize-recover: an undefined-behaviour report fails the test (or
+  # ends the fuzzing run) instead of scrolling past.
+  add_compile_options(-fsanitize=${bridge_sanitizers} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
