@@ -680,7 +680,7 @@ wait_for_key_requests() {
 #   redis_cli ARGS...           redis-cli against it, authenticated
 #   REDIS_TIMEOUT_MS            a ?timeout= for URLs of a server that works: on a
 #                               loaded machine the 250 ms default may pass before
-#                               the answer (the default is for redis_faults.sh)
+#                               the answer (the default is for redis/faults.sh)
 #   machine NAME                a "machine": its own HOME, XDG dirs and working
 #                               directory under $T/machine-NAME
 #   on_machine NAME FUNC ARGS...  run FUNC (run_pool, keys_status, ...) as that machine
