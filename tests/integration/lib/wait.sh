@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# Waiting and timing without wall-clock windows. A loaded machine (2 cores,
+# parallel ctest, other builds, a sanitizer build) makes every step slower by
+# an unknown amount: a test polls for the condition it waits for (with a
+# generous bound that only catches a hang), and an expected duration is
+# derived from what bridge itself recorded, or bounded by the time the test
+# measured around the run, never by a fixed window.
+#   wait_for_file PATH [SECS]       wait until PATH exists
+#   wait_for_output STR [SECS]      wait until $T/out contains STR
+#   wait_until SECS WHAT CMD...     poll until CMD succeeds, else fail naming WHAT
+#   wait_until_ready LABEL SECS     poll keys status until LABEL is ready (bounded)
+#   HANG_GUARD_S                    the bound of a wait that only catches a hang (120)
+#   rfc3339_ms TIME                 TIME (RFC 3339) as epoch milliseconds
+#   expect_cooldown LABEL DELAY_MS T0_MS WHAT
+#       the state file's mark of LABEL lasts exactly DELAY_MS (until - since,
+#       as bridge recorded it), and keys status reports a retry_in_ms that is
+#       at most DELAY_MS and at least DELAY_MS less the time since T0_MS
+#       (taken before the run that made the mark).
+#   expect_mark_window MS T0_MS T1_MS DELAY_MS WHAT
+#       the epoch-ms time MS a mark ends is DELAY_MS after some moment
+#       between T0_MS and T1_MS (taken before and after the run that made it)
+#   expect_fast MS ALTERNATIVE_MS WHAT
+#       MS is below half of ALTERNATIVE_MS: what the wrong behaviour (a hang,
+#       a full sleep) would take; tests choose ALTERNATIVE_MS large (tens of
+#       seconds) so that a busy machine stays far below it.
+HANG_GUARD_S=${HANG_GUARD_S:-120}
+
+# wait_for_file PATH [SECS]: polls until PATH exists, else fails.
+wait_for_file() {
+    local path=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        [[ -e "$path" ]] && return 0
+        sleep 0.05
+    done
+    fail "$path did not appear within $secs s"
+}
+
+# wait_for_output STR [SECS]: polls until $T/out contains STR, else fails.
+wait_for_output() {
+    local str=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        grep -qF -- "$str" "$T/out" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    fail "stdout did not contain '$str' within $secs s"
+}
+
+# wait_until SECS WHAT CMD...: polls (every 50 ms) until CMD succeeds; fails
+# naming WHAT when SECS pass first. SECS is a hang guard, not a window.
+wait_until() {
+    local secs=$1 what=$2 deadline
+    shift 2
+    deadline=$((SECONDS + secs))
+    until "$@"; do
+        ((SECONDS < deadline)) || fail "$what: not so after $secs s"
+        sleep 0.05
+    done
+}
+
+# wait_until_ready LABEL SECS: polls keys status until LABEL is ready, else fails.
+wait_until_ready() {
+    local label=$1 secs=$2 i state
+    for ((i = 0; i < secs * 20; i++)); do
+        state=$(key_field "$label" state)
+        [[ "$state" == ready ]] && return 0
+        sleep 0.05
+    done
+    fail "key $label was still '$state' after $secs s: $(cat "$T/status.json")"
+}
+
+# rfc3339_ms TIME: TIME (RFC 3339) as epoch milliseconds.
+rfc3339_ms() {
+    date -u -d "$1" +%s%3N
+}
+
+# expect_cooldown LABEL DELAY_MS T0_MS WHAT: see the header of this file.
+expect_cooldown() {
+    local label=$1 delay=$2 t0=$3 what=$4 since until recorded left elapsed
+    since=$(model_field "$label" since)
+    until=$(model_field "$label" until)
+    [[ -n "$since" && -n "$until" ]] || fail "$what: no since/until for $label in $(cat "$STATE" 2>/dev/null)"
+    recorded=$(($(rfc3339_ms "$until") - $(rfc3339_ms "$since")))
+    # The state file keeps milliseconds; allow one for the rounding of each.
+    expect_between "$recorded" $((delay - 2)) $((delay + 2)) "$what: until - since in the state file"
+    left=$(key_field "$label" retry_in_ms)
+    elapsed=$(($(now_ms) - t0))
+    expect_between "$left" $((delay - elapsed - 2)) $((delay + 2)) \
+        "$what: retry_in_ms $elapsed ms after the run began"
+}
+
+# expect_mark_window MS T0_MS T1_MS DELAY_MS WHAT: the mark that ends at MS
+# (epoch ms) was made DELAY_MS before it, at a moment within the run that the
+# test bracketed with T0_MS and T1_MS (one millisecond of rounding each way).
+expect_mark_window() {
+    local ms=$1 t0=$2 t1=$3 delay=$4 what=$5
+    expect_between "$ms" $((t0 + delay - 1)) $((t1 + delay + 1)) "$what"
+}
+
+# expect_fast MS ALTERNATIVE_MS WHAT: MS is below half of ALTERNATIVE_MS.
+expect_fast() {
+    local ms=$1 alternative=$2 what=$3
+    ((ms < alternative / 2)) || fail "$what: took $ms ms (the behaviour it rules out takes $alternative ms)"
+}
