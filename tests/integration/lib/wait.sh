@@ -16,9 +16,10 @@
 #       as bridge recorded it), and keys status reports a retry_in_ms that is
 #       at most DELAY_MS and at least DELAY_MS less the time since T0_MS
 #       (taken before the run that made the mark).
-#   expect_mark_window MS T0_MS T1_MS DELAY_MS WHAT
-#       the epoch-ms time MS a mark ends is DELAY_MS after some moment
-#       between T0_MS and T1_MS (taken before and after the run that made it)
+#   expect_retry_in LABEL DELAY_MS T0_MS WHAT
+#       keys status reports for LABEL a retry_in_ms of at most DELAY_MS and at
+#       least DELAY_MS less the time since T0_MS (taken before the run that
+#       made the mark): the window is as wide as the test was slow
 #   expect_fast MS ALTERNATIVE_MS WHAT
 #       MS is below half of ALTERNATIVE_MS: what the wrong behaviour (a hang,
 #       a full sleep) would take; tests choose ALTERNATIVE_MS large (tens of
@@ -75,25 +76,24 @@ rfc3339_ms() {
 
 # expect_cooldown LABEL DELAY_MS T0_MS WHAT: see the header of this file.
 expect_cooldown() {
-    local label=$1 delay=$2 t0=$3 what=$4 since until recorded left elapsed
+    local label=$1 delay=$2 t0=$3 what=$4 since until recorded
     since=$(model_field "$label" since)
     until=$(model_field "$label" until)
     [[ -n "$since" && -n "$until" ]] || fail "$what: no since/until for $label in $(cat "$STATE" 2>/dev/null)"
     recorded=$(($(rfc3339_ms "$until") - $(rfc3339_ms "$since")))
     # The state file keeps milliseconds; allow one for the rounding of each.
     expect_between "$recorded" $((delay - 2)) $((delay + 2)) "$what: until - since in the state file"
-    left=$(key_field "$label" retry_in_ms)
-    elapsed=$(($(now_ms) - t0))
-    expect_between "$left" $((delay - elapsed - 2)) $((delay + 2)) \
-        "$what: retry_in_ms $elapsed ms after the run began"
+    expect_retry_in "$label" "$delay" "$t0" "$what"
 }
 
-# expect_mark_window MS T0_MS T1_MS DELAY_MS WHAT: the mark that ends at MS
-# (epoch ms) was made DELAY_MS before it, at a moment within the run that the
-# test bracketed with T0_MS and T1_MS (one millisecond of rounding each way).
-expect_mark_window() {
-    local ms=$1 t0=$2 t1=$3 delay=$4 what=$5
-    expect_between "$ms" $((t0 + delay - 1)) $((t1 + delay + 1)) "$what"
+# expect_retry_in LABEL DELAY_MS T0_MS WHAT: LABEL's retry_in_ms, read after
+# a run that began at T0_MS made a DELAY_MS mark, is within the time the test
+# took since (one millisecond of rounding each way).
+expect_retry_in() {
+    local label=$1 delay=$2 t0=$3 what=$4 left elapsed
+    left=$(key_field "$label" retry_in_ms)
+    elapsed=$(($(now_ms) - t0))
+    expect_between "$left" $((delay - elapsed - 2)) $((delay + 2)) "$what (retry_in_ms $elapsed ms after the run began)"
 }
 
 # expect_fast MS ALTERNATIVE_MS WHAT: MS is below half of ALTERNATIVE_MS.
