@@ -13,6 +13,7 @@
 #   stderr_json_line                stderr is exactly one line, a JSON error object
 #   now_ms                          wall clock in milliseconds
 #   expect_between N LO HI WHAT     LO <= N <= HI, else fail naming WHAT
+#   is_sanitizer_build              $BRIDGE was built with AddressSanitizer
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -189,3 +190,7 @@ expect_between() {
     [[ "$n" =~ ^-?[0-9]+$ ]] || fail "$what: '$n' is not a number"
     ((n >= lo && n <= hi)) || fail "$what: $n is not within [$lo, $hi]"
 }
+
+# is_sanitizer_build: $BRIDGE was built with AddressSanitizer (whose shadow
+# memory and allocator make peak RSS figures incomparable with a plain build).
+is_sanitizer_build() { grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; }

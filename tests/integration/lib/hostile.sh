@@ -12,11 +12,13 @@
 #   rss_limit_kb PLAIN ASAN prints PLAIN, or ASAN for a sanitizer build (its
 #                           shadow memory and quarantine take far more)
 
+# sane: the last run was not killed by a signal and no sanitizer report came.
 sane() {
     ((RC < 128 || RC == 130)) || fail "bridge crashed or was killed (exit $RC)"
     ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "sanitizer report"
 }
 
+# send KEY ARGS...: bridge ARGS... q with a key file of KEY only, then sane.
 send() {
     local key=$1
     shift
@@ -27,15 +29,16 @@ send() {
 }
 
 problems=()
+# problem TEXT...: collects a finding for the scenario to report at the end.
 problem() { problems+=("$*"); }
 
+# need_gnu_time: TIME is GNU time (for the peak RSS), or the test fails.
 need_gnu_time() {
     TIME=/usr/bin/time
     [[ -x "$TIME" ]] || fail "needs GNU time at $TIME (apt-get install time)"
 }
 
-is_sanitizer_build() { grep -qa '__asan_init' "$BRIDGE" 2>/dev/null; }
-
+# rss_limit_kb PLAIN ASAN: PLAIN, or ASAN for a sanitizer build.
 rss_limit_kb() {
     if is_sanitizer_build; then echo "$2"; else echo "$1"; fi
 }

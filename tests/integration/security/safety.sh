@@ -80,39 +80,52 @@ POOL_URL="http://localhost:${_MOCK_URLS[plain]##*:}" run_pool ask "hi"
 [[ $RC -eq 0 || $RC -eq 69 ]] || fail "http://localhost is a loopback URL: exit $RC" # 69 when localhost is ::1 only
 
 # --- an oversize blocking answer -----------------------------------------------------------
+# The answer would never end (10 TiB, generated as it is sent): that the run
+# ends at all, with the 64 MiB error, shows bridge stopped reading at the cap;
+# the bound is only a hang guard. Peak RSS is judged against a baseline run of
+# the same build in this test (a plain build only: under ASan the figure is
+# shown, not judged; memory targets are bench/'s).
 # (ASan's quarantine of freed memory switched off, as in stream/memory.sh)
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
 start_mock '{"keys": {
-  "sk-ant-test-huge-answer-Ss00001": {"stream_bytes": 1000000000},
+  "sk-ant-test-baseline-answer-Ss0": {"stream_bytes": 1000, "delta_size": 100},
+  "sk-ant-test-huge-answer-Ss00001": {"stream_bytes": 10995116277760},
   "sk-ant-test-long-sseline-Ss0002": {"stream_bytes": 20971520, "delta_size": 20971520}}}' huge
+# peak_rss CMD ARGS...: bridge CMD ARGS... against mock huge with the pool,
+# bounded by the hang guard; sets RC and RSS (peak, KB).
+peak_rss() {
+    _LAST_CMD="bridge $*"
+    RC=0
+    /usr/bin/time -f %M -o "$T/rss" timeout -k 5 "$HANG_GUARD_S" "$BRIDGE" "$@" --key-file "$KEYS" \
+        --state "$STATE" --base-url "$(mock_url huge)" "hi" >"$T/out" 2>"$T/err" || RC=$?
+    RSS=$(tail -n 1 "$T/rss")
+}
+# rss_within EXTRA_KB WHAT: RSS is at most the baseline plus EXTRA_KB (plain build).
+rss_within() {
+    echo "$2: $RSS KB peak (baseline $BASELINE_KB KB)"
+    is_sanitizer_build && return 0
+    ((RSS <= BASELINE_KB + $1)) || fail "$2 took $RSS KB of memory, more than $1 KB over the baseline $BASELINE_KB KB"
+}
+setup_pool "only sk-ant-test-baseline-answer-Ss0"
+peak_rss stream
+expect_rc 0
+BASELINE_KB=$RSS
 setup_pool "only sk-ant-test-huge-answer-Ss00001"
 for json in "" --json; do
-    _LAST_CMD="bridge ask $json (1 GB answer)"
-    RC=0
-    t0=$(now_ms)
-    /usr/bin/time -f %M -o "$T/rss" timeout -k 5 60 "$BRIDGE" ask $json --key-file "$KEYS" \
-        --state "$STATE" --base-url "$(mock_url huge)" "hi" >"$T/out" 2>"$T/err" || RC=$?
+    peak_rss ask $json
     expect_rc 1
     expect_out_empty
     [[ -n "$json" ]] || expect_err_contains "64 MiB"
     [[ -z "$json" ]] || stderr_json_line
-    rss=$(tail -n 1 "$T/rss")
-    echo "ask $json over a 1 GB answer: $rss KB peak, $(($(now_ms) - t0)) ms"
-    ((rss < 320 * 1024)) || fail "a 1 GB answer took $rss KB of memory"
-    expect_between $(($(now_ms) - t0)) 0 20000 "ms to refuse a 1 GB answer"
+    rss_within $((5 * 64 * 1024)) "ask $json over an endless answer"
 done
 
 # --- an SSE line over 16 MiB ------------------------------------------------------------------
 setup_pool "only sk-ant-test-long-sseline-Ss0002"
 for raw in "" --raw; do
-    _LAST_CMD="bridge stream $raw (a 20 MiB SSE line)"
-    RC=0
-    /usr/bin/time -f %M -o "$T/rss" timeout -k 5 60 "$BRIDGE" stream $raw --key-file "$KEYS" \
-        --state "$STATE" --base-url "$(mock_url huge)" "hi" >"$T/out" 2>"$T/err" || RC=$?
+    peak_rss stream $raw
     expect_rc 1
     [[ -n "$raw" ]] || expect_err_contains "16 MiB"
-    rss=$(tail -n 1 "$T/rss")
-    echo "stream $raw over a 20 MiB SSE line: $rss KB peak"
-    ((rss < 200 * 1024)) || fail "a 20 MiB SSE line took $rss KB of memory"
+    rss_within $((12 * 16 * 1024)) "stream $raw over a 20 MiB SSE line"
 done
 echo "ok"
