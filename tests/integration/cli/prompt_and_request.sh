@@ -69,11 +69,10 @@ expect_last '"content":"words only"'
 # --- no prompt: exit 2 at once, nothing sent ----------------------------------------
 before=$(mock_requests)
 for cmd in ask stream; do
-    t0=$(now_ms)
+    # A run that waited for input would be ended by run_bridge's guard (124).
     run_pool "$cmd" </dev/null
     expect_rc 2
     expect_out_empty
-    expect_fast $(($(now_ms) - t0)) 20000 "'$cmd' with no prompt (never waiting for input)"
     run_pool_stdin "" "$cmd"
     expect_rc 2
     run_pool_stdin "" "$cmd" -

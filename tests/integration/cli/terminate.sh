@@ -8,19 +8,19 @@ source "$(dirname "$0")/../lib.sh"
 start_mock '{"keys": {
   "sk-ant-test-term-stream-Tt00001": {"deltas": ["half a line", " never sent"], "gate_file": "'"$T"'/never"},
   "sk-ant-test-term-first-Tt000002": {"status": 429, "headers": {"retry-after-ms": "50000"}},
-  "sk-ant-test-term-slow-Tt0000003": {"delay_ms": 30000, "text": "too late"}}}'
+  "sk-ant-test-term-slow-Tt0000003": {"delay_ms": 600000, "text": "too late"}}}'
 
 # --- mid-stream: newline after the partial text, one message, exit 143 --------------
 for mode in "" "--raw"; do
     setup_pool "only sk-ant-test-term-stream-Tt00001"
     # shellcheck disable=SC2086
     start_bridge stream $mode --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" "hi"
-    wait_for_output "half a line" 20
-    t0=$(now_ms)
+    wait_for_output "half a line" "$HANG_GUARD_S"
     kill -TERM "$BRIDGE_PID"
-    wait_bridge 20
+    # The rest is held back by a gate that never opens (the mock gives up
+    # after 30 s and sends it, with exit 0): the exit code and output tell.
+    wait_bridge "$HANG_GUARD_S"
     expect_rc 143
-    expect_fast $(($(now_ms) - t0)) 30000 "exiting on SIGTERM mid-stream"
     if [[ -z $mode ]]; then
         expect_out_exact $'half a line\n'
         [[ $(wc -l <"$T/err") -eq 1 ]] || fail "expected exactly one line on stderr"
@@ -36,9 +36,9 @@ done
 setup_pool "first sk-ant-test-term-first-Tt000002" "slow sk-ant-test-term-slow-Tt0000003"
 STATE="$T/state-walk/state.json"
 start_bridge ask --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" "hi"
-wait_for_key_requests sk-ant-test-term-slow-Tt0000003 1 20
+wait_for_key_requests sk-ant-test-term-slow-Tt0000003 1 "$HANG_GUARD_S"
 kill -TERM "$BRIDGE_PID"
-wait_bridge 20
+wait_bridge "$HANG_GUARD_S" # the answer would take 10 minutes
 expect_rc 143
 expect_out_empty
 expect_err_contains "terminated"

@@ -49,14 +49,13 @@ expect_rc 0
 expect_out_contains "claude-sonnet-4-5: retry in"
 
 # The next run walks without a single request.
-t0=$(now_ms)
 run_pool stream "hi"
 expect_rc 75
 expect_out_empty
 grep -qE 'retry after [0-9]+s' "$T/err" || fail "no 'retry after Ns' in the message"
 expect_rounded_up "$(sed -n 's/.*retry after \([0-9]*\)s.*/\1/p' "$T/err")"
+# Not waiting for the key: a run that did would then have sent it a request.
 expect_requests 2
-expect_fast $(($(now_ms) - t0)) 42000 "reporting exhaustion with nothing to send (not waiting for the key)"
 
 for mode in "ask --json" "stream --raw"; do
     # shellcheck disable=SC2086 # two words on purpose

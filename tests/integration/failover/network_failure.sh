@@ -14,15 +14,15 @@ stop_mock gone
 setup_pool "first $K1" "second $K2"
 POOL_URL=$dead_url
 for cmd in ask stream; do
-    t0=$(now_ms)
-    run_pool "$cmd" -v "hello"
+    # Waiting for the connect timeout (300 s here) would end in run_bridge's
+    # guard (60 s, exit 124), not in 69.
+    run_pool "$cmd" -v --connect-timeout 300 "hello"
     expect_rc 69
     expect_out_empty
     expect_err_contains "first"
     # -v names every attempt: the second key must not have been tried.
     expect_err_not_contains "second"
     expect_err_not_contains "$K1"
-    expect_fast $(($(now_ms) - t0)) 20000 "$cmd: reporting a refused connection (no wait for the 10 s connect timeout)"
     [[ "$(key_field first state)" == ready ]] || fail "$cmd: a refused connection marked the key"
 done
 run_pool ask --json "hello"
@@ -35,14 +35,14 @@ expect_out_empty
 stderr_json_line
 
 # --- a whole-request timeout: the second key is never tried --------------------
-start_mock '{"keys": {"'$K1'": {"delay_ms": 30000}, "'$K2'": {"text": "must not be served"}}}'
+# The answer takes 10 minutes: a run that waited for it would end in
+# run_bridge's guard (60 s, exit 124), not in 69.
+start_mock '{"keys": {"'$K1'": {"delay_ms": 600000}, "'$K2'": {"text": "must not be served"}}}'
 POOL_URL=$MOCK_URL
 for cmd in ask stream; do
-    t0=$(now_ms)
     run_pool "$cmd" --timeout 1 "hello"
     expect_rc 69
     expect_out_empty
-    expect_fast $(($(now_ms) - t0)) 30000 "$cmd: --timeout 1 against a 30 s answer"
     expect_key_requests "$K2" 0
     [[ "$(key_field first state)" == ready ]] || fail "$cmd: a timeout marked the key"
 done

@@ -69,7 +69,7 @@ hold() {
         exec 8>>"$dir/state.json.lock"
         flock 8
         : >"$dir/locked"
-        exec sleep infinity
+        exec sleep 900 # past the test's own timeout; killed on exit
     ) &
     holders+=($!)
     wait_for_file "$dir/locked" 10

@@ -56,13 +56,11 @@ setup_pool "only sk-ant-test-baseurl-key-Ss00001"
 for url in "file:///etc/passwd" "http://example.com" "http://example.com:80/" "ftp://127.0.0.1/" \
     "http://127.0.0.1.example.com/" "http://localhost.example.com/" "gopher://localhost/"; do
     for cmd in ask stream; do
-        t0=$(now_ms)
         http_proxy=$proxy HTTP_PROXY=$proxy https_proxy=$proxy HTTPS_PROXY=$proxy ALL_PROXY=$proxy \
             POOL_URL=$url run_pool "$cmd" "hi"
         expect_rc 78
         expect_out_empty
         [[ -s "$T/err" ]] || fail "--base-url $url: exit 78 with no message"
-        expect_fast $(($(now_ms) - t0)) 20000 "refusing --base-url $url (no connection attempt)"
     done
     ANTHROPIC_BASE_URL=$url http_proxy=$proxy ALL_PROXY=$proxy run_bridge ask --key-file "$KEYS" --state "$STATE" "hi"
     expect_rc 78
