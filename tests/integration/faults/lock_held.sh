@@ -72,7 +72,7 @@ hold() {
         exec sleep 900 # past the test's own timeout; killed on exit
     ) &
     holders+=($!)
-    wait_for_file "$dir/locked" 10
+    wait_for_file "$dir/locked" "$HANG_GUARD_S"
 }
 # shellcheck disable=SC2154 # st and the loop variable are set inside the trap
 trap 'st=$?; set +e; for p in "${holders[@]}"; do kill "$p" 2>/dev/null; done; (exit $st); _cleanup' EXIT

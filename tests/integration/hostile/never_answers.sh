@@ -17,7 +17,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 start_mock '{"keys": {
-  "sk-ant-hang-first-aaaaaaaaaaaaaaaaa": {"delay_ms": 60000},
+  "sk-ant-hang-first-aaaaaaaaaaaaaaaaa": {"delay_ms": 600000},
   "sk-ant-hang-second-bbbbbbbbbbbbbbbb": {"text": "must not be asked"}
 }}' hang
 start_mock '{"never_accept": true}' noaccept
@@ -41,7 +41,7 @@ run_case() {
     (
         t0=$(date +%s%3N)
         rc=0
-        timeout -k 5 60 "$BRIDGE" "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" \
+        timeout -k 5 "$HANG_GUARD_S" "$BRIDGE" "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" \
             --base-url "$url" q >"$T/$name.out" 2>"$T/$name.err" </dev/null || rc=$?
         echo $(($(date +%s%3N) - t0)) >"$T/$name.ms"
         echo "$rc" >"$T/$name.rc"
@@ -61,11 +61,11 @@ for p in "${case_pids[@]}"; do
 done
 exec 7>&-
 
-# check NAME MIN_MS MAX_MS: exit 69 within the window, a clear message. The
-# minimum is the timeout itself; the maximum is half of what the server would
-# make a run without the timeout wait (60 s), whatever the load of the machine.
+# check NAME MIN_MS: exit 69, not before MIN_MS (the timeout itself), and a
+# clear message. No upper window: a run that did not time out would wait for
+# the server (10 minutes, or for ever) and meet the hang guard (exit 124).
 check() {
-    local name=$1 lo=$2 hi=$3
+    local name=$1 lo=$2
     cp "$T/$name.out" "$T/out"
     cp "$T/$name.err" "$T/err"
     RC=$(cat "$T/$name.rc")
@@ -77,23 +77,23 @@ check() {
     expect_rc 69
     expect_out_empty
     grep -qiE 'time|no byte' "$T/err" || fail "case $name: the message does not say it timed out"
-    ((ms >= lo && ms <= hi)) || fail "case $name: exit after $ms ms, expected between $lo and $hi ms"
+    ((ms >= lo)) || fail "case $name: exit after $ms ms, before the timeout ($lo ms)"
     echo "case $name: exit 69 after $ms ms: $(head -n 1 "$T/err")"
 }
-check h_total 1800 30000
+check h_total 1800
 grep -qF 'whole-request timeout' "$T/err" || fail "h_total: the message does not name the whole-request timeout"
-check h_idle 2800 30000
-check h_stream_idle 900 30000
+check h_idle 2800
+check h_stream_idle 900
 grep -qF 'idle timeout' "$T/err" || fail "h_stream_idle: the message does not name the idle timeout"
-check h_raw_total 900 30000
+check h_raw_total 900
 grep -qE '^\{"type":"error","error":\{"type":"timeout_error","message":"' "$T/err" ||
     fail "stream --raw: the timeout must be one JSON line with type timeout_error"
-check h_json_total 900 30000
+check h_json_total 900
 grep -qE '^\{"type":"error","error":\{"type":"timeout_error","message":"' "$T/err" ||
     fail "ask --json: the timeout must be one JSON line with type timeout_error"
-check n_total 1300 30000
-check n_stream_idle 900 30000
-check f_connect 900 30000
+check n_total 1300
+check n_stream_idle 900
+check f_connect 900
 grep -qF 'connect timeout' "$T/err" || fail "f_connect: the message does not name the connect timeout"
 
 # No failover on a network failure: the second key was never sent.

@@ -164,7 +164,7 @@ expect_mock_log_not_contains() {
 
 # wait_for_key_requests KEY N [SECS] [NAME]: until the mock has seen N requests with KEY.
 wait_for_key_requests() {
-    local key=$1 n=$2 secs=${3:-10} name=${4:-} i
+    local key=$1 n=$2 secs=${3:-$HANG_GUARD_S} name=${4:-} i
     for ((i = 0; i < secs * 20; i++)); do
         (($(mock_key_requests "$key" "$name") >= n)) && return 0
         sleep 0.05

@@ -71,7 +71,7 @@ start_bridge() {
         echo "$rc" >"$T/bridge.rc"
     ) | cat >"$T/out" &
     _BRIDGE_PIPE_PID=$!
-    wait_for_file "$T/bridge.pid" 10
+    wait_for_file "$T/bridge.pid" "$HANG_GUARD_S"
     BRIDGE_PID=$(cat "$T/bridge.pid")
 }
 

@@ -28,7 +28,7 @@ HANG_GUARD_S=${HANG_GUARD_S:-120}
 
 # wait_for_file PATH [SECS]: polls until PATH exists, else fails.
 wait_for_file() {
-    local path=$1 secs=${2:-10} i
+    local path=$1 secs=${2:-$HANG_GUARD_S} i
     for ((i = 0; i < secs * 20; i++)); do
         [[ -e "$path" ]] && return 0
         sleep 0.05
@@ -38,7 +38,7 @@ wait_for_file() {
 
 # wait_for_output STR [SECS]: polls until $T/out contains STR, else fails.
 wait_for_output() {
-    local str=$1 secs=${2:-10} i
+    local str=$1 secs=${2:-$HANG_GUARD_S} i
     for ((i = 0; i < secs * 20; i++)); do
         grep -qF -- "$str" "$T/out" 2>/dev/null && return 0
         sleep 0.05

@@ -54,7 +54,7 @@ for i in 1 2 3; do
 done
 for i in 1 2 3; do
     var=K$i
-    wait_for_key_requests "${!var}" 1 30 slow
+    wait_for_key_requests "${!var}" 1 "$HANG_GUARD_S" slow
 done
 
 POOL_URL=$(mock_url fast)

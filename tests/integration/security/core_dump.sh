@@ -130,7 +130,7 @@ done
 [[ -s "$(mock_log)" ]] || fail "bridge never sent its request"
 is_running "$BRIDGE_PID" "$BRIDGE" || fail "process $BRIDGE_PID is not bridge"
 kill -SEGV "$BRIDGE_PID"
-wait_bridge 30
+wait_bridge "$HANG_GUARD_S"
 [[ $RC -eq 139 ]] || fail "expected bridge to die of SIGSEGV (exit 139), got $RC"
 # Watch twice as long as the control's core took to appear (2 s at least).
 watch_ms=$((control_ms * 2 > 2000 ? control_ms * 2 : 2000))

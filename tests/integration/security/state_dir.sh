@@ -125,7 +125,7 @@ as_other rm -f "$T/shared/state.json"
 # Their lock file, held by a process of theirs for the whole test.
 "${AS_OTHER[@]}" sh -c "exec 9>'$T/shared/state.json.lock'; flock 9; exec sleep 300" &
 holder=$!
-wait_for_file "$T/shared/state.json.lock" 10
+wait_for_file "$T/shared/state.json.lock" "$HANG_GUARD_S"
 refused "$T/shared/state.json" "lock file $T/shared/state.json.lock belongs to another user"
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true

@@ -25,7 +25,7 @@ for ((i = 1; i <= N; i++)); do
     bg_bridge "run$i" ask --key-file "$T/keys-$i" --state "$STATE" --base-url "$MOCK_URL" "hi"
 done
 for ((i = 1; i <= N; i++)); do
-    bg_wait "run$i" 30
+    bg_wait "run$i" "$HANG_GUARD_S"
     [[ $RC -eq 0 ]] || fail "run $i: exit $RC: $(cat "$T/run$i.err")"
     [[ "$(cat "$T/run$i.out")" == "served $i" ]] || fail "run $i printed: $(cat "$T/run$i.out")"
 done

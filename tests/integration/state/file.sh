@@ -63,7 +63,7 @@ STATE="$T/st/state.json"
 run_pool ask "hi"
 expect_out_eq "served"
 [[ "$(model_field s mark)" == cooling ]] || fail "the short cooldown was not written"
-wait_until_ready s 5
+wait_until_ready s "$HANG_GUARD_S"
 rm -f "$T/st/state.json.corrupt" # (kept aside above, on purpose)
 # A write (a mark on another key) prunes the ended cooldown.
 setup_pool "b2 sk-ant-test-state-d-429-Ff0005" "c $C"
@@ -101,7 +101,7 @@ bg_wait quick "$HANG_GUARD_S"
 [[ ! -s "$T/quick.err" ]] || fail "quick run warned (a lock held during a request?): $(cat "$T/quick.err")"
 bg_running slow || fail "the slow run ended before its gate was opened"
 touch "$T/gate-slow"
-bg_wait slow 30
+bg_wait slow "$HANG_GUARD_S"
 [[ $RC -eq 0 ]] || fail "slow run: exit $RC: $(cat "$T/slow.err")"
 [[ "$(model_field s1 mark "$T/common/state.json")" == cooling ]] || fail "slow run's mark lost: $(cat "$T/common/state.json")"
 [[ "$(model_field q1 mark "$T/common/state.json")" == cooling ]] || fail "quick run's mark lost: $(cat "$T/common/state.json")"

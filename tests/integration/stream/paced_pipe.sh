@@ -14,20 +14,20 @@ start_mock '{"keys": {
 
 setup_pool "only sk-ant-test-gate-text-Ii000001"
 start_bridge stream --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" "hi"
-wait_for_output "first-piece" 10
+wait_for_output "first-piece" "$HANG_GUARD_S"
 sleep 0.2
 expect_out_not_contains "second-piece" # the gate holds the rest back
 touch "$T/gate-text"
-wait_bridge 20
+wait_bridge "$HANG_GUARD_S"
 expect_rc 0
 expect_out_eq "first-piece second-piece third-piece"
 
 setup_pool "only sk-ant-test-gate-raw-Ii0000002"
 start_bridge stream --raw --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" "hi"
-wait_for_output '"text":"first-piece "' 10
+wait_for_output '"text":"first-piece "' "$HANG_GUARD_S"
 expect_out_not_contains "second-piece"
 touch "$T/gate-raw"
-wait_bridge 20
+wait_bridge "$HANG_GUARD_S"
 expect_rc 0
 expect_out_contains '"text":"third-piece"'
 expect_out_contains 'event: message_stop'
@@ -36,10 +36,10 @@ expect_out_contains 'event: message_stop'
 setup_pool "only sk-ant-test-gate-pace-Ii000003"
 t0=$(now_ms)
 start_bridge stream --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" "hi"
-wait_for_output "a2" 10
+wait_for_output "a2" "$HANG_GUARD_S"
 t_a2=$(($(now_ms) - t0))
 expect_out_not_contains "a5"
-wait_bridge 20
+wait_bridge "$HANG_GUARD_S"
 t_end=$(($(now_ms) - t0))
 expect_rc 0
 expect_out_eq "a1 a2 a3 a4 a5"
