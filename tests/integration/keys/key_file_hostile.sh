@@ -21,8 +21,9 @@ mkdir -p "$D"
 STATE_DIR="$T/state"
 
 _need BRIDGE
-# refuse NAME PATH [WHAT]: ask and keys status both exit 78, promptly,
-# naming PATH, with a short printable message.
+# refuse NAME PATH [WHAT]: ask and keys status both exit 78 (a run that
+# waited on a FIFO or read on would meet the hang guard: exit 124), naming
+# PATH, with a short printable message; the time taken is shown, not judged.
 refuse() {
     local name=$1 path=$2 what=${3:-}
     local cmd
@@ -32,7 +33,7 @@ refuse() {
         t0=$(date +%s%3N)
         RC=0
         # shellcheck disable=SC2086
-        timeout -k 2 20 "$TIME" -f %M -o "$T/rss" "$BRIDGE" --key-file "$path" --state "$STATE_DIR/state.json" \
+        timeout -k 2 "$HANG_GUARD_S" "$TIME" -f %M -o "$T/rss" "$BRIDGE" --key-file "$path" --state "$STATE_DIR/state.json" \
             $cmd >"$T/out" 2>"$T/err" </dev/null || RC=$?
         local ms=$(($(date +%s%3N) - t0))
         local rss
@@ -43,8 +44,6 @@ refuse() {
         expect_out_empty
         expect_err_contains "$path"
         [[ -z "$what" ]] || grep -qiE "$what" "$T/err" || fail "$name: the message does not say '$what'"
-        # A hang guard sized for a loaded machine; reading 1 GB would take longer.
-        ((ms < 15000)) || fail "$name: took $ms ms to refuse the key file"
         (($(wc -c <"$T/err") < 600)) || fail "$name: the message is $(wc -c <"$T/err") bytes long"
         ! LC_ALL=C grep -q '[^[:print:][:space:]]' "$T/err" || fail "$name: raw bytes of the file reached stderr"
         [[ $(wc -l <"$T/err") -eq 1 ]] || fail "$name: expected a one-line message"

@@ -25,6 +25,7 @@ start_mock '{
 }'
 setup_pool "spend $K_SPEND" "notime $K_NOTIME" "ws $K_WS" "bill $K_BILL" "ok $K_OK"
 
+t0=$(now_ms)
 run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0
 expect_out_eq "served"
@@ -39,12 +40,12 @@ keys_status
 [[ "$(key_field spend reason)" == spend_limit ]] || fail "spend reason: $(cat "$T/status.json")"
 [[ "$(key_field spend until)" == "${regain}T00:00:00.000Z" ]] || fail "spend until: $(cat "$T/status.json")"
 [[ "$(key_field notime reason)" == spend_limit ]] || fail "notime reason: $(cat "$T/status.json")"
-expect_between "$(key_field notime retry_in_ms)" 3500000 3600000 "spend limit without a time: an hour"
+expect_retry_in notime 3600000 "$t0" "spend limit without a time: an hour"
 [[ "$(key_field ws reason)" == spend_limit ]] || fail "ws reason: $(cat "$T/status.json")"
 [[ "$(key_field ws status)" == 400 ]] || fail "ws status: $(cat "$T/status.json")"
-expect_between "$(key_field ws retry_in_ms)" 3500000 3600000 "400 usage limit: an hour"
+expect_retry_in ws 3600000 "$t0" "400 usage limit: an hour"
 [[ "$(key_field bill reason)" == billing ]] || fail "bill reason: $(cat "$T/status.json")"
-expect_between "$(key_field bill retry_in_ms)" 3500000 3600000 "402: an hour"
+expect_retry_in bill 3600000 "$t0" "402: an hour"
 # Key-wide: the top-level fields of the entry, read by every bridge version.
 [[ "$(state_field spend mark)" == cooling ]] || fail "spend mark not key-wide: $(cat "$STATE")"
 

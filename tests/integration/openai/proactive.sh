@@ -30,24 +30,25 @@ start_mock '{"keys": {
 POOL_URL="$MOCK_URL/v1"
 export BRIDGE_PROVIDER=openai
 
-check() { # LABEL KEY TEXT LO HI REASON: the key serves, then cools for [LO, HI] ms
-    local label=$1 key=$2 text=$3 lo=$4 hi=$5 reason=$6
+check() { # LABEL KEY TEXT DELAY_MS REASON: the key serves, then cools for DELAY_MS
+    local label=$1 key=$2 text=$3 delay=$4 reason=$5 t0
     setup_pool "$label $key" "next $K_NEXT"
     STATE="$T/state-$label/state.json"
+    t0=$(now_ms)
     run_pool ask -v "go"
     expect_rc 0
     expect_out_eq "$text"
     [[ "$(key_field "$label" state)" == cooling ]] || fail "$label: not cooling after a used-up limit: $(cat "$T/status.json")"
-    expect_between "$(key_field "$label" retry_in_ms)" "$lo" "$hi" "$label: proactive cooldown"
+    expect_retry_in "$label" "$delay" "$t0" "$label: proactive cooldown"
     [[ "$(key_field "$label" reason)" == "$reason" ]] || fail "$label: reason: $(cat "$T/status.json")"
     run_pool stream "again"
     expect_rc 0
     expect_out_eq "the next key"
     expect_key_requests "$key" 1
 }
-check last "$K_LAST" "last request" 10000 30000 requests_remaining_0
-check tok "$K_TOK" "last tokens" 25000 40000 tokens_remaining_0
-check long "$K_LONG" "a long reset" 40000 60000 requests_remaining_0
+check last "$K_LAST" "last request" 30000 requests_remaining_0
+check tok "$K_TOK" "last tokens" 40000 tokens_remaining_0
+check long "$K_LONG" "a long reset" 60000 requests_remaining_0
 
 # Remaining above 0: no mark.
 setup_pool "more $K_MORE" "next $K_NEXT"
