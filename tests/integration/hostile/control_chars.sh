@@ -12,13 +12,6 @@ source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/hostile.sh
 source "$(dirname "$0")/../lib/hostile.sh"
 
-jstr() {
-    local s=$1
-    s=${s//\\/\\\\}
-    s=${s//\"/\\\"}
-    s=${s//$'\n'/\\n}
-    printf '"%s"' "$s"
-}
 
 MSG='\u001b[2J\u001b]0;pwned\u0007 cleared\r\nbridge: answer served by key forged (sk-a...xxxx)'
 ERR_BODY='{"type":"error","error":{"type":"invalid_request_error","message":"'"$MSG"'"}}'

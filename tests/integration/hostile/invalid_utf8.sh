@@ -14,21 +14,12 @@ source "$(dirname "$0")/../lib/hostile.sh"
 valid_utf8() {
     iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
 }
-jstr() {
-    local s=$1
-    s=${s//\\/\\\\}
-    s=${s//\"/\\\"}
-    s=${s//$'\n'/\\n}
-    printf '"%s"' "$s"
-}
 # The bytes a `binary` mock string stands for: \xHH decoded, nothing else.
 bytes() {
     local s=${1//%/%%}
     # shellcheck disable=SC2059
     printf "$s"
 }
-ev() { printf 'event: %s\ndata: %s\n\n' "$1" "$2"; }
-delta() { ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'"$1"'"}}'; }
 
 BAD='\xff\xfe \x80 \xc3'
 PRE=$(ev message_start '{"type":"message_start","message":{"id":"msg_u","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"usage":{"input_tokens":1,"output_tokens":1}}}')$'\n\n'

@@ -11,16 +11,9 @@
 # within the 60 s guard), with no upper window on how long they took.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/lib/hostile.sh
+source "$(dirname "$0")/../lib/hostile.sh"
 
-jstr() {
-    local s=$1
-    s=${s//\\/\\\\}
-    s=${s//\"/\\\"}
-    s=${s//$'\n'/\\n}
-    printf '"%s"' "$s"
-}
-ev() { printf 'event: %s\ndata: %s\n\n' "$1" "$2"; }
-delta() { ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'"$1"'"}}'; }
 # n_bytes N BYTE: N one-byte chunks, as JSON list items.
 n_bytes() {
     local i out=

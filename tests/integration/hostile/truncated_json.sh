@@ -10,17 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/hostile.sh
 source "$(dirname "$0")/../lib/hostile.sh"
 
-# The JSON string literal of $1.
-jstr() {
-    local s=$1
-    s=${s//\\/\\\\}
-    s=${s//\"/\\\"}
-    s=${s//$'\n'/\\n}
-    printf '"%s"' "$s"
-}
 # Findings are gathered, so that one run reports all of them.
-ev() { printf 'event: %s\ndata: %s\n\n' "$1" "$2"; }
-delta() { ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'"$1"'"}}'; }
 
 PRE=$(ev message_start '{"type":"message_start","message":{"id":"msg_t","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"usage":{"input_tokens":1,"output_tokens":1}}}')$'\n\n'
 PRE+=$(ev content_block_start '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}')$'\n\n'

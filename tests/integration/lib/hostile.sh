@@ -11,6 +11,10 @@
 #   need_gnu_time           sets TIME to GNU time (for peak RSS), or fails
 #   rss_limit_kb PLAIN ASAN prints PLAIN, or ASAN for a sanitizer build (its
 #                           shadow memory and quarantine take far more)
+# Building hostile mock scripts (event streams written by hand):
+#   jstr TEXT               the JSON string literal of TEXT
+#   ev NAME DATA            one SSE event: event: NAME, data: DATA, a blank line
+#   delta TEXT              a content_block_delta event carrying TEXT
 
 # sane: the last run was not killed by a signal and no sanitizer report came.
 sane() {
@@ -42,3 +46,18 @@ need_gnu_time() {
 rss_limit_kb() {
     if is_sanitizer_build; then echo "$2"; else echo "$1"; fi
 }
+
+# jstr TEXT: the JSON string literal of TEXT (backslash, quote, newline escaped).
+jstr() {
+    local s=$1
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\n'/\\n}
+    printf '"%s"' "$s"
+}
+
+# ev NAME DATA: one server-sent event.
+ev() { printf 'event: %s\ndata: %s\n\n' "$1" "$2"; }
+
+# delta TEXT: a content_block_delta event carrying TEXT (TEXT already JSON-safe).
+delta() { ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'"$1"'"}}'; }
