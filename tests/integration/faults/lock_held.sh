@@ -81,24 +81,11 @@ hold "$T/corrupt"
 # Sanity: the lock really is taken.
 ! flock -n "$T/sound/state.json.lock" true || fail "the holder does not hold the lock"
 
-_need BRIDGE
-# run_case NAME ARGS...: bridge in the background, output in $T/NAME.{out,err},
-# exit code in $T/NAME.rc, elapsed milliseconds in $T/NAME.ms (shown, never
-# judged), bridge's own report of each lock wait in $T/NAME.timing. The
-# holder never lets go, so the timeout only catches a run that waits for it.
-case_pids=()
+# run_case NAME ARGS...: case_start with bridge's own report of each lock
+# wait in $T/NAME.timing (BRIDGE_STATE_TIMING). The holder never lets go, so
+# the hang guard only catches a run that waits for it.
 run_case() {
-    local name=$1
-    shift
-    (
-        t0=$(date +%s%3N)
-        rc=0
-        BRIDGE_STATE_TIMING="$T/$name.timing" timeout -k 5 "$HANG_GUARD_S" "$BRIDGE" "$@" \
-            >"$T/$name.out" 2>"$T/$name.err" </dev/null || rc=$?
-        echo $(($(date +%s%3N) - t0)) >"$T/$name.ms"
-        echo "$rc" >"$T/$name.rc"
-    ) &
-    case_pids+=($!)
+    BRIDGE_STATE_TIMING="$T/$1.timing" case_start "$@"
 }
 U=(--base-url "$MOCK_URL")
 run_case a ask --no-stdin --key-file "$RATE_A" --state "$T/sound/state.json" "${U[@]}" q
@@ -108,20 +95,12 @@ run_case d keys status --key-file "$FOUR_RATE" --state "$T/sound/state.json"
 run_case e1 ask --no-stdin --key-file "$ONE_RATE" --state "$T/corrupt/state.json" "${U[@]}" q
 run_case e2 keys status --key-file "$ONE_RATE" --state "$T/corrupt/state.json"
 run_case f keys reset --key-file "$ONE_RATE" --state "$T/sound/state.json"
-for p in "${case_pids[@]}"; do
-    wait "$p" || true
-done
+cases_wait
 
 # load NAME: the case's results as the "last run" for expect_* and fail.
 load() {
-    cp "$T/$1.out" "$T/out"
-    cp "$T/$1.err" "$T/err"
-    RC=$(cat "$T/$1.rc")
-    MS=$(cat "$T/$1.ms")
+    case_load "$1"
     CASE=$1
-    _LAST_CMD="case $1 ($MS ms)"
-    ((RC < 128 || RC == 130)) || fail "case $1 crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "case $1: sanitizer report"
 }
 # Lock failures are gathered, so that one run reports every case.
 late=()

@@ -33,20 +33,11 @@ KEYS=$(write_key_file "first sk-ant-hang-first-aaaaaaaaaaaaaaaaa" "second sk-ant
 # the next connection attempt gets no answer at all.
 exec 7<>"/dev/tcp/127.0.0.1/$FULL_PORT"
 
-_need BRIDGE
-case_pids=()
+# run_case NAME URL ARGS...: case_start against URL with the pool's key file.
 run_case() {
     local name=$1 url=$2
     shift 2
-    (
-        t0=$(date +%s%3N)
-        rc=0
-        timeout -k 5 "$HANG_GUARD_S" "$BRIDGE" "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" \
-            --base-url "$url" q >"$T/$name.out" 2>"$T/$name.err" </dev/null || rc=$?
-        echo $(($(date +%s%3N) - t0)) >"$T/$name.ms"
-        echo "$rc" >"$T/$name.rc"
-    ) &
-    case_pids+=($!)
+    case_start "$name" "$@" --no-stdin --key-file "$KEYS" --state "$T/state/state.json" --base-url "$url" q
 }
 run_case h_total "$HANG_URL" ask --timeout 2
 run_case h_idle "$HANG_URL" ask --idle-timeout 1 --timeout 3
@@ -56,24 +47,16 @@ run_case h_json_total "$HANG_URL" ask --json --timeout 1
 run_case n_total "$NOACCEPT_URL" ask --timeout 1.5
 run_case n_stream_idle "$NOACCEPT_URL" stream --idle-timeout 1
 run_case f_connect "$FULL_URL" ask --connect-timeout 1 --timeout 30
-for p in "${case_pids[@]}"; do
-    wait "$p" || true
-done
+cases_wait
 exec 7>&-
 
 # check NAME MIN_MS: exit 69, not before MIN_MS (the timeout itself), and a
 # clear message. No upper window: a run that did not time out would wait for
 # the server (10 minutes, or for ever) and meet the hang guard (exit 124).
 check() {
-    local name=$1 lo=$2
-    cp "$T/$name.out" "$T/out"
-    cp "$T/$name.err" "$T/err"
-    RC=$(cat "$T/$name.rc")
-    local ms
-    ms=$(cat "$T/$name.ms")
-    _LAST_CMD="case $name ($ms ms)"
-    ((RC < 128 || RC == 130)) || fail "case $name: bridge crashed or was killed (exit $RC)"
-    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "case $name: sanitizer report"
+    local name=$1 lo=$2 ms
+    case_load "$name"
+    ms=$MS
     expect_rc 69
     expect_out_empty
     grep -qiE 'time|no byte' "$T/err" || fail "case $name: the message does not say it timed out"

@@ -9,6 +9,10 @@
 #   wait_bridge [SECS]              wait for it (bounded) and set $RC
 #   bg_bridge NAME ARGS... / bg_running NAME / bg_wait NAME [SECS]
 #                                   several background runs, output in $T/NAME.*
+#   case_start NAME ARGS... / cases_wait / case_load NAME
+#                                   cases of a scenario run side by side: each
+#                                   bounded by the hang guard, timed (shown,
+#                                   not judged), then loaded as the last run
 #   setup_pool LINE...              key file ($KEYS, via write_key_file) and a state
 #                                   path $STATE in $T/state (not created)
 #   run_pool CMD ARGS...            run_bridge CMD --key-file $KEYS --state $STATE
@@ -168,4 +172,47 @@ keys_status() {
     timeout -k 5 "$(_timeout)" "$BRIDGE" keys status --json -m "${STATUS_MODEL:-claude-sonnet-4-5}" \
         --key-file "$KEYS" --state "$STATE" \
         >"$T/status.json" 2>"$T/status.err" || STATUS_RC=$?
+}
+
+# case_start NAME ARGS...: bridge ARGS... in the background as case NAME of a
+# scenario whose cases run side by side (stdin /dev/null, the caller's
+# environment, so VAR=VALUE case_start ... passes VAR). Output in
+# $T/NAME.out and $T/NAME.err, exit code in $T/NAME.rc, elapsed milliseconds
+# in $T/NAME.ms. The hang guard ($HANG_GUARD_S) ends a run that never would.
+_CASE_PIDS=()
+case_start() {
+    _need BRIDGE
+    local name=$1
+    shift
+    (
+        t0=$(now_ms)
+        rc=0
+        timeout -k 5 "$HANG_GUARD_S" "$BRIDGE" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null || rc=$?
+        echo $(($(now_ms) - t0)) >"$T/$name.ms"
+        echo "$rc" >"$T/$name.rc"
+    ) &
+    _CASE_PIDS+=($!)
+}
+
+# cases_wait: waits for every case started with case_start.
+cases_wait() {
+    local pid
+    for pid in "${_CASE_PIDS[@]}"; do
+        wait "$pid" || true
+    done
+    _CASE_PIDS=()
+}
+
+# case_load NAME: case NAME's results become the last run for expect_* and
+# fail ($T/out, $T/err, RC; MS its duration); a case killed by a signal or
+# with a sanitizer report fails the test.
+case_load() {
+    local name=$1
+    cp "$T/$name.out" "$T/out"
+    cp "$T/$name.err" "$T/err"
+    RC=$(cat "$T/$name.rc")
+    MS=$(cat "$T/$name.ms")
+    _LAST_CMD="case $name ($MS ms)"
+    ((RC < 128 || RC == 130)) || fail "case $name: bridge crashed or was killed (exit $RC)"
+    ! grep -qE 'Sanitizer|runtime error:' "$T/err" || fail "case $name: sanitizer report"
 }
