@@ -8,6 +8,8 @@
 #   stop_redis [SIGNAL]         send SIGNAL (default KILL) and wait for it to end
 #   restart_redis               start it again on the same port and socket
 #   redis_cli ARGS...           redis-cli against it, authenticated
+#   shared_pool LINE...         setup_pool, with the state ($STATE) the Redis URL
+#                               in $SHARED (set by the scenario)
 #   REDIS_TIMEOUT_MS            a ?timeout= for URLs of a server that works: on a
 #                               loaded machine the 250 ms default may pass before
 #                               the answer (the default is for redis/faults.sh)
@@ -81,4 +83,11 @@ restart_redis() {
 # redis_cli ARGS...: redis-cli against the test's server, authenticated.
 redis_cli() {
     REDISCLI_AUTH="$REDIS_PASSWORD" timeout -k 2 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+# shared_pool LINE...: setup_pool (key file $KEYS), then the state is the
+# shared Redis URL $SHARED instead of the file setup_pool points STATE at.
+shared_pool() {
+    setup_pool "$@"
+    STATE=$SHARED
 }

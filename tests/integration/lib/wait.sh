@@ -9,6 +9,7 @@
 #   wait_for_output STR [SECS]      wait until $T/out contains STR
 #   wait_until SECS WHAT CMD...     poll until CMD succeeds, else fail naming WHAT
 #   wait_until_ready LABEL SECS     poll keys status until LABEL is ready (bounded)
+#   tcp_connected PID               PID holds an established TCP connection
 #   HANG_GUARD_S                    the bound of a wait that only catches a hang (120)
 #   rfc3339_ms TIME                 TIME (RFC 3339) as epoch milliseconds
 #   expect_cooldown LABEL DELAY_MS T0_MS WHAT
@@ -56,6 +57,22 @@ wait_until() {
         ((SECONDS < deadline)) || fail "$what: not so after $secs s"
         sleep 0.05
     done
+}
+
+# tcp_connected PID: process PID holds an established TCP connection (read
+# from /proc: its socket inodes against its network namespace's tcp tables).
+tcp_connected() {
+    local pid=$1 fd link inode
+    for fd in /proc/"$pid"/fd/*; do
+        link=$(readlink "$fd" 2>/dev/null) || continue
+        [[ $link == socket:\[*\] ]] || continue
+        inode=${link#socket:[}
+        inode=${inode%]}
+        # sl local remote st(01 = ESTABLISHED) tx:rx tr:when retrnsmt uid timeout inode
+        grep -qE "^ *[0-9]+: [0-9A-F:]+ [0-9A-F:]+ 01 [0-9A-F:]+ [0-9A-F:]+ [0-9A-F]+ +[0-9]+ +[0-9]+ $inode " \
+            /proc/"$pid"/net/tcp /proc/"$pid"/net/tcp6 2>/dev/null && return 0
+    done
+    return 1
 }
 
 # wait_until_ready LABEL SECS: polls keys status until LABEL is ready, else fails.

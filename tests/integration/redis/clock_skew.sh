@@ -21,11 +21,6 @@ start_mock '{"keys": {
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
 SHARED="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
-# setup_pool points STATE at a file: point it back at Redis.
-shared_pool() {
-    setup_pool "$@"
-    STATE=$SHARED
-}
 machine A
 machine B
 machine C

@@ -8,6 +8,8 @@
 # JSON-escaped and hex (the needles of security/secrets_scan.sh). None may appear.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/lib/secrets.sh
+source "$(dirname "$0")/../lib/secrets.sh"
 
 declare -A K=()
 for tag in RATE AUTH PERM FAIL GOOD RESET; do
@@ -25,11 +27,6 @@ start_mock "$script"
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
 SHARED="$REDIS_URL/2?prefix=scan:&timeout=$REDIS_TIMEOUT_MS"
-# setup_pool points STATE at a file: point it back at Redis.
-shared_pool() {
-    setup_pool "$@"
-    STATE=$SHARED
-}
 
 shared_pool "rate ${K[RATE]}" "reset ${K[RESET]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
 run_pool ask -v "hi"
@@ -70,37 +67,8 @@ redis_cli --rdb "$T/dump/dump.rdb" >/dev/null 2>&1 || fail "cannot take a snapsh
 [[ -s "$T/dump/dump.rdb" ]] || fail "empty snapshot"
 grep -qaF 'scan:{pool}:mark:' "$T/dump/dump.rdb" || fail "the snapshot does not hold the marks"
 
-b64() { printf '%s' "$1" | base64 -w0; }
-urlencode() {
-    local s=$1 out='' c h i
-    for ((i = 0; i < ${#s}; i++)); do
-        c=${s:i:1}
-        case $c in
-        [A-Za-z0-9._~-]) out+=$c ;;
-        *) for h in $(printf '%s' "$c" | od -An -tx1); do out+="%${h^^}"; done ;;
-        esac
-    done
-    printf '%s' "$out"
-}
-needles() {
-    local key=$1 b core i
-    printf '%s\n' "$key"
-    core=${key:4:$((${#key} - 8))}
-    for ((i = 0; i + 12 <= ${#core}; i++)); do printf '%s\n' "${core:i:12}"; done
-    for pad in "" "x" "xx"; do
-        b=$(b64 "$pad$key")
-        printf '%s\n' "${b:4:$((${#b} - 8))}"
-    done
-    urlencode "$key"
-    echo
-    urlencode "$key" | sed 's/%[0-9A-F][0-9A-F]/\L&/g'
-    echo
-    printf '%s\n' "${key//\//\\/}"
-    printf '%s' "$key" | od -An -tx1 | tr -d ' \n'
-    echo
-}
 for tag in "${!K[@]}"; do
-    needles "${K[$tag]}" >"$T/patterns"
+    needles "${K[$tag]}" | cut -f2 >"$T/patterns"
     if grep -raF -f "$T/patterns" "$T/dump" >/dev/null; then
         fail "key $tag is in Redis: $(grep -raoF -f "$T/patterns" "$T/dump" | head -3)"
     fi

@@ -23,6 +23,8 @@
 source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/hostile.sh
 source "$(dirname "$0")/../lib/hostile.sh"
+# shellcheck source=tests/integration/lib/secrets.sh
+source "$(dirname "$0")/../lib/secrets.sh"
 
 # ---- distinctive keys ------------------------------------------------------------
 declare -A K=()
@@ -229,7 +231,10 @@ crash() {
     done
     [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$BRIDGE")" ]] ||
         fail "process $pid did not become bridge within 60 s"
-    sleep 0.5 # connected, request sent, waiting for an answer that never comes
+    # Connected (the kernel completes the handshake; nobody reads): the key
+    # is in the request bridge has sent or is sending, waiting for an answer
+    # that never comes.
+    wait_until "$HANG_GUARD_S" "bridge $pid connecting to the mock" tcp_connected "$pid"
     kill -SEGV "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
@@ -240,44 +245,6 @@ echo "core files after the crashes: $(ls -A "$T/cores" | tr '\n' ' ')(core_patte
 echo "$N runs made"
 
 # ---- the scan ----------------------------------------------------------------------
-b64() { printf '%s' "$1" | base64 -w0; }
-urlencode() {
-    local s=$1 out='' c h i
-    for ((i = 0; i < ${#s}; i++)); do
-        c=${s:i:1}
-        case $c in
-        [A-Za-z0-9._~-]) out+=$c ;;
-        *)
-            for h in $(printf '%s' "$c" | od -An -tx1); do
-                out+="%${h^^}"
-            done
-            ;;
-        esac
-    done
-    printf '%s' "$out"
-}
-# The needles of one key, one a line: NAME<TAB>STRING.
-needles() {
-    local key=$1 b core i
-    printf 'raw\t%s\n' "$key"
-    core=${key:4:$((${#key} - 8))}
-    printf 'raw without the hint ends\t%s\n' "$core"
-    # Any 12 characters in a row: the hint shows 4 and 4, never more.
-    for ((i = 0; i + 12 <= ${#core}; i++)); do
-        printf 'a 12-character piece\t%s\n' "${core:i:12}"
-    done
-    for pad in "" "x" "xx"; do
-        b=$(b64 "$pad$key")
-        # Leave out the first and last 4 characters, which depend on what
-        # surrounds the key.
-        printf 'base64 (offset %d)\t%s\n' "${#pad}" "${b:4:$((${#b} - 8))}"
-    done
-    printf 'URL-encoded\t%s\n' "$(urlencode "$key")"
-    printf 'URL-encoded (lower case)\t%s\n' "$(urlencode "$key" | sed 's/%[0-9A-F][0-9A-F]/\L&/g')"
-    printf 'JSON-escaped\t%s\n' "${key//\//\\/}"
-    printf 'hex\t%s\n' "$(printf '%s' "$key" | od -An -tx1 | tr -d ' \n')"
-}
-
 scan_paths=("$T/runs" "$STATE_DIR" "$TMPDIR" "$HOME" "$PROXY_LOG" "$T/cores")
 files=$(find "${scan_paths[@]}" -type f 2>/dev/null | wc -l)
 state_files=$(find "$STATE_DIR" "$HOME" -type f -name 'state.json*' | tr '\n' ' ')
