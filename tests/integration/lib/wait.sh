@@ -10,6 +10,7 @@
 #   wait_until SECS WHAT CMD...     poll until CMD succeeds, else fail naming WHAT
 #   wait_until_ready LABEL SECS     poll keys status until LABEL is ready (bounded)
 #   tcp_connected PID               PID holds an established TCP connection
+#   wait_size_stable FILE...        poll until the files' total size stops changing
 #   HANG_GUARD_S                    the bound of a wait that only catches a hang (120)
 #   rfc3339_ms TIME                 TIME (RFC 3339) as epoch milliseconds
 #   expect_cooldown LABEL DELAY_MS T0_MS WHAT
@@ -73,6 +74,20 @@ tcp_connected() {
             /proc/"$pid"/net/tcp /proc/"$pid"/net/tcp6 2>/dev/null && return 0
     done
     return 1
+}
+
+# wait_size_stable FILE...: polls (every 0.2 s, up to the hang guard) until
+# the total size of FILE... is the same twice running: a file another
+# process is still writing (a core dump) is whole. Prints that size.
+wait_size_stable() {
+    local size=-1 now deadline=$((SECONDS + HANG_GUARD_S))
+    while ((SECONDS < deadline)); do
+        now=$(cat "$@" 2>/dev/null | wc -c)
+        [[ "$now" == "$size" ]] && break
+        size=$now
+        sleep 0.2
+    done
+    printf '%s\n' "$size"
 }
 
 # wait_until_ready LABEL SECS: polls keys status until LABEL is ready, else fails.

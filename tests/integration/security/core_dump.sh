@@ -101,13 +101,8 @@ if [[ -n "$control_dir" ]]; then
 fi
 if [[ -n "$control_cores" ]]; then
     control_ms=$(($(now_ms) - killed_at))
-    size=-1
-    for ((i = 0; i < 300; i++)); do
-        now_size=$(cat $control_cores | wc -c)
-        [[ "$now_size" == "$size" ]] && break
-        size=$now_size
-        sleep 0.2
-    done
+    # shellcheck disable=SC2086 # one path or several
+    size=$(wait_size_stable $control_cores)
     echo "control: a core file was written within ${control_ms} ms ($control_cores, $size bytes)"
     rm -f $control_cores
 else
@@ -142,7 +137,8 @@ for ((i = 0; i < watch_ms / 50; i++)); do
     sleep 0.05
 done
 if [[ -n "$bridge_cores" ]]; then
-    sleep 1 # let it be written whole before reading it
+    # shellcheck disable=SC2086 # one path or several
+    wait_size_stable $bridge_cores >/dev/null # written whole before it is read
     for core in $bridge_cores; do
         if LC_ALL=C grep -qaF "$KEY" "$core"; then
             fail "core file $core holds the key"
