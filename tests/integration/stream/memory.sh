@@ -21,7 +21,7 @@ peak() {
     shift
     t0=$(now_ms)
     setup_pool "only $key"
-    /usr/bin/time -f %M -o "$T/rss" timeout -k 5 60 "$BRIDGE" stream "$@" --key-file "$KEYS" \
+    /usr/bin/time -f %M -o "$T/rss" timeout -k 5 "$HANG_GUARD_S" "$BRIDGE" stream "$@" --key-file "$KEYS" \
         --state "$STATE" --base-url "$MOCK_URL" "hi" 2>"$T/err" | wc -c >"$T/bytes" || rc=$?
     ((rc == 0)) || fail "bridge stream $* with $key failed (exit $rc)"
     RSS=$(tail -n 1 "$T/rss")
