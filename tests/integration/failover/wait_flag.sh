@@ -51,9 +51,8 @@ STATE="$T/state-z/state.json"
 run_pool ask --wait=0.2 "hi"
 expect_rc 75
 expect_out_empty
-n=$(sed -n 's/.*retry after \([0-9]*\)s.*/\1/p' "$T/err")
-# 600 s, less however long this machine took since (a minute at most)
-expect_between "${n:-none}" 540 600 "the 'retry after Ns' of a 600 s cooldown"
+# 600 s, less however long this machine took since (up to a minute)
+grep -qE 'retry after (9m[0-5][0-9]s|10m00s)' "$T/err" || fail "no 'retry after 10m00s' (9mNNs on a slow machine)"
 expect_key_requests sk-ant-test-wait-Z-first-Nm01 1
 # --- a bare --wait with a cooldown beyond its 300 s: exit 75 at once ------------------------------
 setup_pool "only sk-ant-test-wait-L-only-Nm00001"
