@@ -120,13 +120,28 @@ const KeyMark* mark_of(const MemoryMarkStore& store, const keys::Key& key) {
   return it == store.marks().end() || !it->second.key_wide ? nullptr : &*it->second.key_wide;
 }
 
+// The set-up every walk test repeats: the keys (the test sets them with
+// make_keys), an empty in-memory store, a manual clock at k_t0, the scripted
+// upstream and a recorder. TEST_CASE_FIXTURE makes a fresh one for every run
+// of the test case, so for every SUBCASE, and for every row of a table of
+// cases run as SUBCASEs.
+struct Pool {
+  std::vector<keys::Key> keys;
+  MemoryMarkStore store;
+  util::ManualClock clock{k_t0};
+  FakeUpstream upstream;
+  Recorder recorder;
+};
+
+// The name of row INDEX of a table of cases run as SUBCASEs.
+std::string row_name(std::size_t index) {
+  return "row " + std::to_string(index);
+}
+
 } // namespace
 
-TEST_CASE("walker: the first key that answers 2xx serves; later keys are not touched") {
-  auto keys = make_keys({"a", "b", "c"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: the first key that answers 2xx serves; later keys are not touched") {
+  keys = make_keys({"a", "b", "c"});
   upstream.script("a", {ok()});
   auto result = Walker(keys, store, clock).walk(upstream.fn());
   CHECK(result.kind == WalkResult::Kind::success);
@@ -137,16 +152,12 @@ TEST_CASE("walker: the first key that answers 2xx serves; later keys are not tou
   CHECK(store.marks().empty());
 }
 
-TEST_CASE("walker: keys are tried in key-file order") {
-  auto keys = make_keys({"a", "b", "c", "d"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: keys are tried in key-file order") {
+  keys = make_keys({"a", "b", "c", "d"});
   upstream.script("a", {rate_limited(1000)});
   upstream.script("b", {status(401, "authentication_error")});
   upstream.script("c", {status(403, "permission_error")});
   upstream.script("d", {ok()});
-  Recorder recorder;
   auto result = Walker(keys, store, clock).walk(upstream.fn(), &recorder);
   CHECK(result.kind == WalkResult::Kind::success);
   REQUIRE(result.key != nullptr);
@@ -156,11 +167,8 @@ TEST_CASE("walker: keys are tried in key-file order") {
   CHECK(recorder.attempts == Labels{"a", "b", "c", "d"});
 }
 
-TEST_CASE("walker: a 429 cools the key for the delay it asks for, or 60 s") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a 429 cools the key for the delay it asks for, or 60 s") {
+  keys = make_keys({"a", "b"});
   SUBCASE("with a delay") {
     upstream.script("a", {rate_limited(7'500)});
     upstream.script("b", {ok()});
@@ -197,27 +205,26 @@ TEST_CASE("walker: a 429 cools the key for the delay it asks for, or 60 s") {
   }
 }
 
-TEST_CASE("walker: 401 and 403 disable the key and fail over") {
+TEST_CASE_FIXTURE(Pool, "walker: 401 and 403 disable the key and fail over") {
   for (int code : {401, 403}) {
-    CAPTURE(code);
-    auto keys = make_keys({"a", "b"});
-    MemoryMarkStore store;
-    util::ManualClock clock(k_t0);
-    FakeUpstream upstream;
-    upstream.script("a", {status(code, "authentication_error")});
-    upstream.script("b", {ok()});
-    auto result = Walker(keys, store, clock).walk(upstream.fn());
-    CHECK(result.kind == WalkResult::Kind::success);
-    CHECK(upstream.calls == Labels{"a", "b"});
-    auto* mark = mark_of(store, keys[0]);
-    REQUIRE(mark != nullptr);
-    CHECK(mark->kind == MarkKind::disabled);
-    CHECK(mark->status == code);
-    CHECK(mark->reason == "authentication_error");
+    SUBCASE(("status " + std::to_string(code)).c_str()) {
+      CAPTURE(code);
+      keys = make_keys({"a", "b"});
+      upstream.script("a", {status(code, "authentication_error")});
+      upstream.script("b", {ok()});
+      auto result = Walker(keys, store, clock).walk(upstream.fn());
+      CHECK(result.kind == WalkResult::Kind::success);
+      CHECK(upstream.calls == Labels{"a", "b"});
+      auto* mark = mark_of(store, keys[0]);
+      REQUIRE(mark != nullptr);
+      CHECK(mark->kind == MarkKind::disabled);
+      CHECK(mark->status == code);
+      CHECK(mark->reason == "authentication_error");
+    }
   }
 }
 
-TEST_CASE("walker: any other status or a network failure ends the walk without failover") {
+TEST_CASE_FIXTURE(Pool, "walker: any other status or a network failure ends the walk without failover") {
   // (402 and the 400 usage-limit messages are key-specific: docs/marks.md, below.)
   std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
                                           status(404, "not_found_error"),
@@ -226,47 +233,40 @@ TEST_CASE("walker: any other status or a network failure ends the walk without f
                                           status(529, "overloaded_error"),
                                           AttemptOutcome::network(),
                                           AttemptOutcome::network(true)};
-  for (const auto& outcome : outcomes) {
-    CAPTURE(outcome.status);
-    auto keys = make_keys({"a", "b"});
-    MemoryMarkStore store;
-    util::ManualClock clock(k_t0);
-    FakeUpstream upstream;
-    upstream.script("a", {outcome});
-    auto result = Walker(keys, store, clock).walk(upstream.fn());
-    CHECK(result.kind == WalkResult::Kind::failed);
-    CHECK(result.attempts == 1);
-    REQUIRE(result.key != nullptr);
-    CHECK(result.key->label == "a");
-    CHECK(result.outcome.status == outcome.status);
-    CHECK(result.outcome.kind == outcome.kind);
-    CHECK(upstream.calls == Labels{"a"});
-    CHECK(store.marks().empty());
-    CHECK(clock.slept() == ms(0));
+  for (std::size_t row = 0; row < outcomes.size(); ++row) {
+    SUBCASE(row_name(row).c_str()) {
+      const auto& outcome = outcomes[row];
+      CAPTURE(outcome.status);
+      keys = make_keys({"a", "b"});
+      upstream.script("a", {outcome});
+      auto result = Walker(keys, store, clock).walk(upstream.fn());
+      CHECK(result.kind == WalkResult::Kind::failed);
+      CHECK(result.attempts == 1);
+      REQUIRE(result.key != nullptr);
+      CHECK(result.key->label == "a");
+      CHECK(result.outcome.status == outcome.status);
+      CHECK(result.outcome.kind == outcome.kind);
+      CHECK(upstream.calls == Labels{"a"});
+      CHECK(store.marks().empty());
+      CHECK(clock.slept() == ms(0));
+    }
   }
 }
 
-TEST_CASE("walker: cooling and disabled keys are skipped; ended cooldowns are not") {
-  auto keys = make_keys({"a", "b", "c", "d"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
+TEST_CASE_FIXTURE(Pool, "walker: cooling and disabled keys are skipped; ended cooldowns are not") {
+  keys = make_keys({"a", "b", "c", "d"});
   store.record(keys[0], KeyMark::disabled(k_t0 - ms(3'600'000), 401, "authentication_error"));
   store.record(keys[1], KeyMark::cooling(k_t0 - ms(1'000), ms(30'000), 429, "rate_limit_error"));
   store.record(keys[2], KeyMark::cooling(k_t0 - ms(60'000), ms(30'000), 429, "rate_limit_error"));
-  FakeUpstream upstream;
   upstream.script("c", {ok()});
-  Recorder recorder;
   auto result = Walker(keys, store, clock).walk(upstream.fn(), &recorder);
   CHECK(result.kind == WalkResult::Kind::success);
   CHECK(upstream.calls == Labels{"c"});
   CHECK(recorder.skips == Labels{"a", "b"});
 }
 
-TEST_CASE("walker: a cooldown is never shortened by a later, shorter 429") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a cooldown is never shortened by a later, shorter 429") {
+  keys = make_keys({"a"});
   // Another process learns of a long cooldown for "a" while our request with
   // "a" is in flight (after our walk read the store); our answer is a 429
   // that asks for less.
@@ -281,11 +281,8 @@ TEST_CASE("walker: a cooldown is never shortened by a later, shorter 429") {
   CHECK(mark->until == k_t0 + ms(120'000));
 }
 
-TEST_CASE("walker: marks reach the store as soon as they are made") {
-  auto keys = make_keys({"a", "b", "c"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: marks reach the store as soon as they are made") {
+  keys = make_keys({"a", "b", "c"});
   upstream.script("a", {rate_limited(30'000)});
   upstream.script("b", {status(401, "authentication_error")});
   upstream.script("c", {status(500)});
@@ -314,11 +311,8 @@ TEST_CASE("walker: marks reach the store as soon as they are made") {
   CHECK(result.outcome.status == 500);
 }
 
-TEST_CASE("walker: transient exhaustion reports the soonest key") {
-  auto keys = make_keys({"a", "b", "c"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: transient exhaustion reports the soonest key") {
+  keys = make_keys({"a", "b", "c"});
   upstream.script("a", {rate_limited(30'000)});
   upstream.script("b", {rate_limited(4'200)});
   upstream.script("c", {status(403, "permission_error")});
@@ -331,13 +325,10 @@ TEST_CASE("walker: transient exhaustion reports the soonest key") {
   CHECK(clock.slept() == ms(0));
 }
 
-TEST_CASE("walker: keys already cooling exhaust the walk with no attempt") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
+TEST_CASE_FIXTURE(Pool, "walker: keys already cooling exhaust the walk with no attempt") {
+  keys = make_keys({"a", "b"});
   store.record(keys[0], KeyMark::cooling(k_t0 - ms(10'000), ms(25'000), 429, ""));
   store.record(keys[1], KeyMark::cooling(k_t0, ms(40'000), 429, ""));
-  FakeUpstream upstream;
   auto result = Walker(keys, store, clock).walk(upstream.fn());
   CHECK(result.kind == WalkResult::Kind::transient);
   CHECK(result.retry_after == ms(15'000));
@@ -346,12 +337,9 @@ TEST_CASE("walker: keys already cooling exhaust the walk with no attempt") {
   CHECK(upstream.calls.empty());
 }
 
-TEST_CASE("walker: permanent exhaustion when every key is disabled") {
-  auto keys = make_keys({"a", "b", "c"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
+TEST_CASE_FIXTURE(Pool, "walker: permanent exhaustion when every key is disabled") {
+  keys = make_keys({"a", "b", "c"});
   store.record(keys[1], KeyMark::disabled(k_t0, 401, ""));
-  FakeUpstream upstream;
   upstream.script("a", {status(401, "authentication_error")});
   upstream.script("c", {status(403, "permission_error")});
   WalkOptions options;
@@ -364,13 +352,10 @@ TEST_CASE("walker: permanent exhaustion when every key is disabled") {
   CHECK(clock.slept() == ms(0));
 }
 
-TEST_CASE("walker: mixed disabled and cooling is transient") {
-  auto keys = make_keys({"a", "b", "c"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
+TEST_CASE_FIXTURE(Pool, "walker: mixed disabled and cooling is transient") {
+  keys = make_keys({"a", "b", "c"});
   store.record(keys[0], KeyMark::disabled(k_t0, 401, ""));
   store.record(keys[1], KeyMark::cooling(k_t0, ms(10'000), 429, ""));
-  FakeUpstream upstream;
   upstream.script("c", {rate_limited(20'000)});
   auto result = Walker(keys, store, clock).walk(upstream.fn());
   CHECK(result.kind == WalkResult::Kind::transient);
@@ -380,16 +365,12 @@ TEST_CASE("walker: mixed disabled and cooling is transient") {
   CHECK(upstream.calls == Labels{"c"});
 }
 
-TEST_CASE("walker --wait: sleeps for the soonest key and walks again from the first") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --wait: sleeps for the soonest key and walks again from the first") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {rate_limited(9'000)});
   upstream.script("b", {rate_limited(5'000), ok()});
   WalkOptions options;
   options.wait_max = ms(300'000);
-  Recorder recorder;
   // b is ready first; the second walk starts again at a, whose cooldown has
   // 4 s left: it is skipped, and b serves.
   auto result = Walker(keys, store, clock, options).walk(upstream.fn(), &recorder);
@@ -402,11 +383,8 @@ TEST_CASE("walker --wait: sleeps for the soonest key and walks again from the fi
   CHECK(recorder.skips == Labels{"a"});
 }
 
-TEST_CASE("walker --wait: the first key is tried first again once ready") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --wait: the first key is tried first again once ready") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {rate_limited(3'000), ok()});
   upstream.script("b", {rate_limited(3'000)});
   WalkOptions options;
@@ -419,11 +397,8 @@ TEST_CASE("walker --wait: the first key is tried first again once ready") {
   CHECK(result.attempts == 3);
 }
 
-TEST_CASE("walker --wait: gives up when the wait would exceed the maximum") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --wait: gives up when the wait would exceed the maximum") {
+  keys = make_keys({"a"});
   SUBCASE("the first wait is too long") {
     upstream.script("a", {rate_limited(5'000)});
     WalkOptions options;
@@ -459,37 +434,33 @@ TEST_CASE("walker --wait: gives up when the wait would exceed the maximum") {
   CHECK(upstream.all_used());
 }
 
-TEST_CASE("walker --retries: 5xx, 529, 408, 409 and early network failures retry the same key") {
+TEST_CASE_FIXTURE(Pool, "walker --retries: 5xx, 529, 408, 409 and early network failures retry the same key") {
   std::vector<AttemptOutcome> failures = {status(500),
                                           status(503),
                                           status(529, "overloaded_error"),
                                           status(408, "timeout_error"),
                                           status(409),
                                           AttemptOutcome::network(false)};
-  for (const auto& failure : failures) {
-    CAPTURE(failure.status);
-    auto keys = make_keys({"a", "b"});
-    MemoryMarkStore store;
-    util::ManualClock clock(k_t0);
-    FakeUpstream upstream;
-    upstream.script("a", {failure, failure, ok()});
-    Recorder recorder;
-    auto result = Walker(keys, store, clock, fixed_jitter(0.0, 2)).walk(upstream.fn(), &recorder);
-    CHECK(result.kind == WalkResult::Kind::success);
-    CHECK(result.attempts == 3);
-    CHECK(upstream.calls == Labels{"a", "a", "a"});
-    CHECK(recorder.retries == Labels{"a#1", "a#2"});
-    CHECK(recorder.retry_delays == std::vector<util::Millis>{ms(500), ms(1'000)});
-    CHECK(clock.slept() == ms(1'500));
-    CHECK(store.marks().empty());
+  for (std::size_t row = 0; row < failures.size(); ++row) {
+    SUBCASE(row_name(row).c_str()) {
+      const auto& failure = failures[row];
+      CAPTURE(failure.status);
+      keys = make_keys({"a", "b"});
+      upstream.script("a", {failure, failure, ok()});
+      auto result = Walker(keys, store, clock, fixed_jitter(0.0, 2)).walk(upstream.fn(), &recorder);
+      CHECK(result.kind == WalkResult::Kind::success);
+      CHECK(result.attempts == 3);
+      CHECK(upstream.calls == Labels{"a", "a", "a"});
+      CHECK(recorder.retries == Labels{"a#1", "a#2"});
+      CHECK(recorder.retry_delays == std::vector<util::Millis>{ms(500), ms(1'000)});
+      CHECK(clock.slept() == ms(1'500));
+      CHECK(store.marks().empty());
+    }
   }
 }
 
-TEST_CASE("walker --retries: gives up after N retries and reports the last failure") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --retries: gives up after N retries and reports the last failure") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {status(500), status(502), status(503), status(529)});
   auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
   CHECK(result.kind == WalkResult::Kind::failed);
@@ -499,39 +470,31 @@ TEST_CASE("walker --retries: gives up after N retries and reports the last failu
   CHECK(upstream.calls == Labels{"a", "a", "a", "a"});
 }
 
-TEST_CASE("walker --retries: jitter shortens each backoff by up to 25 %") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --retries: jitter shortens each backoff by up to 25 %") {
+  keys = make_keys({"a"});
   upstream.script("a", {status(500), status(500), ok()});
-  Recorder recorder;
   auto result = Walker(keys, store, clock, fixed_jitter(0.5, 2)).walk(upstream.fn(), &recorder);
   CHECK(result.kind == WalkResult::Kind::success);
   CHECK(recorder.retry_delays == std::vector<util::Millis>{ms(437), ms(875)});
   CHECK(clock.slept() == ms(437 + 875));
 }
 
-TEST_CASE("walker --retries: the real jitter source stays within bounds") {
-  for (int round = 0; round < 20; ++round) {
-    auto keys = make_keys({"a"});
-    MemoryMarkStore store;
-    util::ManualClock clock(k_t0);
-    FakeUpstream upstream;
-    upstream.script("a", {status(500), ok()});
-    WalkOptions options;
-    options.retries = 1;
-    Walker(keys, store, clock, options).walk(upstream.fn());
-    CHECK(clock.slept() >= ms(375));
-    CHECK(clock.slept() <= ms(500));
+TEST_CASE_FIXTURE(Pool, "walker --retries: the real jitter source stays within bounds") {
+  for (std::size_t round = 0; round < 20; ++round) {
+    SUBCASE(row_name(round).c_str()) {
+      keys = make_keys({"a"});
+      upstream.script("a", {status(500), ok()});
+      WalkOptions options;
+      options.retries = 1;
+      Walker(keys, store, clock, options).walk(upstream.fn());
+      CHECK(clock.slept() >= ms(375));
+      CHECK(clock.slept() <= ms(500));
+    }
   }
 }
 
-TEST_CASE("walker --retries: a server's retry-after is honoured") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --retries: a server's retry-after is honoured") {
+  keys = make_keys({"a"});
   auto busy = status(529, "overloaded_error");
   busy.retry_after = ms(2'000);
   upstream.script("a", {busy, ok()});
@@ -540,32 +503,29 @@ TEST_CASE("walker --retries: a server's retry-after is honoured") {
   CHECK(clock.slept() == ms(2'000));
 }
 
-TEST_CASE("walker --retries: no retry for 400, late network failures, or x-should-retry: false") {
+TEST_CASE_FIXTURE(Pool, "walker --retries: no retry for 400, late network failures, or x-should-retry: false") {
   auto late_network = AttemptOutcome::network(true);
   auto refused = status(500);
   refused.should_retry = false;
   std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
                                           status(404, "not_found_error"), late_network, refused};
-  for (const auto& outcome : outcomes) {
-    CAPTURE(outcome.status);
-    auto keys = make_keys({"a", "b"});
-    MemoryMarkStore store;
-    util::ManualClock clock(k_t0);
-    FakeUpstream upstream;
-    upstream.script("a", {outcome});
-    auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
-    CHECK(result.kind == WalkResult::Kind::failed);
-    CHECK(result.attempts == 1);
-    CHECK(clock.slept() == ms(0));
-    CHECK(upstream.calls == Labels{"a"});
+  for (std::size_t row = 0; row < outcomes.size(); ++row) {
+    SUBCASE(row_name(row).c_str()) {
+      const auto& outcome = outcomes[row];
+      CAPTURE(outcome.status);
+      keys = make_keys({"a", "b"});
+      upstream.script("a", {outcome});
+      auto result = Walker(keys, store, clock, fixed_jitter(0.0, 3)).walk(upstream.fn());
+      CHECK(result.kind == WalkResult::Kind::failed);
+      CHECK(result.attempts == 1);
+      CHECK(clock.slept() == ms(0));
+      CHECK(upstream.calls == Labels{"a"});
+    }
   }
 }
 
-TEST_CASE("walker --retries: x-should-retry: true retries what would not be retried") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --retries: x-should-retry: true retries what would not be retried") {
+  keys = make_keys({"a"});
   auto asked = status(400, "invalid_request_error");
   asked.should_retry = true;
   upstream.script("a", {asked, ok()});
@@ -575,11 +535,8 @@ TEST_CASE("walker --retries: x-should-retry: true retries what would not be retr
   CHECK(clock.slept() == ms(500));
 }
 
-TEST_CASE("walker --retries 0 reports a retryable failure at once") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --retries 0 reports a retryable failure at once") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {status(529, "overloaded_error")});
   auto result = Walker(keys, store, clock, fixed_jitter(0.0, 0)).walk(upstream.fn());
   CHECK(result.kind == WalkResult::Kind::failed);
@@ -588,11 +545,8 @@ TEST_CASE("walker --retries 0 reports a retryable failure at once") {
   CHECK(clock.slept() == ms(0));
 }
 
-TEST_CASE("walker --retries: a 429 fails over to the next key instead of retrying") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker --retries: a 429 fails over to the next key instead of retrying") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {rate_limited(1'000)});
   upstream.script("b", {status(401, "authentication_error")});
   auto result = Walker(keys, store, clock, fixed_jitter(0.0, 5)).walk(upstream.fn());
@@ -601,11 +555,8 @@ TEST_CASE("walker --retries: a 429 fails over to the next key instead of retryin
   CHECK(clock.slept() == ms(0));
 }
 
-TEST_CASE("walker: an interrupted attempt ends the walk") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: an interrupted attempt ends the walk") {
+  keys = make_keys({"a", "b"});
   AttemptOutcome interrupted;
   interrupted.kind = AttemptOutcome::Kind::interrupted;
   upstream.script("a", {interrupted});
@@ -698,11 +649,8 @@ struct ScopeRecorder final : pool::WalkObserver {
 
 } // namespace
 
-TEST_CASE("walker: a 429 cools the key for the request's model only") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a 429 cools the key for the request's model only") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {rate_limited(30'000)});
   upstream.script("b", {ok()});
   ScopeRecorder told;
@@ -731,14 +679,11 @@ TEST_CASE("walker: a 429 cools the key for the request's model only") {
   CHECK(upstream.all_used());
 }
 
-TEST_CASE("walker: exhaustion is judged for the request's model") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
+TEST_CASE_FIXTURE(Pool, "walker: exhaustion is judged for the request's model") {
+  keys = make_keys({"a", "b"});
   store.record(keys[0], pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(20'000), 429, ""));
   store.record(keys[1], pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(9'000), 429, ""));
   store.record(keys[1], pool::Scope::of_model("haiku"), KeyMark::cooling(k_t0, ms(5'000), 429, ""));
-  FakeUpstream upstream;
   auto opus = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
   CHECK(opus.kind == WalkResult::Kind::transient);
   CHECK(opus.retry_after == ms(9'000));
@@ -754,18 +699,14 @@ TEST_CASE("walker: exhaustion is judged for the request's model") {
   upstream.script("b", {ok()});
   WalkOptions options = for_model("opus");
   options.wait_max = ms(60'000);
-  Recorder recorder;
   auto waited = Walker(keys, store, clock, options).walk(upstream.fn(), &recorder);
   CHECK(waited.kind == WalkResult::Kind::success);
   CHECK(recorder.waits == std::vector<util::Millis>{ms(9'000)});
 }
 
-TEST_CASE("walker: a mark without a model (an older bridge's) applies to every model") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
+TEST_CASE_FIXTURE(Pool, "walker: a mark without a model (an older bridge's) applies to every model") {
+  keys = make_keys({"a", "b"});
   store.record(keys[0], KeyMark::cooling(k_t0, ms(20'000), 429, "rate_limit_error"));
-  FakeUpstream upstream;
   upstream.script("b", {ok(), ok()});
   ScopeRecorder told;
   for (const char* model : {"opus", "haiku"}) {
@@ -776,11 +717,8 @@ TEST_CASE("walker: a mark without a model (an older bridge's) applies to every m
   CHECK(told.skips == Labels{"a:*", "a:*"});
 }
 
-TEST_CASE("walker: a disabled key is skipped for every model, and exhaustion is permanent") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a disabled key is skipped for every model, and exhaustion is permanent") {
+  keys = make_keys({"a"});
   upstream.script("a", {status(401, "authentication_error")});
   auto first = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
   CHECK(first.kind == WalkResult::Kind::permanent);
@@ -791,11 +729,8 @@ TEST_CASE("walker: a disabled key is skipped for every model, and exhaustion is 
   CHECK(upstream.calls == Labels{"a"});
 }
 
-TEST_CASE("walker: spend and billing answers cool the key for every model and fail over") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: spend and billing answers cool the key for every model and fail over") {
+  keys = make_keys({"a", "b"});
   ScopeRecorder told;
   SUBCASE("a spend-limit 429 naming when access returns") {
     upstream.script("a", {limited(429, "rate_limit_error", limits::Limit::spend, at("2026-12-01T00:00:00Z"))});
@@ -856,11 +791,8 @@ TEST_CASE("walker: spend and billing answers cool the key for every model and fa
   }
 }
 
-TEST_CASE("walker: a success with a limit used up cools the key for that model, at most 60 s") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a success with a limit used up cools the key for that model, at most 60 s") {
+  keys = make_keys({"a", "b"});
   SUBCASE("requests remaining 0, reset in 7 s") {
     upstream.script("a", {ok_with_limits({{"requests", 0, 50, k_t0 + ms(7'000)},
                                           {"tokens", 39'000, 40'000, k_t0 + ms(1'000)}})});
@@ -903,11 +835,8 @@ TEST_CASE("walker: a success with a limit used up cools the key for that model, 
   CHECK(upstream.all_used());
 }
 
-TEST_CASE("walker: a key whose request bucket is empty is skipped, a unit is claimed per walk") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a key whose request bucket is empty is skipped, a unit is claimed per walk") {
+  keys = make_keys({"a", "b"});
   // a: 1 left of 5, full in 4 s (one a second).
   upstream.script("a", {ok_with_limits({{"requests", 1, 5, k_t0 + ms(4'000)}})});
   Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
@@ -924,11 +853,8 @@ TEST_CASE("walker: a key whose request bucket is empty is skipped, a unit is cla
   CHECK(upstream.all_used());
 }
 
-TEST_CASE("walker: empty buckets exhaust the walk until the next unit, --wait claims it ahead") {
-  auto keys = make_keys({"a"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: empty buckets exhaust the walk until the next unit, --wait claims it ahead") {
+  keys = make_keys({"a"});
   // Empty after this answer, full in 5 s: one unit a second.
   upstream.script("a", {ok_with_limits({{"requests", 0, 5, k_t0 + ms(5'000)}})});
   Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
@@ -950,11 +876,8 @@ TEST_CASE("walker: empty buckets exhaust the walk until the next unit, --wait cl
   CHECK(upstream.all_used());
 }
 
-TEST_CASE("walker: a 429 empties the key's bucket for the model") {
-  auto keys = make_keys({"a", "b"});
-  MemoryMarkStore store;
-  util::ManualClock clock(k_t0);
-  FakeUpstream upstream;
+TEST_CASE_FIXTURE(Pool, "walker: a 429 empties the key's bucket for the model") {
+  keys = make_keys({"a", "b"});
   upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(2'000)}}), rate_limited(10)});
   upstream.script("b", {ok()});
   Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());

@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# A real redis-server for the shared-state scenarios (never a mock).
+#   start_redis                 redis-server on a free 127.0.0.1 port, with a
+#                               password, and on a unix socket; sets REDIS_PID,
+#                               REDIS_PORT, REDIS_SOCK, REDIS_PASSWORD and
+#                               REDIS_URL (no password: tests export
+#                               REDISCLI_AUTH). Killed when the test exits.
+#   stop_redis [SIGNAL]         send SIGNAL (default KILL) and wait for it to end
+#   restart_redis               start it again on the same port and socket
+#   redis_cli ARGS...           redis-cli against it, authenticated
+#   shared_pool LINE...         setup_pool, with the state ($STATE) the Redis URL
+#                               in $SHARED (set by the scenario)
+#   REDIS_TIMEOUT_MS            a ?timeout= for URLs of a server that works: on a
+#                               loaded machine the 250 ms default may pass before
+#                               the answer (the default is for redis/faults.sh)
+REDIS_PID=
+REDIS_PORT=
+REDIS_SOCK=
+REDIS_PASSWORD=
+REDIS_URL=
+REDIS_TIMEOUT_MS=10000
+
+# _launch_redis: redis-server on $REDIS_PORT and $REDIS_SOCK; 1 if it does not answer.
+_launch_redis() {
+    mkdir -p "$T/redis"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --requirepass "$REDIS_PASSWORD" \
+        --unixsocket "$REDIS_SOCK" --unixsocketperm 700 --save '' --appendonly no \
+        --dir "$T/redis" --logfile "$T/redis/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
+    REDIS_PID=$!
+    local i
+    for ((i = 0; i < 200; i++)); do
+        if redis_cli PING 2>/dev/null | grep -q PONG; then
+            return 0
+        fi
+        kill -0 "$REDIS_PID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_redis: redis-server on a free port with a password; sets REDIS_*.
+start_redis() {
+    command -v redis-server >/dev/null || fail "redis-server is not installed (.ci/install-deps --test)"
+    REDIS_PASSWORD="pw-$RANDOM$RANDOM-redis"
+    REDIS_SOCK="$T/redis.sock"
+    local attempt
+    for ((attempt = 0; attempt < 20; attempt++)); do
+        REDIS_PORT=$((20000 + RANDOM % 40000))
+        _launch_redis && break
+        kill -KILL "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+        REDIS_PID=
+    done
+    [[ -n "$REDIS_PID" ]] || fail "could not start redis-server: $(tail -5 "$T/redis/redis.log" 2>/dev/null)"
+    REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    export REDIS_PID REDIS_PORT REDIS_SOCK REDIS_PASSWORD REDIS_URL
+}
+
+# stop_redis [SIGNAL]: sends SIGNAL (default KILL) and waits for the server to end.
+stop_redis() {
+    local signal=${1:-KILL}
+    [[ -n "$REDIS_PID" ]] || return 0
+    kill -CONT "$REDIS_PID" 2>/dev/null || true
+    kill "-$signal" "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=
+}
+
+# restart_redis: starts the server again on the same port and socket.
+restart_redis() {
+    stop_redis KILL
+    local i
+    for ((i = 0; i < 100; i++)); do
+        _launch_redis && return 0
+        kill -KILL "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+        REDIS_PID=
+        sleep 0.1
+    done
+    fail "redis-server did not come back on port $REDIS_PORT"
+}
+
+# redis_cli ARGS...: redis-cli against the test's server, authenticated.
+redis_cli() {
+    REDISCLI_AUTH="$REDIS_PASSWORD" timeout -k 2 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+# shared_pool LINE...: setup_pool (key file $KEYS), then the state is the
+# shared Redis URL $SHARED instead of the file setup_pool points STATE at.
+shared_pool() {
+    setup_pool "$@"
+    STATE=$SHARED
+}

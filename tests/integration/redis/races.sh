@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Races decided on the Redis server (one script, atomically):
+#   1. B's slow request comes back with a 5 s 429 after A recorded 600 s for
+#      the same key: the cooldown stays 600 s, seen from both machines;
+#   2. A disables a key (401) while B's slow request for it comes back 429:
+#      the key stays disabled;
+#   3. A cools a key (429) while B's slow request for it comes back 401: the
+#      key ends disabled.
+# A 401 marks the whole key and a 429 one model (docs/marks.md), so in 2 and
+# 3 the two marks sit side by side (scopes "key" and "model:<name>"), and the
+# disabled one decides; in 1 both are the model's, and the server keeps the
+# longer.
+# B's three walks run at once against a mock that holds each answer for
+# $SLOW_MS; A walks all three keys against a fast mock meanwhile.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/../lib.sh"
+
+K1=sk-ant-test-race-long-short-R1
+K2=sk-ant-test-race-401-first-R2
+K3=sk-ant-test-race-429-first-R3
+KG=sk-ant-test-race-good-key-RG
+SLOW_MS=8000
+
+start_mock '{"keys": {
+  "'$K1'": {"status": 429, "headers": {"retry-after": "600"}},
+  "'$K2'": {"status": 401},
+  "'$K3'": {"status": 429, "headers": {"retry-after": "600"}},
+  "'$KG'": {"text": "fast served"}}}' fast
+start_mock '{"keys": {
+  "'$K1'": {"status": 429, "delay_ms": '$SLOW_MS', "headers": {"retry-after": "5"}},
+  "'$K2'": {"status": 429, "delay_ms": '$SLOW_MS', "headers": {"retry-after": "5"}},
+  "'$K3'": {"status": 401, "delay_ms": '$SLOW_MS'},
+  "'$KG'": {"text": "slow served"}}}' slow
+start_redis
+export REDISCLI_AUTH=$REDIS_PASSWORD
+SHARED="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
+machine A
+machine B
+mkdir -p "$T/kf"
+for i in 1 2 3; do
+    var=K$i
+    (umask 077 && printf 'k%s %s\ngood %s\n' "$i" "${!var}" "$KG" >"$T/kf/b$i")
+done
+shared_pool "k1 $K1" "k2 $K2" "k3 $K3" "good $KG"
+
+for i in 1 2 3; do
+    on_machine B bg_bridge "b$i" ask --key-file "$T/kf/b$i" --state "$STATE" \
+        --base-url "$(mock_url slow)" "race $i"
+done
+for i in 1 2 3; do
+    var=K$i
+    wait_for_key_requests "${!var}" 1 "$HANG_GUARD_S" slow
+done
+
+POOL_URL=$(mock_url fast)
+on_machine A run_pool ask "hi"
+expect_rc 0
+expect_out_eq "fast served"
+for i in 1 2 3; do
+    bg_running "b$i" || fail "B's slow walk $i ended before A had recorded its marks; the race did not happen"
+done
+
+for i in 1 2 3; do
+    bg_wait "b$i" 60
+    [[ "$RC" == 0 ]] || fail "B's walk $i exited $RC: $(cat "$T/b$i.err")"
+    [[ "$(cat "$T/b$i.out")" == "slow served" ]] || fail "B's walk $i: $(cat "$T/b$i.out")"
+    ! grep -q warning "$T/b$i.err" || fail "B's walk $i warned: $(cat "$T/b$i.err")"
+done
+
+for m in A B; do
+    on_machine "$m" keys_status
+    row1=$(_object_of_label "$T/status.json" k1)
+    [[ "$(json_field state <<<"$row1")" == cooling ]] || fail "machine $m: k1 is not cooling: $row1"
+    # 600 s, not 5 s: the later 5 s 429 did not shorten it.
+    expect_between "$(json_field retry_in_ms <<<"$row1")" 500000 600000 "machine $m: what is left of k1's 600 s cooldown"
+    [[ "$(_object_of_label "$T/status.json" k2 | json_field state)" == disabled ]] ||
+        fail "machine $m: k2 (401, then a 429) is not disabled: $(cat "$T/status.json")"
+    [[ "$(_object_of_label "$T/status.json" k2 | json_field status)" == 401 ]] || fail "machine $m: k2's status"
+    [[ "$(_object_of_label "$T/status.json" k3 | json_field state)" == disabled ]] ||
+        fail "machine $m: k3 (429, then a 401) is not disabled: $(cat "$T/status.json")"
+    [[ "$(_object_of_label "$T/status.json" k3 | json_field status)" == 401 ]] || fail "machine $m: k3's status"
+done
+
+# On the server: two key-wide disabled marks (k2, k3) without expiry; the
+# model's cooldowns each with one, the longest k1's (or k3's) 600 s.
+n=$(redis_cli --scan --pattern 'bridge:{pool}:mark:*:key' | wc -l)
+[[ $n -eq 2 ]] || fail "expected 2 key-wide marks in Redis, found $n"
+pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*:key'); do redis_cli PTTL "$k"; done | tr '\n' ' ')
+[[ "$pttls" == "-1 -1 " ]] || fail "PTTLs of the disabled marks: $pttls (expected no expiry)"
+pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*:model:*'); do redis_cli PTTL "$k"; done | sort -n | tr '\n' ' ')
+[[ "$pttls" =~ ^([0-9]+\ ){2,3}$ ]] || fail "PTTLs of the model cooldowns: $pttls (expected 2 or 3, each expiring)"
+long=${pttls% }
+long=${long##* }
+expect_between "$long" 500000 600000 "PTTL of the longest model cooldown"
+echo "ok"
