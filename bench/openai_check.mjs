@@ -2,7 +2,7 @@
 // package as the client, so that the mock is not only bridge's own reading
 // of the Chat Completions API:
 //   OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 node openai_check.mjs
-// The mock must be started with tests/integration/openai_sdk_check.sh's script
+// The mock must be started with tests/integration/openai/sdk_check.sh's script
 // (keys sk-check-ok, sk-check-429, sk-check-quota, sk-check-401, sk-check-mid).
 // Prints one line per check and exits 1 on the first mismatch.
 import OpenAI from 'openai';
