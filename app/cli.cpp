@@ -31,9 +31,9 @@ In scripts and CI:
   bridge ask --wait 120 -q --no-stdin "$PROMPT" > answer.txt
   bridge keys status --json; echo $?                   # 0 ready, 75 cooling, 77 disabled
 
-Exit codes: 0 ok, 1 upstream error, 2 usage, 69 unreachable, 74 output failed,
-75 all keys cooling, 77 all keys disabled, 78 configuration, 130 interrupted,
-143 terminated. Help on one command: bridge help COMMAND. See bridge(1).)";
+Exit codes: 0 ok, 1 upstream error, 2 usage, 69 unreachable, 70 internal error,
+74 output failed, 75 all keys cooling, 77 all keys disabled, 78 configuration,
+130 interrupted, 141 output closed, 143 terminated. Help on one command: bridge help COMMAND. See bridge(1).)";
 
 } // namespace
 
@@ -76,7 +76,7 @@ int run(CLI::App& app, int argc, char** argv, GlobalOptions& global, Command& co
     std::string message = error.what();
     if (message == "A subcommand is required") {
       message = app.got_subcommand("keys")
-                    ? "'bridge keys' needs a command: status or reset"
+                    ? "'bridge keys' needs a command: status, reset or check"
                     : "no command given: bridge ask|stream|keys|parse-retry-after ...";
     }
     return usage_error(console, message);
