@@ -1,7 +1,7 @@
-#include "state/state_store.hpp"
+#include "state/file/state_store.hpp"
 
-#include "state/mark_journal.hpp"
-#include "state/state_document.hpp"
+#include "state/file/mark_journal.hpp"
+#include "state/file/state_document.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
