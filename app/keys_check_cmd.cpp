@@ -148,24 +148,6 @@ std::string check_table(const std::vector<CheckRow>& rows) {
   return out;
 }
 
-// Clears the disabled marks of the keys that answered 200 in the configured
-// store. When Redis cannot do it, the local state file (its fallback) is
-// cleared instead, after a warning, as a request would record there.
-std::size_t clear_disabled(PoolState& state, const std::vector<std::string>& working,
-                           const Console& console) {
-  if (auto* redis = state.redis()) {
-    auto cleared = redis->clear_disabled(working);
-    if (cleared) {
-      return *cleared;
-    }
-    console.warning(fmt::format("shared state {}: cannot clear disabled marks: {}; clearing "
-                                "them in the local state file {}",
-                                redis->target().display(), cleared.error(),
-                                state.file().path()));
-  }
-  return state.file().clear_disabled(working);
-}
-
 int run_check(const GlobalOptions& global, const CheckOptions& options) {
   Console console = global.console();
   const auto provider = resolve_provider(global);
@@ -197,9 +179,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   std::optional<PoolState> state;
   if (source.mode == KeySource::Mode::pool) {
     state.emplace(global, source.keys, clock, console);
-    if (!state->redis()) {
-      state->file().load(); // refuses a newer version before anything is changed
-    }
+    state->store().check_writable(); // refuses a newer state file before anything is changed
   }
   pool::MarkStore* store = state ? &state->store() : nullptr;
   std::vector<CheckRow> rows;
@@ -231,13 +211,24 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
     }
     rows.push_back(std::move(row));
   }
+  // A shared store that cannot be changed throws (docs/redis.md, "Faults":
+  // exit 69): the probes' results are shown first all the same.
+  std::optional<util::Error> unchanged;
   if (store && !working.empty()) {
-    auto cleared = clear_disabled(*state, working, console);
-    if (cleared > 0) {
-      console.notice(fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
+    try {
+      auto cleared = store->clear_disabled(working);
+      if (cleared > 0) {
+        console.notice(
+            fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
+      }
+    } catch (const util::Error& error) {
+      unchanged = error;
     }
   }
   write_stdout(options.json ? check_json(rows) : check_table(rows));
+  if (unchanged) {
+    throw *unchanged;
+  }
 
   auto count = [&](auto predicate) { return std::count_if(rows.begin(), rows.end(), predicate); };
   if (count([](const CheckRow& r) { return r.result == "ok"; }) > 0) {

@@ -301,23 +301,13 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
   }
   util::SystemClock clock;
   PoolState state(global, source.keys, clock, console);
-  if (auto* redis = state.redis()) {
-    auto removed = options.all ? redis->reset_all() : redis->reset(fingerprints);
-    if (!removed) {
-      throw util::Error(util::ExitCode::unavailable,
-                        fmt::format("cannot reset the marks on {}: {}", redis->target().display(),
-                                    removed.error()));
-    }
-    console.notice(fmt::format("cleared {} mark{} on {}", *removed, *removed == 1 ? "" : "s",
-                               redis->target().display()));
-    return 0;
-  }
-  auto& store = state.file();
-  store.load(); // refuses a newer version before anything is changed
-  // StateStore::reset clears everything when given no fingerprint: only
-  // --all may ask for that.
-  auto removed = options.all || !fingerprints.empty() ? store.reset(fingerprints) : 0;
-  console.notice(fmt::format("cleared {} mark{}", removed, removed == 1 ? "" : "s"));
+  // Whichever store --state names; when it cannot be changed, the store
+  // throws (docs/redis.md, "Faults": exit 69 for Redis, nothing changed).
+  pool::MarkStore& store = state.store();
+  store.check_writable(); // refuses a newer state file before anything is changed
+  auto removed = options.all ? store.reset_all() : store.reset(fingerprints);
+  console.notice(
+      fmt::format("cleared {} mark{} {}", removed, removed == 1 ? "" : "s", state.where()));
   return 0;
 }
 

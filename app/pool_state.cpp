@@ -1,6 +1,10 @@
 #include "pool_state.hpp"
 
+#include "state/fallback_store.hpp"
+#include "state/file/state_store.hpp"
+#include "state/redis/redis_store.hpp"
 #include "util/error.hpp"
+#include "util/printable.hpp"
 
 namespace app {
 
@@ -29,21 +33,26 @@ PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>&
   auto location = resolve_state_location(options, console);
   auto warn = [&console](const std::string& message) { console.warning(message); };
   if (!location.redis) {
-    m_file.emplace(location.file, clock, warn);
+    m_where = "in " + util::printable(location.file);
+    m_file = std::make_unique<state::StateStore>(location.file, clock, warn);
     return;
   }
   std::string local = default_state_file();
-  m_file.emplace(local, clock, warn);
+  m_file = std::make_unique<state::StateStore>(local, clock, warn);
   std::vector<std::string> fingerprints;
   fingerprints.reserve(pool.size());
   for (const auto& key : pool) {
     fingerprints.push_back(key.fingerprint);
   }
-  m_redis.emplace(std::move(*location.redis), std::move(fingerprints), clock);
-  m_fallback.emplace(*m_redis, *m_file, local, warn);
+  m_where = "on " + location.redis->display();
+  m_redis = std::make_unique<state::RedisStore>(std::move(*location.redis), std::move(fingerprints),
+                                                clock);
+  m_fallback = std::make_unique<state::FallbackStore>(*m_redis, *m_file, local, warn);
 }
 
-pool::MarkStore& PoolState::store() {
+PoolState::~PoolState() = default;
+
+pool::PoolStore& PoolState::store() {
   if (m_fallback) {
     return *m_fallback;
   }

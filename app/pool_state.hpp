@@ -1,14 +1,18 @@
 #pragma once
 
 #include "common.hpp"
-#include "state/fallback_store.hpp"
-#include "state/redis_store.hpp"
-#include "state/state_store.hpp"
-#include "state/state_url.hpp"
+#include "pool/mark_store.hpp"
+#include "state/state_location.hpp"
 
 #include <memory>
-#include <optional>
+#include <string>
 #include <vector>
+
+namespace state {
+class FallbackStore;
+class RedisStore;
+class StateStore;
+} // namespace state
 
 namespace app {
 
@@ -18,25 +22,29 @@ namespace app {
 // line (where `ps` shows it) gets a warning.
 state::StateLocation resolve_state_location(const GlobalOptions& options, const Console& console);
 
-// The mark store of a pool-mode invocation. For a file: the state file. For
-// Redis: the Redis store, falling back to the local state file at the
-// default path when Redis cannot be used. The walker gets store() and never
-// knows which it is.
+// The store of a pool-mode invocation, behind the pool's interfaces only.
+// For a file: the state file. For Redis: the Redis store, falling back to
+// the local state file at the default path as state::FallbackStore decides
+// (docs/redis.md, "Faults"). Commands and the walker get store() and never
+// know which it is.
 class PoolState {
 public:
   PoolState(const GlobalOptions& options, const std::vector<keys::Key>& pool, util::Clock& clock,
             const Console& console);
+  ~PoolState();
+  PoolState(const PoolState&) = delete;
+  PoolState& operator=(const PoolState&) = delete;
 
-  pool::MarkStore& store();
-  // The Redis store, or null when the state is a file.
-  state::RedisStore* redis() { return m_redis ? &*m_redis : nullptr; }
-  // The state file: --state's, or the local one behind Redis.
-  state::StateStore& file() { return *m_file; }
+  pool::PoolStore& store();
+  // Where the marks are, for messages: "in PATH" or "on redis://HOST:PORT/DB"
+  // (never a password).
+  const std::string& where() const { return m_where; }
 
 private:
-  std::optional<state::StateStore> m_file;
-  std::optional<state::RedisStore> m_redis;
-  std::optional<state::FallbackStore> m_fallback;
+  std::unique_ptr<state::StateStore> m_file;
+  std::unique_ptr<state::RedisStore> m_redis;
+  std::unique_ptr<state::FallbackStore> m_fallback;
+  std::string m_where;
 };
 
 } // namespace app

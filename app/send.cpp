@@ -459,7 +459,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   if (!byok) {
     pool_state.emplace(global, source.keys, clock, console);
   }
-  pool::MarkStore& store = byok ? static_cast<pool::MarkStore&>(memory_store) : pool_state->store();
+  pool::PoolStore& store = byok ? static_cast<pool::PoolStore&>(memory_store) : pool_state->store();
 
   pool::WalkOptions walk_options;
   walk_options.model = upstream::request_model(body);

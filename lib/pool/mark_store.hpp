@@ -6,16 +6,19 @@
 #include "pool/mark.hpp"
 #include "pool/scope.hpp"
 
+#include <cstddef>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace pool {
 
 // The marks of each key, by key fingerprint.
 using MarkMap = std::unordered_map<std::string, KeyMarks>;
 
-// Where the walker keeps what it learns. The state file implements it for
-// pool mode; MemoryMarkStore serves tests and BYOK mode (nothing persisted).
+// Where the walker keeps the marks it makes, and what `keys reset` and `keys
+// check` change. The state file and Redis implement it for pool mode;
+// MemoryMarkStore serves tests and BYOK mode (nothing persisted).
 class MarkStore {
 public:
   virtual ~MarkStore() = default;
@@ -31,6 +34,33 @@ public:
   // only (keys status shows them), so a store may keep none: the default.
   virtual void record_limits(const keys::Key& /*key*/, const std::string& /*model*/,
                              const ModelLimits& /*limits*/) {}
+
+  // Throws util::Error before anything is changed when this store must not
+  // be changed by this bridge (a state file written by a newer version).
+  // Commands that change marks call it first; the default checks nothing.
+  virtual void check_writable() {}
+  // Removes every mark (every scope) and the limits of the given
+  // fingerprints, and returns how many marks; none given removes nothing.
+  // Throws util::Error when the change cannot be made, since making it is
+  // the whole point of a reset.
+  virtual std::size_t reset(const std::vector<std::string>& fingerprints) = 0;
+  // Removes every mark in the store, whatever key file made it (keys reset
+  // --all); throws as reset() does.
+  virtual std::size_t reset_all() = 0;
+  // Removes the key-wide disabled marks of the given fingerprints, leaving
+  // cooldowns alone (keys check, for keys that work again); returns how
+  // many. What storage trouble means is the store's to say (each store's
+  // header); a shared store that cannot be changed throws util::Error.
+  virtual std::size_t clear_disabled(const std::vector<std::string>& fingerprints) = 0;
+};
+
+// Where the walker claims units of the request buckets (docs/marks.md,
+// "Claims"). This default keeps no buckets and knows none, so every claim is
+// the plain walk: the first candidate without a mark. The state file keeps
+// buckets in its claims ledger; MemoryMarkStore in memory.
+class ClaimStore {
+public:
+  virtual ~ClaimStore() = default;
   // Claims a unit of a request bucket for `model` among `candidates` (in
   // key-file order), atomically for every process sharing the store
   // (docs/marks.md, "Claims"). A store that keeps no buckets knows none:
@@ -47,7 +77,11 @@ public:
   virtual void settle(const keys::Key& /*key*/, const std::string& /*model*/) {}
 };
 
-class MemoryMarkStore final : public MarkStore {
+// Both seams in one object: what a walk of a pool is handed (PoolState, and
+// MemoryMarkStore in BYOK mode and tests).
+class PoolStore : public MarkStore, public ClaimStore {};
+
+class MemoryMarkStore final : public PoolStore {
 public:
   using MarkStore::record;
   MarkMap load() override { return m_marks; }
@@ -69,6 +103,9 @@ public:
   void settle(const keys::Key& key, const std::string& model) override {
     settle_probe(m_buckets, key.fingerprint, model);
   }
+  std::size_t reset(const std::vector<std::string>& fingerprints) override;
+  std::size_t reset_all() override;
+  std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
   const BucketMap& buckets() const { return m_buckets; }
   const MarkMap& marks() const { return m_marks; }
 

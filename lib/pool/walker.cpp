@@ -9,9 +9,10 @@ namespace {
 WalkObserver g_silent_observer;
 } // namespace
 
-Walker::Walker(const std::vector<keys::Key>& keys, MarkStore& store, util::Clock& clock,
-               WalkOptions options)
-    : m_keys(keys), m_store(store), m_clock(clock), m_options(std::move(options)) {}
+Walker::Walker(const std::vector<keys::Key>& keys, MarkStore& marks, ClaimStore& claims,
+               util::Clock& clock, WalkOptions options)
+    : m_keys(keys), m_store(marks), m_claims(claims), m_clock(clock),
+      m_options(std::move(options)) {}
 
 double Walker::next_jitter() {
   if (m_options.jitter) {
@@ -70,7 +71,7 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       }
       Claim claim;
       if (claims) {
-        claim = m_store.claim(candidates, m_options.model, now, may_wait);
+        claim = m_claims.claim(candidates, m_options.model, now, may_wait);
       } else {
         BucketMap none;
         claim = claim_in(none, candidates, m_options.model, now, may_wait);
@@ -107,7 +108,7 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       m_short.erase(chosen);
       KeyEnd end = try_key(m_keys[chosen], attempt, tell, result);
       if (claim.probe) {
-        m_store.settle(m_keys[chosen], m_options.model);
+        m_claims.settle(m_keys[chosen], m_options.model);
       }
       if (end == KeyEnd::done) {
         return result;
@@ -151,7 +152,7 @@ Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt,
                                     m_options.default_cooldown);
       mark(key, penalty.scope, penalty.mark, tell);
       if (!penalty.scope.key_wide() && outcome.status == 429) {
-        m_store.refused(key, m_options.model, m_clock.now());
+        m_claims.refused(key, m_options.model, m_clock.now());
       }
       return KeyEnd::next_key;
     }

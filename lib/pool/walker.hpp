@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace pool {
@@ -70,8 +71,14 @@ struct WalkResult {
 // stays within wait_max.
 class Walker {
 public:
-  Walker(const std::vector<keys::Key>& keys, MarkStore& store, util::Clock& clock,
-         WalkOptions options = {});
+  // The marks go to `marks`, the claims to `claims`; both must outlive the
+  // walker.
+  Walker(const std::vector<keys::Key>& keys, MarkStore& marks, ClaimStore& claims,
+         util::Clock& clock, WalkOptions options = {});
+  // One object serving both seams.
+  Walker(const std::vector<keys::Key>& keys, PoolStore& store, util::Clock& clock,
+         WalkOptions options = {})
+      : Walker(keys, store, store, clock, std::move(options)) {}
 
   WalkResult walk(const AttemptFn& attempt, WalkObserver* observer = nullptr);
 
@@ -86,6 +93,7 @@ private:
 
   const std::vector<keys::Key>& m_keys;
   MarkStore& m_store;
+  ClaimStore& m_claims;
   util::Clock& m_clock;
   WalkOptions m_options;
   MarkMap m_marks;

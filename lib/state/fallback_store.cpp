@@ -1,5 +1,7 @@
 #include "state/fallback_store.hpp"
 
+#include "util/error.hpp"
+
 #include <chrono>
 #include <fmt/format.h>
 
@@ -19,16 +21,17 @@ private:
 };
 } // namespace
 
-FallbackStore::FallbackStore(RedisStore& primary, pool::MarkStore& fallback,
+FallbackStore::FallbackStore(SharedStore& primary, pool::MarkStore& fallback,
                              std::string fallback_name, WarningSink warn)
     : m_primary(primary), m_fallback(fallback), m_fallback_name(std::move(fallback_name)),
       m_warn(std::move(warn)) {}
 
 void FallbackStore::give_up(const std::string& problem, util::Millis spent) {
   m_down = true;
+  m_problem = problem;
   if (m_warn) {
     m_warn(fmt::format("shared state {}: {} (gave up after {} ms); using the local state file {}",
-                       m_primary.target().display(), problem, spent.count(), m_fallback_name));
+                       m_primary.display(), problem, spent.count(), m_fallback_name));
   }
 }
 
@@ -68,6 +71,38 @@ void FallbackStore::record_limits(const keys::Key& key, const std::string& model
     give_up(recorded.error(), watch.elapsed());
   }
   m_fallback.record_limits(key, model, limits);
+}
+
+void FallbackStore::refuse_if_down(const char* what) const {
+  if (m_down) {
+    throw util::Error(util::ExitCode::unavailable,
+                      fmt::format("cannot {} on {}: {} (earlier in this run); nothing was changed",
+                                  what, m_primary.display(), m_problem));
+  }
+}
+
+std::size_t FallbackStore::change(const char* what, const util::Expected<std::size_t>& done) const {
+  if (!done) {
+    throw util::Error(util::ExitCode::unavailable,
+                      fmt::format("cannot {} on {}: {}; nothing was changed", what,
+                                  m_primary.display(), done.error()));
+  }
+  return *done;
+}
+
+std::size_t FallbackStore::reset(const std::vector<std::string>& fingerprints) {
+  refuse_if_down("reset the marks");
+  return change("reset the marks", m_primary.try_reset(fingerprints));
+}
+
+std::size_t FallbackStore::reset_all() {
+  refuse_if_down("reset the marks");
+  return change("reset the marks", m_primary.try_reset_all());
+}
+
+std::size_t FallbackStore::clear_disabled(const std::vector<std::string>& fingerprints) {
+  refuse_if_down("clear the disabled marks");
+  return change("clear the disabled marks", m_primary.try_clear_disabled(fingerprints));
 }
 
 } // namespace state

@@ -1,29 +1,41 @@
 #pragma once
 
 #include "pool/mark_store.hpp"
-#include "state/redis_store.hpp"
+#include "state/shared_store.hpp"
+#include "util/clock.hpp"
 
 #include <functional>
 #include <string>
 
 namespace state {
 
-// Shared state that never fails a request: the Redis store first, and the
-// local state file when Redis cannot be used.
+// Shared state that never fails a request: the shared store (Redis) first,
+// and the local state file when it cannot be used. This is the one place
+// that decides what a fault of the shared store means (docs/redis.md,
+// "Faults"), the same for every command:
 //
-// The first failure of the Redis store (cannot connect, no answer within its
-// timeout, an error answer, a refused password) gives one warning naming the
-// server (never its password), what failed and how long it took, and from
-// then on this invocation loads from and records into the fallback store, so
-// the machine still remembers what it learns while Redis is away. A record
-// that fails goes to the fallback store at once. While Redis answers, the
-// fallback store is not touched. The walker sees one MarkStore and never
-// knows which of the two served it.
-class FallbackStore final : public pool::MarkStore {
+// - Reading and recording marks fall back. The first failure of the shared
+//   store (cannot connect, no answer within its timeout, an error answer, a
+//   refused password) gives one warning naming the server (never its
+//   password), what failed and how long it took, and from then on this
+//   invocation loads from and records into the fallback store, so that the
+//   machine still remembers what it learns while Redis is away. While the
+//   shared store answers, the fallback store is not touched.
+// - Changes whose whole purpose is the shared store (reset, reset_all,
+//   clear_disabled: `keys reset`, and `keys check` clearing the disabled
+//   marks of keys that work again) never fall back: they throw util::Error
+//   with exit 69 (unavailable) saying the shared store could not be changed,
+//   and change nothing anywhere. Clearing a mark in one machine's file would
+//   leave the fleet's mark in place while saying it was cleared.
+//
+// Claims are not shared (the ClaimStore defaults: the plain walk). The walker
+// sees one PoolStore and never knows which store served it.
+class FallbackStore final : public pool::PoolStore {
 public:
   using WarningSink = std::function<void(const std::string&)>;
 
-  FallbackStore(RedisStore& primary, pool::MarkStore& fallback, std::string fallback_name,
+  // `fallback_name` names the fallback store in the warning (a path).
+  FallbackStore(SharedStore& primary, pool::MarkStore& fallback, std::string fallback_name,
                 WarningSink warn);
 
   pool::MarkMap load() override;
@@ -32,16 +44,26 @@ public:
   void record_limits(const keys::Key& key, const std::string& model,
                      const pool::ModelLimits& limits) override;
 
+  // Throw util::Error (exit 69) when the shared store cannot be changed, or
+  // failed earlier in this invocation.
+  std::size_t reset(const std::vector<std::string>& fingerprints) override;
+  std::size_t reset_all() override;
+  std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
+
   bool using_fallback() const { return m_down; }
 
 private:
   void give_up(const std::string& problem, util::Millis spent);
+  // The rule for changes: the count, or util::Error (exit 69).
+  std::size_t change(const char* what, const util::Expected<std::size_t>& done) const;
+  void refuse_if_down(const char* what) const;
 
-  RedisStore& m_primary;
+  SharedStore& m_primary;
   pool::MarkStore& m_fallback;
   std::string m_fallback_name;
   WarningSink m_warn;
   bool m_down = false;
+  std::string m_problem; // the first failure, once m_down
 };
 
 } // namespace state

@@ -5,8 +5,8 @@
 // simdjson decides only what it accepts, nlohmann everything else), and a
 // document that parses must survive merge → serialize → parse.
 #include "keys/key.hpp"
-#include "state/mark_reader.hpp"
-#include "state/state_document.hpp"
+#include "state/file/mark_reader.hpp"
+#include "state/file/state_document.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -1,4 +1,4 @@
-#include "state/claim_ledger.hpp"
+#include "state/file/claim_ledger.hpp"
 
 #include "test_support.hpp"
 

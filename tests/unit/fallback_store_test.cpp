@@ -1,20 +1,21 @@
 #include "state/fallback_store.hpp"
 
+#include "state/redis/redis_store.hpp"
 #include "test_support.hpp"
+#include "util/error.hpp"
 
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <functional>
+#include <optional>
 #include <string>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <vector>
 
-// The fallback store against servers that cannot serve: a closed port and a
-// port that accepts connections but never answers (a hung server). Working
-// Redis servers are exercised by the integration tests (tests/integration/
-// redis_*.sh), which start a real redis-server.
+// The fallback store's rule for a shared store that fails (docs/redis.md,
+// "Faults"), against an in-memory shared store that can be told to fail: no
+// sockets. What a real server that cannot serve looks like (a closed port, a
+// hung server, a refused password) is exercised by the integration tests
+// (tests/integration/redis_*.sh), which start a real redis-server.
 
 using test::at;
 using test::ms;
@@ -22,132 +23,129 @@ using test::ms;
 namespace {
 
 const keys::Key k_alpha = keys::make_key("alpha", "sk-ant-api03-SECRET-alpha-000000");
+const keys::Key k_beta = keys::make_key("beta", "sk-ant-api03-SECRET-beta-111111");
 const util::TimePoint k_t0 = at("2026-11-26T03:00:00Z");
 
-// A loopback TCP socket bound to a free port; listening or not.
-class LoopbackPort {
+// A SharedStore kept in memory; every call fails with `failure` when it is
+// set, and counts as a call either way.
+class FakeShared final : public state::SharedStore {
 public:
-  explicit LoopbackPort(bool listening) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(m_fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    m_port = ntohs(addr.sin_port);
-    if (listening) {
-      REQUIRE(::listen(m_fd, 16) == 0); // never accepted: the handshake completes, no answer
-    }
+  std::optional<std::string> failure;
+  pool::MemoryMarkStore memory;
+  int calls = 0;
+
+  std::string display() const override { return "redis://fake:6379/0"; }
+  util::Expected<pool::MarkMap> try_load() override {
+    return answer<pool::MarkMap>([&] { return memory.load(); });
   }
-  ~LoopbackPort() { ::close(m_fd); }
-  LoopbackPort(const LoopbackPort&) = delete;
-  LoopbackPort& operator=(const LoopbackPort&) = delete;
-  int port() const { return m_port; }
+  util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
+                                  const pool::KeyMark& mark) override {
+    return answer<bool>([&] {
+      memory.record(key, scope, mark);
+      return true;
+    });
+  }
+  util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
+                                         const pool::ModelLimits& limits) override {
+    return answer<bool>([&] {
+      memory.record_limits(key, model, limits);
+      return true;
+    });
+  }
+  util::Expected<std::size_t> try_reset(const std::vector<std::string>& fingerprints) override {
+    return answer<std::size_t>([&] { return memory.reset(fingerprints); });
+  }
+  util::Expected<std::size_t> try_reset_all() override {
+    return answer<std::size_t>([&] { return memory.reset_all(); });
+  }
+  util::Expected<std::size_t>
+  try_clear_disabled(const std::vector<std::string>& fingerprints) override {
+    return answer<std::size_t>([&] { return memory.clear_disabled(fingerprints); });
+  }
 
 private:
-  int m_fd = -1;
-  int m_port = 0;
+  template <typename T, typename F> util::Expected<T> answer(F&& work) {
+    ++calls;
+    if (failure) {
+      return util::Expected<T>::failure(*failure);
+    }
+    return util::Expected<T>(work());
+  }
 };
-
-state::RedisTarget target_at(int port, util::Millis timeout) {
-  state::RedisTarget target;
-  target.host = "127.0.0.1";
-  target.port = port;
-  target.password = "hunter2-not-shown";
-  target.password_in_url = true;
-  target.timeout = timeout;
-  return target;
-}
 
 struct Scenario {
-  util::ManualClock clock{k_t0};
+  FakeShared shared;
   pool::MemoryMarkStore local;
   std::vector<std::string> warnings;
+  state::FallbackStore store{shared, local, "/somewhere/state.json",
+                             [this](const std::string& message) { warnings.push_back(message); }};
 };
 
-void check_falls_back(state::RedisStore& redis, Scenario& s, const std::string& what) {
-  state::FallbackStore store(redis, s.local, "/somewhere/state.json",
-                             [&](const std::string& message) { s.warnings.push_back(message); });
-  s.local.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
-
-  auto marks = store.load();
-  CHECK(store.using_fallback());
-  REQUIRE(marks.count(k_alpha.fingerprint) == 1);
-  CHECK(pool::is_disabled(*marks.at(k_alpha.fingerprint).key_wide));
-  REQUIRE(s.warnings.size() == 1);
-  const auto& warning = s.warnings.front();
-  CHECK_MESSAGE(warning.find(redis.target().display()) != std::string::npos, warning);
-  CHECK_MESSAGE(warning.find(what) != std::string::npos, warning);
-  CHECK(warning.find("/somewhere/state.json") != std::string::npos);
-  CHECK(warning.find("hunter2") == std::string::npos);
-  CHECK(warning.find("gave up after") != std::string::npos);
-
-  // Later loads and records go to the local store without a second try or
-  // a second warning.
-  keys::Key beta = keys::make_key("beta", "sk-ant-api03-SECRET-beta-111111");
-  store.record(beta, pool::KeyMark::cooling(k_t0, ms(30'000), 429, "rate_limit_error"));
-  CHECK(s.local.marks().count(beta.fingerprint) == 1);
-  store.load();
-  CHECK(s.warnings.size() == 1);
+int exit_code_of(const std::function<void()>& change) {
+  try {
+    change();
+  } catch (const util::Error& error) {
+    return static_cast<int>(error.code());
+  }
+  return 0;
 }
 
 } // namespace
 
-TEST_CASE("a closed port: one warning, then the local store") {
-  int port = 0;
-  {
-    LoopbackPort closed(false);
-    port = closed.port();
-  } // closed now: connecting is refused
+TEST_CASE("while the shared store answers, the local store is not touched") {
   Scenario s;
-  state::RedisStore redis(target_at(port, ms(250)), {k_alpha.fingerprint}, s.clock);
-  check_falls_back(redis, s, "cannot connect");
+  s.store.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
+  s.store.record_limits(k_alpha, "claude-opus-4-1",
+                        pool::ModelLimits{k_t0, {limits::LimitReading{"requests", 0, 50, {}}}});
+  auto marks = s.store.load();
+  CHECK(marks.count(k_alpha.fingerprint) == 1);
+  CHECK(s.shared.memory.marks().count(k_alpha.fingerprint) == 1);
+  CHECK(s.local.marks().empty());
+  CHECK_FALSE(s.store.using_fallback());
+  CHECK(s.warnings.empty());
 }
 
-TEST_CASE("a server that never answers: bounded by the timeout") {
-  LoopbackPort hung(true);
+TEST_CASE("a failed load: one warning, then the local store") {
   Scenario s;
-  state::RedisStore redis(target_at(hung.port(), ms(100)), {k_alpha.fingerprint}, s.clock);
-  auto start = std::chrono::steady_clock::now();
-  check_falls_back(redis, s, "no answer within 100 ms");
-  // One timeout for the whole invocation, not one per call. The bound is
-  // generous: only a second timed-out call (or none at all) matters.
-  auto spent = std::chrono::steady_clock::now() - start;
-  CHECK(spent >= std::chrono::milliseconds(100));
-  CHECK(spent < std::chrono::milliseconds(5000));
+  s.shared.failure = "cannot connect: Connection refused";
+  s.local.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
+
+  auto marks = s.store.load();
+  CHECK(s.store.using_fallback());
+  REQUIRE(marks.count(k_alpha.fingerprint) == 1);
+  CHECK(pool::is_disabled(*marks.at(k_alpha.fingerprint).key_wide));
+  REQUIRE(s.warnings.size() == 1);
+  const auto& warning = s.warnings.front();
+  CHECK_MESSAGE(warning.find("redis://fake:6379/0") != std::string::npos, warning);
+  CHECK_MESSAGE(warning.find("cannot connect") != std::string::npos, warning);
+  CHECK(warning.find("/somewhere/state.json") != std::string::npos);
+  CHECK(warning.find("gave up after") != std::string::npos);
+
+  // Later loads and records go to the local store without a second try or
+  // a second warning.
+  int calls = s.shared.calls;
+  s.store.record(k_beta, pool::KeyMark::cooling(k_t0, ms(30'000), 429, "rate_limit_error"));
+  CHECK(s.local.marks().count(k_beta.fingerprint) == 1);
+  s.store.load();
+  CHECK(s.warnings.size() == 1);
+  CHECK(s.shared.calls == calls);
 }
 
 TEST_CASE("a record that fails goes to the local store at once") {
-  int port = 0;
-  {
-    LoopbackPort closed(false);
-    port = closed.port();
-  }
   Scenario s;
-  state::RedisStore redis(target_at(port, ms(250)), {k_alpha.fingerprint}, s.clock);
-  state::FallbackStore store(redis, s.local, "/x/state.json",
-                             [&](const std::string& message) { s.warnings.push_back(message); });
-  store.record(k_alpha, pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
+  s.shared.failure = "no answer within 100 ms";
+  s.store.record(k_alpha, pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
   CHECK(s.local.marks().count(k_alpha.fingerprint) == 1);
   CHECK(s.warnings.size() == 1);
 }
 
 TEST_CASE("a failed per-model record and limits reach the local store in their scope") {
-  int port = 0;
-  {
-    LoopbackPort closed(false);
-    port = closed.port();
-  }
   Scenario s;
-  state::RedisStore redis(target_at(port, ms(250)), {k_alpha.fingerprint}, s.clock);
-  state::FallbackStore store(redis, s.local, "/x/state.json",
-                             [&](const std::string& message) { s.warnings.push_back(message); });
-  store.record(k_alpha, pool::Scope::of_model("claude-opus-4-1"),
-               pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
+  s.shared.failure = "WRONGPASS";
+  s.store.record(k_alpha, pool::Scope::of_model("claude-opus-4-1"),
+                 pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
   pool::ModelLimits limits{k_t0, {limits::LimitReading{"requests", 0, 50, std::nullopt}}};
-  store.record_limits(k_alpha, "claude-opus-4-1", limits);
+  s.store.record_limits(k_alpha, "claude-opus-4-1", limits);
   REQUIRE(s.local.marks().count(k_alpha.fingerprint) == 1);
   const auto& marks = s.local.marks().at(k_alpha.fingerprint);
   CHECK_FALSE(marks.key_wide);
@@ -156,6 +154,48 @@ TEST_CASE("a failed per-model record and limits reach the local store in their s
   REQUIRE(marks.limits.count("claude-opus-4-1") == 1);
   CHECK(marks.limits.at("claude-opus-4-1") == limits);
   CHECK(s.warnings.size() == 1);
+}
+
+TEST_CASE("changes go to the shared store while it answers") {
+  Scenario s;
+  s.shared.memory.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
+  s.shared.memory.record(k_beta, pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
+  CHECK(s.store.clear_disabled({k_alpha.fingerprint, k_beta.fingerprint}) == 1);
+  CHECK(s.store.reset({k_beta.fingerprint}) == 1);
+  CHECK(s.shared.memory.marks().count(k_beta.fingerprint) == 0);
+  CHECK(s.store.reset_all() == 1); // alpha's entry, emptied by the clearing
+  CHECK(s.warnings.empty());
+}
+
+TEST_CASE("a change the shared store cannot make exits 69 and changes nothing") {
+  const int k_unavailable = static_cast<int>(util::ExitCode::unavailable);
+  Scenario s;
+  s.shared.failure = "cannot connect: Connection refused";
+  s.local.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
+  CHECK(exit_code_of([&] { s.store.reset({k_alpha.fingerprint}); }) == k_unavailable);
+  CHECK(exit_code_of([&] { s.store.reset_all(); }) == k_unavailable);
+  CHECK(exit_code_of([&] { s.store.clear_disabled({k_alpha.fingerprint}); }) == k_unavailable);
+  // The local store is never changed in the shared store's place.
+  CHECK(s.local.marks().count(k_alpha.fingerprint) == 1);
+  try {
+    s.store.clear_disabled({k_alpha.fingerprint});
+  } catch (const util::Error& error) {
+    std::string message = error.what();
+    CHECK_MESSAGE(message.find("redis://fake:6379/0") != std::string::npos, message);
+    CHECK_MESSAGE(message.find("Connection refused") != std::string::npos, message);
+  }
+}
+
+TEST_CASE("after a fault, changes are refused without asking the shared store again") {
+  Scenario s;
+  s.shared.failure = "no answer within 250 ms";
+  s.store.load(); // falls back
+  REQUIRE(s.store.using_fallback());
+  s.shared.failure.reset(); // it would answer now, but this run has given up on it
+  int calls = s.shared.calls;
+  CHECK(exit_code_of([&] { s.store.clear_disabled({k_alpha.fingerprint}); }) ==
+        static_cast<int>(util::ExitCode::unavailable));
+  CHECK(s.shared.calls == calls);
 }
 
 TEST_CASE("Redis scope names") {

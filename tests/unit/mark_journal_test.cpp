@@ -1,5 +1,5 @@
-#include "state/mark_journal.hpp"
-#include "state/state_document.hpp"
+#include "state/file/mark_journal.hpp"
+#include "state/file/state_document.hpp"
 
 #include "test_support.hpp"
 

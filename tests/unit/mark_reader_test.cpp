@@ -2,9 +2,9 @@
 // same verdict as StateDocument::parse and the same marks as
 // StateDocument::marks(). These tests check known answers and compare the
 // two readers on hand-picked and systematically damaged files.
-#include "state/mark_reader.hpp"
+#include "state/file/mark_reader.hpp"
 
-#include "state/state_document.hpp"
+#include "state/file/state_document.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

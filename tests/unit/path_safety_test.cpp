@@ -1,4 +1,4 @@
-#include "state/path_safety.hpp"
+#include "state/file/path_safety.hpp"
 
 #include "test_support.hpp"
 

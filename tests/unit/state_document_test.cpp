@@ -1,4 +1,4 @@
-#include "state/state_document.hpp"
+#include "state/file/state_document.hpp"
 
 #include "test_support.hpp"
 

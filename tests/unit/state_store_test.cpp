@@ -1,7 +1,7 @@
-#include "state/state_store.hpp"
+#include "state/file/state_store.hpp"
 
-#include "state/mark_journal.hpp"
-#include "state/state_document.hpp"
+#include "state/file/mark_journal.hpp"
+#include "state/file/state_document.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -368,7 +368,7 @@ TEST_CASE("state store: a newer version is refused and never rewritten") {
     CHECK(test::read_file(path) == newer);
     CHECK_FALSE(warnings.list.empty());
 
-    CHECK_BRIDGE_ERROR(store.reset({}), util::ExitCode::config, message);
+    CHECK_BRIDGE_ERROR(store.reset_all(), util::ExitCode::config, message);
     CHECK(test::read_file(path) == newer);
     CHECK_FALSE(test::exists(path + ".corrupt"));
     CHECK(temporaries_in(dir.path(), "state.json").empty());
@@ -460,7 +460,7 @@ TEST_CASE("state store: a lock held past the bound gives a warning and record re
 
   // reset, whose whole point is saving, fails loudly instead.
   std::string message;
-  CHECK_BRIDGE_ERROR(store.reset({}), util::ExitCode::config, message);
+  CHECK_BRIDGE_ERROR(store.reset_all(), util::ExitCode::config, message);
 
   release.close_write();
   CHECK(exited_ok(wait_for(holder)));
@@ -575,9 +575,9 @@ TEST_CASE("state store: reset clears named marks, or all") {
   CHECK(marks.size() == 1);
   CHECK(marks.count(k_beta.fingerprint) == 1);
   store.record(k_alpha, KeyMark::disabled(k_t0, 401, ""));
-  CHECK(store.reset({}) == 2);
+  CHECK(store.reset_all() == 2);
   CHECK(store.load().empty());
-  CHECK(store.reset({}) == 0);
+  CHECK(store.reset_all() == 0);
 }
 
 TEST_CASE("state store: 32 processes recording at once lose no mark") {
@@ -707,7 +707,7 @@ TEST_CASE("state store: a reset leaves no older mark in the journal, even after 
   StateStore store(path, clock, warnings.sink());
   CHECK(store.load().size() == 2); // readers see both
 
-  CHECK(store.reset({}) == 2);
+  CHECK(store.reset_all() == 2);
   CHECK(store.load().empty());
   CHECK_FALSE(test::exists(path + ".journal"));
   CHECK_FALSE(test::exists(path + ".journal.folding"));

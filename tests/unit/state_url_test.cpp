@@ -1,4 +1,4 @@
-#include "state/state_url.hpp"
+#include "state/state_location.hpp"
 
 #include <doctest/doctest.h>
 

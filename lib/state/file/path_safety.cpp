@@ -1,4 +1,6 @@
-#include "state/path_safety.hpp"
+#include "state/file/path_safety.hpp"
+
+#include "state/file/state_paths.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -175,12 +177,8 @@ std::optional<std::string> state_location_problem(const std::string& path) {
   }
   // The files are looked at in the directory the walk resolved, which is
   // where the kernel finds them.
-  const std::pair<const char*, const char*> files[] = {
-      {"", "state file"},          {".lock", "lock file"},
-      {".corrupt", "set-aside file"}, {".journal", "journal"},
-      {".journal.folding", "journal"}, {".claims", "claims ledger"}};
-  for (const auto& [suffix, what] : files) {
-    if (auto problem = file_problem(join(resolved, name + suffix), what)) {
+  for (const auto& [suffix, what] : StatePaths::k_all) {
+    if (auto problem = file_problem(join(resolved, name + std::string(suffix)), what)) {
       return problem;
     }
   }

@@ -1,17 +1,18 @@
-#include "state/state_store.hpp"
+#include "state/file/state_store.hpp"
 
-#include "state/atomic_file.hpp"
-#include "state/file_lock.hpp"
-#include "state/mark_reader.hpp"
 #include "pool/outcome.hpp"
-#include "state/path_safety.hpp"
+#include "state/file/atomic_file.hpp"
+#include "state/file/file_lock.hpp"
+#include "state/file/mark_reader.hpp"
+#include "state/file/path_safety.hpp"
+#include "state/file/state_document.hpp"
+#include "state/test_hooks.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -26,11 +27,6 @@ namespace state {
 namespace {
 // Ten thousand keys take about 2.5 MB; this leaves ample room.
 constexpr std::size_t k_max_state_size = 256 * 1024 * 1024;
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
 
 long long micros_since(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -80,39 +76,17 @@ void add_records(pool::MarkMap& marks, const std::vector<JournalRecord>& records
 
 StateStore::StateStore(std::string path, util::Clock& clock, WarningSink warn,
                        util::Millis lock_bound)
-    : m_path(std::move(path)), m_journal(m_path), m_ledger(m_path), m_clock(clock), m_warn(std::move(warn)),
-      m_lock_bound(lock_bound), m_timing_path(env_or_empty("BRIDGE_STATE_TIMING")),
-      m_stop_path(env_or_empty("BRIDGE_STATE_TEST_STOP")) {}
+    : m_path(std::move(path)), m_paths(m_path), m_journal(m_path), m_ledger(m_path),
+      m_clock(clock), m_warn(std::move(warn)), m_lock_bound(lock_bound) {}
 
 void StateStore::report_timing(long long wait_us, long long hold_us, std::size_t records,
                                const char* outcome) const {
-  if (m_timing_path.empty()) {
+  if (!test_hooks::timing_wanted(test_hooks::Timing::state_lock)) {
     return;
   }
-  // One short O_APPEND write per update: lines of concurrent processes do
-  // not interleave, so one file can gather a whole load test.
-  std::string line = fmt::format("wait_us={} hold_us={} records={} outcome={}\n", wait_us,
-                                 hold_us, records, outcome);
-  int fd = ::open(m_timing_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    [[maybe_unused]] auto written = ::write(fd, line.data(), line.size());
-    ::close(fd);
-  }
-}
-
-void StateStore::stop_for_test() {
-  // A test hook (docs/state.md): the process stops itself right after taking
-  // the lock, once, so that a test can hold the lock with a truly stuck
-  // bridge process and resume or kill it later.
-  if (m_stop_path.empty()) {
-    return;
-  }
-  int fd = ::open(m_stop_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-  }
-  m_stop_path.clear();
-  ::raise(SIGSTOP);
+  test_hooks::append_timing(test_hooks::Timing::state_lock,
+                            fmt::format("wait_us={} hold_us={} records={} outcome={}\n", wait_us,
+                                        hold_us, records, outcome));
 }
 
 void StateStore::warn_once(const std::string& message) {
@@ -256,13 +230,13 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
   // machine (hundreds of processes on two cores, a sanitizer build) one fold
   // can take seconds from lock to rename; its start counts as progress too.
   auto last_state = identity_of(m_path);
-  auto last_folding = identity_of(m_path + ".journal.folding");
+  auto last_folding = identity_of(m_paths.folding());
   FileLock::Watch watch = [&] {
     if (appended && m_journal.folded(*appended)) {
       return FileLock::Look::no_longer_needed;
     }
     auto now_state = identity_of(m_path);
-    auto now_folding = identity_of(m_path + ".journal.folding");
+    auto now_folding = identity_of(m_paths.folding());
     if (now_state == last_state && now_folding == last_folding) {
       return FileLock::Look::nothing_new;
     }
@@ -272,11 +246,11 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
   };
   auto asked = std::chrono::steady_clock::now();
   auto lock =
-      FileLock::acquire(m_path + ".lock", m_lock_failed ? util::Millis{0} : m_lock_bound, watch);
+      FileLock::acquire(m_paths.lock(), m_lock_failed ? util::Millis{0} : m_lock_bound, watch);
   long long wait_us = micros_since(asked);
   if (!lock) {
     m_lock_failed = true;
-    problem = fmt::format("cannot lock {}.lock: {}", m_path, lock.error());
+    problem = fmt::format("cannot lock {}: {}", m_paths.lock(), lock.error());
     report_timing(wait_us, 0, 0, "lock-timeout");
     return Saved::lock_busy;
   }
@@ -284,7 +258,7 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
     report_timing(wait_us, 0, 0, "folded-by-another");
     return Saved::yes;
   }
-  stop_for_test();
+  test_hooks::stop_after_lock_once();
   auto held = std::chrono::steady_clock::now();
   remove_stale_temporaries(m_path);
   StateDocument doc;
@@ -301,7 +275,7 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
     problem = fmt::format("cannot read {}: {}", m_path, read_problem);
     return Saved::no;
   case ReadResult::corrupt: {
-    std::string aside = m_path + ".corrupt";
+    std::string aside = m_paths.corrupt();
     if (std::rename(m_path.c_str(), aside.c_str()) != 0) {
       problem = fmt::format("state file {} is corrupt ({}) and cannot be moved aside: {}", m_path,
                             read_problem, std::strerror(errno));
@@ -405,24 +379,32 @@ std::size_t StateStore::clear_disabled(const std::vector<std::string>& fingerpri
   return cleared;
 }
 
-std::size_t StateStore::reset(const std::vector<std::string>& fingerprints) {
+void StateStore::check_writable() { load(); }
+
+std::size_t StateStore::reset_with(const std::function<std::size_t(StateDocument&)>& change) {
   std::size_t removed = 0;
   std::string problem;
-  bool saved = Saved::yes == update(
-      [&](StateDocument& doc) {
-        if (fingerprints.empty()) {
-          removed = doc.clear();
-          return;
-        }
-        for (const auto& fingerprint : fingerprints) {
-          removed += doc.remove(fingerprint) ? 1 : 0;
-        }
-      },
-      problem);
-  if (!saved) {
+  if (update([&](StateDocument& doc) { removed = change(doc); }, problem) != Saved::yes) {
     throw util::Error(util::ExitCode::config, fmt::format("cannot reset: {}", problem));
   }
   return removed;
+}
+
+std::size_t StateStore::reset(const std::vector<std::string>& fingerprints) {
+  if (fingerprints.empty()) {
+    return 0; // nothing named: nothing to change, and no lock to take
+  }
+  return reset_with([&](StateDocument& doc) {
+    std::size_t removed = 0;
+    for (const auto& fingerprint : fingerprints) {
+      removed += doc.remove(fingerprint) ? 1 : 0;
+    }
+    return removed;
+  });
+}
+
+std::size_t StateStore::reset_all() {
+  return reset_with([](StateDocument& doc) { return doc.clear(); });
 }
 
 } // namespace state

@@ -1,4 +1,6 @@
-#include "state/state_document.hpp"
+#include "state/file/state_document.hpp"
+
+#include "state/file/json_fields.hpp"
 
 #include "util/time_format.hpp"
 
@@ -209,7 +211,29 @@ std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string
   return mark;
 }
 
-StateDocument::StateDocument() : m_json{{"version", k_state_version}, {"keys", json::object()}} {}
+// The document itself, kept out of the header so that nlohmann stays behind
+// the state layer.
+struct StateDocument::Json {
+  json value;
+};
+
+StateDocument::StateDocument()
+    : m_json(std::make_unique<Json>(
+          Json{json{{"version", k_state_version}, {"keys", json::object()}}})) {}
+StateDocument::~StateDocument() = default;
+StateDocument::StateDocument(const StateDocument& other)
+    : m_json(std::make_unique<Json>(*other.m_json)) {}
+StateDocument& StateDocument::operator=(const StateDocument& other) {
+  *m_json = *other.m_json;
+  return *this;
+}
+// A moved-from document stays a valid (unspecified) document.
+StateDocument::StateDocument(StateDocument&& other) noexcept
+    : m_json(std::make_unique<Json>(std::move(*other.m_json))) {}
+StateDocument& StateDocument::operator=(StateDocument&& other) noexcept {
+  m_json->value = std::move(other.m_json->value);
+  return *this;
+}
 
 bool nests_deeper_than(std::string_view text, int limit) {
   int depth = 0;
@@ -276,13 +300,13 @@ StateDocument::Parse StateDocument::parse(std::string_view text, StateDocument& 
     problem = "its \"keys\" is not an object";
     return Parse::corrupt;
   }
-  out.m_json = std::move(parsed);
+  out.m_json->value = std::move(parsed);
   return Parse::ok;
 }
 
 pool::MarkMap StateDocument::marks() const {
   pool::MarkMap marks;
-  const auto& keys = m_json.at("keys");
+  const auto& keys = m_json->value.at("keys");
   marks.reserve(keys.size());
   for (auto it = keys.begin(); it != keys.end(); ++it) {
     auto entry = read_entry(it.value());
@@ -293,13 +317,12 @@ pool::MarkMap StateDocument::marks() const {
   return marks;
 }
 
-json& StateDocument::entry_of(const keys::Key& key) {
-  return entry_of(key.fingerprint, key.label, key.hint);
-}
-
-json& StateDocument::entry_of(const std::string& fingerprint, const std::string& label,
-                              const std::string& hint) {
-  json& entry = m_json["keys"][fingerprint];
+namespace {
+// The entry of a fingerprint in `document` (made an object when it is not
+// one), with its label and hint brought up to date.
+json& entry_of(json& document, const std::string& fingerprint, const std::string& label,
+               const std::string& hint) {
+  json& entry = document["keys"][fingerprint];
   if (!entry.is_object()) {
     entry = json::object();
   }
@@ -307,6 +330,7 @@ json& StateDocument::entry_of(const std::string& fingerprint, const std::string&
   entry["hint"] = hint;
   return entry;
 }
+} // namespace
 
 void StateDocument::merge(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
   merge(key.fingerprint, key.label, key.hint, scope, mark);
@@ -315,7 +339,7 @@ void StateDocument::merge(const keys::Key& key, const pool::Scope& scope, const 
 void StateDocument::merge(const std::string& fingerprint, const std::string& label,
                           const std::string& hint, const pool::Scope& scope,
                           const pool::KeyMark& mark) {
-  json& entry = entry_of(fingerprint, label, hint);
+  json& entry = entry_of(m_json->value, fingerprint, label, hint);
   pool::KeyMarks marks = read_entry(entry);
   marks.merge(scope, mark);
   write_entry(entry, marks);
@@ -323,18 +347,18 @@ void StateDocument::merge(const std::string& fingerprint, const std::string& lab
 
 void StateDocument::set_limits(const keys::Key& key, const std::string& model,
                                const pool::ModelLimits& limits) {
-  json& entry = entry_of(key);
+  json& entry = entry_of(m_json->value, key.fingerprint, key.label, key.hint);
   pool::KeyMarks marks = read_entry(entry);
   marks.limits[model] = limits;
   write_entry(entry, marks);
 }
 
 bool StateDocument::remove(const std::string& fingerprint) {
-  return m_json["keys"].erase(fingerprint) > 0;
+  return m_json->value["keys"].erase(fingerprint) > 0;
 }
 
 bool StateDocument::clear_disabled(const std::string& fingerprint) {
-  auto& keys = m_json["keys"];
+  auto& keys = m_json->value["keys"];
   auto it = keys.find(fingerprint);
   if (it == keys.end()) {
     return false;
@@ -353,13 +377,13 @@ bool StateDocument::clear_disabled(const std::string& fingerprint) {
 }
 
 std::size_t StateDocument::clear() {
-  std::size_t count = m_json["keys"].size();
-  m_json["keys"] = json::object();
+  std::size_t count = m_json->value["keys"].size();
+  m_json->value["keys"] = json::object();
   return count;
 }
 
 void StateDocument::prune(util::TimePoint now) {
-  auto& keys = m_json["keys"];
+  auto& keys = m_json->value["keys"];
   for (auto it = keys.begin(); it != keys.end();) {
     pool::KeyMarks marks = read_entry(it.value());
     if (marks.empty()) {
@@ -383,11 +407,11 @@ void StateDocument::prune(util::TimePoint now) {
   }
 }
 
-std::size_t StateDocument::size() const { return m_json.at("keys").size(); }
+std::size_t StateDocument::size() const { return m_json->value.at("keys").size(); }
 
 std::string StateDocument::serialize() const {
   // Labels come from a user file and may not be valid UTF-8: replace, never throw.
-  return m_json.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return m_json->value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 } // namespace state

@@ -3,7 +3,7 @@
 #include "keys/key.hpp"
 #include "pool/mark_store.hpp"
 
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,30 +29,16 @@ std::optional<pool::KeyMark> mark_from_fields(std::string_view kind, std::string
                                               std::string_view until, int status,
                                               std::string_view reason);
 
-// The per-model marks and limits of an entry: the value of its "models"
-// member (see StateDocument), read into `marks`. Anything that is not of
-// that shape is ignored. Shared by both readers, like mark_from_fields.
-void read_model_marks(const nlohmann::json& models, pool::KeyMarks& marks);
-// The same from the JSON text of that value (the fast reader's path: it is
-// rare, so it is parsed with nlohmann). False, with `marks` untouched, when
-// nlohmann refuses the text.
+// The per-model marks and limits of an entry from the JSON text of its
+// "models" member (see StateDocument; the fast reader's path: it is rare, so
+// it is parsed with nlohmann). False, with `marks` untouched, when nlohmann
+// refuses the text. The readers of parsed JSON values are in
+// state/file/json_fields.hpp, inside the state layer.
 bool read_model_marks_text(std::string_view models_json, pool::KeyMarks& marks);
 
-// The mark the mark fields of an object describe ("mark", "since", "until",
-// "status", "reason": an entry, one of its models, a journal record), or
-// nullopt; and the writing of those fields (nullopt erases them). Shared
-// with the journal (mark_journal.hpp), whose records carry the same fields.
-std::optional<pool::KeyMark> read_mark(const nlohmann::json& object);
-void write_mark(nlohmann::json& object, const std::optional<pool::KeyMark>& mark);
-
-// The "limits" object of one model ({"seen": TIME, KIND: {"remaining",
-// "limit", "reset"}}) and its reading (nullopt when it is not of that shape).
-// Shared with the Redis store, which keeps the same object per model. Limits
-// seen longer ago than k_limits_kept tell nothing about now: either store
+// Limits seen longer ago than this tell nothing about now: either store
 // drops them.
 inline constexpr util::Millis k_limits_kept{24LL * 3600 * 1000};
-nlohmann::json limits_json(const pool::ModelLimits& limits);
-std::optional<pool::ModelLimits> read_limits(const nlohmann::json& limits);
 
 // The JSON of the state file (docs/contract.md, "The state file"):
 //   {"version": 1, "keys": {FINGERPRINT: {"label", "hint", "mark", "until",
@@ -71,6 +57,11 @@ public:
 
   // An empty document of the current version.
   StateDocument();
+  ~StateDocument();
+  StateDocument(const StateDocument& other);
+  StateDocument& operator=(const StateDocument& other);
+  StateDocument(StateDocument&& other) noexcept;
+  StateDocument& operator=(StateDocument&& other) noexcept;
   // Parses `text`. On `corrupt` the reason is in `problem`; on `newer_version`
   // the document must not be written back.
   static Parse parse(std::string_view text, StateDocument& out, std::string& problem);
@@ -104,11 +95,9 @@ public:
   std::string serialize() const;
 
 private:
-  nlohmann::json& entry_of(const keys::Key& key);
-  nlohmann::json& entry_of(const std::string& fingerprint, const std::string& label,
-                           const std::string& hint);
-
-  nlohmann::json m_json;
+  // The nlohmann::json document, defined in the .cpp file only.
+  struct Json;
+  std::unique_ptr<Json> m_json;
 };
 
 } // namespace state

@@ -24,7 +24,7 @@ namespace state {
 // A ledger left with no bucket is removed (under its lock; a process that
 // then holds a descriptor of the removed file opens the path again).
 //
-// BRIDGE_CLAIM_TIMING=FILE appends one line per update with the
+// BRIDGE_CLAIM_TIMING=FILE (state/test_hooks.hpp) appends one line per update with the
 // microseconds waited for the lock and held (bench/README.md).
 class ClaimLedger {
 public:
@@ -50,7 +50,6 @@ public:
 private:
   std::string m_path;
   util::Millis m_lock_bound;
-  std::string m_timing_path;
 };
 
 // The ledger's text and back; a text that is not a ledger gives no buckets.

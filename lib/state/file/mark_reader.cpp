@@ -1,6 +1,6 @@
-#include "state/mark_reader.hpp"
+#include "state/file/mark_reader.hpp"
 
-#include "util/json_check.hpp"
+#include "util/json_reader.hpp"
 
 #include <climits>
 #include <cstdint>
@@ -69,18 +69,10 @@ public:
     // An entry as bridge writes it takes some 220 to 290 bytes: room for
     // about as many marks as the file can hold spares rehashing a large map.
     m_found.reserve(text.size() / 200);
-    simdjson::padded_string padded(text); // simdjson reads past the end
     ondemand::document document;
-    ondemand::json_type type;
-    if (m_parser.iterate(padded).get(document) || document.type().get(type)) {
-      return false;
-    }
-    if (type != ondemand::json_type::object) {
-      return false; // corrupt: StateDocument says why
-    }
     ondemand::object top;
-    if (document.get_object().get(top)) {
-      return false;
+    if (!m_reader.top_object(text, document, top)) {
+      return false; // corrupt or not simdjson's to judge: StateDocument says
     }
     for (auto member : top) {
       ondemand::field field;
@@ -254,7 +246,7 @@ private:
     return !value.get_string().get(out);
   }
 
-  ondemand::parser m_parser;
+  util::FastJsonReader m_reader;
   pool::MarkMap m_found;
   std::optional<Integer> m_version;
   bool m_keys_is_object = true; // no "keys" at all is an empty one
@@ -262,18 +254,10 @@ private:
 
 } // namespace
 
-StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std::string& problem) {
-  MarkWalk walk;
-  if (!walk.run(text)) {
-    // What simdjson refuses or cannot judge: StateDocument has the last word.
-    StateDocument document;
-    auto verdict = StateDocument::parse(text, document, problem);
-    if (verdict == StateDocument::Parse::ok) {
-      marks = document.marks();
-    }
-    return verdict;
-  }
-  // The checks of StateDocument::parse, in the same order, with its words.
+namespace {
+// The verdict of StateDocument::parse on a text the walk accepted: the
+// checks of StateDocument::parse, in the same order, with its words.
+StateDocument::Parse verdict_of(MarkWalk& walk, pool::MarkMap& marks, std::string& problem) {
   if (!walk.version()) {
     problem = "it has no integer \"version\"";
     return StateDocument::Parse::corrupt;
@@ -298,6 +282,27 @@ StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std
   }
   marks = std::move(walk.found());
   return StateDocument::Parse::ok;
+}
+} // namespace
+
+StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std::string& problem) {
+  MarkWalk walk;
+  return util::fast_or_full(
+      [&]() -> std::optional<StateDocument::Parse> {
+        if (!walk.run(text)) {
+          return std::nullopt;
+        }
+        return verdict_of(walk, marks, problem);
+      },
+      [&] {
+        // What simdjson refuses or cannot judge: StateDocument has the last word.
+        StateDocument document;
+        auto verdict = StateDocument::parse(text, document, problem);
+        if (verdict == StateDocument::Parse::ok) {
+          marks = document.marks();
+        }
+        return verdict;
+      });
 }
 
 } // namespace state

@@ -1,4 +1,4 @@
-#include "state/atomic_file.hpp"
+#include "state/file/atomic_file.hpp"
 
 #include "util/file.hpp"
 

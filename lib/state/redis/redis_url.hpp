@@ -34,24 +34,13 @@ struct RedisTarget {
   std::string display() const;
 };
 
-// What --state / BRIDGE_STATE names: a file path, or a Redis server.
-struct StateLocation {
-  std::string file;                  // when `redis` is empty
-  std::optional<RedisTarget> redis;
-};
-
-// True when `text` is meant as a URL rather than a path: it has a scheme
-// followed by "://", or begins with "redis:", "rediss:" or "unix:". Such a
-// text is never taken as a file path, even when it does not parse.
-bool looks_like_url(std::string_view text);
-
-// Parses --state / BRIDGE_STATE. A plain path is returned as it is. A URL
-// that does not parse, an unknown scheme, or rediss:// in a build without
-// TLS for Redis is a failure whose message names the problem (never the
-// password); the caller makes it exit 78. `env_password` (REDISCLI_AUTH) is
-// used when the URL carries no password.
-util::Expected<StateLocation> parse_state_location(std::string_view text,
-                                                   std::optional<std::string> env_password);
+// Parses a URL of one of the forms above (the caller has decided that the
+// text is a URL: state::looks_like_url). A URL that does not parse, an
+// unknown scheme, or rediss:// in a build without TLS for Redis is a failure
+// whose message names the problem (never the password). `env_password`
+// (REDISCLI_AUTH) is used when the URL carries no password.
+util::Expected<RedisTarget> parse_redis_url(std::string_view text,
+                                            std::optional<std::string> env_password);
 
 // Whether this build can speak TLS to Redis (hiredis_ssl was found).
 bool redis_tls_supported();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "state/state_url.hpp"
+#include "state/redis/redis_url.hpp"
 #include "util/expected.hpp"
 
 #include <memory>

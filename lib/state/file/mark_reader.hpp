@@ -1,7 +1,7 @@
 #pragma once
 
 #include "pool/mark_store.hpp"
-#include "state/state_document.hpp"
+#include "state/file/state_document.hpp"
 
 #include <string>
 #include <string_view>
@@ -16,7 +16,8 @@ namespace state {
 //
 // Gives the same verdict as StateDocument::parse (ok / corrupt / newer
 // version, with the reason in `problem`) and the same marks as
-// StateDocument::marks(), for any text. The rule that makes this hold:
+// StateDocument::marks(), for any text. The rule that makes this hold
+// (util/json_reader.hpp, shared with the stream readers):
 // simdjson decides alone only the texts it accepts, and it accepts no text
 // that nlohmann refuses, with the same values. On-Demand does not check what
 // it skips, so every value is read through (util::check_json_value); names

@@ -1,8 +1,9 @@
-#include "state/mark_journal.hpp"
+#include "state/file/mark_journal.hpp"
 
-#include "state/path_safety.hpp"
+#include "state/file/path_safety.hpp"
+#include "state/file/state_paths.hpp"
 
-#include "state/state_document.hpp"
+#include "state/file/json_fields.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -170,7 +171,7 @@ std::vector<JournalRecord> decode_records(std::string_view text, std::size_t* sk
 }
 
 MarkJournal::MarkJournal(const std::string& state_path)
-    : m_path(state_path + ".journal"), m_folding_path(state_path + ".journal.folding") {}
+    : m_path(StatePaths(state_path).journal()), m_folding_path(StatePaths(state_path).folding()) {}
 
 util::Expected<MarkJournal::Position> MarkJournal::append(const JournalRecord& record) const {
   using Result = util::Expected<Position>;

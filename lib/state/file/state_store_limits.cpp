@@ -2,9 +2,10 @@
 // ledger (docs/marks.md, "Limits" and "Claims"): the answers' limits, and the
 // claims a walk makes on the request buckets. Apart from state_store.cpp so
 // that each file keeps to one concern.
-#include "state/state_store.hpp"
+#include "state/file/state_store.hpp"
 
-#include "state/atomic_file.hpp"
+#include "state/file/atomic_file.hpp"
+#include "state/file/state_document.hpp"
 
 #include <fmt/format.h>
 
@@ -60,10 +61,10 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
   if (!m_ledger.exists()) {
     // No answer has taught a bucket yet (or the upstream sends no limits):
     // the plain walk, without the ledger's lock.
-    return pool::MarkStore::claim(candidates, model, now, may_wait);
+    return pool::ClaimStore::claim(candidates, model, now, may_wait);
   }
   if (auto made = make_parent_directories(m_path); !made) {
-    return pool::MarkStore::claim(candidates, model, now, may_wait); // record() warns
+    return pool::ClaimStore::claim(candidates, model, now, may_wait); // record() warns
   }
   if (m_ledger.update(now,
                       [&](pool::BucketMap& buckets) {
@@ -73,7 +74,7 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
     return claim;
   }
   warn_once(fmt::format("request estimates not used: {}", problem));
-  return pool::MarkStore::claim(candidates, model, now, may_wait);
+  return pool::ClaimStore::claim(candidates, model, now, may_wait);
 }
 
 void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "pool/mark_store.hpp"
-#include "state/redis_connection.hpp"
+#include "state/redis/redis_connection.hpp"
+#include "state/shared_store.hpp"
 #include "util/clock.hpp"
 
 #include <string>
@@ -32,36 +32,32 @@ namespace state {
 // scope and the limits included), and pipelines the batches of a larger
 // pool; try_record() and try_record_limits() are one round trip each.
 //
-// The try_ functions report trouble as a failure message (the server without
-// its password, and what went wrong); the MarkStore functions, used when no
-// fallback is wanted, turn it into an empty load or a dropped record.
-class RedisStore final : public pool::MarkStore {
+// Every function reports trouble as a failure message (the server without
+// its password, and what went wrong), as SharedStore promises; FallbackStore
+// decides what it means.
+class RedisStore final : public SharedStore {
 public:
   static constexpr std::size_t k_batch = 1000;
 
   // `fingerprints`: the pool whose marks load() reads.
   RedisStore(RedisTarget target, std::vector<std::string> fingerprints, util::Clock& clock);
 
-  util::Expected<pool::MarkMap> try_load();
+  std::string display() const override { return target().display(); }
+  util::Expected<pool::MarkMap> try_load() override;
   util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
-                                  const pool::KeyMark& mark);
+                                  const pool::KeyMark& mark) override;
   util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
-                                         const pool::ModelLimits& limits);
+                                         const pool::ModelLimits& limits) override;
   // Deletes every mark (every scope) and the limits of the given
   // fingerprints; returns how many marks.
-  util::Expected<std::size_t> reset(const std::vector<std::string>& fingerprints);
+  util::Expected<std::size_t> try_reset(const std::vector<std::string>& fingerprints) override;
   // Clears the disabled marks of the given fingerprints, leaving cooldowns
   // alone (keys check); returns how many.
-  util::Expected<std::size_t> clear_disabled(const std::vector<std::string>& fingerprints);
+  util::Expected<std::size_t>
+  try_clear_disabled(const std::vector<std::string>& fingerprints) override;
   // Deletes every key under the prefix, found by SCAN (never KEYS); returns
   // how many marks were among them.
-  util::Expected<std::size_t> reset_all();
-
-  pool::MarkMap load() override;
-  using pool::MarkStore::record;
-  void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
-  void record_limits(const keys::Key& key, const std::string& model,
-                     const pool::ModelLimits& limits) override;
+  util::Expected<std::size_t> try_reset_all() override;
 
   const RedisTarget& target() const { return m_connection.target(); }
   std::string mark_key(const std::string& fingerprint, const std::string& scope) const;

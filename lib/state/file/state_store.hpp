@@ -1,9 +1,9 @@
 #pragma once
 
 #include "pool/mark_store.hpp"
-#include "state/claim_ledger.hpp"
-#include "state/mark_journal.hpp"
-#include "state/state_document.hpp"
+#include "state/file/claim_ledger.hpp"
+#include "state/file/mark_journal.hpp"
+#include "state/file/state_paths.hpp"
 #include "util/clock.hpp"
 
 #include <functional>
@@ -26,17 +26,19 @@ namespace state {
 // its mark is folded. Readers add the journal to what the file says, so a
 // mark is never lost to a busy or stuck lock holder (docs/state.md).
 //
-// Diagnostics: BRIDGE_STATE_TIMING=FILE appends one line per update with
-// the microseconds waited for and holding the lock; BRIDGE_STATE_TEST_STOP=FILE
-// (tests only) creates FILE and stops the process (SIGSTOP) right after it
-// first takes the lock.
+// Diagnostics (state/test_hooks.hpp): BRIDGE_STATE_TIMING=FILE appends one
+// line per update with the microseconds waited for and holding the lock;
+// BRIDGE_STATE_TEST_STOP=FILE (tests only) creates FILE and stops the process
+// (SIGSTOP) right after it first takes the lock.
 //
 // Storage trouble never fails the request: a corrupt file is moved aside to
 // "<path>.corrupt" and treated as empty; an unreadable file, a lock that
 // cannot be had, or a failed write each give one warning and the invocation
 // goes on without saving. Only a file written by a newer version is refused:
 // load() throws util::Error (exit 78) and the file is never rewritten.
-class StateStore final : public pool::MarkStore {
+class StateDocument;
+
+class StateStore final : public pool::PoolStore {
 public:
   using WarningSink = std::function<void(const std::string&)>;
 
@@ -58,15 +60,19 @@ public:
   void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
   void settle(const keys::Key& key, const std::string& model) override;
 
-  // Clears the marks of the given fingerprints (all marks when empty) and
-  // returns how many entries were removed. Throws util::Error when the change
-  // cannot be saved, since saving is the whole point of a reset.
-  std::size_t reset(const std::vector<std::string>& fingerprints);
-
+  // Loads the file, so that one written by a newer version is refused
+  // (util::Error, exit 78) before anything is changed.
+  void check_writable() override;
+  // Clears the entries of the given fingerprints (reset) or every entry
+  // (reset_all) and returns how many were removed. Throws util::Error (exit
+  // 78) when the change cannot be saved.
+  std::size_t reset(const std::vector<std::string>& fingerprints) override;
+  std::size_t reset_all() override;
   // Clears the disabled marks of the given fingerprints, leaving cooldowns
   // alone (keys check, for keys that work again); returns how many were
-  // cleared. Storage trouble is a warning, as for record().
-  std::size_t clear_disabled(const std::vector<std::string>& fingerprints);
+  // cleared. Storage trouble is a warning, as for record(): the file is this
+  // machine's own, and the probe's verdict is seen again at the next check.
+  std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
 
   const std::string& path() const { return m_path; }
 
@@ -85,9 +91,12 @@ private:
   void warn_once(const std::string& message);
   void report_timing(long long wait_us, long long hold_us, std::size_t records,
                      const char* outcome) const;
-  void stop_for_test();
+  // Applies `change` (counting what it removed) under the lock; throws
+  // util::Error when that cannot be saved.
+  std::size_t reset_with(const std::function<std::size_t(StateDocument&)>& change);
 
   std::string m_path;
+  StatePaths m_paths;
   MarkJournal m_journal;
   ClaimLedger m_ledger;
   // The limits the state file held at the last load(), by fingerprint and model.
@@ -97,8 +106,6 @@ private:
   util::Millis m_lock_bound;
   std::vector<std::string> m_warned;
   bool m_lock_failed = false;
-  std::string m_timing_path;
-  std::string m_stop_path;
 };
 
 } // namespace state

@@ -1,4 +1,4 @@
-#include "state/state_url.hpp"
+#include "state/redis/redis_url.hpp"
 
 #include "util/strings.hpp"
 
@@ -9,7 +9,7 @@ namespace state {
 
 namespace {
 
-using Result = util::Expected<StateLocation>;
+using Result = util::Expected<RedisTarget>;
 
 Result failure(std::string_view url_without_secret, const std::string& why) {
   return Result::failure(fmt::format("--state {}: {}", url_without_secret, why));
@@ -190,26 +190,6 @@ std::optional<std::string> apply_host_port(std::string_view hostport, RedisTarge
 
 } // namespace
 
-bool looks_like_url(std::string_view text) {
-  auto lower = util::to_lower(text.substr(0, 8));
-  if (lower.starts_with("redis:") || lower.starts_with("rediss:") || lower.starts_with("unix:")) {
-    return true;
-  }
-  auto sep = text.find("://");
-  if (sep == std::string_view::npos || sep == 0) {
-    return false;
-  }
-  for (std::size_t i = 0; i < sep; ++i) {
-    char c = text[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool redis_tls_supported() {
 #ifdef BRIDGE_HAVE_HIREDIS_SSL
   return true;
@@ -218,14 +198,8 @@ bool redis_tls_supported() {
 #endif
 }
 
-util::Expected<StateLocation> parse_state_location(std::string_view text,
-                                                   std::optional<std::string> env_password) {
-  if (!looks_like_url(text)) {
-    if (text.empty()) {
-      return Result::failure("--state: empty path");
-    }
-    return StateLocation{std::string(text), std::nullopt};
-  }
+util::Expected<RedisTarget> parse_redis_url(std::string_view text,
+                                            std::optional<std::string> env_password) {
   std::string shown = redact(text);
   auto sep = text.find("://");
   if (sep == std::string_view::npos) {
@@ -297,7 +271,7 @@ util::Expected<StateLocation> parse_state_location(std::string_view text,
   if (!target.password && env_password) {
     target.password = std::move(env_password);
   }
-  return StateLocation{std::string(), std::move(target)};
+  return target;
 }
 
 std::string RedisTarget::display() const {

@@ -1,6 +1,8 @@
-#include "state/claim_ledger.hpp"
+#include "state/file/claim_ledger.hpp"
 
-#include "state/path_safety.hpp"
+#include "state/file/path_safety.hpp"
+#include "state/file/state_paths.hpp"
+#include "state/test_hooks.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -163,11 +165,7 @@ pool::BucketMap parse_buckets(std::string_view text) {
 }
 
 ClaimLedger::ClaimLedger(std::string state_path, util::Millis lock_bound)
-    : m_path(std::move(state_path) + ".claims"), m_lock_bound(lock_bound) {
-  if (const char* timing = std::getenv("BRIDGE_CLAIM_TIMING")) {
-    m_timing_path = timing;
-  }
-}
+    : m_path(StatePaths(std::move(state_path)).claims()), m_lock_bound(lock_bound) {}
 
 bool ClaimLedger::exists() const {
   struct stat st {};
@@ -228,14 +226,10 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
     problem = fmt::format("cannot write {}: {}", m_path, std::strerror(errno));
     return false;
   }
-  if (!m_timing_path.empty()) {
-    std::string line = fmt::format("claim wait_us={} hold_us={} buckets={}\n", wait_us,
-                                   micros_since(held), buckets.size());
-    int fd = ::open(m_timing_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      [[maybe_unused]] auto written = ::write(fd, line.data(), line.size());
-      ::close(fd);
-    }
+  if (test_hooks::timing_wanted(test_hooks::Timing::claims)) {
+    test_hooks::append_timing(test_hooks::Timing::claims,
+                              fmt::format("claim wait_us={} hold_us={} buckets={}\n", wait_us,
+                                          micros_since(held), buckets.size()));
   }
   return true;
 }

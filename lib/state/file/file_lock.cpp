@@ -1,6 +1,6 @@
-#include "state/file_lock.hpp"
+#include "state/file/file_lock.hpp"
 
-#include "state/path_safety.hpp"
+#include "state/file/path_safety.hpp"
 
 #include <cerrno>
 #include <chrono>

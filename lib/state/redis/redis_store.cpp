@@ -1,7 +1,7 @@
-#include "state/redis_store.hpp"
+#include "state/redis/redis_store.hpp"
 
-#include "state/redis_scripts.hpp"
-#include "state/state_document.hpp"
+#include "state/redis/redis_scripts.hpp"
+#include "state/file/json_fields.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
@@ -208,7 +208,7 @@ util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const s
   return true;
 }
 
-util::Expected<std::size_t> RedisStore::reset(const std::vector<std::string>& fingerprints) {
+util::Expected<std::size_t> RedisStore::try_reset(const std::vector<std::string>& fingerprints) {
   std::size_t removed = 0;
   if (fingerprints.empty()) {
     return removed;
@@ -224,7 +224,7 @@ util::Expected<std::size_t> RedisStore::reset(const std::vector<std::string>& fi
 }
 
 util::Expected<std::size_t>
-RedisStore::clear_disabled(const std::vector<std::string>& fingerprints) {
+RedisStore::try_clear_disabled(const std::vector<std::string>& fingerprints) {
   std::size_t cleared = 0;
   if (fingerprints.empty()) {
     return cleared;
@@ -240,7 +240,7 @@ RedisStore::clear_disabled(const std::vector<std::string>& fingerprints) {
   return cleared;
 }
 
-util::Expected<std::size_t> RedisStore::reset_all() {
+util::Expected<std::size_t> RedisStore::try_reset_all() {
   // The prefix is matched literally: escape what MATCH treats as a pattern.
   std::string pattern;
   for (char c : target().prefix) {
@@ -280,21 +280,6 @@ util::Expected<std::size_t> RedisStore::reset_all() {
     }
   } while (cursor != "0");
   return removed;
-}
-
-pool::MarkMap RedisStore::load() {
-  auto marks = try_load();
-  return marks ? std::move(*marks) : pool::MarkMap{};
-}
-
-void RedisStore::record(const keys::Key& key, const pool::Scope& scope,
-                        const pool::KeyMark& mark) {
-  (void)try_record(key, scope, mark);
-}
-
-void RedisStore::record_limits(const keys::Key& key, const std::string& model,
-                               const pool::ModelLimits& limits) {
-  (void)try_record_limits(key, model, limits);
 }
 
 } // namespace state

@@ -1,4 +1,4 @@
-#include "state/redis_connection.hpp"
+#include "state/redis/redis_connection.hpp"
 
 #include <cerrno>
 #include <cstring>

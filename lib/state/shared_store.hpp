@@ -1,0 +1,40 @@
+#pragma once
+
+#include "keys/key.hpp"
+#include "pool/mark_store.hpp"
+#include "util/expected.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace state {
+
+// A store shared over the network (Redis), which can fail at any call and
+// says so instead of throwing: each function returns the failure's message
+// (naming the server without its password, and what went wrong). What a
+// failure means for the invocation is decided in one place, FallbackStore,
+// which wraps this interface; so its tests use an in-memory fake that can be
+// told to fail.
+class SharedStore {
+public:
+  virtual ~SharedStore() = default;
+
+  // The store for messages ("redis://HOST:PORT/DB"); never a password.
+  virtual std::string display() const = 0;
+
+  // pool::MarkStore's load, record and record_limits, with the failure.
+  virtual util::Expected<pool::MarkMap> try_load() = 0;
+  virtual util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
+                                          const pool::KeyMark& mark) = 0;
+  virtual util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
+                                                 const pool::ModelLimits& limits) = 0;
+  // pool::MarkStore's reset, reset_all and clear_disabled (the counts as
+  // they promise), with the failure.
+  virtual util::Expected<std::size_t> try_reset(const std::vector<std::string>& fingerprints) = 0;
+  virtual util::Expected<std::size_t> try_reset_all() = 0;
+  virtual util::Expected<std::size_t>
+  try_clear_disabled(const std::vector<std::string>& fingerprints) = 0;
+};
+
+} // namespace state
