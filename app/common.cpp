@@ -182,7 +182,8 @@ std::string resolve_state_path(const GlobalOptions& options) {
   return default_state_file();
 }
 
-std::string resolve_base_url(const GlobalOptions& options, const upstream::ProviderProfile& profile) {
+std::string resolve_base_url(const GlobalOptions& options,
+                             const upstream::ProviderProfile& profile) {
   if (options.base_url) {
     return *options.base_url;
   }

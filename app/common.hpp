@@ -61,7 +61,8 @@ std::string resolve_state_path(const GlobalOptions& options);
 // The base URL, unchecked: --base-url, the provider's variable
 // (ANTHROPIC_BASE_URL, OPENAI_BASE_URL), or the provider's own. Commands
 // reach it checked through Invocation::base_url().
-std::string resolve_base_url(const GlobalOptions& options, const upstream::ProviderProfile& profile);
+std::string resolve_base_url(const GlobalOptions& options,
+                             const upstream::ProviderProfile& profile);
 
 // The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME (or, when
 // HOME is unset or relative, the password database); the key file is named

@@ -8,8 +8,8 @@
 #include "pool/outcome.hpp"
 #include "pool_state.hpp"
 #include "upstream/messages.hpp"
-#include "upstream/provider.hpp"
 #include "upstream/probe.hpp"
+#include "upstream/provider.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/printable.hpp"
@@ -53,8 +53,8 @@ std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOp
 }
 
 // Says what one probe's answer, as the provider read it, means for the key.
-CheckRow judge(const keys::Key& key, const upstream::Attempt& probe, const upstream::AnswerReading& reading,
-               const std::string& base_url) {
+CheckRow judge(const keys::Key& key, const upstream::Attempt& probe,
+               const upstream::AnswerReading& reading, const std::string& base_url) {
   CheckRow row;
   row.key = &key;
   row.status = probe.status;
@@ -176,7 +176,9 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   auto took = std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - started);
   console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(), chosen.size() == 1 ? "" : "s",
                              took.count()));
-  if (std::any_of(probes.begin(), probes.end(), [](const upstream::Attempt& p) { return p.transfer.error == upstream::TransferResult::Error::interrupted; })) {
+  if (std::any_of(probes.begin(), probes.end(), [](const upstream::Attempt& p) {
+        return p.transfer.error == upstream::TransferResult::Error::interrupted;
+      })) {
     throw util::Error(util::ExitCode::interrupted, "interrupted");
   }
 

@@ -117,10 +117,11 @@ public:
       if (m_events == 0) {
         return outcome; // a failure before the first event: reported like ask's
       }
-      if (record.attempt.transfer.error == Error::idle || record.attempt.transfer.error == Error::timeout) {
+      if (record.attempt.transfer.error == Error::idle ||
+          record.attempt.transfer.error == Error::timeout) {
         type = "timeout_error";
         broken = (record.attempt.transfer.error == Error::idle ? "the stream stalled: "
-                                                       : "the stream was stopped: ") +
+                                                               : "the stream was stopped: ") +
                  record.attempt.transfer.message;
       } else {
         broken = "the stream was cut off: " + record.attempt.transfer.message;

@@ -200,7 +200,8 @@ Provider::ErrorBody AnthropicProvider::read_error_body(long status, std::string_
   if (read.error) {
     read.code = details_error_code(document);
   }
-  std::string_view message = read.error ? std::string_view(read.error->message) : std::string_view();
+  std::string_view message =
+      read.error ? std::string_view(read.error->message) : std::string_view();
   if (status == 402) {
     read.limit = limits::Limit::billing;
   } else if (status == 400 && is_usage_limit_message(message)) {

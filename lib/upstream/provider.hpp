@@ -105,7 +105,6 @@ protected:
     std::optional<util::TimePoint> limit_end;
   };
 
-
 private:
   // The parts of read() that differ by provider. They are private so that
   // the answer is judged in one call only (read), with the body parsed once.

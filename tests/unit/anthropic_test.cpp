@@ -126,8 +126,8 @@ TEST_CASE("anthropic answer_text: an empty content list is an empty text; other 
 }
 
 TEST_CASE("anthropic read, the error reads the upstream error shape") {
-  auto error = parse_error(k_anthropic, 
-      R"({"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}})");
+  auto error = parse_error(
+      k_anthropic, R"({"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}})");
   REQUIRE(error.has_value());
   CHECK(error->type == "rate_limit_error");
   CHECK(error->message == "Slow down");
@@ -145,7 +145,6 @@ TEST_CASE("anthropic read, the error reads the upstream error shape") {
     CHECK_FALSE(parse_error(k_anthropic, body).has_value());
   }
 }
-
 
 TEST_CASE("anthropic build_body: 4096 tokens when none is given") {
   PromptRequest request;
@@ -219,7 +218,8 @@ TEST_CASE("anthropic read, rate limits: counts and resets measured against Date"
   CHECK_FALSE(readings[1].reset.has_value());
 }
 
-TEST_CASE("anthropic read, rate limits: every kind with underscores; bad values are not read; a past reset is now") {
+TEST_CASE("anthropic read, rate limits: every kind with underscores; bad values are not read; a "
+          "past reset is now") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-26T03:00:00Z");
   upstream::Headers headers;
   headers.add("Anthropic-RateLimit-Input-Tokens-Limit", " 40000 ");
@@ -250,41 +250,45 @@ TEST_CASE("anthropic read:  spend and billing limits (402, the 400 usage-limit m
     }
     return json{{"type", "error"}, {"error", error}}.dump();
   };
-  auto billing = read_answer(k_anthropic, 402, none, body("billing_error", "Your credit balance is too low"), now);
+  auto billing = read_answer(k_anthropic, 402, none,
+                             body("billing_error", "Your credit balance is too low"), now);
   CHECK(billing.limit == limits::Limit::billing);
   CHECK(billing.error_type == "billing_error");
   CHECK(read_answer(k_anthropic, 402, none, "<html>", now).limit == limits::Limit::billing);
 
-  auto usage = read_answer(k_anthropic, 
-      400, none,
-      body("invalid_request_error", "You have reached your specified API usage limits. You will "
-                                    "regain access on 2026-12-01 at 00:00 UTC."),
-      now);
+  auto usage = read_answer(k_anthropic, 400, none,
+                           body("invalid_request_error",
+                                "You have reached your specified API usage limits. You will "
+                                "regain access on 2026-12-01 at 00:00 UTC."),
+                           now);
   CHECK(usage.limit == limits::Limit::spend);
   CHECK_FALSE(usage.limit_end); // a 400 goes by the hour
   CHECK(read_answer(k_anthropic, 400, none,
-                         body("invalid_request_error", "You have reached your specified workspace API "
-                                                       "usage limits."),
-                         now)
+                    body("invalid_request_error", "You have reached your specified workspace API "
+                                                  "usage limits."),
+                    now)
             .limit == limits::Limit::spend);
   // The words must begin the message: a prompt quoted back is not a limit.
   CHECK(read_answer(k_anthropic, 400, none,
-                         body("invalid_request_error", "bad input: You have reached your specified "
-                                                       "API usage limits"),
-                         now)
+                    body("invalid_request_error", "bad input: You have reached your specified "
+                                                  "API usage limits"),
+                    now)
             .limit == limits::Limit::rate);
-  CHECK(read_answer(k_anthropic, 400, none, body("invalid_request_error", "max_tokens: too large"), now)
+  CHECK(read_answer(k_anthropic, 400, none, body("invalid_request_error", "max_tokens: too large"),
+                    now)
             .limit == limits::Limit::rate);
 
-  auto spend = read_answer(k_anthropic, 
-      429, none,
-      body("rate_limit_error", "Spend limit reached. You will regain access on 2026-12-01 at 00:00 UTC.",
-           "enforced_spend_limit_reached"),
-      now);
+  auto spend =
+      read_answer(k_anthropic, 429, none,
+                  body("rate_limit_error",
+                       "Spend limit reached. You will regain access on 2026-12-01 at 00:00 UTC.",
+                       "enforced_spend_limit_reached"),
+                  now);
   CHECK(spend.limit == limits::Limit::spend);
   CHECK(spend.error_code == "enforced_spend_limit_reached");
   CHECK(spend.limit_end == util::parse_rfc3339("2026-12-01T00:00:00Z"));
-  auto rate = read_answer(k_anthropic, 429, none, body("rate_limit_error", "slow down", "something_else"), now);
+  auto rate = read_answer(k_anthropic, 429, none,
+                          body("rate_limit_error", "slow down", "something_else"), now);
   CHECK(rate.limit == limits::Limit::rate);
   CHECK(rate.error_code == "something_else");
   CHECK(read_answer(k_anthropic, 429, none, body("rate_limit_error", "slow down"), now).limit ==

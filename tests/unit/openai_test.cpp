@@ -149,15 +149,19 @@ TEST_CASE("openai decode_event: deltas until [DONE]; errors; what is ignored") {
 }
 
 TEST_CASE("openai read, the error: the error object, with or without a type") {
-  auto error = parse_error(k_openai, 
+  auto error = parse_error(
+      k_openai,
       R"({"error":{"message":"Rate limit reached for gpt-4o-mini","type":"requests","param":null,"code":"rate_limit_exceeded"}})");
   REQUIRE(error.has_value());
   CHECK(error->type == "requests");
   CHECK(error->message == "Rate limit reached for gpt-4o-mini");
-  auto typeless = parse_error(k_openai, R"({"error":{"message":"Incorrect API key","type":null,"code":"invalid_api_key"}})");
+  auto typeless = parse_error(
+      k_openai,
+      R"({"error":{"message":"Incorrect API key","type":null,"code":"invalid_api_key"}})");
   REQUIRE(typeless.has_value());
   CHECK(typeless->type == "invalid_api_key");
-  auto flat = parse_error(k_openai, R"({"object":"error","message":"bad model","type":"NotFoundError","code":404})");
+  auto flat = parse_error(
+      k_openai, R"({"object":"error","message":"bad model","type":"NotFoundError","code":404})");
   REQUIRE(flat.has_value());
   CHECK(flat->type == "NotFoundError");
   auto text = parse_error(k_openai, R"({"error":"model not found"})");
@@ -172,46 +176,52 @@ TEST_CASE("openai read, the error: the error object, with or without a type") {
 TEST_CASE("openai read:  quota and spend codes on a 429 are a spend limit") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00Z");
   upstream::Headers none;
-  auto quota = read_answer(k_openai, 
-      429, none,
+  auto quota = read_answer(
+      k_openai, 429, none,
       R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})",
       now);
   CHECK(quota.limit == limits::Limit::spend);
   CHECK(quota.error_type == "insufficient_quota");
   CHECK(quota.error_code == "insufficient_quota");
-  auto type_only = read_answer(k_openai, 429, none, R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
+  auto type_only = read_answer(k_openai, 429, none,
+                               R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
   CHECK(type_only.limit == limits::Limit::spend);
   for (std::string code : {"credit_balance_exhausted", "organization_spend_limit_exceeded",
                            "project_spend_limit_exceeded", "organization_usage_limit_exceeded"}) {
     CAPTURE(code);
-    auto hints = read_answer(k_openai, 
-        429, none, R"({"error":{"message":"m","type":"requests","code":")" + code + R"("}})", now);
+    auto hints =
+        read_answer(k_openai, 429, none,
+                    R"({"error":{"message":"m","type":"requests","code":")" + code + R"("}})", now);
     CHECK(hints.limit == limits::Limit::spend);
     CHECK(hints.error_code == code);
   }
-  auto rate = read_answer(k_openai, 
-      429, none, R"({"error":{"message":"m","type":"requests","code":"rate_limit_exceeded"}})", now);
+  auto rate = read_answer(
+      k_openai, 429, none,
+      R"({"error":{"message":"m","type":"requests","code":"rate_limit_exceeded"}})", now);
   CHECK(rate.limit == limits::Limit::rate);
   CHECK(rate.error_type == "requests");
   // The same code on another status is not a spend limit (it is reported).
-  auto not_429 = read_answer(k_openai, 400, none, R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
+  auto not_429 = read_answer(k_openai, 400, none,
+                             R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
   CHECK(not_429.limit == limits::Limit::rate);
   // A host that sells credits answers 402 when the key's account has none.
-  auto credits = read_answer(k_openai, 
-      402, none, R"({"error":{"message":"Insufficient credits","code":402}})", now);
+  auto credits = read_answer(k_openai, 402, none,
+                             R"({"error":{"message":"Insufficient credits","code":402}})", now);
   CHECK(credits.limit == limits::Limit::billing);
   auto html = read_answer(k_openai, 502, none, "<html>bad gateway</html>", now);
   CHECK(html.error_type == "api_error");
   CHECK(read_answer(k_openai, 401, none, "", now).error_type == "authentication_error");
 }
 
-TEST_CASE("openai read, retry_after: retry-after-ms, Retry-After, then the later reset (429 only)") {
+TEST_CASE(
+    "openai read, retry_after: retry-after-ms, Retry-After, then the later reset (429 only)") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00Z");
   upstream::Headers headers;
   headers.add("x-ratelimit-reset-requests", "1s");
   headers.add("x-ratelimit-reset-tokens", "6m0s");
   CHECK(read_answer(k_openai, 429, headers, "", now).retry_after == util::Millis{360'000});
-  CHECK(read_answer(k_openai, 500, headers, "", now).retry_after == util::Millis{0}); // retries use §5 alone
+  CHECK(read_answer(k_openai, 500, headers, "", now).retry_after ==
+        util::Millis{0}); // retries use §5 alone
   headers.add("retry-after", "3");
   CHECK(read_answer(k_openai, 429, headers, "", now).retry_after == util::Millis{3000});
   headers.add("retry-after-ms", "250");
@@ -223,7 +233,8 @@ TEST_CASE("openai read, retry_after: retry-after-ms, Retry-After, then the later
   CHECK(read_answer(k_openai, 429, small, "", now).retry_after == util::Millis{20});
   upstream::Headers nothing;
   nothing.add("x-ratelimit-reset-tokens", "soon");
-  CHECK(read_answer(k_openai, 429, nothing, "", now).retry_after == util::Millis{0}); // the walk's 60 s default then
+  CHECK(read_answer(k_openai, 429, nothing, "", now).retry_after ==
+        util::Millis{0}); // the walk's 60 s default then
 }
 
 TEST_CASE("openai read, rate limits: remaining, limit and reset of requests and tokens") {

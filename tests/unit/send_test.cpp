@@ -284,3 +284,19 @@ TEST_CASE("send: the OpenAI shape walks the same way") {
   REQUIRE(first.key_wide);
   CHECK(first.key_wide->reason == "spend_limit");
 }
+
+TEST_CASE("send: an answer cut off mid-way is reported, not retried nor failed over") {
+  Send send;
+  send.options.retries = 2;
+  test::ScriptedAnswer cut = success("never whole");
+  cut.chunks.pop_back();
+  cut.error = upstream::TransferResult::Error::dropped;
+  cut.message = "Connection reset by peer";
+  send.transport.script(cut);
+  CHECK(send.run() == static_cast<int>(util::ExitCode::upstream_error));
+  CHECK(send.transport.sent().size() == 1);
+  CHECK(send.exchange.successes == 0);
+  CHECK(send.marks_of(0).unmarked());
+  CHECK(send.said_contains("bridge: the connection to https://api.example.test failed mid-answer: "
+                           "Connection reset by peer\n"));
+}
