@@ -63,7 +63,7 @@ TEST_CASE("Provider::read: how the transfer ended decides the kind") {
     cut.transfer.received_bytes = true;
     auto reading = provider->read(cut, now);
     CHECK(reading.kind == Kind::cut_off);
-    CHECK(reading.status == 503);
+    CHECK(reading.status == 529);
     CHECK(reading.error_type == "overloaded_error");
     CHECK_FALSE(reading.error);
     CHECK(reading.retry_after == util::Millis{2000});
