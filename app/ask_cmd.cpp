@@ -1,5 +1,6 @@
 // bridge ask: one blocking request; prints the text, or with --json the
 // upstream body exactly as received.
+#include "command.hpp"
 #include "output.hpp"
 #include "send.hpp"
 #include "spinner.hpp"
@@ -27,8 +28,8 @@ public:
     m_too_large = false;
   }
   void head(long status, const upstream::Headers& headers) override {
-    m_record->status = status;
-    m_record->headers = headers;
+    m_record->attempt.status = status;
+    m_record->attempt.headers = headers;
   }
   bool body(std::string_view chunk) override {
     std::size_t needed = m_body.size() + chunk.size();
@@ -45,12 +46,12 @@ public:
     return true;
   }
   void ended(AttemptRecord& record) override {
-    if (record.status < 200 || record.status >= 300) {
-      record.error_body = m_body;
+    if (record.attempt.status < 200 || record.attempt.status >= 300) {
+      record.attempt.error_body = m_body;
     }
   }
   pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
-    bool ok = record.status >= 200 && record.status < 300;
+    bool ok = record.attempt.status >= 200 && record.attempt.status < 300;
     if (outcome.kind != pool::AttemptOutcome::Kind::answered) {
       return outcome;
     }

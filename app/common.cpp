@@ -116,9 +116,13 @@ std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& option
 }
 
 KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
-  KeySource source;
   const auto provider = resolve_provider(options);
-  const upstream::ProviderProfile& profile = provider->profile();
+  return resolve_keys(options, provider->profile(), console);
+}
+
+KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
+                       const Console& console) {
+  KeySource source;
   const std::string& key_env = profile.key_env;
   std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
   // The default path is needed (and the home directory looked up) only
@@ -178,15 +182,15 @@ std::string resolve_state_path(const GlobalOptions& options) {
   return default_state_file();
 }
 
-std::string resolve_base_url(const GlobalOptions& options) {
+std::string resolve_base_url(const GlobalOptions& options,
+                             const upstream::ProviderProfile& profile) {
   if (options.base_url) {
     return *options.base_url;
   }
-  const auto provider = resolve_provider(options);
-  if (auto value = env(provider->profile().base_url_env.c_str())) {
+  if (auto value = env(profile.base_url_env.c_str())) {
     return *value;
   }
-  return provider->profile().default_base_url;
+  return profile.default_base_url;
 }
 
 } // namespace app

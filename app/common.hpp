@@ -45,17 +45,24 @@ struct KeySource {
 // --provider is refused by the parser, exit 2).
 std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& options);
 
-// Resolves and loads the keys: --key-file/BRIDGE_KEY_FILE, else the
-// provider's key variable (ANTHROPIC_API_KEY, OPENAI_API_KEY) when there is
-// no default key file (BYOK), else the default key file. Throws util::Error
-// (exit 78) when there are none.
+// Resolves and loads the keys of the provider `profile` describes:
+// --key-file/BRIDGE_KEY_FILE, else the provider's key variable
+// (ANTHROPIC_API_KEY, OPENAI_API_KEY) when there is no default key file
+// (BYOK), else the default key file. Throws util::Error (exit 78) when there
+// are none. Commands reach it through Invocation::keys().
+KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
+                       const Console& console);
+// The same, resolving the provider again: kept for the callers not yet
+// moved to Invocation.
 KeySource resolve_keys(const GlobalOptions& options, const Console& console);
 
 // The state file path: --state, BRIDGE_STATE, or the XDG default.
 std::string resolve_state_path(const GlobalOptions& options);
-// The base URL: --base-url, the provider's variable (ANTHROPIC_BASE_URL,
-// OPENAI_BASE_URL), or the provider's own.
-std::string resolve_base_url(const GlobalOptions& options);
+// The base URL, unchecked: --base-url, the provider's variable
+// (ANTHROPIC_BASE_URL, OPENAI_BASE_URL), or the provider's own. Commands
+// reach it checked through Invocation::base_url().
+std::string resolve_base_url(const GlobalOptions& options,
+                             const upstream::ProviderProfile& profile);
 
 // The default paths, from XDG_CONFIG_HOME / XDG_STATE_HOME / HOME (or, when
 // HOME is unset or relative, the password database); the key file is named

@@ -14,33 +14,41 @@ namespace {
 // messages, request-ids, file names, the state file): util::printable shows
 // its control characters escaped, so that it cannot clear the screen,
 // retitle the terminal or forge a second "bridge:" line.
-void say(const std::string& prefix, const std::string& message) {
-  Spinner::write_stderr(prefix + util::printable(message) + "\n");
+void write_line(std::string* capture, const std::string& line) {
+  if (capture != nullptr) {
+    capture->append(line);
+  } else {
+    Spinner::write_stderr(line);
+  }
+}
+
+void say(std::string* capture, const std::string& prefix, const std::string& message) {
+  write_line(capture, prefix + util::printable(message) + "\n");
 }
 
 } // namespace
 
-void Console::error(const std::string& message) const { say("bridge: ", message); }
+void Console::error(const std::string& message) const { say(capture, "bridge: ", message); }
 
 void Console::warning(const std::string& message) const {
   if (!quiet) {
-    say("bridge: warning: ", message);
+    say(capture, "bridge: warning: ", message);
   }
 }
 
 void Console::notice(const std::string& message) const {
   if (!quiet) {
-    say("bridge: ", message);
+    say(capture, "bridge: ", message);
   }
 }
 
 void Console::detail(const std::string& message) const {
   if (verbose) {
-    say("bridge: ", message);
+    say(capture, "bridge: ", message);
   }
 }
 
-void Console::raw_line(const std::string& line) const { Spinner::write_stderr(line + "\n"); }
+void Console::raw_line(const std::string& line) const { write_line(capture, line + "\n"); }
 
 bool use_colour(int fd) {
   const char* no_colour = std::getenv("NO_COLOR");

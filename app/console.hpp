@@ -10,6 +10,9 @@ class Console {
 public:
   bool verbose = false;
   bool quiet = false;
+  // When set, every line is appended here instead of written to stderr, so
+  // that a test can read what a command said. Never set in production.
+  std::string* capture = nullptr;
 
   void error(const std::string& message) const;
   // Warnings and notices are dropped with -q; details need -v.

@@ -1,13 +1,15 @@
 // bridge keys check: probe each key once, cheaply and all at once, and record
 // what the answers say (a key that works again loses its disabled mark).
+#include "answer_outcome.hpp"
 #include "command.hpp"
+#include "invocation.hpp"
+#include "key_labels.hpp"
 #include "output.hpp"
 #include "pool/outcome.hpp"
 #include "pool_state.hpp"
 #include "upstream/messages.hpp"
-#include "upstream/provider.hpp"
 #include "upstream/probe.hpp"
-#include "upstream/transport.hpp"
+#include "upstream/provider.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/printable.hpp"
@@ -40,47 +42,33 @@ struct CheckRow {
 
 std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOptions& options,
                                           const upstream::Provider& provider) {
-  std::vector<const keys::Key*> chosen;
-  if (options.labels.empty()) {
-    for (const auto& key : source.keys) {
-      chosen.push_back(&key);
-    }
-    return chosen;
+  if (!options.labels.empty()) {
+    return keys_by_label(source, options.labels, provider.profile());
   }
-  for (const auto& label : options.labels) {
-    auto it = std::find_if(source.keys.begin(), source.keys.end(),
-                           [&](const keys::Key& key) { return key.label == label; });
-    if (it == source.keys.end()) {
-      throw util::Error(util::ExitCode::usage,
-                        source.mode == KeySource::Mode::pool
-                            ? fmt::format("no key labelled '{}' in {}", label, source.key_file)
-                            : fmt::format("no key labelled '{}': {} is one key, labelled '{}'",
-                                          label, provider.profile().key_env,
-                                          source.keys.front().label));
-    }
-    if (std::find(chosen.begin(), chosen.end(), &*it) == chosen.end()) {
-      chosen.push_back(&*it);
-    }
+  std::vector<const keys::Key*> chosen;
+  for (const auto& key : source.keys) {
+    chosen.push_back(&key);
   }
   return chosen;
 }
 
-// Reads one probe's answer, and says what it means for the key.
-CheckRow judge(const keys::Key& key, const upstream::ProbeResult& probe, const std::string& base_url,
-               const upstream::ErrorHints& hints) {
+// Says what one probe's answer, as the provider read it, means for the key.
+CheckRow judge(const keys::Key& key, const upstream::Attempt& probe,
+               const upstream::AnswerReading& reading, const std::string& base_url) {
   CheckRow row;
   row.key = &key;
   row.status = probe.status;
   if (probe.status == 0) {
     row.result = "error";
-    row.unreachable = probe.unreachable;
-    row.message = probe.interrupted ? "interrupted"
-                                    : fmt::format("cannot reach {}: {}", base_url, probe.message);
+    row.unreachable = probe.unreachable();
+    row.message = reading.kind == upstream::AnswerReading::Kind::interrupted
+                      ? "interrupted"
+                      : fmt::format("cannot reach {}: {}", base_url, probe.transfer.message);
     row.detail = row.message;
     return row;
   }
-  const std::string& type = hints.error.type;
-  row.message = hints.error.message;
+  const std::string& type = reading.error_type;
+  row.message = reading.error ? reading.error->message : std::string();
   if (probe.status >= 200 && probe.status < 300) {
     row.result = "ok";
     row.message.clear();
@@ -150,17 +138,18 @@ std::string check_table(const std::vector<CheckRow>& rows) {
 
 int run_check(const GlobalOptions& global, const CheckOptions& options) {
   Console console = global.console();
-  const auto provider = resolve_provider(global);
-  std::string base_url = upstream::checked_base_url(resolve_base_url(global));
-  KeySource source = resolve_keys(global, console);
-  auto chosen = chosen_keys(source, options, *provider);
+  Invocation invocation(global, console);
+  const upstream::Provider& provider = invocation.provider();
+  const std::string& base_url = invocation.base_url();
+  const KeySource& source = invocation.keys();
+  auto chosen = chosen_keys(source, options, provider);
 
   // The provider's cheap request (a model list); only the key differs.
   std::string url;
   std::vector<std::vector<std::string>> requests;
   requests.reserve(chosen.size());
   for (const auto* key : chosen) {
-    upstream::HttpRequest probe = provider->probe(base_url, key->secret);
+    upstream::HttpRequest probe = provider.probe(base_url, key->secret);
     url = std::move(probe.url);
     requests.push_back(std::move(probe.headers));
   }
@@ -169,7 +158,9 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   auto took = std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - started);
   console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(), chosen.size() == 1 ? "" : "s",
                              took.count()));
-  if (std::any_of(probes.begin(), probes.end(), [](const auto& p) { return p.interrupted; })) {
+  if (std::any_of(probes.begin(), probes.end(), [](const upstream::Attempt& p) {
+        return p.transfer.error == upstream::TransferResult::Error::interrupted;
+      })) {
     throw util::Error(util::ExitCode::interrupted, "interrupted");
   }
 
@@ -186,18 +177,12 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   std::vector<std::string> working;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     auto now = clock.now();
-    upstream::ErrorHints hints;
-    if (probes[i].status != 0 && (probes[i].status < 200 || probes[i].status >= 300)) {
-      hints = provider->error_hints(probes[i].status, probes[i].headers, probes[i].body, now);
-    }
-    CheckRow row = judge(*chosen[i], probes[i], base_url, hints);
+    upstream::AnswerReading reading = provider.read(probes[i], now);
+    CheckRow row = judge(*chosen[i], probes[i], reading, base_url);
     if (store && (row.result == "refused" || row.result == "rate_limited")) {
-      // The same reading as a walk's: the provider's hints, then the walk's
-      // penalty (a spend limit rests the key for every model).
-      auto outcome = pool::AttemptOutcome::answer(static_cast<int>(row.status), hints.error.type);
-      outcome.limit = hints.limit;
-      outcome.limit_end = hints.limit_end;
-      outcome.retry_after = provider->retry_after(probes[i].status, probes[i].headers, now);
+      // The same reading as a walk's, then the walk's penalty (a spend
+      // limit rests the key for every model).
+      auto outcome = outcome_of(reading);
       auto verdict = row.result == "refused" ? pool::Verdict::disable : pool::Verdict::cool;
       auto penalty = pool::penalty_for(outcome, verdict, "", now, pool::k_default_cooldown);
       store->record(*chosen[i], penalty.scope, penalty.mark);

@@ -1,46 +1,31 @@
 #pragma once
 
-#include "command.hpp"
+// The half of `ask` and `stream` they share: one walk over the pool, one
+// attempt per key tried, and the report of anything but success.
+
+#include "common.hpp"
+#include "console.hpp"
+#include "send_options.hpp"
+
+#include "pool/mark_store.hpp"
 #include "pool/outcome.hpp"
-#include "upstream/headers.hpp"
-#include "upstream/messages.hpp"
+#include "upstream/attempt.hpp"
 #include "upstream/provider.hpp"
 #include "upstream/transport.hpp"
+#include "util/clock.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace app {
 
-// Options of `ask` and `stream` (docs/contract.md, commands).
-struct SendOptions {
-  std::optional<std::string> model;
-  std::optional<std::string> system;
-  std::optional<long> max_tokens;     // the provider's default when not given
-  std::optional<double> temperature;
-  std::vector<std::string> stop;
-  std::optional<std::string> request_file;
-  std::optional<int> retries;
-  std::optional<std::string> wait;    // MAX seconds (a bare --wait is "300")
-  double timeout = 600;
-  double connect_timeout = 10;
-  double idle_timeout = 120;
-  bool no_stdin = false;
-  bool machine_output = false;        // ask --json, stream --raw
-  std::vector<std::string> words;
-};
-
-void add_send_options(CLI::App& sub, SendOptions& options);
-
 // What one attempt saw, kept for reporting once the walk is over.
 struct AttemptRecord {
-  const keys::Key* key = nullptr;     // the key of this attempt
-  long status = 0;
-  upstream::Headers headers;
-  std::string error_body;             // the body of a non-2xx answer (capped)
-  upstream::TransferResult transfer;
-  std::string broken;                 // why a begun answer failed, when it did
+  const keys::Key* key = nullptr;  // the key of this attempt
+  upstream::Attempt attempt;       // status, headers, the (capped) error body, the transfer
+  upstream::AnswerReading reading; // the provider's reading of `attempt`
+  std::string broken;              // why a begun answer failed, when it did
   std::optional<upstream::UpstreamError> stream_error; // an `error` event
 };
 
@@ -54,13 +39,14 @@ public:
 
   // Called before each attempt.
   virtual void begin(AttemptRecord& record) = 0;
-  // Called when an attempt's transfer is over, before its answer is
-  // classified: keeps the body of a non-2xx answer in record.error_body, so
-  // that the classification sees (and the mark records) the upstream's
-  // error type, not one guessed from the status.
+  // Called when an attempt's transfer is over, before its answer is read:
+  // keeps the body of a non-2xx answer in record.attempt.error_body, so that
+  // the reading sees (and the mark records) the upstream's error type, not
+  // one guessed from the status.
   virtual void ended(AttemptRecord& record) = 0;
-  // Called after each attempt: returns the outcome for the walker. The base
-  // class has classified HTTP answers and transfer errors already in `base`.
+  // Called after each attempt: returns the outcome for the walker. `base`
+  // is the provider's reading of the attempt (record.reading) in the walk's
+  // terms; the exchange may turn it into a broken answer.
   virtual pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome base) = 0;
   // Called once when the walk succeeded: the final output.
   virtual void succeed(AttemptRecord& record) = 0;
@@ -69,11 +55,32 @@ protected:
   const upstream::Provider* m_provider = nullptr;
 };
 
-// Runs ask or stream: builds the body, walks the pool with `exchange`, and
-// reports. Returns the exit code.
-int run_send(const GlobalOptions& global, const SendOptions& options, bool stream, Exchange& exchange);
+// What a send needs from the world, resolved by run_send in production and
+// made of fakes by a test: the provider and base URL, the keys, where marks
+// go, the clock the walk reads and sleeps on, the transport that carries the
+// requests, and the console that hears about it.
+struct SendWorld {
+  const upstream::Provider& provider;
+  const std::string& base_url;
+  const KeySource& source;
+  pool::MarkStore& store;
+  util::Clock& clock;
+  upstream::Transport& transport;
+  const Console& console;
+  std::function<double()> jitter; // [0, 1) for the retry backoff; a random source when empty
+};
 
-// The largest blocking answer (and error body) we hold in memory.
-inline constexpr std::size_t k_max_answer = 64 * 1024 * 1024;
+// Sends `body` (built already) with each key of the walk in turn through
+// `exchange`, and reports how the walk ended (docs/contract.md: messages
+// and exit codes). Returns the exit code. Throws util::Error only for a
+// malformed --wait (exit 2).
+int send_body(const SendWorld& world, const SendOptions& options, const std::string& body,
+              bool stream, Exchange& exchange);
+
+// Runs ask or stream: resolves the invocation, builds the body, opens the
+// state and the transport, and sends (send_body). Returns the exit code;
+// throws util::Error for a usage or configuration error.
+int run_send(const GlobalOptions& global, const SendOptions& options, bool stream,
+             Exchange& exchange);
 
 } // namespace app

@@ -1,5 +1,6 @@
 // bridge stream: one streaming request; prints text deltas as they arrive,
 // or with --raw relays the upstream server-sent events exactly as received.
+#include "command.hpp"
 #include "output.hpp"
 #include "send.hpp"
 #include "spinner.hpp"
@@ -37,8 +38,8 @@ public:
   }
 
   void head(long status, const upstream::Headers& headers) override {
-    m_record->status = status;
-    m_record->headers = headers;
+    m_record->attempt.status = status;
+    m_record->attempt.headers = headers;
     auto type = headers.get("content-type");
     m_streaming = status >= 200 && status < 300 && type &&
                   util::starts_with_ci(util::trim(*type), "text/event-stream");
@@ -81,13 +82,13 @@ public:
   }
 
   void ended(AttemptRecord& record) override {
-    if (record.status < 200 || record.status >= 300) {
-      record.error_body = m_body;
+    if (record.attempt.status < 200 || record.attempt.status >= 300) {
+      record.attempt.error_body = m_body;
     }
   }
   pool::AttemptOutcome finish(AttemptRecord& record, pool::AttemptOutcome outcome) override {
     m_spinner.stop();
-    bool ok = record.status >= 200 && record.status < 300;
+    bool ok = record.attempt.status >= 200 && record.attempt.status < 300;
     if (!ok) {
       return outcome;
     }
@@ -112,17 +113,18 @@ public:
       broken = "the upstream sent an error event";
     } else if (m_parser.failed()) {
       broken = "an event-stream line is longer than 16 MiB";
-    } else if (record.transfer.error != Error::none) {
+    } else if (record.attempt.transfer.error != Error::none) {
       if (m_events == 0) {
         return outcome; // a failure before the first event: reported like ask's
       }
-      if (record.transfer.error == Error::idle || record.transfer.error == Error::timeout) {
+      if (record.attempt.transfer.error == Error::idle ||
+          record.attempt.transfer.error == Error::timeout) {
         type = "timeout_error";
-        broken = (record.transfer.error == Error::idle ? "the stream stalled: "
-                                                       : "the stream was stopped: ") +
-                 record.transfer.message;
+        broken = (record.attempt.transfer.error == Error::idle ? "the stream stalled: "
+                                                               : "the stream was stopped: ") +
+                 record.attempt.transfer.message;
       } else {
-        broken = "the stream was cut off: " + record.transfer.message;
+        broken = "the stream was cut off: " + record.attempt.transfer.message;
       }
     } else if (!m_complete) {
       broken = m_events == 0 ? "the stream ended without any event"

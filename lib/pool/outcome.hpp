@@ -13,7 +13,7 @@
 namespace pool {
 
 // Why a key-specific answer cools its key. The provider that read the answer
-// says which (upstream::Provider::error_hints): the walk never looks at a
+// says which (upstream::Provider::read): the walk never looks at a
 // provider's error codes or messages itself.
 using Limit = limits::Limit;
 

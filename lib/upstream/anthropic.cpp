@@ -55,6 +55,31 @@ std::string details_error_code(const json& document) {
   return code != details->end() && code->is_string() ? code->get<std::string>() : std::string{};
 }
 
+// The {"type":"error","error":{"type":T,"message":M}} of a parsed body;
+// nullopt when the body is not of that shape or names no type.
+std::optional<UpstreamError> error_of(const json& parsed) {
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return std::nullopt;
+  }
+  auto error = parsed.find("error");
+  if (error == parsed.end() || !error->is_object()) {
+    return std::nullopt;
+  }
+  UpstreamError result;
+  auto type = error->find("type");
+  auto message = error->find("message");
+  if (type != error->end() && type->is_string()) {
+    result.type = type->get<std::string>();
+  }
+  if (message != error->end() && message->is_string()) {
+    result.message = message->get<std::string>();
+  }
+  if (result.type.empty()) {
+    return std::nullopt;
+  }
+  return result;
+}
+
 bool digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c)) != 0;
@@ -164,47 +189,28 @@ EventKind AnthropicProvider::decode_event(const SseEvent& event, bool want_text,
 }
 
 std::optional<UpstreamError> AnthropicProvider::parse_error(std::string_view body) const {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto error = parsed.find("error");
-  if (error == parsed.end() || !error->is_object()) {
-    return std::nullopt;
-  }
-  UpstreamError result;
-  auto type = error->find("type");
-  auto message = error->find("message");
-  if (type != error->end() && type->is_string()) {
-    result.type = type->get<std::string>();
-  }
-  if (message != error->end() && message->is_string()) {
-    result.message = message->get<std::string>();
-  }
-  if (result.type.empty()) {
-    return std::nullopt;
-  }
-  return result;
+  return error_of(json::parse(body, nullptr, false));
 }
 
-ErrorHints AnthropicProvider::error_hints(long status, const Headers&, std::string_view body,
-                                          util::TimePoint) const {
-  ErrorHints hints;
-  auto parsed = parse_error(body);
-  hints.error = parsed ? *parsed : UpstreamError{error_type_for_status(status), {}};
-  if (parsed) {
-    json document = json::parse(body, nullptr, false);
-    hints.code = details_error_code(document);
+Provider::ErrorBody AnthropicProvider::read_error_body(long status, std::string_view body) const {
+  ErrorBody read;
+  // One parse serves the type, the message and the finer code.
+  json document = json::parse(body, nullptr, false);
+  read.error = error_of(document);
+  if (read.error) {
+    read.code = details_error_code(document);
   }
+  std::string_view message =
+      read.error ? std::string_view(read.error->message) : std::string_view();
   if (status == 402) {
-    hints.limit = limits::Limit::billing;
-  } else if (status == 400 && is_usage_limit_message(hints.error.message)) {
-    hints.limit = limits::Limit::spend;
-  } else if (status == 429 && hints.code == "enforced_spend_limit_reached") {
-    hints.limit = limits::Limit::spend;
-    hints.limit_end = regain_access_time(hints.error.message);
+    read.limit = limits::Limit::billing;
+  } else if (status == 400 && is_usage_limit_message(message)) {
+    read.limit = limits::Limit::spend;
+  } else if (status == 429 && read.code == "enforced_spend_limit_reached") {
+    read.limit = limits::Limit::spend;
+    read.limit_end = regain_access_time(message);
   }
-  return hints;
+  return read;
 }
 
 util::Millis AnthropicProvider::retry_after(long, const Headers& headers, util::TimePoint now) const {

@@ -247,31 +247,22 @@ EventKind OpenAiProvider::decode_event(const SseEvent& event, bool want_text, st
   return EventKind::text;
 }
 
-std::optional<UpstreamError> OpenAiProvider::parse_error(std::string_view body) const {
+Provider::ErrorBody OpenAiProvider::read_error_body(long status, std::string_view body) const {
+  ErrorBody read;
   json parsed = json::parse(body, nullptr, false);
   UpstreamError error;
-  std::string code;
-  if (parsed.is_discarded() || !read_error(parsed, error, code)) {
-    return std::nullopt;
+  if (!parsed.is_discarded() && read_error(parsed, error, read.code)) {
+    read.error = std::move(error);
   }
-  return error;
-}
-
-ErrorHints OpenAiProvider::error_hints(long status, const Headers&, std::string_view body,
-                                       util::TimePoint) const {
-  ErrorHints hints;
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !read_error(parsed, hints.error, hints.code)) {
-    hints.error = UpstreamError{error_type_for_status(status), {}};
-  }
-  if (status == 429 && (is_spend_code(hints.code) || hints.error.type == "insufficient_quota")) {
-    hints.limit = limits::Limit::spend;
+  std::string_view type = read.error ? std::string_view(read.error->type) : std::string_view();
+  if (status == 429 && (is_spend_code(read.code) || type == "insufficient_quota")) {
+    read.limit = limits::Limit::spend;
   } else if (status == 402) {
     // OpenAI itself does not send 402; compatible hosts that sell credits
     // (OpenRouter) do, when the key's account has none left.
-    hints.limit = limits::Limit::billing;
+    read.limit = limits::Limit::billing;
   }
-  return hints;
+  return read;
 }
 
 util::Millis OpenAiProvider::retry_after(long status, const Headers& headers, util::TimePoint now) const {

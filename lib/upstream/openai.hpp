@@ -20,9 +20,9 @@ public:
   std::optional<std::string> answer_text(std::string_view body) const override;
   EventKind decode_event(const SseEvent& event, bool want_text, std::string& text,
                          UpstreamError& error) const override;
-  std::optional<UpstreamError> parse_error(std::string_view body) const override;
-  ErrorHints error_hints(long status, const Headers& headers, std::string_view body,
-                         util::TimePoint now) const override;
+
+private:
+  ErrorBody read_error_body(long status, std::string_view body) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
   std::vector<limits::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
 };

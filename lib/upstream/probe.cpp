@@ -1,13 +1,11 @@
 #include "upstream/probe.hpp"
 
-#include "upstream/transport.hpp"
+#include "upstream/curl_policy.hpp"
 
 #include "util/interrupt.hpp"
-#include "util/version.hpp"
 
 #include <curl/curl.h>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 namespace upstream {
@@ -19,43 +17,24 @@ constexpr std::size_t k_max_probe_body = 64 * 1024;
 struct Probe {
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
-  curl_slist* resolve = nullptr; // route_for(): localhost pinned to loopback
-  ProbeResult result;
+  curl_slist* resolve = nullptr; // apply_curl_policy(): localhost pinned to loopback
+  Attempt result;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* probe = static_cast<Probe*>(user);
+  probe->result.transfer.received_bytes = true;
   probe->result.headers.add_line(std::string_view(data, size * count));
   return size * count;
 }
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* probe = static_cast<Probe*>(user);
+  probe->result.transfer.received_bytes = true;
   std::size_t length = size * count;
-  std::string& body = probe->result.body;
+  std::string& body = probe->result.error_body;
   body.append(data, std::min(length, k_max_probe_body - std::min(body.size(), k_max_probe_body)));
   return length;
-}
-
-bool is_unreachable(CURLcode code) {
-  switch (code) {
-  case CURLE_COULDNT_RESOLVE_HOST:
-  case CURLE_COULDNT_RESOLVE_PROXY:
-  case CURLE_COULDNT_CONNECT:
-  case CURLE_OPERATION_TIMEDOUT:
-  case CURLE_SSL_CONNECT_ERROR:
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CERTPROBLEM:
-  case CURLE_SSL_CIPHER:
-  case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_ISSUER_ERROR:
-  case CURLE_GOT_NOTHING:
-  case CURLE_RECV_ERROR:
-  case CURLE_SEND_ERROR:
-    return true;
-  default:
-    return false;
-  }
 }
 
 // Owns the multi handle and every easy handle; cleans them all up.
@@ -96,25 +75,17 @@ public:
     // The same road as every other request: a loopback upstream directly,
     // never through a proxy that would read the key; plain http elsewhere
     // refused (docs/security.md).
-    if (auto refused = route_for(curl, url, probe->resolve)) {
-      probe->result.message = *refused;
+    CurlTimeouts timeouts{options.connect_timeout, options.total_timeout};
+    if (auto refused = apply_curl_policy(curl, url, timeouts, probe->resolve)) {
+      probe->result.transfer.error = TransferResult::Error::other;
+      probe->result.transfer.message = *refused;
       curl_easy_cleanup(curl);
       probe->curl = nullptr;
       m_probes.push_back(std::move(probe));
       return;
     }
-    curl_easy_setopt(curl, CURLOPT_RESOLVE, probe->resolve);
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, (std::string("bridge/") + util::version()).c_str()); // copied by libcurl
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, probe->headers);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, probe.get());
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -130,7 +101,7 @@ public:
     while (running > 0) {
       if (util::interrupted()) {
         for (auto& probe : m_probes) {
-          probe->result.interrupted = true;
+          probe->result.transfer.error = TransferResult::Error::interrupted;
         }
         return;
       }
@@ -146,8 +117,8 @@ public:
     collect();
   }
 
-  std::vector<ProbeResult> results() {
-    std::vector<ProbeResult> out;
+  std::vector<Attempt> results() {
+    std::vector<Attempt> out;
     out.reserve(m_probes.size());
     for (auto& probe : m_probes) {
       out.push_back(std::move(probe->result));
@@ -165,10 +136,12 @@ private:
       Probe* probe = nullptr;
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &probe);
       CURLcode code = message->data.result;
-      curl_easy_getinfo(message->easy_handle, CURLINFO_RESPONSE_CODE, &probe->result.status);
+      Attempt& result = probe->result;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_RESPONSE_CODE, &result.status);
+      result.transfer.status = result.status;
       if (code != CURLE_OK) {
-        probe->result.message = curl_easy_strerror(code);
-        probe->result.unreachable = probe->result.status == 0 && is_unreachable(code);
+        result.transfer.error = transfer_error(code);
+        result.transfer.message = curl_easy_strerror(code);
       }
     }
   }
@@ -179,11 +152,10 @@ private:
 
 } // namespace
 
-std::vector<ProbeResult> probe_all(const std::string& url,
-                                   const std::vector<std::vector<std::string>>& requests,
-                                   const ProbeOptions& options) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+std::vector<Attempt> probe_all(const std::string& url,
+                               const std::vector<std::vector<std::string>>& requests,
+                               const ProbeOptions& options) {
+  curl_global_once();
   Batch batch;
   for (const auto& lines : requests) {
     batch.add(url, lines, options);

@@ -2,6 +2,8 @@
 
 #include "upstream/anthropic.hpp"
 #include "upstream/openai.hpp"
+#include "util/interrupt.hpp"
+#include "util/strings.hpp"
 
 namespace upstream {
 
@@ -20,6 +22,67 @@ std::unique_ptr<Provider> make_provider(std::string_view name) {
     return std::make_unique<OpenAiProvider>();
   }
   return nullptr;
+}
+
+bool Attempt::unreachable() const {
+  using Error = TransferResult::Error;
+  switch (transfer.error) {
+  case Error::resolve:
+  case Error::connect:
+  case Error::tls:
+  case Error::timeout:
+  case Error::idle:
+  case Error::dropped:
+    return status == 0;
+  case Error::none:
+  case Error::stopped:
+  case Error::interrupted:
+  case Error::other:
+    break;
+  }
+  return false;
+}
+
+AnswerReading Provider::read(const Attempt& attempt, util::TimePoint now) const {
+  using Error = TransferResult::Error;
+  const TransferResult& transfer = attempt.transfer;
+  AnswerReading reading;
+  reading.status = attempt.status;
+  reading.received_bytes = transfer.received_bytes;
+  // A Ctrl-C may land after the transfer ended: the attempt is interrupted
+  // all the same, so that the walk stops at once.
+  if (transfer.error == Error::interrupted || util::interrupted()) {
+    reading.kind = AnswerReading::Kind::interrupted;
+    return reading;
+  }
+  bool failed = transfer.error != Error::none && transfer.error != Error::stopped;
+  if (failed && (attempt.status == 0 || !transfer.received_bytes)) {
+    // Nothing of an answer to read.
+    reading.kind = AnswerReading::Kind::no_answer;
+    return reading;
+  }
+  if (attempt.status < 200 || attempt.status >= 300) {
+    ErrorBody body = read_error_body(attempt.status, attempt.error_body);
+    reading.error_type = body.error ? body.error->type : error_type_for_status(attempt.status);
+    reading.error = std::move(body.error);
+    reading.error_code = std::move(body.code);
+    reading.limit = body.limit;
+    reading.limit_end = body.limit_end;
+  }
+  reading.limits = rate_limits(attempt.headers, now);
+  reading.retry_after = retry_after(attempt.status, attempt.headers, now);
+  if (auto should = attempt.headers.get("x-should-retry")) {
+    if (util::iequals(util::trim(*should), "true")) {
+      reading.should_retry = true;
+    } else if (util::iequals(util::trim(*should), "false")) {
+      reading.should_retry = false;
+    }
+  }
+  if (failed) {
+    // The answer began, then the connection failed.
+    reading.kind = AnswerReading::Kind::cut_off;
+  }
+  return reading;
 }
 
 } // namespace upstream

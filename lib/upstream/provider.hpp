@@ -1,6 +1,7 @@
 #pragma once
 
 #include "limits/limit.hpp"
+#include "upstream/attempt.hpp"
 #include "upstream/headers.hpp"
 #include "upstream/messages.hpp"
 #include "upstream/sse_parser.hpp"
@@ -60,19 +61,6 @@ enum class EventKind {
   malformed, // an event that should carry text is not valid: the run fails
 };
 
-// What classification needs from an error answer, read by the provider that
-// knows the answer's shape. `limit` tells a rate limit (the default) from a
-// spend or billing limit of the whole key (its organisation, project or
-// workspace), which cools the key for every model and for long; the walk
-// (pool::classify, pool::penalty_for) acts on it without knowing the codes
-// or messages that told it.
-struct ErrorHints {
-  UpstreamError error; // type and message, for reports and marks
-  std::string code;    // a finer error code, when the body has one
-  limits::Limit limit = limits::Limit::rate;
-  std::optional<util::TimePoint> limit_end; // when the answer names the end of a spend limit
-};
-
 // One upstream API: how a request is put on the wire, and how its answers,
 // events and errors read. The app chooses one (make_provider) and hands it
 // around; the walk, the state and the commands never ask which one it is.
@@ -102,12 +90,27 @@ public:
   virtual EventKind decode_event(const SseEvent& event, bool want_text, std::string& text,
                                  UpstreamError& error) const = 0;
 
-  // An error body of the provider's shape; nullopt when it is not one (an
-  // HTML page from a proxy, truncated JSON).
-  virtual std::optional<UpstreamError> parse_error(std::string_view body) const = 0;
-  // The hints classification needs from a non-2xx answer.
-  virtual ErrorHints error_hints(long status, const Headers& headers, std::string_view body,
-                                 util::TimePoint now) const = 0;
+  // Reads one attempt into everything the walk and the reports need: how it
+  // ended, the error the body names (parsed once), the kind of limit, the
+  // rate-limit readings, the delay asked for and x-should-retry. `now` is
+  // the moment the answer is read, on the caller's clock. Never throws.
+  AnswerReading read(const Attempt& attempt, util::TimePoint now) const;
+
+protected:
+  // What a provider finds in an error body.
+  struct ErrorBody {
+    std::optional<UpstreamError> error; // nullopt when the body is not of the provider's shape
+    std::string code;                   // a finer error code, when the body has one
+    limits::Limit limit = limits::Limit::rate;
+    std::optional<util::TimePoint> limit_end;
+  };
+
+private:
+  // The parts of read() that differ by provider. They are private so that
+  // the answer is judged in one call only (read), with the body parsed once.
+  //
+  // The error of a non-2xx body, and whether it is a spend or billing limit.
+  virtual ErrorBody read_error_body(long status, std::string_view body) const = 0;
   // How long an answer asks the caller to wait (0: it names no delay). Every
   // provider honours retry-after-ms and Retry-After (parse_retry_after); a
   // provider may read more for a 429.
@@ -116,7 +119,7 @@ public:
   // reset on our clock. Kinds are named with underscores ("input_tokens"),
   // as they are stored and shown.
   virtual std::vector<limits::LimitReading> rate_limits(const Headers& headers,
-                                                      util::TimePoint now) const = 0;
+                                                        util::TimePoint now) const = 0;
 };
 
 // The names make_provider knows, in the order --help lists them.

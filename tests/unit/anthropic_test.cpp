@@ -1,5 +1,6 @@
 #include "upstream/anthropic.hpp"
 
+#include "reading_support.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -124,14 +125,14 @@ TEST_CASE("anthropic answer_text: an empty content list is an empty text; other 
   }
 }
 
-TEST_CASE("anthropic parse_error reads the upstream error shape") {
-  auto error = k_anthropic.parse_error(
-      R"({"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}})");
+TEST_CASE("anthropic read, the error reads the upstream error shape") {
+  auto error = parse_error(
+      k_anthropic, R"({"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}})");
   REQUIRE(error.has_value());
   CHECK(error->type == "rate_limit_error");
   CHECK(error->message == "Slow down");
 
-  auto no_message = k_anthropic.parse_error(R"({"type":"error","error":{"type":"api_error"}})");
+  auto no_message = parse_error(k_anthropic, R"({"type":"error","error":{"type":"api_error"}})");
   REQUIRE(no_message.has_value());
   CHECK(no_message->type == "api_error");
   CHECK(no_message->message.empty());
@@ -141,10 +142,9 @@ TEST_CASE("anthropic parse_error reads the upstream error shape") {
                            R"({"error":"a string"})", R"({"error":{"message":"no type"}})",
                            R"({"error":{"type":7}})", "[]"}) {
     CAPTURE(body);
-    CHECK_FALSE(k_anthropic.parse_error(body).has_value());
+    CHECK_FALSE(parse_error(k_anthropic, body).has_value());
   }
 }
-
 
 TEST_CASE("anthropic build_body: 4096 tokens when none is given") {
   PromptRequest request;
@@ -197,7 +197,7 @@ TEST_CASE("anthropic decode_event: text, the end, errors, and what is ignored") 
   CHECK(error.type == "api_error");
 }
 
-TEST_CASE("anthropic rate_limits: counts and resets measured against Date") {
+TEST_CASE("anthropic read, rate limits: counts and resets measured against Date") {
   upstream::Headers headers;
   headers.add("Date", "Sun, 29 Nov 2026 10:00:00 GMT");
   headers.add("anthropic-ratelimit-requests-remaining", "0");
@@ -206,7 +206,7 @@ TEST_CASE("anthropic rate_limits: counts and resets measured against Date") {
   headers.add("anthropic-ratelimit-tokens-remaining", "1200");
   // Our clock is 100 s ahead of the server's: the reset is 7 s from now all the same.
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:01:40Z");
-  auto readings = k_anthropic.rate_limits(headers, now);
+  auto readings = read_answer(k_anthropic, 200, headers, "", now).limits;
   REQUIRE(readings.size() == 2);
   CHECK(readings[0].kind == "requests");
   CHECK(readings[0].remaining == 0);
@@ -218,7 +218,8 @@ TEST_CASE("anthropic rate_limits: counts and resets measured against Date") {
   CHECK_FALSE(readings[1].reset.has_value());
 }
 
-TEST_CASE("anthropic rate_limits: every kind with underscores; bad values are not read; a past reset is now") {
+TEST_CASE("anthropic read, rate limits: every kind with underscores; bad values are not read; a "
+          "past reset is now") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-26T03:00:00Z");
   upstream::Headers headers;
   headers.add("Anthropic-RateLimit-Input-Tokens-Limit", " 40000 ");
@@ -230,15 +231,15 @@ TEST_CASE("anthropic rate_limits: every kind with underscores; bad values are no
   headers.add("anthropic-ratelimit-requests-limit", "many");
   headers.add("anthropic-ratelimit-tokens-remaining", "0");
   headers.add("anthropic-ratelimit-tokens-reset", "2026-11-26T02:00:00Z");
-  auto readings = k_anthropic.rate_limits(headers, now);
+  auto readings = read_answer(k_anthropic, 200, headers, "", now).limits;
   REQUIRE(readings.size() == 3);
   CHECK(readings[0] == limits::LimitReading{"tokens", 0, -1, now});
   CHECK(readings[1] == limits::LimitReading{"input_tokens", 39'500, 40'000, now + util::Millis{500}});
   CHECK(readings[2] == limits::LimitReading{"output_tokens", 0, -1, std::nullopt});
-  CHECK(k_anthropic.rate_limits(upstream::Headers{}, now).empty());
+  CHECK(read_answer(k_anthropic, 200, upstream::Headers{}, "", now).limits.empty());
 }
 
-TEST_CASE("anthropic error_hints: spend and billing limits (402, the 400 usage-limit messages, "
+TEST_CASE("anthropic read:  spend and billing limits (402, the 400 usage-limit messages, "
           "enforced_spend_limit_reached)") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-26T03:00:00Z");
   upstream::Headers none;
@@ -249,46 +250,48 @@ TEST_CASE("anthropic error_hints: spend and billing limits (402, the 400 usage-l
     }
     return json{{"type", "error"}, {"error", error}}.dump();
   };
-  auto billing = k_anthropic.error_hints(402, none, body("billing_error", "Your credit balance is too low"), now);
+  auto billing = read_answer(k_anthropic, 402, none,
+                             body("billing_error", "Your credit balance is too low"), now);
   CHECK(billing.limit == limits::Limit::billing);
-  CHECK(billing.error.type == "billing_error");
-  CHECK(k_anthropic.error_hints(402, none, "<html>", now).limit == limits::Limit::billing);
+  CHECK(billing.error_type == "billing_error");
+  CHECK(read_answer(k_anthropic, 402, none, "<html>", now).limit == limits::Limit::billing);
 
-  auto usage = k_anthropic.error_hints(
-      400, none,
-      body("invalid_request_error", "You have reached your specified API usage limits. You will "
-                                    "regain access on 2026-12-01 at 00:00 UTC."),
-      now);
+  auto usage = read_answer(k_anthropic, 400, none,
+                           body("invalid_request_error",
+                                "You have reached your specified API usage limits. You will "
+                                "regain access on 2026-12-01 at 00:00 UTC."),
+                           now);
   CHECK(usage.limit == limits::Limit::spend);
   CHECK_FALSE(usage.limit_end); // a 400 goes by the hour
-  CHECK(k_anthropic
-            .error_hints(400, none,
-                         body("invalid_request_error", "You have reached your specified workspace API "
-                                                       "usage limits."),
-                         now)
+  CHECK(read_answer(k_anthropic, 400, none,
+                    body("invalid_request_error", "You have reached your specified workspace API "
+                                                  "usage limits."),
+                    now)
             .limit == limits::Limit::spend);
   // The words must begin the message: a prompt quoted back is not a limit.
-  CHECK(k_anthropic
-            .error_hints(400, none,
-                         body("invalid_request_error", "bad input: You have reached your specified "
-                                                       "API usage limits"),
-                         now)
+  CHECK(read_answer(k_anthropic, 400, none,
+                    body("invalid_request_error", "bad input: You have reached your specified "
+                                                  "API usage limits"),
+                    now)
             .limit == limits::Limit::rate);
-  CHECK(k_anthropic.error_hints(400, none, body("invalid_request_error", "max_tokens: too large"), now)
+  CHECK(read_answer(k_anthropic, 400, none, body("invalid_request_error", "max_tokens: too large"),
+                    now)
             .limit == limits::Limit::rate);
 
-  auto spend = k_anthropic.error_hints(
-      429, none,
-      body("rate_limit_error", "Spend limit reached. You will regain access on 2026-12-01 at 00:00 UTC.",
-           "enforced_spend_limit_reached"),
-      now);
+  auto spend =
+      read_answer(k_anthropic, 429, none,
+                  body("rate_limit_error",
+                       "Spend limit reached. You will regain access on 2026-12-01 at 00:00 UTC.",
+                       "enforced_spend_limit_reached"),
+                  now);
   CHECK(spend.limit == limits::Limit::spend);
-  CHECK(spend.code == "enforced_spend_limit_reached");
+  CHECK(spend.error_code == "enforced_spend_limit_reached");
   CHECK(spend.limit_end == util::parse_rfc3339("2026-12-01T00:00:00Z"));
-  auto rate = k_anthropic.error_hints(429, none, body("rate_limit_error", "slow down", "something_else"), now);
+  auto rate = read_answer(k_anthropic, 429, none,
+                          body("rate_limit_error", "slow down", "something_else"), now);
   CHECK(rate.limit == limits::Limit::rate);
-  CHECK(rate.code == "something_else");
-  CHECK(k_anthropic.error_hints(429, none, body("rate_limit_error", "slow down"), now).limit ==
+  CHECK(rate.error_code == "something_else");
+  CHECK(read_answer(k_anthropic, 429, none, body("rate_limit_error", "slow down"), now).limit ==
         limits::Limit::rate);
 }
 

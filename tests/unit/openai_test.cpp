@@ -1,6 +1,7 @@
 #include "pool/outcome.hpp"
 #include "upstream/openai.hpp"
 
+#include "reading_support.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -147,85 +148,96 @@ TEST_CASE("openai decode_event: deltas until [DONE]; errors; what is ignored") {
   }
 }
 
-TEST_CASE("openai parse_error: the error object, with or without a type") {
-  auto error = k_openai.parse_error(
+TEST_CASE("openai read, the error: the error object, with or without a type") {
+  auto error = parse_error(
+      k_openai,
       R"({"error":{"message":"Rate limit reached for gpt-4o-mini","type":"requests","param":null,"code":"rate_limit_exceeded"}})");
   REQUIRE(error.has_value());
   CHECK(error->type == "requests");
   CHECK(error->message == "Rate limit reached for gpt-4o-mini");
-  auto typeless = k_openai.parse_error(R"({"error":{"message":"Incorrect API key","type":null,"code":"invalid_api_key"}})");
+  auto typeless = parse_error(
+      k_openai,
+      R"({"error":{"message":"Incorrect API key","type":null,"code":"invalid_api_key"}})");
   REQUIRE(typeless.has_value());
   CHECK(typeless->type == "invalid_api_key");
-  auto flat = k_openai.parse_error(R"({"object":"error","message":"bad model","type":"NotFoundError","code":404})");
+  auto flat = parse_error(
+      k_openai, R"({"object":"error","message":"bad model","type":"NotFoundError","code":404})");
   REQUIRE(flat.has_value());
   CHECK(flat->type == "NotFoundError");
-  auto text = k_openai.parse_error(R"({"error":"model not found"})");
+  auto text = parse_error(k_openai, R"({"error":"model not found"})");
   REQUIRE(text.has_value());
   CHECK(text->message == "model not found");
   for (std::string body : {"", "<html>502</html>", "[]", R"({"message":"x"})", R"({"error":{"message":)"}) {
     CAPTURE(body);
-    CHECK_FALSE(k_openai.parse_error(body).has_value());
+    CHECK_FALSE(parse_error(k_openai, body).has_value());
   }
 }
 
-TEST_CASE("openai error_hints: quota and spend codes on a 429 are a spend limit") {
+TEST_CASE("openai read:  quota and spend codes on a 429 are a spend limit") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00Z");
   upstream::Headers none;
-  auto quota = k_openai.error_hints(
-      429, none,
+  auto quota = read_answer(
+      k_openai, 429, none,
       R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})",
       now);
   CHECK(quota.limit == limits::Limit::spend);
-  CHECK(quota.error.type == "insufficient_quota");
-  CHECK(quota.code == "insufficient_quota");
-  auto type_only = k_openai.error_hints(429, none, R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
+  CHECK(quota.error_type == "insufficient_quota");
+  CHECK(quota.error_code == "insufficient_quota");
+  auto type_only = read_answer(k_openai, 429, none,
+                               R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
   CHECK(type_only.limit == limits::Limit::spend);
   for (std::string code : {"credit_balance_exhausted", "organization_spend_limit_exceeded",
                            "project_spend_limit_exceeded", "organization_usage_limit_exceeded"}) {
     CAPTURE(code);
-    auto hints = k_openai.error_hints(
-        429, none, R"({"error":{"message":"m","type":"requests","code":")" + code + R"("}})", now);
+    auto hints =
+        read_answer(k_openai, 429, none,
+                    R"({"error":{"message":"m","type":"requests","code":")" + code + R"("}})", now);
     CHECK(hints.limit == limits::Limit::spend);
-    CHECK(hints.code == code);
+    CHECK(hints.error_code == code);
   }
-  auto rate = k_openai.error_hints(
-      429, none, R"({"error":{"message":"m","type":"requests","code":"rate_limit_exceeded"}})", now);
+  auto rate = read_answer(
+      k_openai, 429, none,
+      R"({"error":{"message":"m","type":"requests","code":"rate_limit_exceeded"}})", now);
   CHECK(rate.limit == limits::Limit::rate);
-  CHECK(rate.error.type == "requests");
+  CHECK(rate.error_type == "requests");
   // The same code on another status is not a spend limit (it is reported).
-  auto not_429 = k_openai.error_hints(400, none, R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
+  auto not_429 = read_answer(k_openai, 400, none,
+                             R"({"error":{"message":"m","type":"insufficient_quota"}})", now);
   CHECK(not_429.limit == limits::Limit::rate);
   // A host that sells credits answers 402 when the key's account has none.
-  auto credits = k_openai.error_hints(
-      402, none, R"({"error":{"message":"Insufficient credits","code":402}})", now);
+  auto credits = read_answer(k_openai, 402, none,
+                             R"({"error":{"message":"Insufficient credits","code":402}})", now);
   CHECK(credits.limit == limits::Limit::billing);
-  auto html = k_openai.error_hints(502, none, "<html>bad gateway</html>", now);
-  CHECK(html.error.type == "api_error");
-  CHECK(k_openai.error_hints(401, none, "", now).error.type == "authentication_error");
+  auto html = read_answer(k_openai, 502, none, "<html>bad gateway</html>", now);
+  CHECK(html.error_type == "api_error");
+  CHECK(read_answer(k_openai, 401, none, "", now).error_type == "authentication_error");
 }
 
-TEST_CASE("openai retry_after: retry-after-ms, Retry-After, then the later reset (429 only)") {
+TEST_CASE(
+    "openai read, retry_after: retry-after-ms, Retry-After, then the later reset (429 only)") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00Z");
   upstream::Headers headers;
   headers.add("x-ratelimit-reset-requests", "1s");
   headers.add("x-ratelimit-reset-tokens", "6m0s");
-  CHECK(k_openai.retry_after(429, headers, now) == util::Millis{360'000});
-  CHECK(k_openai.retry_after(500, headers, now) == util::Millis{0}); // retries use §5 alone
+  CHECK(read_answer(k_openai, 429, headers, "", now).retry_after == util::Millis{360'000});
+  CHECK(read_answer(k_openai, 500, headers, "", now).retry_after ==
+        util::Millis{0}); // retries use §5 alone
   headers.add("retry-after", "3");
-  CHECK(k_openai.retry_after(429, headers, now) == util::Millis{3000});
+  CHECK(read_answer(k_openai, 429, headers, "", now).retry_after == util::Millis{3000});
   headers.add("retry-after-ms", "250");
-  CHECK(k_openai.retry_after(429, headers, now) == util::Millis{250});
+  CHECK(read_answer(k_openai, 429, headers, "", now).retry_after == util::Millis{250});
 
   upstream::Headers small;
   small.add("x-ratelimit-reset-requests", "20ms");
   small.add("x-ratelimit-reset-tokens", "garbage");
-  CHECK(k_openai.retry_after(429, small, now) == util::Millis{20});
+  CHECK(read_answer(k_openai, 429, small, "", now).retry_after == util::Millis{20});
   upstream::Headers nothing;
   nothing.add("x-ratelimit-reset-tokens", "soon");
-  CHECK(k_openai.retry_after(429, nothing, now) == util::Millis{0}); // the walk's 60 s default then
+  CHECK(read_answer(k_openai, 429, nothing, "", now).retry_after ==
+        util::Millis{0}); // the walk's 60 s default then
 }
 
-TEST_CASE("openai rate_limits: remaining, limit and reset of requests and tokens") {
+TEST_CASE("openai read, rate limits: remaining, limit and reset of requests and tokens") {
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00Z");
   upstream::Headers headers;
   headers.add("x-ratelimit-limit-requests", "500");
@@ -234,7 +246,7 @@ TEST_CASE("openai rate_limits: remaining, limit and reset of requests and tokens
   headers.add("x-ratelimit-limit-tokens", "30000");
   headers.add("x-ratelimit-remaining-tokens", "29000");
   headers.add("x-ratelimit-reset-tokens", "2ms");
-  auto readings = k_openai.rate_limits(headers, now);
+  auto readings = read_answer(k_openai, 200, headers, "", now).limits;
   REQUIRE(readings.size() == 2);
   CHECK(readings[0] == limits::LimitReading{"requests", 0, 500, now + util::Millis{1500}});
   CHECK(readings[1] == limits::LimitReading{"tokens", 29000, 30000, now + util::Millis{2}});
@@ -243,13 +255,13 @@ TEST_CASE("openai rate_limits: remaining, limit and reset of requests and tokens
   REQUIRE(rest.has_value());
   CHECK(rest->delay == util::Millis{3}); // the first of 500 requests is back after 1.5 s / 500
   CHECK(rest->reason == "requests_remaining_0");
-  CHECK(k_openai.rate_limits(upstream::Headers{}, now).empty());
+  CHECK(read_answer(k_openai, 200, upstream::Headers{}, "", now).limits.empty());
   // A reset alone, with no count, is no reading; a bad duration is no reset.
   upstream::Headers partial;
   partial.add("x-ratelimit-reset-requests", "1s");
   partial.add("x-ratelimit-remaining-tokens", "0");
   partial.add("x-ratelimit-reset-tokens", "soon");
-  readings = k_openai.rate_limits(partial, now);
+  readings = read_answer(k_openai, 200, partial, "", now).limits;
   REQUIRE(readings.size() == 1);
   CHECK(readings[0] == limits::LimitReading{"tokens", 0, -1, std::nullopt});
   CHECK_FALSE(pool::proactive_cooldown(readings, now));

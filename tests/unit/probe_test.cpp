@@ -38,9 +38,10 @@ TEST_CASE("probe_all: one result per request, in order; a refused connection is 
   REQUIRE(results.size() == 3);
   for (const auto& result : results) {
     CHECK(result.status == 0);
-    CHECK(result.unreachable);
-    CHECK_FALSE(result.message.empty());
-    CHECK(result.message.find("one") == std::string::npos); // never a header value
+    CHECK(result.transfer.error == upstream::TransferResult::Error::connect);
+    CHECK(result.unreachable());
+    CHECK_FALSE(result.transfer.message.empty());
+    CHECK(result.transfer.message.find("one") == std::string::npos); // never a header value
   }
   CHECK(upstream::probe_all(url, {}, {}).empty());
 }
@@ -49,6 +50,6 @@ TEST_CASE("probe_all: only http and https") {
   auto results = upstream::probe_all("file:///etc/passwd", {{}}, {});
   REQUIRE(results.size() == 1);
   CHECK(results[0].status == 0);
-  CHECK(results[0].body.empty());
-  CHECK_FALSE(results[0].unreachable);
+  CHECK(results[0].error_body.empty());
+  CHECK_FALSE(results[0].unreachable());
 }

@@ -1,6 +1,7 @@
-// Only the URL check lives here; the transport's network behaviour is tested
-// by the integration tests against the mock upstream on loopback.
-#include "upstream/transport.hpp"
+// Only the URL checks of the curl policy live here; the transport's network
+// behaviour is tested by the integration tests against the mock upstream on
+// loopback.
+#include "upstream/curl_policy.hpp"
 
 #include "test_support.hpp"
 #include "util/error.hpp"
