@@ -90,7 +90,8 @@ bool looks_like_option(const std::string& word) {
   if (name.empty() || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'))) {
     return false;
   }
-  return name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") ==
+  return name.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") ==
          std::string::npos;
 }
 
@@ -220,15 +221,16 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
           auto global = option_names(app);
           names.insert(names.end(), global.begin(), global.end());
         }
-        std::string level = current == &app ? "bridge"
-                            : current->get_parent() == &app
-                                ? "bridge " + current->get_name()
-                                : "bridge " + current->get_parent()->get_name() + " " +
-                                      current->get_name();
+        std::string level =
+            current == &app ? "bridge"
+            : current->get_parent() == &app
+                ? "bridge " + current->get_name()
+                : "bridge " + current->get_parent()->get_name() + " " + current->get_name();
         auto near = name.size() > 2 ? nearest_name(name, names) : std::string();
-        throw Error(ExitCode::usage,
-                    fmt::format("unknown option {} for '{}'{}", name, level,
-                                near.empty() ? std::string() : fmt::format("; did you mean {}?", near)));
+        throw Error(
+            ExitCode::usage,
+            fmt::format("unknown option {} for '{}'{}", name, level,
+                        near.empty() ? std::string() : fmt::format("; did you mean {}?", near)));
       }
       continue; // a prompt word that starts with a dash
     }

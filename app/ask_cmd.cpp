@@ -63,7 +63,8 @@ public:
     if (ok) {
       m_text = m_provider->answer_text(m_body);
       if (!m_text) {
-        record.broken = fmt::format("the answer is not {} (malformed JSON)", m_provider->profile().answer_name);
+        record.broken =
+            fmt::format("the answer is not {} (malformed JSON)", m_provider->profile().answer_name);
         outcome.kind = pool::AttemptOutcome::Kind::broken_answer;
       }
     }
@@ -95,10 +96,12 @@ private:
 
 void add_ask_command(CLI::App& app, GlobalOptions& global, Command& command) {
   auto options = std::make_shared<SendOptions>();
-  auto* sub = app.add_subcommand("ask", "Send one request and print the answer when it is complete");
+  auto* sub =
+      app.add_subcommand("ask", "Send one request and print the answer when it is complete");
   add_send_options(*sub, *options);
-  sub->add_flag("--json", options->machine_output,
-                "Print the upstream response body exactly as received; errors as one JSON line on stderr");
+  sub->add_flag(
+      "--json", options->machine_output,
+      "Print the upstream response body exactly as received; errors as one JSON line on stderr");
   sub->callback([&global, options, &command] {
     command.run = [&global, options] {
       AskExchange exchange(options->machine_output, /*spin=*/!global.quiet);

@@ -10,8 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
-#include <sstream>
 #include <fmt/format.h>
+#include <sstream>
 
 namespace app {
 

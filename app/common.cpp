@@ -101,7 +101,8 @@ std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& option
     if (auto provider = upstream::make_provider(*options.provider)) {
       return provider;
     }
-    throw util::Error(util::ExitCode::usage, fmt::format("--provider {}: unknown provider", *options.provider));
+    throw util::Error(util::ExitCode::usage,
+                      fmt::format("--provider {}: unknown provider", *options.provider));
   }
   std::string name = env("BRIDGE_PROVIDER").value_or("anthropic");
   if (auto provider = upstream::make_provider(name)) {
@@ -157,12 +158,11 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderPro
     advice = fmt::format("; or, to use the single key in {}, name no key file "
                          "(drop {}){}",
                          key_env, options.key_file ? "--key-file" : "BRIDGE_KEY_FILE",
-                         file_exists(default_file)
-                             ? fmt::format(" and move {} aside", default_file)
-                             : std::string());
+                         file_exists(default_file) ? fmt::format(" and move {} aside", default_file)
+                                                   : std::string());
   } else if (!file) {
-    advice = fmt::format("; or set {} for a single key without failover, and remove this file",
-                         key_env);
+    advice =
+        fmt::format("; or set {} for a single key without failover, and remove this file", key_env);
   }
   std::vector<std::string> warnings;
   source.keys = keys::load_key_file(source.key_file, warnings, advice);

@@ -36,8 +36,8 @@ inline constexpr const char* k_global_options_note =
 struct KeySource {
   enum class Mode { pool, byok };
   Mode mode = Mode::pool;
-  std::string key_file;            // pool mode
-  std::vector<keys::Key> keys;     // the pool, or the one BYOK key
+  std::string key_file;        // pool mode
+  std::vector<keys::Key> keys; // the pool, or the one BYOK key
 };
 
 // The upstream API: --provider, BRIDGE_PROVIDER, or anthropic. Throws

@@ -156,8 +156,8 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   auto started = std::chrono::steady_clock::now();
   auto probes = upstream::probe_all(url, requests, {});
   auto took = std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - started);
-  console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(), chosen.size() == 1 ? "" : "s",
-                             took.count()));
+  console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(),
+                             chosen.size() == 1 ? "" : "s", took.count()));
   if (std::any_of(probes.begin(), probes.end(), [](const upstream::Attempt& p) {
         return p.transfer.error == upstream::TransferResult::Error::interrupted;
       })) {
@@ -187,8 +187,8 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
       auto penalty = pool::penalty_for(outcome, verdict, "", now, pool::k_default_cooldown);
       store->record(*chosen[i], penalty.scope, penalty.mark);
       if (verdict == pool::Verdict::cool) {
-        row.detail += fmt::format(", cooling for {}", util::format_delay(penalty.mark.until -
-                                                                          penalty.mark.since));
+        row.detail += fmt::format(", cooling for {}",
+                                  util::format_delay(penalty.mark.until - penalty.mark.since));
       }
     }
     if (row.result == "ok") {
@@ -203,8 +203,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
     try {
       auto cleared = store->clear_disabled(working);
       if (cleared > 0) {
-        console.notice(
-            fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
+        console.notice(fmt::format("cleared {} disabled mark{}", cleared, cleared == 1 ? "" : "s"));
       }
     } catch (const util::Error& error) {
       unchanged = error;

@@ -148,7 +148,8 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
   }
 }
 
-void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling, util::Millis left) {
+void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling,
+                        util::Millis left) {
   out += cooling ? "retry in " + util::format_delay(left)
                  : "since " + util::format_rfc3339(mark.since);
   out += " (";
@@ -252,7 +253,7 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
   std::string model = options.model.value_or("");
   auto rows = key_rows(source, marks, model, now);
   write_stdout(options.json ? status_json(rows, now)
-                                  : status_table(rows, use_colour(STDOUT_FILENO), now));
+                            : status_table(rows, use_colour(STDOUT_FILENO), now));
   for (const auto& row : rows) {
     if (row.block) {
       console.detail(fmt::format("key {} ({}): {}", row.key->label, row.key->hint,
@@ -278,8 +279,7 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
                       "nothing is remembered");
   }
   if (options.all && !options.labels.empty()) {
-    throw util::Error(util::ExitCode::usage,
-                      "keys reset: give labels, or --all, not both");
+    throw util::Error(util::ExitCode::usage, "keys reset: give labels, or --all, not both");
   }
   // No label: the keys of this key file, and only those; the state file may
   // be shared with other key files, whose marks are not ours to clear.
@@ -325,8 +325,9 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
                 "the last rate limits seen (exit 0 when a key is ready, 75 when none is but\n"
                 "one is cooling, 77 when all are disabled; for MODEL with -m)");
   status->add_flag("--json", status_options->json, "Print a JSON array instead of a table");
-  status->add_option("-m,--model", status_options->model,
-                     "Answer for this model: its cooldowns count as well as the key's")
+  status
+      ->add_option("-m,--model", status_options->model,
+                   "Answer for this model: its cooldowns count as well as the key's")
       ->type_name("MODEL");
   status->fallthrough();
   status->footer(k_global_options_note);

@@ -6,9 +6,9 @@
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <memory>
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace app {
@@ -43,8 +43,9 @@ int run_parse_retry_after(const ParseRetryAfterOptions& options) {
   }
   util::SystemClock clock;
   auto delay = upstream::parse_retry_after(headers, clock.now());
-  std::string text = options.seconds ? util::format_decimal_3(static_cast<double>(delay.count()) / 1000.0)
-                                     : std::to_string(delay.count());
+  std::string text = options.seconds
+                         ? util::format_decimal_3(static_cast<double>(delay.count()) / 1000.0)
+                         : std::to_string(delay.count());
   write_stdout(text + "\n");
   return 0;
 }
@@ -61,9 +62,11 @@ void add_parse_retry_after_command(CLI::App& app, Command& command) {
                   "as 'curl -sD -' prints it is read from standard input")
       ->type_name("'NAME: VALUE'")
       ->allow_extra_args(false);
-  sub->add_flag("--seconds", options->seconds, "Print seconds (2.5) instead of milliseconds (2500)");
+  sub->add_flag("--seconds", options->seconds,
+                "Print seconds (2.5) instead of milliseconds (2500)");
   sub->footer("Malformed input is not an error: it gives 0. See bridge(1), RETRY-AFTER.");
-  sub->callback([options, &command] { command.run = [options] { return run_parse_retry_after(*options); }; });
+  sub->callback(
+      [options, &command] { command.run = [options] { return run_parse_retry_after(*options); }; });
 }
 
 } // namespace app

@@ -22,9 +22,7 @@ namespace {
 
 // Whether standard input is open at all: `bridge ask hi <&-` closes it, and a
 // closed input is no input, not an error.
-bool stdin_open() {
-  return !stdin_closed();
-}
+bool stdin_open() { return !stdin_closed(); }
 
 } // namespace
 

@@ -63,7 +63,7 @@ struct SendWorld {
   const upstream::Provider& provider;
   const std::string& base_url;
   const KeySource& source;
-  pool::MarkStore& store;
+  pool::PoolStore& store;
   util::Clock& clock;
   upstream::Transport& transport;
   const Console& console;

@@ -46,7 +46,8 @@ void Spinner::run() {
   for (std::size_t frame = 0; m_running; ++frame) {
     {
       std::lock_guard<std::mutex> lock(g_line_mutex);
-      util::write_all(STDERR_FILENO, std::string("\r") + k_frames[frame % 4] + " " + m_label + "\x1b[K");
+      util::write_all(STDERR_FILENO,
+                      std::string("\r") + k_frames[frame % 4] + " " + m_label + "\x1b[K");
       g_line_drawn = true;
     }
     // Sleep in short steps so that stop() returns quickly.

@@ -225,7 +225,8 @@ private:
   // Text output ends with a newline, whatever the model's last delta was; an
   // answer that failed before any text leaves stdout empty.
   void end_text_line(bool complete = false) {
-    if (!m_raw && !m_output_closed && (m_wrote_any || complete) && (!m_wrote_any || m_last_char != '\n')) {
+    if (!m_raw && !m_output_closed && (m_wrote_any || complete) &&
+        (!m_wrote_any || m_last_char != '\n')) {
       write_out("\n");
     }
   }
@@ -253,7 +254,8 @@ private:
 
 void add_stream_command(CLI::App& app, GlobalOptions& global, Command& command) {
   auto options = std::make_shared<SendOptions>();
-  auto* sub = app.add_subcommand("stream", "Send one streaming request and print text as it arrives");
+  auto* sub =
+      app.add_subcommand("stream", "Send one streaming request and print text as it arrives");
   add_send_options(*sub, *options);
   sub->add_flag("--raw", options->machine_output,
                 "Relay the upstream server-sent events exactly as received; errors as JSON");

@@ -35,7 +35,8 @@ bool is_assignment(std::string_view field) {
   }
   for (std::size_t i = 0; i < equals; ++i) {
     char c = field[i];
-    bool ok = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (i > 0 && c >= '0' && c <= '9');
+    bool ok = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (i > 0 && c >= '0' && c <= '9');
     if (!ok) {
       return false;
     }
@@ -43,7 +44,9 @@ bool is_assignment(std::string_view field) {
   return true;
 }
 
-bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 } // namespace
 
@@ -135,8 +138,8 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
       }
     }
     std::string_view secret = fields.back();
-    std::string label = fields.size() == 2 ? std::string(fields[0])
-                                           : fmt::format("key-{}", keys.size() + 1);
+    std::string label =
+        fields.size() == 2 ? std::string(fields[0]) : fmt::format("key-{}", keys.size() + 1);
     if (!is_sendable_secret(secret)) {
       throw Error(ExitCode::config,
                   fmt::format("{}:{}: the key contains a character that cannot be sent in an "
@@ -160,15 +163,15 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
     keys.push_back(make_key(std::move(label), std::string(secret), line_number));
   }
   if (keys.empty()) {
-    throw Error(ExitCode::config,
-                fmt::format("{}: no keys in the key file; add one per line as KEY or LABEL KEY",
-                            path));
+    throw Error(
+        ExitCode::config,
+        fmt::format("{}: no keys in the key file; add one per line as KEY or LABEL KEY", path));
   }
   return keys;
 }
 
 std::vector<Key> load_key_file(const std::string& path, std::vector<std::string>& warnings,
-                              std::string_view advice) {
+                               std::string_view advice) {
   auto content = util::read_small_file(path, k_max_key_file_size);
   if (!content) {
     throw Error(ExitCode::config,

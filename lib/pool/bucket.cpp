@@ -166,7 +166,8 @@ void observe_requests(BucketMap& buckets, const std::string& fingerprint, const 
     auto id = bucket_id(fingerprint, model);
     auto it = buckets.find(id);
     if (it == buckets.end()) {
-      buckets.emplace(id, first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen));
+      buckets.emplace(id,
+                      first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen));
     } else if (it->second.probing()) {
       // The first answer of a probe: the other requests of the probe are
       // still on their way, and not in this answer's `remaining`.

@@ -19,10 +19,10 @@ namespace pool {
 // The level may be below zero: units already promised to processes that
 // are waiting for them.
 struct Bucket {
-  double level = 0;     // units at `at`
+  double level = 0; // units at `at`
   util::TimePoint at{};
   double limit = 0;
-  double per_ms = 0;    // refill rate; 0 when unknown (never refills)
+  double per_ms = 0; // refill rate; 0 when unknown (never refills)
 
   // The level at `now`: the refill since `at`, never above the limit. A
   // clock gone backwards counts no refill.
@@ -79,14 +79,14 @@ struct ClaimCandidate {
 // The answer to a claim over candidates.
 struct Claim {
   enum class Kind {
-    go,      // use candidates[index] (after sleeping `wait` when it is > 0)
-    none,    // no candidate can serve within the allowed wait
+    go,   // use candidates[index] (after sleeping `wait` when it is > 0)
+    none, // no candidate can serve within the allowed wait
   };
   Kind kind = Kind::none;
   std::size_t index = 0;
   util::Millis wait{0};
-  bool estimated = false;  // the key's bucket is known and a unit was claimed
-  bool probe = false;      // the key's bucket is not known: settle_probe() after the attempt
+  bool estimated = false; // the key's bucket is known and a unit was claimed
+  bool probe = false;     // the key's bucket is not known: settle_probe() after the attempt
   // Candidates skipped because their bucket is empty, with the time until
   // their next unit (for -v and for exhaustion).
   std::vector<std::pair<std::size_t, util::Millis>> empty;

@@ -33,9 +33,9 @@ bool is_disabled(const KeyMark& mark);
 bool is_cooling(const KeyMark& mark, util::TimePoint now);
 bool is_usable(const std::optional<KeyMark>& mark, util::TimePoint now);
 
-// Combines what was stored with a new mark (docs/contract.md, the failover walk): a disabled mark beats
-// a cooling one; a cooldown is never shortened, so two cooling marks give the
-// later end (and the `since`, status and reason of the one that ends later).
+// Combines what was stored with a new mark (docs/contract.md, the failover walk): a disabled mark
+// beats a cooling one; a cooldown is never shortened, so two cooling marks give the later end (and
+// the `since`, status and reason of the one that ends later).
 KeyMark merge_marks(const std::optional<KeyMark>& stored, const KeyMark& incoming);
 
 const char* to_string(MarkKind kind);

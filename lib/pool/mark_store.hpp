@@ -29,7 +29,9 @@ public:
   // cannot save says so and the walk goes on.
   virtual void record(const keys::Key& key, const Scope& scope, const KeyMark& mark) = 0;
   // A key-wide mark (a store's subclass says `using MarkStore::record;`).
-  void record(const keys::Key& key, const KeyMark& mark) { record(key, Scope::every_model(), mark); }
+  void record(const keys::Key& key, const KeyMark& mark) {
+    record(key, Scope::every_model(), mark);
+  }
   // Replaces the last rate limits seen for one model of a key. Informative
   // only (keys status shows them), so a store may keep none: the default.
   virtual void record_limits(const keys::Key& /*key*/, const std::string& /*model*/,

@@ -28,7 +28,8 @@ Penalty penalty_for(const AttemptOutcome& outcome, Verdict verdict, const std::s
   }
   switch (outcome.limit) {
   case Limit::billing:
-    return {Scope::every_model(), KeyMark::cooling(now, k_account_cooldown, outcome.status, "billing")};
+    return {Scope::every_model(),
+            KeyMark::cooling(now, k_account_cooldown, outcome.status, "billing")};
   case Limit::spend: {
     util::Millis delay = k_account_cooldown;
     if (outcome.limit_end && *outcome.limit_end > now) {

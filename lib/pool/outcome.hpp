@@ -30,13 +30,13 @@ struct AttemptOutcome {
   };
   Kind kind = Kind::answered;
   int status = 0;
-  std::string error_type;             // upstream error type, when the body named one
-  Limit limit = Limit::rate;          // for an error answer: the kind of limit it names
+  std::string error_type;                   // upstream error type, when the body named one
+  Limit limit = Limit::rate;                // for an error answer: the kind of limit it names
   std::optional<util::TimePoint> limit_end; // a spend limit's end, when the answer names it
-  std::vector<LimitReading> limits;   // the rate limits the response reported, when sent
-  util::Millis retry_after{0};        // what the response asked for (docs/contract.md, Retry-After)
-  std::optional<bool> should_retry;   // x-should-retry, when sent
-  bool received_bytes = false;        // for network failures: had any response byte arrived?
+  std::vector<LimitReading> limits;         // the rate limits the response reported, when sent
+  util::Millis retry_after{0};      // what the response asked for (docs/contract.md, Retry-After)
+  std::optional<bool> should_retry; // x-should-retry, when sent
+  bool received_bytes = false;      // for network failures: had any response byte arrived?
 
   static AttemptOutcome answer(int status, std::string error_type = {}) {
     AttemptOutcome outcome;
@@ -54,10 +54,10 @@ struct AttemptOutcome {
 
 // The classification table of docs/contract.md (the failover walk).
 enum class Verdict {
-  success,  // 2xx: done
-  cool,     // 429, and any answer of a spend or billing limit: the key cools, try the next key
-  disable,  // 401, 403: the key is disabled, try the next key
-  report,   // anything else: no failover, report it
+  success, // 2xx: done
+  cool,    // 429, and any answer of a spend or billing limit: the key cools, try the next key
+  disable, // 401, 403: the key is disabled, try the next key
+  report,  // anything else: no failover, report it
 };
 
 Verdict classify(const AttemptOutcome& outcome);

@@ -128,8 +128,8 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
   }
 }
 
-Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt,
-                               WalkObserver& tell, WalkResult& result) {
+Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt, WalkObserver& tell,
+                               WalkResult& result) {
   for (int retry = 0;; ++retry) {
     AttemptOutcome outcome = attempt(key);
     ++result.attempts;
@@ -148,8 +148,8 @@ Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt,
       return KeyEnd::done;
     case Verdict::cool:
     case Verdict::disable: {
-      Penalty penalty = penalty_for(outcome, verdict, m_options.model, m_clock.now(),
-                                    m_options.default_cooldown);
+      Penalty penalty =
+          penalty_for(outcome, verdict, m_options.model, m_clock.now(), m_options.default_cooldown);
       mark(key, penalty.scope, penalty.mark, tell);
       if (!penalty.scope.key_wide() && outcome.status == 429) {
         m_claims.refused(key, m_options.model, m_clock.now());

@@ -17,11 +17,11 @@ namespace pool {
 using AttemptFn = std::function<AttemptOutcome(const keys::Key&)>;
 
 struct WalkOptions {
-  std::string model;                        // the request's model: the scope of its 429s
-  int retries = 0;                          // same-key retries of non-key failures
-  std::optional<util::Millis> wait_max;     // --wait: total time we may sleep for a key
+  std::string model;                                  // the request's model: the scope of its 429s
+  int retries = 0;                                    // same-key retries of non-key failures
+  std::optional<util::Millis> wait_max;               // --wait: total time we may sleep for a key
   util::Millis default_cooldown = k_default_cooldown; // a 429 that names no delay
-  std::function<double()> jitter;           // [0, 1); a real random source when empty
+  std::function<double()> jitter;                     // [0, 1); a real random source when empty
 };
 
 // Things the walk tells as it goes, for -v and for "waiting" notices.
@@ -42,19 +42,19 @@ struct WalkObserver {
 
 struct WalkResult {
   enum class Kind {
-    success,    // a key answered 2xx; `key` and `outcome` are its
-    failed,     // a non-key-specific failure, reported without failover
-    transient,  // exhausted, some key cooling (for the model): `retry_after` until the soonest
-    permanent,  // exhausted, every key disabled
+    success,   // a key answered 2xx; `key` and `outcome` are its
+    failed,    // a non-key-specific failure, reported without failover
+    transient, // exhausted, some key cooling (for the model): `retry_after` until the soonest
+    permanent, // exhausted, every key disabled
     interrupted,
   };
   Kind kind = Kind::permanent;
-  const keys::Key* key = nullptr;   // the key of the last attempt, if any
-  AttemptOutcome outcome;           // the last attempt's outcome
+  const keys::Key* key = nullptr; // the key of the last attempt, if any
+  AttemptOutcome outcome;         // the last attempt's outcome
   util::Millis retry_after{0};
   int attempts = 0;
-  int cooling = 0;                  // keys cooling at exhaustion
-  int disabled = 0;                 // keys disabled at exhaustion
+  int cooling = 0;  // keys cooling at exhaustion
+  int disabled = 0; // keys disabled at exhaustion
 };
 
 // The failover walk of docs/contract.md. Walks `keys` in order once, skipping

@@ -31,9 +31,7 @@ const std::string& path_of(Timing kind) {
 }
 } // namespace
 
-bool timing_wanted(Timing kind) {
-  return !path_of(kind).empty();
-}
+bool timing_wanted(Timing kind) { return !path_of(kind).empty(); }
 
 void append_timing(Timing kind, const std::string& line) {
   const std::string& path = path_of(kind);
@@ -63,9 +61,7 @@ void stop_after_lock_once() {
 
 #else // A release build without the hooks: nothing is read, nothing happens.
 
-bool timing_wanted(Timing) {
-  return false;
-}
+bool timing_wanted(Timing) { return false; }
 void append_timing(Timing, const std::string&) {}
 void stop_after_lock_once() {}
 

@@ -90,8 +90,8 @@ bool digits(std::string_view text) {
 
 const ProviderProfile& AnthropicProvider::profile() const {
   static const ProviderProfile k_profile{
-      "anthropic",         "https://api.anthropic.com", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY",
-      "keys",              "claude-sonnet-4-5",         "request-id",         "a Messages response",
+      "anthropic",    "https://api.anthropic.com", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY",
+      "keys",         "claude-sonnet-4-5",         "request-id",         "a Messages response",
       "message_stop",
   };
   return k_profile;
@@ -213,12 +213,13 @@ Provider::ErrorBody AnthropicProvider::read_error_body(long status, std::string_
   return read;
 }
 
-util::Millis AnthropicProvider::retry_after(long, const Headers& headers, util::TimePoint now) const {
+util::Millis AnthropicProvider::retry_after(long, const Headers& headers,
+                                            util::TimePoint now) const {
   return parse_retry_after(headers, now);
 }
 
 std::vector<limits::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,
-                                                              util::TimePoint now) const {
+                                                                 util::TimePoint now) const {
   // anthropic-ratelimit-KIND-{remaining,limit,reset}; the reset is an RFC
   // 3339 time, measured against the response's Date so that a skewed local
   // clock does not stretch or shrink it. A reset already past is now.
@@ -273,7 +274,8 @@ std::optional<util::TimePoint> regain_access_time(std::string_view message) {
   rest.remove_prefix(10);
   if (rest.starts_with(" at ")) {
     rest.remove_prefix(4);
-    if (rest.size() < 5 || rest[2] != ':' || !digits(rest.substr(0, 2)) || !digits(rest.substr(3, 2))) {
+    if (rest.size() < 5 || rest[2] != ':' || !digits(rest.substr(0, 2)) ||
+        !digits(rest.substr(3, 2))) {
       return std::nullopt;
     }
     time = std::string(rest.substr(0, 5)) + ":00";

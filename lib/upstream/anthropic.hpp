@@ -29,7 +29,8 @@ private:
   std::optional<UpstreamError> parse_error(std::string_view body) const;
   ErrorBody read_error_body(long status, std::string_view body) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
-  std::vector<limits::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
+  std::vector<limits::LimitReading> rate_limits(const Headers& headers,
+                                                util::TimePoint now) const override;
 };
 
 // The moment a spend-limit message names ("... You will regain access on

@@ -28,14 +28,10 @@ std::string url_host(const std::string& url) {
   return host;
 }
 
-bool is_localhost_name(std::string_view host) {
-  return util::iequals(host, "localhost");
-}
+bool is_localhost_name(std::string_view host) { return util::iequals(host, "localhost"); }
 
 // The URL with the scheme "http" (never sent through a proxy in the clear).
-bool is_plain_http(const std::string& url) {
-  return util::starts_with_ci(url, "http://");
-}
+bool is_plain_http(const std::string& url) { return util::starts_with_ci(url, "http://"); }
 
 // Loopback requests never go through a proxy: a proxy (even one on this
 // machine, run by another user) would see the key in clear text over plain

@@ -90,9 +90,7 @@ CurlTransport::CurlTransport(TransportOptions options)
   }
 }
 
-CurlTransport::~CurlTransport() {
-  curl_easy_cleanup(m_impl->curl);
-}
+CurlTransport::~CurlTransport() { curl_easy_cleanup(m_impl->curl); }
 
 TransferResult CurlTransport::post(const std::string& url, const std::vector<std::string>& headers,
                                    std::string_view body, ResponseHandler& handler) {

@@ -1,8 +1,8 @@
 #include "upstream/messages.hpp"
 
 #include "util/error.hpp"
-#include "util/strings.hpp"
 #include "util/printable.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>

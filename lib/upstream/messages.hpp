@@ -31,7 +31,8 @@ struct UpstreamError {
 // One line of JSON in the upstream error shape, with "retry_after" in whole
 // seconds when given. Strings that are not valid UTF-8 are repaired, never
 // refused.
-std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds = {});
+std::string error_json(const UpstreamError& error,
+                       std::optional<long long> retry_after_seconds = {});
 
 // `value` as one line of JSON; strings that are not valid UTF-8 are repaired.
 std::string json_line(const nlohmann::ordered_json& value);

@@ -57,7 +57,8 @@ const json* error_object(const json& parsed) {
     return &*error;
   }
   auto object = parsed.find("object");
-  if (object != parsed.end() && object->is_string() && object->get_ref<const std::string&>() == "error") {
+  if (object != parsed.end() && object->is_string() &&
+      object->get_ref<const std::string&>() == "error") {
     return &parsed;
   }
   return nullptr;
@@ -104,14 +105,17 @@ bool is_openai_host(std::string_view base_url) {
 
 const ProviderProfile& OpenAiProvider::profile() const {
   static const ProviderProfile k_profile{
-      "openai",         "https://api.openai.com/v1", "OPENAI_BASE_URL", "OPENAI_API_KEY",
-      "openai.keys",    "gpt-4o-mini",               "x-request-id",    "a chat completion",
+      "openai",          "https://api.openai.com/v1",
+      "OPENAI_BASE_URL", "OPENAI_API_KEY",
+      "openai.keys",     "gpt-4o-mini",
+      "x-request-id",    "a chat completion",
       "data: [DONE]",
   };
   return k_profile;
 }
 
-std::string OpenAiProvider::build_body(const PromptRequest& request, std::string_view base_url) const {
+std::string OpenAiProvider::build_body(const PromptRequest& request,
+                                       std::string_view base_url) const {
   ordered_json body;
   body["model"] = request.model;
   ordered_json messages = ordered_json::array();
@@ -265,7 +269,8 @@ Provider::ErrorBody OpenAiProvider::read_error_body(long status, std::string_vie
   return read;
 }
 
-util::Millis OpenAiProvider::retry_after(long status, const Headers& headers, util::TimePoint now) const {
+util::Millis OpenAiProvider::retry_after(long status, const Headers& headers,
+                                         util::TimePoint now) const {
   util::Millis asked = parse_retry_after(headers, now);
   if (asked.count() > 0 || status != 429) {
     return asked;
@@ -284,7 +289,7 @@ util::Millis OpenAiProvider::retry_after(long status, const Headers& headers, ut
 }
 
 std::vector<limits::LimitReading> OpenAiProvider::rate_limits(const Headers& headers,
-                                                           util::TimePoint now) const {
+                                                              util::TimePoint now) const {
   // x-ratelimit-{remaining,limit,reset}-KIND; the reset is a Go duration
   // from now ("6m0s"), so no clock skew enters.
   std::vector<limits::LimitReading> readings;

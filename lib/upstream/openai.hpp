@@ -24,7 +24,8 @@ public:
 private:
   ErrorBody read_error_body(long status, std::string_view body) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
-  std::vector<limits::LimitReading> rate_limits(const Headers& headers, util::TimePoint now) const override;
+  std::vector<limits::LimitReading> rate_limits(const Headers& headers,
+                                                util::TimePoint now) const override;
 };
 
 // Whether `base_url` points at OpenAI's own API host, whose newer models

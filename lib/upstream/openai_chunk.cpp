@@ -135,7 +135,8 @@ bool read_choices(ondemand::value value, ChunkFields& fields) {
     if (std::move(element).get(item)) {
       return false;
     }
-    bool read = first ? read_first_choice(item, fields) : util::check_json_value(item, k_max_depth - 2);
+    bool read =
+        first ? read_first_choice(item, fields) : util::check_json_value(item, k_max_depth - 2);
     if (!read) {
       return false;
     }

@@ -62,7 +62,8 @@ public:
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
 
-  void add(const std::string& url, const std::vector<std::string>& lines, const ProbeOptions& options) {
+  void add(const std::string& url, const std::vector<std::string>& lines,
+           const ProbeOptions& options) {
     auto probe = std::make_unique<Probe>();
     probe->curl = curl_easy_init();
     if (!probe->curl) {

@@ -76,8 +76,8 @@ public:
   virtual std::string build_body(const PromptRequest& request, std::string_view base_url) const = 0;
   // The request that sends `body` (built above, or given with --request and
   // passed through adapt_request_body) with `secret`.
-  virtual HttpRequest request(std::string_view base_url, const std::string& secret, std::string body,
-                              bool stream) const = 0;
+  virtual HttpRequest request(std::string_view base_url, const std::string& secret,
+                              std::string body, bool stream) const = 0;
   // The cheap request of `keys check`: it costs no tokens.
   virtual HttpRequest probe(std::string_view base_url, const std::string& secret) const = 0;
 
@@ -114,7 +114,8 @@ private:
   // How long an answer asks the caller to wait (0: it names no delay). Every
   // provider honours retry-after-ms and Retry-After (parse_retry_after); a
   // provider may read more for a 429.
-  virtual util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const = 0;
+  virtual util::Millis retry_after(long status, const Headers& headers,
+                                   util::TimePoint now) const = 0;
   // The rate limits an answer reports in its headers (success or not), each
   // reset on our clock. Kinds are named with underscores ("input_tokens"),
   // as they are stored and shown.

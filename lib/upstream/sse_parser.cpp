@@ -11,7 +11,8 @@ namespace {
 std::size_t find_line_end(std::string_view bytes) {
   const char* data = bytes.data();
   const void* lf = std::memchr(data, '\n', bytes.size());
-  std::size_t limit = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - data) : bytes.size();
+  std::size_t limit =
+      lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - data) : bytes.size();
   const void* cr = std::memchr(data, '\r', limit);
   if (cr) {
     return static_cast<std::size_t>(static_cast<const char*>(cr) - data);
@@ -87,7 +88,8 @@ void SseParser::process_line(std::string_view line, const EventSink& sink) {
   }
   auto colon = line.find(':');
   std::string_view field = line.substr(0, colon);
-  std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
   if (!value.empty() && value.front() == ' ') {
     value.remove_prefix(1);
   }

@@ -141,7 +141,8 @@ DeltaKind decode_text_delta_slow(std::string_view data, std::string& text) {
     return DeltaKind::malformed;
   }
   auto type = delta->find("type");
-  if (type == delta->end() || !type->is_string() || type->get_ref<const std::string&>() != "text_delta") {
+  if (type == delta->end() || !type->is_string() ||
+      type->get_ref<const std::string&>() != "text_delta") {
     return DeltaKind::other;
   }
   auto value = delta->find("text");

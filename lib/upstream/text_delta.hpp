@@ -23,7 +23,8 @@ enum class DeltaKind {
 // skips), a repeated name counts by its last value, and anything simdjson
 // refuses (invalid JSON, a top-level value that is not an object, a byte
 // order mark, a NUL after the value, integers beyond 64 bits, nesting deeper
-// than 64 levels) goes to the full parser, which has the last word. The fuzz target fuzz_text_delta checks it.
+// than 64 levels) goes to the full parser, which has the last word. The fuzz target fuzz_text_delta
+// checks it.
 DeltaKind decode_text_delta(std::string_view data, std::string& text);
 
 // The same, appending the text to `out` (left as it was unless the kind is

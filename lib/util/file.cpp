@@ -34,8 +34,8 @@ private:
 
 Expected<FileContent> read_small_file(const std::string& path, std::size_t max_size,
                                       bool follow_links) {
-  FdGuard fd(::open(path.c_str(),
-                    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow_links ? 0 : O_NOFOLLOW)));
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                                      (follow_links ? 0 : O_NOFOLLOW)));
   if (fd.get() < 0) {
     return Expected<FileContent>::failure(std::strerror(errno));
   }

@@ -29,7 +29,9 @@ void install_interrupt_handler() {
 
 bool interrupted() noexcept { return g_signal != 0; }
 
-const char* interrupt_message() noexcept { return g_signal == SIGTERM ? "terminated" : "interrupted"; }
+const char* interrupt_message() noexcept {
+  return g_signal == SIGTERM ? "terminated" : "interrupted";
+}
 
 int interrupt_exit_code() noexcept { return g_signal == SIGTERM ? 143 : 130; }
 

@@ -18,7 +18,9 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-static char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+static char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+}
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -68,7 +70,11 @@ static bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x8
 // truncated sequence counts as a single byte so that every byte is covered.
 static std::size_t sequence_length(std::string_view s, std::size_t i) noexcept {
   auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
+  std::size_t n = lead < 0x80           ? 1
+                  : (lead >> 5) == 0x6  ? 2
+                  : (lead >> 4) == 0xE  ? 3
+                  : (lead >> 3) == 0x1E ? 4
+                                        : 1;
   if (i + n > s.size()) {
     return 1;
   }

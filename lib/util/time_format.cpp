@@ -40,8 +40,8 @@ public:
   }
   std::string_view word() {
     std::size_t start = m_pos;
-    while (m_pos < m_text.size() &&
-           ((m_text[m_pos] >= 'A' && m_text[m_pos] <= 'Z') || (m_text[m_pos] >= 'a' && m_text[m_pos] <= 'z'))) {
+    while (m_pos < m_text.size() && ((m_text[m_pos] >= 'A' && m_text[m_pos] <= 'Z') ||
+                                     (m_text[m_pos] >= 'a' && m_text[m_pos] <= 'z'))) {
       ++m_pos;
     }
     return m_text.substr(start, m_pos - start);
@@ -57,9 +57,10 @@ private:
 
 constexpr std::array<std::string_view, 12> k_months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> k_short_days = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr std::array<std::string_view, 7> k_long_days = {"Monday", "Tuesday", "Wednesday", "Thursday",
-                                                         "Friday", "Saturday", "Sunday"};
+constexpr std::array<std::string_view, 7> k_short_days = {"Mon", "Tue", "Wed", "Thu",
+                                                          "Fri", "Sat", "Sun"};
+constexpr std::array<std::string_view, 7> k_long_days = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
 std::optional<int> month_number(std::string_view name) {
   for (std::size_t i = 0; i < k_months.size(); ++i) {
@@ -70,7 +71,8 @@ std::optional<int> month_number(std::string_view name) {
   return std::nullopt;
 }
 
-template <std::size_t N> bool is_one_of(std::string_view word, const std::array<std::string_view, N>& names) {
+template <std::size_t N>
+bool is_one_of(std::string_view word, const std::array<std::string_view, N>& names) {
   for (auto name : names) {
     if (name == word) {
       return true;

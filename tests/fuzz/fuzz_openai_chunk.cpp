@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   auto slow = upstream::decode_openai_chunk_slow(text, slow_text);
   std::string out = "prefix:";
   auto fast = upstream::append_openai_chunk(text, out);
-  std::string expected = "prefix:" + (slow == upstream::ChunkKind::text ? slow_text : std::string());
+  std::string expected =
+      "prefix:" + (slow == upstream::ChunkKind::text ? slow_text : std::string());
   if (fast != slow || out != expected) {
     std::abort();
   }

@@ -53,10 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     }
   }
   util::TimePoint now{util::Millis{1'790'000'000'000}};
-  doc.merge(keys::make_key("fuzz", "sk-fuzz-key-0123456789"), pool::KeyMark::cooling(now, util::Millis{5000}, 429, "x"));
+  doc.merge(keys::make_key("fuzz", "sk-fuzz-key-0123456789"),
+            pool::KeyMark::cooling(now, util::Millis{5000}, 429, "x"));
   doc.prune(now);
   state::StateDocument again;
-  if (state::StateDocument::parse(doc.serialize(), again, problem) != state::StateDocument::Parse::ok) {
+  if (state::StateDocument::parse(doc.serialize(), again, problem) !=
+      state::StateDocument::Parse::ok) {
     std::abort();
   }
   return 0;

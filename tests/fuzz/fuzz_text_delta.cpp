@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   // append_text_delta adds exactly that text to what is there, or nothing.
   std::string out = "prefix:";
   auto appended = upstream::append_text_delta(text, out);
-  std::string expected = "prefix:" + (slow == upstream::DeltaKind::text ? slow_text : std::string());
+  std::string expected =
+      "prefix:" + (slow == upstream::DeltaKind::text ? slow_text : std::string());
   if (appended != slow || out != expected) {
     std::abort();
   }

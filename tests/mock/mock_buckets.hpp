@@ -13,33 +13,33 @@ namespace mock {
 
 class buckets {
 public:
-    // `requests` fit in a bucket; it refills at `requests` per `per_ms`.
-    buckets(std::int64_t requests, std::int64_t per_ms) : m_capacity(requests), m_per_ms(per_ms) {}
+  // `requests` fit in a bucket; it refills at `requests` per `per_ms`.
+  buckets(std::int64_t requests, std::int64_t per_ms) : m_capacity(requests), m_per_ms(per_ms) {}
 
-    struct verdict {
-        bool allowed = false;
-        std::int64_t limit = 0;
-        std::int64_t remaining = 0;  // whole requests left after this one
-        std::int64_t full_in_ms = 0; // until the bucket is full again
-        std::int64_t next_in_ms = 0; // refused: until one request is back
-    };
+  struct verdict {
+    bool allowed = false;
+    std::int64_t limit = 0;
+    std::int64_t remaining = 0;  // whole requests left after this one
+    std::int64_t full_in_ms = 0; // until the bucket is full again
+    std::int64_t next_in_ms = 0; // refused: until one request is back
+  };
 
-    // Takes one request from the bucket of (key, model), if there is one.
-    verdict take(const std::string& key, const std::string& model);
+  // Takes one request from the bucket of (key, model), if there is one.
+  verdict take(const std::string& key, const std::string& model);
 
 private:
-    using clock = std::chrono::steady_clock;
-    struct level {
-        double tokens;
-        clock::time_point at;
-    };
-    const std::int64_t m_capacity;
-    const std::int64_t m_per_ms;
-    std::mutex m_mutex;
-    std::map<std::string, level> m_levels;
+  using clock = std::chrono::steady_clock;
+  struct level {
+    double tokens;
+    clock::time_point at;
+  };
+  const std::int64_t m_capacity;
+  const std::int64_t m_per_ms;
+  std::mutex m_mutex;
+  std::map<std::string, level> m_levels;
 };
 
 // "2026-11-26T03:00:07.250Z": now plus `ms`, in RFC 3339 UTC.
 std::string rfc3339_in(std::int64_t ms);
 
-}  // namespace mock
+} // namespace mock

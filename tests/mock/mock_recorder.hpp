@@ -15,54 +15,54 @@ namespace mock {
 
 class recorder {
 public:
-    recorder() = default;
-    ~recorder();
-    recorder(const recorder&) = delete;
-    recorder& operator=(const recorder&) = delete;
+  recorder() = default;
+  ~recorder();
+  recorder(const recorder&) = delete;
+  recorder& operator=(const recorder&) = delete;
 
-    // Opens the JSON Lines log for appending. Throws std::runtime_error.
-    void open_log(const std::string& path);
+  // Opens the JSON Lines log for appending. Throws std::runtime_error.
+  void open_log(const std::string& path);
 
-    // Numbers the request, its connection, and appends it to the log.
-    // Returns the request number (1-based).
-    std::uint64_t record(const httplib::Request& req);
+  // Numbers the request, its connection, and appends it to the log.
+  // Returns the request number (1-based).
+  std::uint64_t record(const httplib::Request& req);
 
-    // {"requests":N,"connections":C,"by_key":{...},"by_path":{...},
-    //  "by_status":{...},"max_in_flight":M}
-    nlohmann::ordered_json stats();
+  // {"requests":N,"connections":C,"by_key":{...},"by_path":{...},
+  //  "by_status":{...},"max_in_flight":M}
+  nlohmann::ordered_json stats();
 
-    // Counts an answer's status (by_status).
-    void answered(int status);
+  // Counts an answer's status (by_status).
+  void answered(int status);
 
-    // Marks a request as being answered for as long as it lives, so that
-    // max_in_flight tells how many requests the mock held at once: proof
-    // that a client sent them in parallel, whatever the machine's load.
-    class in_flight {
-    public:
-        explicit in_flight(recorder& rec);
-        ~in_flight();
-        in_flight(const in_flight&) = delete;
-        in_flight& operator=(const in_flight&) = delete;
+  // Marks a request as being answered for as long as it lives, so that
+  // max_in_flight tells how many requests the mock held at once: proof
+  // that a client sent them in parallel, whatever the machine's load.
+  class in_flight {
+  public:
+    explicit in_flight(recorder& rec);
+    ~in_flight();
+    in_flight(const in_flight&) = delete;
+    in_flight& operator=(const in_flight&) = delete;
 
-    private:
-        recorder& m_rec;
-    };
+  private:
+    recorder& m_rec;
+  };
 
 private:
-    std::mutex m_mutex;
-    int m_log_fd = -1;
-    std::uint64_t m_requests = 0;
-    // A TCP connection is told apart by the client's address and port: the
-    // kernel gives every connection its own ephemeral port.
-    std::map<std::string, std::uint64_t> m_connections;
-    std::map<std::string, std::uint64_t> m_by_key;
-    std::map<std::string, std::uint64_t> m_by_path;
-    std::map<std::string, std::uint64_t> m_by_status;
-    std::uint64_t m_in_flight = 0;
-    std::uint64_t m_max_in_flight = 0;
+  std::mutex m_mutex;
+  int m_log_fd = -1;
+  std::uint64_t m_requests = 0;
+  // A TCP connection is told apart by the client's address and port: the
+  // kernel gives every connection its own ephemeral port.
+  std::map<std::string, std::uint64_t> m_connections;
+  std::map<std::string, std::uint64_t> m_by_key;
+  std::map<std::string, std::uint64_t> m_by_path;
+  std::map<std::string, std::uint64_t> m_by_status;
+  std::uint64_t m_in_flight = 0;
+  std::uint64_t m_max_in_flight = 0;
 };
 
 // The x-api-key header of a request, if it has one.
 std::optional<std::string> api_key_of(const httplib::Request& req);
 
-}  // namespace mock
+} // namespace mock

@@ -15,11 +15,11 @@ namespace mock {
 
 // What the answer needs to know about the request it answers.
 struct request_info {
-    std::uint64_t number = 0;   // request number, used for ids
-    std::string model;          // echoed back as the real API does
-    bool stream = false;        // the request body had "stream": true
-    std::size_t body_bytes = 0; // for a plausible input_tokens figure
-    bool openai = false;        // answer in the Chat Completions shape
+  std::uint64_t number = 0;   // request number, used for ids
+  std::string model;          // echoed back as the real API does
+  bool stream = false;        // the request body had "stream": true
+  std::size_t body_bytes = 0; // for a plausible input_tokens figure
+  bool openai = false;        // answer in the Chat Completions shape
 };
 
 // Fills `res`. `spec` must outlive the response (it lives in the script).
@@ -38,4 +38,4 @@ bool stopping();
 // Returns false when the mock is stopping.
 bool pause_for(std::int64_t ms);
 
-}  // namespace mock
+} // namespace mock

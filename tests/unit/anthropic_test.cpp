@@ -159,11 +159,12 @@ TEST_CASE("anthropic request and probe: path and headers") {
   CHECK(request.method == "POST");
   CHECK(request.url == "http://127.0.0.1:9/v1/messages");
   CHECK(request.body == "{}");
-  CHECK(request.headers == std::vector<std::string>{"x-api-key: sk-ant-secret", "anthropic-version: 2023-06-01",
-                                                    "content-type: application/json",
-                                                    "accept: text/event-stream"});
+  CHECK(request.headers ==
+        std::vector<std::string>{"x-api-key: sk-ant-secret", "anthropic-version: 2023-06-01",
+                                 "content-type: application/json", "accept: text/event-stream"});
   // A base URL that ends in /v1 names the same server.
-  CHECK(k_anthropic.request("http://127.0.0.1:9/v1", "k", "{}", false).url == "http://127.0.0.1:9/v1/messages");
+  CHECK(k_anthropic.request("http://127.0.0.1:9/v1", "k", "{}", false).url ==
+        "http://127.0.0.1:9/v1/messages");
   CHECK(k_anthropic.probe("https://proxy.example/anthropic/v1", "k").url ==
         "https://proxy.example/anthropic/v1/models?limit=1");
   auto probe = k_anthropic.probe("https://api.anthropic.com", "sk-ant-secret");
@@ -177,8 +178,9 @@ TEST_CASE("anthropic request and probe: path and headers") {
 TEST_CASE("anthropic decode_event: text, the end, errors, and what is ignored") {
   std::string text;
   upstream::UpstreamError error;
-  upstream::SseEvent delta{"content_block_delta",
-                           R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})"};
+  upstream::SseEvent delta{
+      "content_block_delta",
+      R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})"};
   CHECK(k_anthropic.decode_event(delta, true, text, error) == upstream::EventKind::text);
   CHECK(k_anthropic.decode_event(delta, true, text, error) == upstream::EventKind::text);
   CHECK(text == "HiHi");
@@ -186,14 +188,17 @@ TEST_CASE("anthropic decode_event: text, the end, errors, and what is ignored") 
   CHECK(text == "HiHi");
   CHECK(k_anthropic.decode_event({"content_block_delta", "{nope"}, true, text, error) ==
         upstream::EventKind::malformed);
-  CHECK(k_anthropic.decode_event({"message_stop", R"({"type":"message_stop"})"}, false, text, error) ==
-        upstream::EventKind::done);
-  CHECK(k_anthropic.decode_event({"ping", "{}"}, true, text, error) == upstream::EventKind::ignored);
-  CHECK(k_anthropic.decode_event({"error", R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})"},
-                                 true, text, error) == upstream::EventKind::error);
+  CHECK(k_anthropic.decode_event({"message_stop", R"({"type":"message_stop"})"}, false, text,
+                                 error) == upstream::EventKind::done);
+  CHECK(k_anthropic.decode_event({"ping", "{}"}, true, text, error) ==
+        upstream::EventKind::ignored);
+  CHECK(k_anthropic.decode_event(
+            {"error", R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})"},
+            true, text, error) == upstream::EventKind::error);
   CHECK(error.type == "overloaded_error");
   CHECK(error.message == "busy");
-  CHECK(k_anthropic.decode_event({"error", "garbage"}, true, text, error) == upstream::EventKind::error);
+  CHECK(k_anthropic.decode_event({"error", "garbage"}, true, text, error) ==
+        upstream::EventKind::error);
   CHECK(error.type == "api_error");
 }
 
@@ -234,7 +239,8 @@ TEST_CASE("anthropic read, rate limits: every kind with underscores; bad values 
   auto readings = read_answer(k_anthropic, 200, headers, "", now).limits;
   REQUIRE(readings.size() == 3);
   CHECK(readings[0] == limits::LimitReading{"tokens", 0, -1, now});
-  CHECK(readings[1] == limits::LimitReading{"input_tokens", 39'500, 40'000, now + util::Millis{500}});
+  CHECK(readings[1] ==
+        limits::LimitReading{"input_tokens", 39'500, 40'000, now + util::Millis{500}});
   CHECK(readings[2] == limits::LimitReading{"output_tokens", 0, -1, std::nullopt});
   CHECK(read_answer(k_anthropic, 200, upstream::Headers{}, "", now).limits.empty());
 }
@@ -303,7 +309,8 @@ TEST_CASE("regain_access_time: the moment a spend-limit message names") {
         at("2026-09-01T13:45:00Z"));
   CHECK(upstream::regain_access_time("You will regain access on 2026-09-01 at 13:45:30 UTC.") ==
         at("2026-09-01T13:45:30Z"));
-  CHECK(upstream::regain_access_time("You will regain access on 2026-09-01.") == at("2026-09-01T00:00:00Z"));
+  CHECK(upstream::regain_access_time("You will regain access on 2026-09-01.") ==
+        at("2026-09-01T00:00:00Z"));
   CHECK_FALSE(upstream::regain_access_time("You have reached your API usage limits."));
   CHECK_FALSE(upstream::regain_access_time("You will regain access on September 1st"));
   CHECK_FALSE(upstream::regain_access_time("You will regain access on 2026-13-45 at 00:00 UTC."));

@@ -130,7 +130,8 @@ TEST_CASE("claim: keys never seen are walked in order; a probe counts the reques
   CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(0)).index == 1);
   // A probe that never settles (its process died) is forgotten.
   CHECK(buckets.count(pool::bucket_id(k_b.fingerprint, "opus")) == 1);
-  auto later = pool::claim_in(buckets, {{&k_b, false}}, "opus", k_t0 + pool::k_probe_timeout, ms(0));
+  auto later =
+      pool::claim_in(buckets, {{&k_b, false}}, "opus", k_t0 + pool::k_probe_timeout, ms(0));
   CHECK(later.probe);
   CHECK(buckets.at(pool::bucket_id(k_b.fingerprint, "opus")).level == doctest::Approx(-1.0));
 }
@@ -166,7 +167,7 @@ TEST_CASE("claim: empty buckets are reported; without a wait nothing is claimed"
 
 TEST_CASE("claim: waiters are promised successive units, not the same one") {
   BucketMap buckets;
-  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(0, 5000);  // 1/s
+  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(0, 5000);   // 1/s
   buckets[pool::bucket_id(k_b.fingerprint, "opus")] = five_a_second(0, 10'000); // 0.5/s
   std::vector<ClaimCandidate> a_b{{&k_a, false}, {&k_b, false}};
   std::vector<std::pair<std::size_t, long long>> promised;
@@ -177,7 +178,8 @@ TEST_CASE("claim: waiters are promised successive units, not the same one") {
     promised.emplace_back(claim.index, claim.wait.count());
   }
   // a at 1 s, then a at 2 s and b at 2 s, then a at 3 s: each waiter its own unit.
-  CHECK(promised == std::vector<std::pair<std::size_t, long long>>{{0, 1000}, {0, 2000}, {1, 2000}, {0, 3000}});
+  CHECK(promised ==
+        std::vector<std::pair<std::size_t, long long>>{{0, 1000}, {0, 2000}, {1, 2000}, {0, 3000}});
   // A wait longer than allowed claims nothing.
   CHECK(pool::claim_in(buckets, a_b, "opus", k_t0, ms(3000)).kind == Claim::Kind::none);
   // A key never seen comes first: its capacity is unknown, not used up.

@@ -63,13 +63,15 @@ TEST_CASE("claim ledger: an update changes the file, a read sees it") {
   ClaimLedger ledger(dir / "state.json");
   CHECK(ledger.path() == dir / "state.json.claims");
   std::string problem;
-  REQUIRE(ledger.update(k_t0, [](BucketMap& b) { b["k m"] = fixed(2); }, problem));
+  REQUIRE(ledger.update(
+      k_t0, [](BucketMap& b) { b["k m"] = fixed(2); }, problem));
   CHECK(test::permissions(ledger.path()) == 0600);
   CHECK(ledger.read().at("k m").level == doctest::Approx(2));
   // A garbage file reads as empty and is replaced by the next update.
   test::write_file(ledger.path(), "not json at all, and longer than what comes next ............");
   CHECK(ledger.read().empty());
-  REQUIRE(ledger.update(k_t0, [](BucketMap& b) { b["k m"] = fixed(1); }, problem));
+  REQUIRE(ledger.update(
+      k_t0, [](BucketMap& b) { b["k m"] = fixed(1); }, problem));
   CHECK(ledger.read().size() == 1);
 }
 
@@ -79,7 +81,8 @@ TEST_CASE("claim ledger: a symbolic link in its place is refused") {
   REQUIRE(::symlink((dir / "elsewhere").c_str(), (dir / "state.json.claims").c_str()) == 0);
   ClaimLedger ledger(dir / "state.json");
   std::string problem;
-  CHECK_FALSE(ledger.update(k_t0, [](BucketMap&) {}, problem));
+  CHECK_FALSE(ledger.update(
+      k_t0, [](BucketMap&) {}, problem));
   CHECK_FALSE(problem.empty());
   CHECK(test::read_file(dir / "elsewhere").empty());
 }
@@ -90,9 +93,9 @@ TEST_CASE("claim ledger: concurrent processes never claim the same unit") {
   test::TempDir dir;
   ClaimLedger ledger(dir / "state.json", ms(30'000));
   std::string problem;
-  REQUIRE(ledger.update(k_t0, [](BucketMap& b) {
-    b[pool::bucket_id(k_a.fingerprint, "opus")] = fixed(40);
-  }, problem));
+  REQUIRE(ledger.update(
+      k_t0, [](BucketMap& b) { b[pool::bucket_id(k_a.fingerprint, "opus")] = fixed(40); },
+      problem));
   std::vector<pid_t> children;
   for (int p = 0; p < 8; ++p) {
     pid_t pid = ::fork();
@@ -104,7 +107,9 @@ TEST_CASE("claim ledger: concurrent processes never claim the same unit") {
       for (int i = 0; i < 10; ++i) {
         Claim claim;
         std::string why;
-        if (!mine.update(k_t0, [&](BucketMap& b) { claim = pool::claim_in(b, only, "opus", k_t0, ms(0)); }, why)) {
+        if (!mine.update(
+                k_t0, [&](BucketMap& b) { claim = pool::claim_in(b, only, "opus", k_t0, ms(0)); },
+                why)) {
           ::_exit(100);
         }
         granted += claim.kind == Claim::Kind::go ? 1 : 0;

@@ -27,17 +27,18 @@ TEST_CASE("parse_go_duration rounds fractions of a millisecond up") {
   CHECK(parse_go_duration("1ns") == Millis{1});
   CHECK(parse_go_duration("1us") == Millis{1});
   CHECK(parse_go_duration("1500us") == Millis{2});
-  CHECK(parse_go_duration("2000\xC2\xB5s") == Millis{2});  // U+00B5 micro sign
-  CHECK(parse_go_duration("3000\xCE\xBCs") == Millis{3});  // U+03BC Greek mu
+  CHECK(parse_go_duration("2000\xC2\xB5s") == Millis{2}); // U+00B5 micro sign
+  CHECK(parse_go_duration("3000\xCE\xBCs") == Millis{3}); // U+03BC Greek mu
   CHECK(parse_go_duration("1000000ns") == Millis{1});
   CHECK(parse_go_duration("1000001ns") == Millis{2});
   CHECK(parse_go_duration("0.0001ms") == Millis{1});
 }
 
 TEST_CASE("parse_go_duration: garbage is none") {
-  for (std::string text : {"", " ", "s", "1", "10", "-1s", "1 s", " 1s", "1s ", "1x", "1S", "1sec",
-                           "1.5", ".s", ".", "1..5s", "abc", "1h-2m", "1e3s", "0x10s", "1s2",
-                           "\xC2\xB5s", "1\xC2s", "inf", "nan", "1,5s"}) {
+  for (std::string text :
+       {"",     " ",     "s",    "1",         "10",     "-1s", "1 s",   " 1s", "1s ",
+        "1x",   "1S",    "1sec", "1.5",       ".s",     ".",   "1..5s", "abc", "1h-2m",
+        "1e3s", "0x10s", "1s2",  "\xC2\xB5s", "1\xC2s", "inf", "nan",   "1,5s"}) {
     CAPTURE(text);
     CHECK_FALSE(parse_go_duration(text).has_value());
   }

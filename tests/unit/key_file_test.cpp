@@ -194,8 +194,8 @@ TEST_CASE("a key split in two by a space is refused: its first half would be a l
 }
 
 TEST_CASE("a label that looks like a secret is refused without echoing it") {
-  for (std::string label : {std::string("AbCdEfGh1234567890XyZq"), std::string("team-Q7fJ2kLm9Xp4Rt8Wv3Ns"),
-                            std::string(65, 'a')}) {
+  for (std::string label : {std::string("AbCdEfGh1234567890XyZq"),
+                            std::string("team-Q7fJ2kLm9Xp4Rt8Wv3Ns"), std::string(65, 'a')}) {
     CAPTURE(label);
     std::string message;
     CHECK_BRIDGE_ERROR(parse_key_file(label + " sk-ant-fine-key-0000\n", k_path), ExitCode::config,
@@ -237,7 +237,8 @@ TEST_CASE("a '#' after white space starts a trailing comment") {
                              "third sk-ant-th#ree-33333333\n",
                              k_path);
   CHECK(labels_of(keys) == std::vector<std::string>{"primary", "key-2", "third"});
-  CHECK(secrets_of(keys) == std::vector<std::string>{"sk-ant-one-1111111111", "sk-ant-two-2222222222",
+  CHECK(secrets_of(keys) == std::vector<std::string>{"sk-ant-one-1111111111",
+                                                     "sk-ant-two-2222222222",
                                                      "sk-ant-th#ree-33333333"});
 }
 
@@ -305,8 +306,8 @@ TEST_CASE("check_key_file_permissions: a file of another user is refused, root's
   std::vector<std::string> warnings;
   std::string message;
   uid_t other = ::geteuid() == 54321 ? 54322 : 54321;
-  CHECK_BRIDGE_ERROR(keys::check_key_file_permissions("/k", 0100600, other, warnings), ExitCode::config,
-                     message);
+  CHECK_BRIDGE_ERROR(keys::check_key_file_permissions("/k", 0100600, other, warnings),
+                     ExitCode::config, message);
   CHECK(message.find("belongs to another user") != std::string::npos);
   CHECK_NOTHROW(keys::check_key_file_permissions("/k", 0100600, 0, warnings));
   CHECK_NOTHROW(keys::check_key_file_permissions("/k", 0100600, ::geteuid(), warnings));

@@ -18,8 +18,8 @@ TEST_CASE("key_hint: the table of docs/contract.md (keys)") {
            Row{"abcdefghij", "ab...ij"},                        // 10: n = 2
            Row{"abcdefghijklmnopqrs", "ab...rs"},               // 19: n = 2
            Row{"abcdefghijklmnopqrst", "abcd...qrst"},          // 20: n = 4
-           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"},         // the example of docs/contract.md (keys)
-           Row{std::string(108, 'x') + "AA", "xxxx...xxAA"},    // a real key's length
+           Row{"sk-ant-api03-abcdefgh", "sk-a...efgh"}, // the example of docs/contract.md (keys)
+           Row{std::string(108, 'x') + "AA", "xxxx...xxAA"}, // a real key's length
        }) {
     CAPTURE(row.secret);
     CHECK(keys::key_hint(row.secret) == row.hint);
@@ -116,7 +116,8 @@ TEST_CASE("key_fingerprint: the FIPS 180-4 example vectors") {
         "sha256:cdc76e5c9914fb9281a1c7e284d73e67");
 }
 
-TEST_CASE("key_fingerprint agrees with libcrypto at every length around the block and padding edges") {
+TEST_CASE(
+    "key_fingerprint agrees with libcrypto at every length around the block and padding edges") {
   std::string data;
   for (int length = 0; length <= 300; ++length) {
     CAPTURE(length);

@@ -104,9 +104,10 @@ std::string sample_file() {
   doc.merge(keys::make_key("alpha", "sk-ant-api03-alpha-0000000000"),
             pool::Scope::of_model("claude-opus-4-1"),
             KeyMark::cooling(k_t0, ms(45'000), 429, "rate_limit_error"));
-  doc.set_limits(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222"), "claude-haiku-4-5",
-                 pool::ModelLimits{k_t0, {{"requests", 0, 50, k_t0 + ms(3'000)},
-                                          {"tokens", 1200, -1, std::nullopt}}});
+  doc.set_limits(
+      keys::make_key("gamma", "sk-ant-api03-gamma-2222222222"), "claude-haiku-4-5",
+      pool::ModelLimits{
+          k_t0, {{"requests", 0, 50, k_t0 + ms(3'000)}, {"tokens", 1200, -1, std::nullopt}}});
   return doc.serialize();
 }
 
@@ -126,7 +127,8 @@ TEST_CASE("read_marks: known answers") {
   CHECK(mark.reason == "rate_limit_error");
   const auto& opus = marks.at(alpha.fingerprint).models.at("claude-opus-4-1");
   CHECK(opus.until == k_t0 + ms(45'000));
-  const auto& gamma = marks.at(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222").fingerprint);
+  const auto& gamma =
+      marks.at(keys::make_key("gamma", "sk-ant-api03-gamma-2222222222").fingerprint);
   REQUIRE(gamma.limits.count("claude-haiku-4-5") == 1);
   const auto& readings = gamma.limits.at("claude-haiku-4-5").readings;
   REQUIRE(readings.size() == 2);

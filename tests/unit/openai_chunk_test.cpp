@@ -47,7 +47,8 @@ ChunkKind checked(std::string_view data, std::string* text = nullptr) {
 
 std::string chunk(const std::string& delta) {
   return R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini",)"
-         R"("choices":[{"index":0,"delta":)" + delta + R"(,"logprobs":null,"finish_reason":null}]})";
+         R"("choices":[{"index":0,"delta":)" +
+         delta + R"(,"logprobs":null,"finish_reason":null}]})";
 }
 
 } // namespace
@@ -56,9 +57,11 @@ TEST_CASE("the chunks OpenAI sends: role, text, finish, usage") {
   std::string text;
   CHECK(checked(chunk(R"({"role":"assistant","content":""})"), &text) == ChunkKind::text);
   CHECK(text.empty());
-  CHECK(checked(chunk(R"({"content":"Hello, wörld \u00e9\n\"quoted\""})"), &text) == ChunkKind::text);
+  CHECK(checked(chunk(R"({"content":"Hello, wörld \u00e9\n\"quoted\""})"), &text) ==
+        ChunkKind::text);
   CHECK(text == "Hello, wörld é\n\"quoted\"");
-  CHECK(checked(chunk(R"({"role":"assistant","content":null,"refusal":null})")) == ChunkKind::ignored);
+  CHECK(checked(chunk(R"({"role":"assistant","content":null,"refusal":null})")) ==
+        ChunkKind::ignored);
   CHECK(checked(chunk(R"({})")) == ChunkKind::ignored);
   CHECK(checked(R"({"id":"x","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3}})") ==
         ChunkKind::ignored);
@@ -86,28 +89,32 @@ TEST_CASE("chunks that are not what a stream should carry") {
 TEST_CASE("odd but valid JSON: both parsers have the same reading") {
   std::string text;
   // A repeated name counts by its last value, at every level.
-  CHECK(checked(R"({"choices":[{"delta":{"content":"a"}}],"choices":[{"delta":{"content":"b"}}]})", &text) ==
-        ChunkKind::text);
+  CHECK(checked(R"({"choices":[{"delta":{"content":"a"}}],"choices":[{"delta":{"content":"b"}}]})",
+                &text) == ChunkKind::text);
   CHECK(text == "b");
   CHECK(checked(R"({"choices":[{"delta":{"content":"a","content":null}}]})") == ChunkKind::ignored);
   CHECK(checked(R"({"choices":[{"delta":{"content":"a"},"delta":{}}]})") == ChunkKind::ignored);
   CHECK(checked(R"({"choices":[{"delta":{"content":"a"}}],"choices":[]})") == ChunkKind::ignored);
   // Escaped names, a second choice, numbers simdjson does not read, depth.
-  CHECK(checked(R"({"choices":[{"\u0064elta":{"\u0063ontent":"esc"}}]})", &text) == ChunkKind::text);
+  CHECK(checked(R"({"choices":[{"\u0064elta":{"\u0063ontent":"esc"}}]})", &text) ==
+        ChunkKind::text);
   CHECK(text == "esc");
-  CHECK(checked(R"({"choices":[{"delta":{"content":"one"}},{"delta":{"content":"two"}}]})", &text) ==
-        ChunkKind::text);
+  CHECK(checked(R"({"choices":[{"delta":{"content":"one"}},{"delta":{"content":"two"}}]})",
+                &text) == ChunkKind::text);
   CHECK(text == "one");
-  CHECK(checked(R"({"n":123456789012345678901234567890,"choices":[{"delta":{"content":"big"}}]})") ==
-        ChunkKind::text);
+  CHECK(
+      checked(R"({"n":123456789012345678901234567890,"choices":[{"delta":{"content":"big"}}]})") ==
+      ChunkKind::text);
   std::string deep(100, '[');
   deep += std::string(100, ']');
-  CHECK(checked(R"({"x":)" + deep + R"(,"choices":[{"delta":{"content":"deep"}}]})") == ChunkKind::text);
+  CHECK(checked(R"({"x":)" + deep + R"(,"choices":[{"delta":{"content":"deep"}}]})") ==
+        ChunkKind::text);
   // simdjson refuses a byte order mark and a NUL after the value; nlohmann
   // takes both, and has the last word.
   CHECK(checked("\xEF\xBB\xBF" + chunk(R"({"content":"bom"})")) == ChunkKind::text);
   CHECK(checked(chunk(R"({"content":"bad \xff byte"})")) == ChunkKind::malformed);
-  CHECK(checked(std::string(chunk(R"({"content":"nul"})")) + std::string(1, '\0')) == ChunkKind::text);
+  CHECK(checked(std::string(chunk(R"({"content":"nul"})")) + std::string(1, '\0')) ==
+        ChunkKind::text);
 }
 
 TEST_CASE("random mutations of a real chunk: fast and slow agree") {

@@ -39,7 +39,8 @@ TEST_CASE("openai profile: base URL, key variable, key file, model, request id")
 
 TEST_CASE("openai build_body: model and one user message, no token limit by default") {
   auto body = json::parse(k_openai.build_body(prompt("Say hi"), k_official));
-  CHECK(body == json{{"model", "gpt-4o-mini"}, {"messages", {{{"role", "user"}, {"content", "Say hi"}}}}});
+  CHECK(body ==
+        json{{"model", "gpt-4o-mini"}, {"messages", {{{"role", "user"}, {"content", "Say hi"}}}}});
 }
 
 TEST_CASE("openai build_body: system first, then user; temperature, stop, stream when given") {
@@ -69,9 +70,10 @@ TEST_CASE("openai build_body: --max-tokens is max_completion_tokens on OpenAI's 
     CHECK(body["max_completion_tokens"] == 77);
     CHECK_FALSE(body.contains("max_tokens"));
   }
-  for (std::string_view base : {"http://127.0.0.1:8000/v1", "https://openrouter.ai/api/v1",
-                                "https://api.openai.com.evil.example/v1", "https://my-api.openai.company/v1",
-                                "http://localhost/api.openai.com/v1"}) {
+  for (std::string_view base :
+       {"http://127.0.0.1:8000/v1", "https://openrouter.ai/api/v1",
+        "https://api.openai.com.evil.example/v1", "https://my-api.openai.company/v1",
+        "http://localhost/api.openai.com/v1"}) {
     CAPTURE(std::string(base));
     auto body = json::parse(k_openai.build_body(request, base));
     CHECK(body["max_tokens"] == 77);
@@ -80,7 +82,8 @@ TEST_CASE("openai build_body: --max-tokens is max_completion_tokens on OpenAI's 
 }
 
 TEST_CASE("openai request and probe: path under the base, bearer token") {
-  auto request = k_openai.request("https://api.openai.com/v1", "sk-proj-secret", "{\"a\":1}", false);
+  auto request =
+      k_openai.request("https://api.openai.com/v1", "sk-proj-secret", "{\"a\":1}", false);
   CHECK(request.method == "POST");
   CHECK(request.url == "https://api.openai.com/v1/chat/completions");
   CHECK(request.body == "{\"a\":1}");
@@ -103,8 +106,8 @@ TEST_CASE("openai answer_text: choices[0].message.content") {
   CHECK(k_openai.answer_text(R"({"choices":[{"message":{"content":null,"refusal":"no"}}]})") == "");
   CHECK(k_openai.answer_text(R"({"choices":[]})") == "");
   for (std::string body : {"", "nope", "[]", R"({"choices":{}})", R"({"object":"chat.completion"})",
-                           R"({"choices":[{"text":"legacy"}]})", R"({"choices":[{"message":{"content":5}}]})",
-                           R"({"choices":[7]})"}) {
+                           R"({"choices":[{"text":"legacy"}]})",
+                           R"({"choices":[{"message":{"content":5}}]})", R"({"choices":[7]})"}) {
     CAPTURE(body);
     CHECK_FALSE(k_openai.answer_text(body).has_value());
   }
@@ -114,35 +117,39 @@ TEST_CASE("openai decode_event: deltas until [DONE]; errors; what is ignored") {
   std::string text;
   upstream::UpstreamError error;
   auto event = [](std::string data) { return upstream::SseEvent{"message", std::move(data)}; };
-  CHECK(k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"), true,
+  CHECK(k_openai.decode_event(
+            event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"), true,
+            text, error) == EventKind::text);
+  CHECK(k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{"content":"Hel"}}]})"), true,
                               text, error) == EventKind::text);
-  CHECK(k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{"content":"Hel"}}]})"), true, text,
-                              error) == EventKind::text);
-  CHECK(k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{"content":"lo \u00e9"}}]})"), true,
-                              text, error) == EventKind::text);
+  CHECK(k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{"content":"lo \u00e9"}}]})"),
+                              true, text, error) == EventKind::text);
   CHECK(text == "Hello \xC3\xA9");
-  CHECK(k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"), true,
-                              text, error) == EventKind::ignored);
-  CHECK(k_openai.decode_event(event(R"({"choices":[],"usage":{"total_tokens":3}})"), true, text, error) ==
-        EventKind::ignored);
+  CHECK(
+      k_openai.decode_event(event(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"),
+                            true, text, error) == EventKind::ignored);
+  CHECK(k_openai.decode_event(event(R"({"choices":[],"usage":{"total_tokens":3}})"), true, text,
+                              error) == EventKind::ignored);
   CHECK(k_openai.decode_event(event("[DONE]"), true, text, error) == EventKind::done);
   CHECK(k_openai.decode_event(event("[DONE]"), false, text, error) == EventKind::done);
   CHECK(text == "Hello \xC3\xA9");
 
   CHECK(k_openai.decode_event(event("{not json"), true, text, error) == EventKind::malformed);
-  CHECK(k_openai.decode_event(event(R"({"choices":[{"delta":{"content":7}}]})"), true, text, error) ==
-        EventKind::malformed);
+  CHECK(k_openai.decode_event(event(R"({"choices":[{"delta":{"content":7}}]})"), true, text,
+                              error) == EventKind::malformed);
   // Relaying: text is not decoded, so not judged either.
   CHECK(k_openai.decode_event(event("{not json"), false, text, error) == EventKind::ignored);
-  CHECK(k_openai.decode_event(event(R"({"choices":[{"delta":{"content":"x"}}]})"), false, text, error) ==
-        EventKind::ignored);
+  CHECK(k_openai.decode_event(event(R"({"choices":[{"delta":{"content":"x"}}]})"), false, text,
+                              error) == EventKind::ignored);
   CHECK(text == "Hello \xC3\xA9");
 
   for (bool want_text : {true, false}) {
     error = {};
-    CHECK(k_openai.decode_event(
-              event(R"({"error":{"message":"The server had an error","type":"server_error","code":null}})"),
-              want_text, text, error) == EventKind::error);
+    CHECK(
+        k_openai.decode_event(
+            event(
+                R"({"error":{"message":"The server had an error","type":"server_error","code":null}})"),
+            want_text, text, error) == EventKind::error);
     CHECK(error.type == "server_error");
     CHECK(error.message == "The server had an error");
   }
@@ -167,7 +174,8 @@ TEST_CASE("openai read, the error: the error object, with or without a type") {
   auto text = parse_error(k_openai, R"({"error":"model not found"})");
   REQUIRE(text.has_value());
   CHECK(text->message == "model not found");
-  for (std::string body : {"", "<html>502</html>", "[]", R"({"message":"x"})", R"({"error":{"message":)"}) {
+  for (std::string body :
+       {"", "<html>502</html>", "[]", R"({"message":"x"})", R"({"error":{"message":)"}) {
     CAPTURE(body);
     CHECK_FALSE(parse_error(k_openai, body).has_value());
   }

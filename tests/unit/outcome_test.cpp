@@ -175,14 +175,16 @@ namespace {
 const util::TimePoint k_now = test::at("2026-11-26T03:00:00Z");
 
 AttemptOutcome limited(int status, pool::Limit limit, std::optional<util::TimePoint> end = {}) {
-  auto outcome = AttemptOutcome::answer(status, status == 402 ? "billing_error" : "rate_limit_error");
+  auto outcome =
+      AttemptOutcome::answer(status, status == 402 ? "billing_error" : "rate_limit_error");
   outcome.limit = limit;
   outcome.limit_end = end;
   return outcome;
 }
 } // namespace
 
-TEST_CASE("classify: an answer the provider read as a spend or billing limit cools, whatever its status") {
+TEST_CASE("classify: an answer the provider read as a spend or billing limit cools, whatever its "
+          "status") {
   CHECK(pool::classify(limited(400, limits::Limit::spend)) == Verdict::cool);
   CHECK(pool::classify(limited(402, limits::Limit::billing)) == Verdict::cool);
   CHECK(pool::classify(limited(429, limits::Limit::spend)) == Verdict::cool);
@@ -204,8 +206,8 @@ TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
   CHECK(p.scope.key_wide()); // no model known: key-wide
   CHECK(p.mark.until == k_now + ms(60'000));
 
-  p = pool::penalty_for(AttemptOutcome::answer(401, "authentication_error"), Verdict::disable, "opus",
-                        k_now, ms(60'000));
+  p = pool::penalty_for(AttemptOutcome::answer(401, "authentication_error"), Verdict::disable,
+                        "opus", k_now, ms(60'000));
   CHECK(p.scope.key_wide());
   CHECK(p.mark.kind == pool::MarkKind::disabled);
 
@@ -218,28 +220,33 @@ TEST_CASE("penalty_for: scope, delay and reason of each key-specific answer") {
   CHECK(p.mark.reason == "spend_limit");
 
   // A spend-limit time already past, or none: one hour instead.
-  p = pool::penalty_for(limited(429, limits::Limit::spend, test::at("2026-11-01T00:00:00Z")), Verdict::cool,
-                        "opus", k_now, ms(60'000));
+  p = pool::penalty_for(limited(429, limits::Limit::spend, test::at("2026-11-01T00:00:00Z")),
+                        Verdict::cool, "opus", k_now, ms(60'000));
   CHECK(p.scope.key_wide());
   CHECK(p.mark.until == k_now + ms(3'600'000));
   CHECK(p.mark.reason == "spend_limit");
-  p = pool::penalty_for(limited(400, limits::Limit::spend), Verdict::cool, "opus", k_now, ms(60'000));
+  p = pool::penalty_for(limited(400, limits::Limit::spend), Verdict::cool, "opus", k_now,
+                        ms(60'000));
   CHECK(p.mark.until == k_now + ms(3'600'000));
 
   // Billing: every model, one hour.
-  p = pool::penalty_for(limited(402, limits::Limit::billing), Verdict::cool, "opus", k_now, ms(60'000));
+  p = pool::penalty_for(limited(402, limits::Limit::billing), Verdict::cool, "opus", k_now,
+                        ms(60'000));
   CHECK(p.scope.key_wide());
   CHECK(p.mark.until == k_now + ms(3'600'000));
   CHECK(p.mark.reason == "billing");
 }
 
-TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the first request back for requests), at most 60 s") {
+TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the first request back "
+          "for requests), at most 60 s") {
   using limits::LimitReading;
   CHECK_FALSE(pool::proactive_cooldown({}, k_now));
-  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 1, 50, k_now + ms(5'000)}}, k_now));
+  CHECK_FALSE(
+      pool::proactive_cooldown({LimitReading{"requests", 1, 50, k_now + ms(5'000)}}, k_now));
   CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, std::nullopt}}, k_now));
   CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", 0, 50, k_now}}, k_now));
-  CHECK_FALSE(pool::proactive_cooldown({LimitReading{"requests", -1, 50, k_now + ms(5'000)}}, k_now));
+  CHECK_FALSE(
+      pool::proactive_cooldown({LimitReading{"requests", -1, 50, k_now + ms(5'000)}}, k_now));
   auto one = pool::proactive_cooldown({LimitReading{"tokens", 0, 50, k_now + ms(2'500)}}, k_now);
   REQUIRE(one);
   CHECK(one->delay == ms(2'500));

@@ -97,7 +97,8 @@ TEST_CASE("path_safety: files, directories and links of another user are refused
     CAPTURE(std::string(name));
     test::write_file(dir / name, "{}");
     REQUIRE(::chown((dir / name).c_str(), k_other_uid, k_other_uid) == 0);
-    CHECK(mentions(state_location_problem(dir / "state.json"), "belongs to another user (uid 54321)"));
+    CHECK(mentions(state_location_problem(dir / "state.json"),
+                   "belongs to another user (uid 54321)"));
     REQUIRE(::unlink((dir / name).c_str()) == 0);
   }
   auto theirs = dir / "theirs";
@@ -112,7 +113,8 @@ TEST_CASE("path_safety: files, directories and links of another user are refused
   REQUIRE(::mkdir(ours.c_str(), 0700) == 0);
   REQUIRE(::symlink(ours.c_str(), (sticky + "/shared").c_str()) == 0);
   REQUIRE(::lchown((sticky + "/shared").c_str(), k_other_uid, k_other_uid) == 0);
-  CHECK(mentions(state_location_problem(sticky + "/shared/state.json"), "symbolic link owned by another user"));
+  CHECK(mentions(state_location_problem(sticky + "/shared/state.json"),
+                 "symbolic link owned by another user"));
 }
 
 TEST_CASE("foreign_file_problem: an open file of ours passes, another user's does not") {

@@ -9,7 +9,8 @@ using util::printable;
 
 TEST_CASE("printable: plain text and valid UTF-8 pass unchanged") {
   CHECK(printable("rate_limit_error") == "rate_limit_error");
-  CHECK(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  CHECK(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") ==
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
   CHECK(printable("back\\slash") == "back\\slash");
   CHECK(printable("") == "");
 }
@@ -34,8 +35,8 @@ TEST_CASE("printable: C1 controls are escaped, as UTF-8 and as raw 8-bit bytes")
 
 TEST_CASE("printable: bytes that are not valid UTF-8 are escaped one by one") {
   CHECK(printable("\xff\xfe") == "\\xff\\xfe");
-  CHECK(printable("\xc3") == "\\xc3");                  // truncated
-  CHECK(printable("\xc0\x9b") == "\\xc0\\x9b");         // overlong form of U+001B... of 0x1B
+  CHECK(printable("\xc3") == "\\xc3");                   // truncated
+  CHECK(printable("\xc0\x9b") == "\\xc0\\x9b");          // overlong form of U+001B... of 0x1B
   CHECK(printable("\xe0\x82\x9b") == "\\xe0\\x82\\x9b"); // overlong form of U+009B
   CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80"); // a surrogate
   CHECK(printable("\xf4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80"); // past U+10FFFF

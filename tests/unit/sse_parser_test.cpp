@@ -31,9 +31,7 @@ Events parse_chunks(const std::vector<std::string>& chunks, std::size_t max_line
   return events;
 }
 
-Events parse_whole(const std::string& stream) {
-  return parse_chunks({stream});
-}
+Events parse_whole(const std::string& stream) { return parse_chunks({stream}); }
 
 // A stream with every kind of line end, a comment, a multi-line event, an
 // event without data and a `data:` without its space.
@@ -70,9 +68,7 @@ const Events k_expected = {
 
 } // namespace
 
-TEST_CASE("sse: a whole stream in one chunk") {
-  CHECK(parse_whole(k_stream) == k_expected);
-}
+TEST_CASE("sse: a whole stream in one chunk") { CHECK(parse_whole(k_stream) == k_expected); }
 
 TEST_CASE("sse: the same stream one byte at a time") {
   std::vector<std::string> bytes;

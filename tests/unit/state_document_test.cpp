@@ -26,9 +26,7 @@ StateDocument parsed(const std::string& text) {
   return doc;
 }
 
-json as_json(const StateDocument& doc) {
-  return json::parse(doc.serialize());
-}
+json as_json(const StateDocument& doc) { return json::parse(doc.serialize()); }
 
 const keys::Key k_alpha = keys::make_key("alpha", "sk-ant-api03-SECRET-alpha-000000");
 const keys::Key k_beta = keys::make_key("beta", "sk-ant-api03-SECRET-beta-111111");
@@ -200,7 +198,8 @@ TEST_CASE("state document: entries that do not read as marks are ignored by mark
   auto marks = doc.marks();
   CHECK(marks.size() == 1);
   REQUIRE(marks.count("sha256:6") == 1);
-  CHECK(marks.at("sha256:6").key_wide.value().status == 0); // a status that is not a number is not read
+  CHECK(marks.at("sha256:6").key_wide.value().status ==
+        0); // a status that is not a number is not read
   CHECK(doc.size() == 6);
 }
 
@@ -329,7 +328,8 @@ TEST_CASE("state document: the key-wide fields keep their meaning beside per-mod
   // What an older reader reads from our file is the top-level fields only:
   // they must still say exactly the key-wide mark, never a per-model one.
   StateDocument doc;
-  doc.merge(k_alpha, pool::Scope::every_model(), KeyMark::cooling(k_t0, ms(3'600'000), 402, "billing"));
+  doc.merge(k_alpha, pool::Scope::every_model(),
+            KeyMark::cooling(k_t0, ms(3'600'000), 402, "billing"));
   doc.merge(k_alpha, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(7'200'000), 429, ""));
   doc.merge(k_beta, pool::Scope::of_model("opus"), KeyMark::cooling(k_t0, ms(30'000), 429, ""));
   auto j = as_json(doc);

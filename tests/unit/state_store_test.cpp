@@ -134,9 +134,7 @@ int wait_for(pid_t pid) {
   return status;
 }
 
-bool exited_ok(int status) {
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
+bool exited_ok(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
 StateDocument parse_state(const std::string& path) {
   StateDocument doc;
@@ -775,7 +773,8 @@ TEST_CASE("state store: limits rewrite the state file only when they matter, the
   // One request a second: full again (limit - remaining) seconds later.
   auto reading = [&](long long remaining, long long limit) {
     return pool::ModelLimits{
-        clock.now(), {{"requests", remaining, limit, clock.now() + ms((limit - remaining) * 1'000)}}};
+        clock.now(),
+        {{"requests", remaining, limit, clock.now() + ms((limit - remaining) * 1'000)}}};
   };
   auto inode = [&] {
     struct stat st {};

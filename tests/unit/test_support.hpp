@@ -114,9 +114,7 @@ inline bool mentions_number(const std::string& text, int n) {
   return false;
 }
 
-inline util::Millis ms(long long count) {
-  return util::Millis{count};
-}
+inline util::Millis ms(long long count) { return util::Millis{count}; }
 
 } // namespace test
 

@@ -68,7 +68,8 @@ TEST_CASE("checked_base_url: the error never repeats credentials embedded in the
   CHECK(message.find("sk-ant-SECRET") == std::string::npos);
 }
 
-TEST_CASE("is_loopback_host: literal loopback addresses and localhost only, parsed with inet_pton") {
+TEST_CASE(
+    "is_loopback_host: literal loopback addresses and localhost only, parsed with inet_pton") {
   using upstream::is_loopback_host;
   for (auto host : {"127.0.0.1", "127.1.2.3", "127.255.255.255", "localhost", "LOCALHOST", "[::1]",
                     "::1", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]"}) {
@@ -77,9 +78,10 @@ TEST_CASE("is_loopback_host: literal loopback addresses and localhost only, pars
   }
   // Dotted digits that are not an address are host names: a resolver could
   // send them anywhere.
-  for (auto host : {"127.0.0.256", "127.1.2.3456", "127.0.0.1.2", "127.0.0", "127.", "127..0.1",
-                    "127.0.0.01x", "128.0.0.1", "0.0.0.0", "10.0.0.1", "[::2]", "[::ffff:10.0.0.1]",
-                    "localhost.", "localhost.example.com", "127.0.0.1.nip.io", "", "[]", "[127.0.0.1]"}) {
+  for (auto host :
+       {"127.0.0.256", "127.1.2.3456", "127.0.0.1.2", "127.0.0", "127.", "127..0.1", "127.0.0.01x",
+        "128.0.0.1", "0.0.0.0", "10.0.0.1", "[::2]", "[::ffff:10.0.0.1]", "localhost.",
+        "localhost.example.com", "127.0.0.1.nip.io", "", "[]", "[127.0.0.1]"}) {
     CAPTURE(std::string(host));
     CHECK_FALSE(is_loopback_host(host));
   }

@@ -32,9 +32,7 @@ std::vector<keys::Key> make_keys(std::initializer_list<const char*> labels) {
   return keys;
 }
 
-AttemptOutcome ok() {
-  return AttemptOutcome::answer(200);
-}
+AttemptOutcome ok() { return AttemptOutcome::answer(200); }
 
 AttemptOutcome rate_limited(long long retry_after_ms = 0) {
   auto outcome = AttemptOutcome::answer(429, "rate_limit_error");
@@ -134,13 +132,12 @@ struct Pool {
 };
 
 // The name of row INDEX of a table of cases run as SUBCASEs.
-std::string row_name(std::size_t index) {
-  return "row " + std::to_string(index);
-}
+std::string row_name(std::size_t index) { return "row " + std::to_string(index); }
 
 } // namespace
 
-TEST_CASE_FIXTURE(Pool, "walker: the first key that answers 2xx serves; later keys are not touched") {
+TEST_CASE_FIXTURE(Pool,
+                  "walker: the first key that answers 2xx serves; later keys are not touched") {
   keys = make_keys({"a", "b", "c"});
   upstream.script("a", {ok()});
   auto result = Walker(keys, store, clock).walk(upstream.fn());
@@ -224,15 +221,14 @@ TEST_CASE_FIXTURE(Pool, "walker: 401 and 403 disable the key and fail over") {
   }
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: any other status or a network failure ends the walk without failover") {
+TEST_CASE_FIXTURE(Pool,
+                  "walker: any other status or a network failure ends the walk without failover") {
   // (402 and the 400 usage-limit messages are key-specific: docs/marks.md, below.)
-  std::vector<AttemptOutcome> outcomes = {status(400, "invalid_request_error"),
-                                          status(404, "not_found_error"),
-                                          status(413, "request_too_large"),
-                                          status(500, "api_error"),
-                                          status(529, "overloaded_error"),
-                                          AttemptOutcome::network(),
-                                          AttemptOutcome::network(true)};
+  std::vector<AttemptOutcome> outcomes = {
+      status(400, "invalid_request_error"), status(404, "not_found_error"),
+      status(413, "request_too_large"),     status(500, "api_error"),
+      status(529, "overloaded_error"),      AttemptOutcome::network(),
+      AttemptOutcome::network(true)};
   for (std::size_t row = 0; row < outcomes.size(); ++row) {
     SUBCASE(row_name(row).c_str()) {
       const auto& outcome = outcomes[row];
@@ -365,7 +361,8 @@ TEST_CASE_FIXTURE(Pool, "walker: mixed disabled and cooling is transient") {
   CHECK(upstream.calls == Labels{"c"});
 }
 
-TEST_CASE_FIXTURE(Pool, "walker --wait: sleeps for the soonest key and walks again from the first") {
+TEST_CASE_FIXTURE(Pool,
+                  "walker --wait: sleeps for the soonest key and walks again from the first") {
   keys = make_keys({"a", "b"});
   upstream.script("a", {rate_limited(9'000)});
   upstream.script("b", {rate_limited(5'000), ok()});
@@ -434,7 +431,8 @@ TEST_CASE_FIXTURE(Pool, "walker --wait: gives up when the wait would exceed the 
   CHECK(upstream.all_used());
 }
 
-TEST_CASE_FIXTURE(Pool, "walker --retries: 5xx, 529, 408, 409 and early network failures retry the same key") {
+TEST_CASE_FIXTURE(
+    Pool, "walker --retries: 5xx, 529, 408, 409 and early network failures retry the same key") {
   std::vector<AttemptOutcome> failures = {status(500),
                                           status(503),
                                           status(529, "overloaded_error"),
@@ -503,7 +501,8 @@ TEST_CASE_FIXTURE(Pool, "walker --retries: a server's retry-after is honoured") 
   CHECK(clock.slept() == ms(2'000));
 }
 
-TEST_CASE_FIXTURE(Pool, "walker --retries: no retry for 400, late network failures, or x-should-retry: false") {
+TEST_CASE_FIXTURE(
+    Pool, "walker --retries: no retry for 400, late network failures, or x-should-retry: false") {
   auto late_network = AttemptOutcome::network(true);
   auto refused = status(500);
   refused.should_retry = false;
@@ -524,7 +523,8 @@ TEST_CASE_FIXTURE(Pool, "walker --retries: no retry for 400, late network failur
   }
 }
 
-TEST_CASE_FIXTURE(Pool, "walker --retries: x-should-retry: true retries what would not be retried") {
+TEST_CASE_FIXTURE(Pool,
+                  "walker --retries: x-should-retry: true retries what would not be retried") {
   keys = make_keys({"a"});
   auto asked = status(400, "invalid_request_error");
   asked.should_retry = true;
@@ -704,7 +704,8 @@ TEST_CASE_FIXTURE(Pool, "walker: exhaustion is judged for the request's model") 
   CHECK(recorder.waits == std::vector<util::Millis>{ms(9'000)});
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: a mark without a model (an older bridge's) applies to every model") {
+TEST_CASE_FIXTURE(Pool,
+                  "walker: a mark without a model (an older bridge's) applies to every model") {
   keys = make_keys({"a", "b"});
   store.record(keys[0], KeyMark::cooling(k_t0, ms(20'000), 429, "rate_limit_error"));
   upstream.script("b", {ok(), ok()});
@@ -717,7 +718,8 @@ TEST_CASE_FIXTURE(Pool, "walker: a mark without a model (an older bridge's) appl
   CHECK(told.skips == Labels{"a:*", "a:*"});
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: a disabled key is skipped for every model, and exhaustion is permanent") {
+TEST_CASE_FIXTURE(
+    Pool, "walker: a disabled key is skipped for every model, and exhaustion is permanent") {
   keys = make_keys({"a"});
   upstream.script("a", {status(401, "authentication_error")});
   auto first = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
@@ -729,11 +731,13 @@ TEST_CASE_FIXTURE(Pool, "walker: a disabled key is skipped for every model, and 
   CHECK(upstream.calls == Labels{"a"});
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: spend and billing answers cool the key for every model and fail over") {
+TEST_CASE_FIXTURE(Pool,
+                  "walker: spend and billing answers cool the key for every model and fail over") {
   keys = make_keys({"a", "b"});
   ScopeRecorder told;
   SUBCASE("a spend-limit 429 naming when access returns") {
-    upstream.script("a", {limited(429, "rate_limit_error", limits::Limit::spend, at("2026-12-01T00:00:00Z"))});
+    upstream.script(
+        "a", {limited(429, "rate_limit_error", limits::Limit::spend, at("2026-12-01T00:00:00Z"))});
     upstream.script("b", {ok()});
     auto result = Walker(keys, store, clock, for_model("opus")).walk(upstream.fn(), &told);
     CHECK(result.kind == WalkResult::Kind::success);
@@ -791,7 +795,8 @@ TEST_CASE_FIXTURE(Pool, "walker: spend and billing answers cool the key for ever
   }
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: a success with a limit used up cools the key for that model, at most 60 s") {
+TEST_CASE_FIXTURE(
+    Pool, "walker: a success with a limit used up cools the key for that model, at most 60 s") {
   keys = make_keys({"a", "b"});
   SUBCASE("requests remaining 0, reset in 7 s") {
     upstream.script("a", {ok_with_limits({{"requests", 0, 50, k_t0 + ms(7'000)},
@@ -835,7 +840,8 @@ TEST_CASE_FIXTURE(Pool, "walker: a success with a limit used up cools the key fo
   CHECK(upstream.all_used());
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: a key whose request bucket is empty is skipped, a unit is claimed per walk") {
+TEST_CASE_FIXTURE(
+    Pool, "walker: a key whose request bucket is empty is skipped, a unit is claimed per walk") {
   keys = make_keys({"a", "b"});
   // a: 1 left of 5, full in 4 s (one a second).
   upstream.script("a", {ok_with_limits({{"requests", 1, 5, k_t0 + ms(4'000)}})});
@@ -853,7 +859,8 @@ TEST_CASE_FIXTURE(Pool, "walker: a key whose request bucket is empty is skipped,
   CHECK(upstream.all_used());
 }
 
-TEST_CASE_FIXTURE(Pool, "walker: empty buckets exhaust the walk until the next unit, --wait claims it ahead") {
+TEST_CASE_FIXTURE(
+    Pool, "walker: empty buckets exhaust the walk until the next unit, --wait claims it ahead") {
   keys = make_keys({"a"});
   // Empty after this answer, full in 5 s: one unit a second.
   upstream.script("a", {ok_with_limits({{"requests", 0, 5, k_t0 + ms(5'000)}})});
@@ -867,11 +874,13 @@ TEST_CASE_FIXTURE(Pool, "walker: empty buckets exhaust the walk until the next u
   waiting.wait_max = ms(5'000);
   upstream.script("a", {ok(), ok()});
   Recorder told;
-  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &told).kind == WalkResult::Kind::success);
+  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &told).kind ==
+        WalkResult::Kind::success);
   CHECK(told.waits == std::vector<util::Millis>{ms(1'000)});
   clock.set(k_t0);
   Recorder second;
-  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &second).kind == WalkResult::Kind::success);
+  CHECK(Walker(keys, store, clock, waiting).walk(upstream.fn(), &second).kind ==
+        WalkResult::Kind::success);
   CHECK(second.waits == std::vector<util::Millis>{ms(2'000)});
   CHECK(upstream.all_used());
 }

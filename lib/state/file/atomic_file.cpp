@@ -28,7 +28,8 @@ std::string base_name(const std::string& path) {
 
 } // namespace
 
-util::Expected<bool> write_atomically(const std::string& path, std::string_view data, unsigned mode) {
+util::Expected<bool> write_atomically(const std::string& path, std::string_view data,
+                                      unsigned mode) {
   using Result = util::Expected<bool>;
   std::string temp = path + ".tmp.XXXXXX";
   int fd = ::mkostemp(temp.data(), O_CLOEXEC);

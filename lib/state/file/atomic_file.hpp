@@ -13,7 +13,8 @@ namespace state {
 // fsync'ed and renamed over `path` (the directory is not fsync'ed: see the
 // .cpp). The file gets
 // `mode`. On failure the temporary file is removed and `path` is untouched.
-util::Expected<bool> write_atomically(const std::string& path, std::string_view data, unsigned mode);
+util::Expected<bool> write_atomically(const std::string& path, std::string_view data,
+                                      unsigned mode);
 
 // Removes temporary files left by writers that were killed before their
 // rename. Only safe while holding the state lock (writers create temporary

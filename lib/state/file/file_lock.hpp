@@ -31,9 +31,8 @@ public:
   // be: a waiter's mark is already in the journal, any later holder folds it
   // in, and `watch` lets the waiter stop as soon as one has. On success the
   // lock is null when `watch` said it is no longer needed.
-  static util::Expected<std::unique_ptr<FileLock>> acquire(const std::string& path,
-                                                            util::Millis bound,
-                                                            const Watch& watch = {});
+  static util::Expected<std::unique_ptr<FileLock>>
+  acquire(const std::string& path, util::Millis bound, const Watch& watch = {});
   static constexpr int k_progress_rounds = 10;
   ~FileLock();
   FileLock(const FileLock&) = delete;

@@ -25,12 +25,11 @@ namespace state {
 // nlohmann's DOM; and arrays or objects nested deeper than k_max_state_depth
 // stop the walk. Every text simdjson refuses or cannot judge is handed to
 // StateDocument itself, which has the last word: invalid JSON, a top-level
-// value that is not an object (corrupt either way), too deep a nesting, a byte order mark (nlohmann skips one, simdjson does not), a NUL
-// byte after the value (nlohmann ends the text there, simdjson does not),
-// and numbers beyond 64-bit integers (nlohmann makes them doubles, simdjson
-// refuses them). Those are rare (a damaged or hand-edited file), and a
-// corrupt file is set aside after one such read. The fuzz target
-// fuzz_state_file checks the rule on every input.
+// value that is not an object (corrupt either way), too deep a nesting, a byte order mark (nlohmann
+// skips one, simdjson does not), a NUL byte after the value (nlohmann ends the text there, simdjson
+// does not), and numbers beyond 64-bit integers (nlohmann makes them doubles, simdjson refuses
+// them). Those are rare (a damaged or hand-edited file), and a corrupt file is set aside after one
+// such read. The fuzz target fuzz_state_file checks the rule on every input.
 //
 // On anything but ok, `marks` is left alone.
 StateDocument::Parse read_marks(std::string_view text, pool::MarkMap& marks, std::string& problem);

@@ -63,9 +63,10 @@ std::optional<std::string> directory_problem(const std::string& directory, const
                        directory, st.st_uid, k_fix);
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
-    return fmt::format("the directory {} is writable by other users (mode {:04o}) and not sticky, so "
-                       "they could replace or plant the state file; run 'chmod go-w {}' or {}",
-                       directory, st.st_mode & 07777, directory, k_fix);
+    return fmt::format(
+        "the directory {} is writable by other users (mode {:04o}) and not sticky, so "
+        "they could replace or plant the state file; run 'chmod go-w {}' or {}",
+        directory, st.st_mode & 07777, directory, k_fix);
   }
   return std::nullopt;
 }

@@ -91,8 +91,8 @@ namespace {
 // key-wide mark at the top, the rest under "models" (removed when empty).
 void write_entry(json& entry, const pool::KeyMarks& marks) {
   write_mark(entry, marks.key_wide);
-  json models = entry.contains("models") && entry["models"].is_object() ? entry["models"]
-                                                                         : json::object();
+  json models =
+      entry.contains("models") && entry["models"].is_object() ? entry["models"] : json::object();
   for (auto it = models.begin(); it != models.end();) {
     const std::string& name = it.key();
     if (!it->is_object()) {
@@ -332,7 +332,8 @@ json& entry_of(json& document, const std::string& fingerprint, const std::string
 }
 } // namespace
 
-void StateDocument::merge(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
+void StateDocument::merge(const keys::Key& key, const pool::Scope& scope,
+                          const pool::KeyMark& mark) {
   merge(key.fingerprint, key.label, key.hint, scope, mark);
 }
 
@@ -393,13 +394,15 @@ void StateDocument::prune(util::TimePoint now) {
     pool::KeyMarks pruned = marks;
     pruned.prune(now);
     for (auto limit = pruned.limits.begin(); limit != pruned.limits.end();) {
-      limit = now - limit->second.seen > k_limits_kept ? pruned.limits.erase(limit) : std::next(limit);
+      limit =
+          now - limit->second.seen > k_limits_kept ? pruned.limits.erase(limit) : std::next(limit);
     }
     if (pruned.empty()) {
       it = keys.erase(it);
       continue;
     }
-    if (pruned.key_wide.has_value() != marks.key_wide.has_value() || pruned.models.size() != marks.models.size() ||
+    if (pruned.key_wide.has_value() != marks.key_wide.has_value() ||
+        pruned.models.size() != marks.models.size() ||
         pruned.limits.size() != marks.limits.size()) {
       write_entry(it.value(), pruned);
     }

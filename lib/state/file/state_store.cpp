@@ -48,8 +48,7 @@ std::pair<dev_t, ino_t> identity_of(const std::string& path) {
 // stand for (docs/marks.md, "Claims"): cooling for their model until the
 // next unit, so that `keys status` says what a walk would find. A walk
 // lets the bucket decide for such a mark anyway.
-void add_empty_buckets(pool::MarkMap& marks, const pool::BucketMap& buckets,
-                       util::TimePoint now) {
+void add_empty_buckets(pool::MarkMap& marks, const pool::BucketMap& buckets, util::TimePoint now) {
   for (const auto& [id, bucket] : buckets) {
     auto space = id.find(' ');
     if (bucket.probing() || space == std::string::npos) {
@@ -60,8 +59,9 @@ void add_empty_buckets(pool::MarkMap& marks, const pool::BucketMap& buckets,
       continue;
     }
     auto delay = std::min(*wait, pool::k_max_proactive_cooldown);
-    marks[id.substr(0, space)].merge(pool::Scope::of_model(id.substr(space + 1)),
-                                     pool::KeyMark::cooling(now, delay, 200, "requests_remaining_0"));
+    marks[id.substr(0, space)].merge(
+        pool::Scope::of_model(id.substr(space + 1)),
+        pool::KeyMark::cooling(now, delay, 200, "requests_remaining_0"));
   }
 }
 
@@ -76,8 +76,8 @@ void add_records(pool::MarkMap& marks, const std::vector<JournalRecord>& records
 
 StateStore::StateStore(std::string path, util::Clock& clock, WarningSink warn,
                        util::Millis lock_bound)
-    : m_path(std::move(path)), m_paths(m_path), m_journal(m_path), m_ledger(m_path),
-      m_clock(clock), m_warn(std::move(warn)), m_lock_bound(lock_bound) {}
+    : m_path(std::move(path)), m_paths(m_path), m_journal(m_path), m_ledger(m_path), m_clock(clock),
+      m_warn(std::move(warn)), m_lock_bound(lock_bound) {}
 
 void StateStore::report_timing(long long wait_us, long long hold_us, std::size_t records,
                                const char* outcome) const {
@@ -201,15 +201,14 @@ pool::MarkMap StateStore::load() {
     // update() warns about the corruption only once it holds the lock; when
     // it could not (lock busy, directory not writable) say so here, so that
     // a corrupt file never goes unmentioned (docs/contract.md).
-    warn_once(fmt::format("state file {} is corrupt ({}); going on without it: {}", m_path,
-                          problem, why));
+    warn_once(fmt::format("state file {} is corrupt ({}); going on without it: {}", m_path, problem,
+                          why));
   }
   return marks;
 }
 
 StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& change,
-                                     std::string& problem,
-                                     const MarkJournal::Position* appended) {
+                                     std::string& problem, const MarkJournal::Position* appended) {
   if (auto made = make_parent_directories(m_path); !made) {
     problem = made.error();
     return Saved::no;
@@ -281,8 +280,8 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
                             read_problem, std::strerror(errno));
       return Saved::no;
     }
-    warn_once(fmt::format("state file {} is corrupt ({}); kept it as {} and started afresh",
-                          m_path, read_problem, aside));
+    warn_once(fmt::format("state file {} is corrupt ({}); kept it as {} and started afresh", m_path,
+                          read_problem, aside));
     doc = StateDocument();
     set_aside = true;
     break;
@@ -356,8 +355,8 @@ void StateStore::record(const keys::Key& key, const pool::Scope& scope, const po
                           m_journal.path()));
     return;
   case Saved::no:
-    warn_once(fmt::format("state not saved yet: {}; the mark is kept in {}", problem,
-                          m_journal.path()));
+    warn_once(
+        fmt::format("state not saved yet: {}; the mark is kept in {}", problem, m_journal.path()));
     return;
   }
 }
@@ -366,12 +365,12 @@ std::size_t StateStore::clear_disabled(const std::vector<std::string>& fingerpri
   std::size_t cleared = 0;
   std::string problem;
   bool saved = Saved::yes == update(
-      [&](StateDocument& doc) {
-        for (const auto& fingerprint : fingerprints) {
-          cleared += doc.clear_disabled(fingerprint) ? 1 : 0;
-        }
-      },
-      problem);
+                                 [&](StateDocument& doc) {
+                                   for (const auto& fingerprint : fingerprints) {
+                                     cleared += doc.clear_disabled(fingerprint) ? 1 : 0;
+                                   }
+                                 },
+                                 problem);
   if (!saved) {
     warn_once(fmt::format("state not saved: {}", problem));
     return 0;

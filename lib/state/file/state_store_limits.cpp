@@ -23,11 +23,12 @@ void StateStore::record_limits(const keys::Key& key, const std::string& model,
   // The first answer with limits creates the ledger, maybe before any mark
   // has created the state directory.
   if (auto made = make_parent_directories(m_path);
-      made && !m_ledger.update(m_clock.now(),
-                       [&](pool::BucketMap& buckets) {
-                         pool::observe_requests(buckets, key.fingerprint, model, limits);
-                       },
-                       problem)) {
+      made && !m_ledger.update(
+                  m_clock.now(),
+                  [&](pool::BucketMap& buckets) {
+                    pool::observe_requests(buckets, key.fingerprint, model, limits);
+                  },
+                  problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
   }
   // The state file's copy is for people (keys status): rewriting it under
@@ -66,11 +67,12 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
   if (auto made = make_parent_directories(m_path); !made) {
     return pool::ClaimStore::claim(candidates, model, now, may_wait); // record() warns
   }
-  if (m_ledger.update(now,
-                      [&](pool::BucketMap& buckets) {
-                        claim = pool::claim_in(buckets, candidates, model, now, may_wait);
-                      },
-                      problem)) {
+  if (m_ledger.update(
+          now,
+          [&](pool::BucketMap& buckets) {
+            claim = pool::claim_in(buckets, candidates, model, now, may_wait);
+          },
+          problem)) {
     return claim;
   }
   warn_once(fmt::format("request estimates not used: {}", problem));
@@ -82,11 +84,12 @@ void StateStore::refused(const keys::Key& key, const std::string& model, util::T
     return; // no bucket is known, so none to empty
   }
   std::string problem;
-  if (!m_ledger.update(now,
-                       [&](pool::BucketMap& buckets) {
-                         pool::refuse_bucket(buckets, key.fingerprint, model, now);
-                       },
-                       problem)) {
+  if (!m_ledger.update(
+          now,
+          [&](pool::BucketMap& buckets) {
+            pool::refuse_bucket(buckets, key.fingerprint, model, now);
+          },
+          problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
   }
 }
@@ -96,11 +99,10 @@ void StateStore::settle(const keys::Key& key, const std::string& model) {
     return; // removed meanwhile: nothing left to settle
   }
   std::string problem;
-  if (!m_ledger.update(m_clock.now(),
-                       [&](pool::BucketMap& buckets) {
-                         pool::settle_probe(buckets, key.fingerprint, model);
-                       },
-                       problem)) {
+  if (!m_ledger.update(
+          m_clock.now(),
+          [&](pool::BucketMap& buckets) { pool::settle_probe(buckets, key.fingerprint, model); },
+          problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
   }
 }

@@ -127,8 +127,8 @@ bool RedisConnection::connect() {
                                                  m_target.host.c_str(), &ssl_error);
     m_ssl = ssl;
     if (ssl == nullptr || redisInitiateSSLWithContext(m_context, ssl) != REDIS_OK) {
-      fail(fmt::format("TLS: {}", ssl == nullptr ? redisSSLContextGetError(ssl_error)
-                                                 : io_problem()));
+      fail(fmt::format("TLS: {}",
+                       ssl == nullptr ? redisSSLContextGetError(ssl_error) : io_problem()));
       return false;
     }
   }

@@ -1,7 +1,7 @@
 #include "state/redis/redis_store.hpp"
 
-#include "state/redis/redis_scripts.hpp"
 #include "state/file/json_fields.hpp"
+#include "state/redis/redis_scripts.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
@@ -20,9 +20,9 @@ using Replies = util::Expected<std::vector<RedisReply>>;
 // A mark as the server keeps it, seen from this machine's clock: a cooldown
 // ends PTTL from now, and began its full delay before that end, so that
 // cooldown_left() gives exactly what the server has left.
-std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status,
-                                     std::string reason, long long since_ms, long long delay_ms,
-                                     long long pttl_ms, util::TimePoint now) {
+std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status, std::string reason,
+                                     long long since_ms, long long delay_ms, long long pttl_ms,
+                                     util::TimePoint now) {
   pool::KeyMark mark;
   mark.status = static_cast<int>(status);
   mark.reason = std::move(reason);
@@ -60,8 +60,7 @@ std::string RedisStore::limits_key(const std::string& fingerprint) const {
 }
 
 std::string RedisStore::scope_name(const pool::Scope& scope) {
-  return scope.key_wide() ? std::string(k_key_scope)
-                          : std::string(k_model_scope) + scope.model();
+  return scope.key_wide() ? std::string(k_key_scope) : std::string(k_model_scope) + scope.model();
 }
 
 std::vector<RedisCommand>
@@ -193,9 +192,8 @@ util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const s
   // Replaces the model's limits and keeps the hash as long as the file keeps
   // them (k_limits_kept after the last write); one pipelined round trip.
   std::string hash = limits_key(key.fingerprint);
-  auto replies = m_connection.pipeline(
-      {{"HSET", hash, model, limits_json(limits).dump()},
-       {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}});
+  auto replies = m_connection.pipeline({{"HSET", hash, model, limits_json(limits).dump()},
+                                        {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}});
   if (!replies) {
     return util::Expected<bool>::failure(replies.error());
   }

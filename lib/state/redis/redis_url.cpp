@@ -243,7 +243,8 @@ util::Expected<RedisTarget> parse_redis_url(std::string_view text,
   }
   if (target.transport == RedisTarget::Transport::unix_socket) {
     if (!hostport.empty()) {
-      return failure(shown, "a unix:// URL names a socket path, not a host: unix:///PATH/TO/redis.sock");
+      return failure(shown,
+                     "a unix:// URL names a socket path, not a host: unix:///PATH/TO/redis.sock");
     }
     if (path.size() < 2) {
       return failure(shown, "no socket path: expected unix:///PATH/TO/redis.sock");
