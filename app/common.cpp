@@ -116,11 +116,6 @@ std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& option
                     fmt::format("BRIDGE_PROVIDER={}: unknown provider (known: {})", name, known));
 }
 
-KeySource resolve_keys(const GlobalOptions& options, const Console& console) {
-  const auto provider = resolve_provider(options);
-  return resolve_keys(options, provider->profile(), console);
-}
-
 KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
                        const Console& console) {
   KeySource source;

@@ -52,9 +52,6 @@ std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& option
 // are none. Commands reach it through Invocation::keys().
 KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
                        const Console& console);
-// The same, resolving the provider again: kept for the callers not yet
-// moved to Invocation.
-KeySource resolve_keys(const GlobalOptions& options, const Console& console);
 
 // The state file path: --state, BRIDGE_STATE, or the XDG default.
 std::string resolve_state_path(const GlobalOptions& options);

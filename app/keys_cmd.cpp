@@ -1,5 +1,8 @@
 // bridge keys status | reset: look at and clear what the pool has learned.
 #include "command.hpp"
+#include "invocation.hpp"
+#include "key_labels.hpp"
+#include "key_status.hpp"
 #include "mark_text.hpp"
 #include "output.hpp"
 #include "pool/mark.hpp"
@@ -26,223 +29,10 @@ struct KeysOptions {
   std::vector<std::string> labels;
 };
 
-// One key as `keys status` shows it: its state for the model asked about
-// (key-wide marks only without -m), and what else is known of it.
-struct KeyRow {
-  const keys::Key* key;
-  std::optional<pool::Block> block;
-  std::string state; // ready, cooling, disabled
-  util::Millis left{0};
-  const pool::KeyMarks* marks = nullptr;
-};
-
-std::vector<KeyRow> key_rows(const KeySource& source, const pool::MarkMap& marks,
-                             const std::string& model, util::TimePoint now) {
-  std::vector<KeyRow> rows;
-  rows.reserve(source.keys.size());
-  for (const auto& key : source.keys) {
-    KeyRow row{&key, std::nullopt, "ready", util::Millis{0}, nullptr};
-    if (auto it = marks.find(key.fingerprint); it != marks.end()) {
-      row.marks = &it->second;
-      row.block = it->second.blocking(model, now);
-      if (row.block) {
-        row.state = pool::is_disabled(*row.block->mark) ? "disabled" : "cooling";
-        row.left = pool::cooldown_left(*row.block->mark, now);
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-// The per-model cooldowns of a key still running at `now`, other than the
-// one its row shows already.
-std::vector<std::pair<std::string, const pool::KeyMark*>> model_cooldowns(const KeyRow& row,
-                                                                          util::TimePoint now) {
-  std::vector<std::pair<std::string, const pool::KeyMark*>> out;
-  if (row.marks == nullptr) {
-    return out;
-  }
-  for (const auto& [model, mark] : row.marks->models) {
-    if (pool::is_cooling(mark, now) && !(row.block && row.block->mark == &mark)) {
-      out.emplace_back(model, &mark);
-    }
-  }
-  return out;
-}
-
-using ordered_json = nlohmann::ordered_json;
-
-ordered_json limits_json(const pool::KeyMarks& marks) {
-  ordered_json out = ordered_json::object();
-  for (const auto& [model, limits] : marks.limits) {
-    ordered_json item;
-    item["seen"] = util::format_rfc3339(limits.seen);
-    for (const auto& reading : limits.readings) {
-      ordered_json kind = ordered_json::object();
-      if (reading.remaining >= 0) {
-        kind["remaining"] = reading.remaining;
-      }
-      if (reading.limit >= 0) {
-        kind["limit"] = reading.limit;
-      }
-      if (reading.reset) {
-        kind["reset"] = util::format_rfc3339(*reading.reset);
-      }
-      item[reading.kind] = std::move(kind);
-    }
-    out[model] = std::move(item);
-  }
-  return out;
-}
-
-std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
-  ordered_json out = ordered_json::array();
-  for (const auto& row : rows) {
-    ordered_json item;
-    item["label"] = row.key->label;
-    item["hint"] = row.key->hint;
-    item["state"] = row.state;
-    if (row.block) {
-      const pool::KeyMark& mark = *row.block->mark;
-      if (row.state == "cooling") {
-        item["retry_in_ms"] = row.left.count();
-        item["until"] = util::format_rfc3339(now + row.left);
-      }
-      item["status"] = mark.status;
-      item["reason"] = mark.reason;
-      item["since"] = util::format_rfc3339(mark.since);
-      if (!row.block->scope.key_wide()) {
-        item["model"] = row.block->scope.model();
-      }
-    }
-    auto cooldowns = model_cooldowns(row, now);
-    if (!cooldowns.empty()) {
-      ordered_json models = ordered_json::array();
-      for (const auto& [model, mark] : cooldowns) {
-        auto left = pool::cooldown_left(*mark, now);
-        models.push_back({{"model", model},
-                          {"state", "cooling"},
-                          {"retry_in_ms", left.count()},
-                          {"until", util::format_rfc3339(now + left)},
-                          {"status", mark->status},
-                          {"reason", mark->reason},
-                          {"since", util::format_rfc3339(mark->since)}});
-      }
-      item["models"] = std::move(models);
-    }
-    if (row.marks != nullptr && !row.marks->limits.empty()) {
-      item["limits"] = limits_json(*row.marks);
-    }
-    out.push_back(std::move(item));
-  }
-  // A reason from the state file may hold C1 controls: escaped as \u00XX.
-  return util::json_without_c1(out.dump(2, ' ', false, ordered_json::error_handler_t::replace)) +
-         "\n";
-}
-
-void append_padded(std::string& out, std::string_view text, std::size_t width) {
-  out.append(text);
-  if (text.size() < width) {
-    out.append(width - text.size(), ' ');
-  }
-}
-
-void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling,
-                        util::Millis left) {
-  out += cooling ? "retry in " + util::format_delay(left)
-                 : "since " + util::format_rfc3339(mark.since);
-  out += " (";
-  out += std::to_string(mark.status);
-  out += ' ';
-  out += util::printable(mark.reason);
-  out += ')';
-}
-
-// "requests 0/50, tokens 39000/40000": remaining of limit, per kind.
-std::string limits_line(const pool::ModelLimits& limits) {
-  std::string out;
-  for (const auto& reading : limits.readings) {
-    out += out.empty() ? "" : ", ";
-    out += util::printable(reading.kind) + ' ';
-    out += reading.remaining >= 0 ? std::to_string(reading.remaining) : std::string("?");
-    out += '/';
-    out += reading.limit >= 0 ? std::to_string(reading.limit) : std::string("?");
-  }
-  return out;
-}
-
-// Plain appends rather than a format call per row: with 10,000 keys the
-// table is most of the work of `keys status`. Per-model cooldowns and the
-// last limits seen follow their key, indented.
-// Labels, hints, models and reasons are shown through util::printable: they
-// come from the state file, which another program may have written.
-std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::TimePoint now) {
-  std::size_t label_width = 5;
-  std::size_t hint_width = 4;
-  std::vector<std::string> labels;
-  std::vector<std::string> hints;
-  labels.reserve(rows.size());
-  hints.reserve(rows.size());
-  for (const auto& row : rows) {
-    labels.push_back(util::printable(row.key->label));
-    hints.push_back(util::printable(row.key->hint));
-    label_width = std::max(label_width, labels.back().size());
-    hint_width = std::max(hint_width, hints.back().size());
-  }
-  auto end_line = [](std::string& out) {
-    while (!out.empty() && out.back() == ' ') { // no trailing blanks
-      out.pop_back();
-    }
-    out += '\n';
-  };
-  std::string out;
-  out.reserve((label_width + hint_width + 48) * (rows.size() + 1));
-  append_padded(out, "LABEL", label_width + 2);
-  append_padded(out, "HINT", hint_width + 2);
-  out += "STATE     DETAIL\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const KeyRow& row = rows[i];
-    append_padded(out, labels[i], label_width + 2);
-    append_padded(out, hints[i], hint_width + 2);
-    if (colour) {
-      out += row.state == "ready" ? "\x1b[32m" : row.state == "cooling" ? "\x1b[33m" : "\x1b[31m";
-      out += row.state;
-      out += "\x1b[0m";
-      out.append(10 - row.state.size(), ' ');
-    } else {
-      append_padded(out, row.state, 10);
-    }
-    if (row.block) {
-      if (!row.block->scope.key_wide()) {
-        out += util::printable(row.block->scope.model()) + ": ";
-      }
-      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left);
-    }
-    end_line(out);
-    if (row.marks == nullptr) {
-      continue;
-    }
-    for (const auto& [model, mark] : model_cooldowns(row, now)) {
-      out.append(label_width + hint_width + 4, ' ');
-      append_padded(out, "cooling", 10);
-      out += util::printable(model) + ": ";
-      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now));
-      end_line(out);
-    }
-    for (const auto& [model, limits] : row.marks->limits) {
-      out.append(label_width + hint_width + 4, ' ');
-      append_padded(out, "limits", 10);
-      out += util::printable(model) + ": " + limits_line(limits);
-      end_line(out);
-    }
-  }
-  return out;
-}
-
 int run_status(const GlobalOptions& global, const KeysOptions& options) {
-  Console console = global.console();
-  KeySource source = resolve_keys(global, console);
+  Invocation invocation(global, global.console());
+  const Console& console = invocation.console();
+  const KeySource& source = invocation.keys();
   util::SystemClock clock;
   pool::MarkMap marks;
   if (source.mode == KeySource::Mode::pool) {
@@ -271,8 +61,9 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
 }
 
 int run_reset(const GlobalOptions& global, const KeysOptions& options) {
-  Console console = global.console();
-  KeySource source = resolve_keys(global, console);
+  Invocation invocation(global, global.console());
+  const Console& console = invocation.console();
+  const KeySource& source = invocation.keys();
   if (source.mode == KeySource::Mode::byok) {
     throw util::Error(util::ExitCode::config,
                       "keys reset works on a key file's pool; with ANTHROPIC_API_KEY alone "
@@ -290,14 +81,9 @@ int run_reset(const GlobalOptions& global, const KeysOptions& options) {
       fingerprints.push_back(key.fingerprint);
     }
   }
-  for (const auto& label : options.labels) {
-    auto it = std::find_if(source.keys.begin(), source.keys.end(),
-                           [&](const keys::Key& key) { return key.label == label; });
-    if (it == source.keys.end()) {
-      throw util::Error(util::ExitCode::usage,
-                        fmt::format("no key labelled '{}' in {}", label, source.key_file));
-    }
-    fingerprints.push_back(it->fingerprint);
+  for (const keys::Key* key :
+       keys_by_label(source, options.labels, invocation.provider().profile())) {
+    fingerprints.push_back(key->fingerprint);
   }
   util::SystemClock clock;
   PoolState state(global, source.keys, clock, console);

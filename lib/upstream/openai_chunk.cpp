@@ -1,6 +1,7 @@
 #include "upstream/openai_chunk.hpp"
 
 #include "util/json_check.hpp"
+#include "util/json_reader.hpp"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -148,25 +149,18 @@ bool read_choices(ondemand::value value, ChunkFields& fields) {
   return true;
 }
 
-// One parser for the whole stream, keeping its buffers between events; the
-// data is copied into a buffer with simdjson's padding.
+// The fast reader of chunks, one for the whole stream (its parser keeps its
+// buffers between events); util::fast_or_full pairs it with
+// decode_openai_chunk_slow.
 class ChunkReader {
 public:
   // The kind, with the text appended to `out`; nullopt when simdjson refuses
   // the text and the full parser must decide.
   std::optional<ChunkKind> read(std::string_view data, std::string& out) {
-    m_buffer.assign(data);
-    m_buffer.resize(data.size() + simdjson::SIMDJSON_PADDING);
-    simdjson::padded_string_view padded(m_buffer.data(), data.size(), m_buffer.size());
     ondemand::document document;
-    ondemand::json_type type;
-    if (m_parser.iterate(padded).get(document) || document.type().get(type) ||
-        type != ondemand::json_type::object) {
-      return std::nullopt;
-    }
     ondemand::object top;
-    if (document.get_object().get(top)) {
-      return std::nullopt;
+    if (!m_json.top_object(data, document, top)) {
+      return std::nullopt; // not an object, or refused: the full parser decides
     }
     ChunkFields fields;
     for (auto member : top) {
@@ -211,8 +205,7 @@ public:
   }
 
 private:
-  ondemand::parser m_parser;
-  std::string m_buffer;
+  util::FastJsonReader m_json;
 };
 
 } // namespace
@@ -249,15 +242,15 @@ ChunkKind decode_openai_chunk_slow(std::string_view data, std::string& text) {
 ChunkKind append_openai_chunk(std::string_view data, std::string& out) {
   // `stream` decodes on one thread; the reader is made on first use.
   static ChunkReader reader;
-  if (auto kind = reader.read(data, out)) {
-    return *kind;
-  }
-  std::string text;
-  ChunkKind kind = decode_openai_chunk_slow(data, text);
-  if (kind == ChunkKind::text) {
-    out += text;
-  }
-  return kind;
+  return util::fast_or_full([&] { return reader.read(data, out); },
+                            [&] {
+                              std::string text;
+                              ChunkKind kind = decode_openai_chunk_slow(data, text);
+                              if (kind == ChunkKind::text) {
+                                out += text;
+                              }
+                              return kind;
+                            });
 }
 
 } // namespace upstream

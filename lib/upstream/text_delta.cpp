@@ -1,6 +1,7 @@
 #include "upstream/text_delta.hpp"
 
 #include "util/json_check.hpp"
+#include "util/json_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -70,29 +71,18 @@ bool read_delta(ondemand::value value, DeltaFields& fields) {
   return true;
 }
 
-// One parser for the whole stream: it keeps its buffers from one event to
-// the next. The event's data is copied into a buffer with the padding
-// simdjson reads past the end (a copy of one event costs far less than
-// parsing it).
+// The fast reader of text deltas, one for the whole stream (its parser keeps
+// its buffers from one event to the next); util::fast_or_full pairs it with
+// decode_text_delta_slow.
 class DeltaReader {
 public:
   // The kind, with the text appended to `out`; nullopt when simdjson refuses
   // the text and the full parser must decide.
   std::optional<DeltaKind> read(std::string_view data, std::string& out) {
-    m_buffer.assign(data);
-    m_buffer.resize(data.size() + simdjson::SIMDJSON_PADDING);
-    simdjson::padded_string_view padded(m_buffer.data(), data.size(), m_buffer.size());
     ondemand::document document;
-    ondemand::json_type type;
-    if (m_parser.iterate(padded).get(document) || document.type().get(type)) {
-      return std::nullopt;
-    }
-    if (type != ondemand::json_type::object) {
-      return std::nullopt; // malformed, or invalid: the full parser says
-    }
     ondemand::object top;
-    if (document.get_object().get(top)) {
-      return std::nullopt;
+    if (!m_json.top_object(data, document, top)) {
+      return std::nullopt; // not an object, or refused: the full parser decides
     }
     DeltaFields fields;
     for (auto member : top) {
@@ -125,8 +115,7 @@ public:
   }
 
 private:
-  ondemand::parser m_parser;
-  std::string m_buffer;
+  util::FastJsonReader m_json;
 };
 
 } // namespace
@@ -161,15 +150,15 @@ DeltaKind decode_text_delta(std::string_view data, std::string& text) {
 DeltaKind append_text_delta(std::string_view data, std::string& out) {
   // `stream` decodes on one thread; the reader is made on first use.
   static DeltaReader reader;
-  if (auto kind = reader.read(data, out)) {
-    return *kind;
-  }
-  std::string text;
-  DeltaKind kind = decode_text_delta_slow(data, text);
-  if (kind == DeltaKind::text) {
-    out += text;
-  }
-  return kind;
+  return util::fast_or_full([&] { return reader.read(data, out); },
+                            [&] {
+                              std::string text;
+                              DeltaKind kind = decode_text_delta_slow(data, text);
+                              if (kind == DeltaKind::text) {
+                                out += text;
+                              }
+                              return kind;
+                            });
 }
 
 } // namespace upstream

@@ -77,7 +77,7 @@ expect_rc 2
 expect_err_contains "no command given"
 run_bridge keys --key-file "$KEYS"
 expect_rc 2
-expect_err_contains "status or reset"
+expect_err_contains "status, reset or check"
 
 # A word (or an option) where none is taken is refused without quoting it:
 # it may be a key pasted on the command line.
