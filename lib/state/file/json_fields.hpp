@@ -32,4 +32,11 @@ void write_mark(nlohmann::json& object, const std::optional<pool::KeyMark>& mark
 nlohmann::json limits_json(const pool::ModelLimits& limits);
 std::optional<pool::ModelLimits> read_limits(const nlohmann::json& limits);
 
+// One key's entry of the state file: its key-wide mark at the top, the rest
+// under "models". read_entry takes what it can read and ignores the rest;
+// write_entry writes `marks` into `entry`, keeping the fields it does not
+// know, and removes "models" when it is empty.
+pool::KeyMarks read_entry(const nlohmann::json& entry);
+void write_entry(nlohmann::json& entry, const pool::KeyMarks& marks);
+
 } // namespace state
