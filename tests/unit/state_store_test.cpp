@@ -52,6 +52,14 @@ struct Warnings {
   }
 };
 
+// What most cases start from: an empty directory for the state file, a
+// clock that moves only when told, and the warnings the store gives.
+struct StoreSetUp {
+  test::TempDir dir;
+  util::ManualClock clock{k_t0};
+  Warnings warnings;
+};
+
 // Both ends of a pipe, closed when the object goes.
 class Pipe {
 public:
@@ -77,12 +85,13 @@ private:
   int m_fds[2] = {-1, -1};
 };
 
-// Reads exactly `size` bytes; false at end of file.
-bool read_exact(int fd, void* buffer, std::size_t size) {
-  auto* out = static_cast<char*>(buffer);
+// Moves exactly `size` bytes with `io` (::read or a ::write adapter),
+// retrying after EINTR; false at end of file or on an error.
+template <typename Io, typename Buffer>
+bool move_exact(Io io, int fd, Buffer* buffer, std::size_t size) {
   std::size_t done = 0;
   while (done < size) {
-    ssize_t n = ::read(fd, out + done, size - done);
+    ssize_t n = io(fd, buffer + done, size - done);
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -94,20 +103,12 @@ bool read_exact(int fd, void* buffer, std::size_t size) {
   return true;
 }
 
+bool read_exact(int fd, void* buffer, std::size_t size) {
+  return move_exact(::read, fd, static_cast<char*>(buffer), size);
+}
+
 bool write_exact(int fd, const void* buffer, std::size_t size) {
-  const auto* in = static_cast<const char*>(buffer);
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, in + done, size - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
+  return move_exact(::write, fd, static_cast<const char*>(buffer), size);
 }
 
 // Runs `body` in a child process, which exits with its result (never
@@ -195,20 +196,14 @@ long long elapsed_ms(std::chrono::steady_clock::time_point since) {
 
 } // namespace
 
-TEST_CASE("state store: a missing file loads as no marks, without a warning") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: a missing file loads as no marks, without a warning") {
   StateStore store(dir / "state.json", clock, warnings.sink());
   CHECK(store.load().empty());
   CHECK(warnings.list.empty());
   CHECK(store.path() == dir / "state.json");
 }
 
-TEST_CASE("state store: created with mode 0600, new directories 0700") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: created with mode 0600, new directories 0700") {
   auto path = dir / "new/sub/state.json";
   StateStore store(path, clock, warnings.sink());
   store.record(k_alpha, KeyMark::cooling(k_t0, ms(30'000), 429, "rate_limit_error"));
@@ -220,10 +215,8 @@ TEST_CASE("state store: created with mode 0600, new directories 0700") {
   CHECK((test::permissions(path + ".lock") & 0077) == 0);
 }
 
-TEST_CASE("state store: a state file readable by others is 0600 again after a write") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: a state file readable by others is 0600 again after a write") {
   auto path = dir / "state.json";
   test::write_file(path, "{\"version\": 1, \"keys\": {}}\n", 0644);
   StateStore store(path, clock, warnings.sink());
@@ -231,10 +224,7 @@ TEST_CASE("state store: a state file readable by others is 0600 again after a wr
   CHECK(test::permissions(path) == 0600);
 }
 
-TEST_CASE("state store: record then load, across store instances") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: record then load, across store instances") {
   auto path = dir / "state.json";
   {
     StateStore writer(path, clock, warnings.sink());
@@ -262,10 +252,7 @@ TEST_CASE("state store: record then load, across store instances") {
   CHECK(text.find("\"alpha\"") != std::string::npos);
 }
 
-TEST_CASE("state store: record merges with what another process wrote") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: record merges with what another process wrote") {
   auto path = dir / "state.json";
   StateStore first(path, clock, warnings.sink());
   StateStore second(path, clock, warnings.sink());
@@ -278,10 +265,7 @@ TEST_CASE("state store: record merges with what another process wrote") {
   CHECK(marks.at(k_alpha.fingerprint).key_wide.value().reason == "long");
 }
 
-TEST_CASE("state store: unknown fields in the file survive a record") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: unknown fields in the file survive a record") {
   auto path = dir / "state.json";
   test::write_file(path, R"({"version": 1, "from_the_future": [1, 2], "keys": {}})");
   StateStore store(path, clock, warnings.sink());
@@ -289,10 +273,7 @@ TEST_CASE("state store: unknown fields in the file survive a record") {
   CHECK(test::read_file(path).find("from_the_future") != std::string::npos);
 }
 
-TEST_CASE("state store: cooldowns that ended are pruned on the next write") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: cooldowns that ended are pruned on the next write") {
   auto path = dir / "state.json";
   StateStore store(path, clock, warnings.sink());
   store.record(k_alpha, KeyMark::cooling(k_t0, ms(10'000), 429, ""));
@@ -303,10 +284,8 @@ TEST_CASE("state store: cooldowns that ended are pruned on the next write") {
   CHECK(doc.marks().count(k_beta.fingerprint) == 1);
 }
 
-TEST_CASE("state store: a corrupt file is kept aside with a warning and loads as empty") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: a corrupt file is kept aside with a warning and loads as empty") {
   auto path = dir / "state.json";
   const std::string garbage = "{\"version\": 1, \"keys\": {\"sha256:1\": tru";
   test::write_file(path, garbage);
@@ -373,10 +352,8 @@ TEST_CASE("state store: a newer version is refused and never rewritten") {
   }
 }
 
-TEST_CASE("state store: an unreadable state file (a directory) warns and goes on") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: an unreadable state file (a directory) warns and goes on") {
   auto path = dir / "state.json";
   REQUIRE(::mkdir(path.c_str(), 0700) == 0);
   StateStore store(path, clock, warnings.sink());
@@ -392,10 +369,7 @@ TEST_CASE("state store: an unreadable state file (a directory) warns and goes on
   CHECK(S_ISDIR(st.st_mode));
 }
 
-TEST_CASE("state store: a directory that cannot be made warns and goes on") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: a directory that cannot be made warns and goes on") {
   test::write_file(dir / "not-a-directory", "x");
   auto path = dir / "not-a-directory/state.json";
   StateStore store(path, clock, warnings.sink());
@@ -428,10 +402,8 @@ TEST_CASE("state store: a read-only directory warns and goes on") {
   CHECK(store.load().size() == 1);
 }
 
-TEST_CASE("state store: a lock held past the bound gives a warning and record returns") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: a lock held past the bound gives a warning and record returns") {
   auto path = dir / "state.json";
   Pipe ready, release;
   pid_t holder = hold_lock_in_child(path + ".lock", ready, release);
@@ -471,10 +443,8 @@ TEST_CASE("state store: a lock held past the bound gives a warning and record re
   CHECK(warnings.list.size() == 1);
 }
 
-TEST_CASE("state store: a corrupt file warns even when the lock to set it aside is busy") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: a corrupt file warns even when the lock to set it aside is busy") {
   auto path = dir / "state.json";
   test::write_file(path, "{ torn");
   Pipe ready, release;
@@ -490,10 +460,7 @@ TEST_CASE("state store: a corrupt file warns even when the lock to set it aside 
   CHECK(exited_ok(wait_for(holder)));
 }
 
-TEST_CASE("state store: reading needs no lock") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: reading needs no lock") {
   auto path = dir / "state.json";
   StateStore store(path, clock, warnings.sink(), ms(5'000));
   store.record(k_alpha, KeyMark::disabled(k_t0, 401, ""));
@@ -507,10 +474,7 @@ TEST_CASE("state store: reading needs no lock") {
   CHECK(exited_ok(wait_for(holder)));
 }
 
-TEST_CASE("state store: a lock released within the bound is waited for") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: a lock released within the bound is waited for") {
   auto path = dir / "state.json";
   Pipe ready, release;
   pid_t holder = hold_lock_in_child(path + ".lock", ready, release);
@@ -528,10 +492,7 @@ TEST_CASE("state store: a lock released within the bound is waited for") {
   CHECK(exited_ok(wait_for(holder)));
 }
 
-TEST_CASE("state store: the lock is not held once record returns") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: the lock is not held once record returns") {
   auto path = dir / "state.json";
   StateStore store(path, clock, warnings.sink());
   store.record(k_alpha, KeyMark::disabled(k_t0, 401, ""));
@@ -541,10 +502,7 @@ TEST_CASE("state store: the lock is not held once record returns") {
   ::close(fd);
 }
 
-TEST_CASE("state store: stale temporary files are removed on the next write") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: stale temporary files are removed on the next write") {
   auto path = dir / "state.json";
   test::write_file(dir / "state.json.tmp.AbC123", "{\"version\": 1, \"ke");
   test::write_file(dir / "state.json.tmp.zzzzzz", "");
@@ -560,10 +518,7 @@ TEST_CASE("state store: stale temporary files are removed on the next write") {
         std::vector<std::string>{"state.json.tmp.short"});
 }
 
-TEST_CASE("state store: reset clears named marks, or all") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp, "state store: reset clears named marks, or all") {
   auto path = dir / "state.json";
   StateStore store(path, clock, warnings.sink());
   store.record(k_alpha, KeyMark::disabled(k_t0, 401, ""));
@@ -691,10 +646,9 @@ TEST_CASE("state store: writers killed with SIGKILL never leave a torn file or l
   CHECK(store.load().size() >= saved.size() + 1);
 }
 
-TEST_CASE("state store: a reset leaves no older mark in the journal, even after a holder died") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(
+    StoreSetUp,
+    "state store: a reset leaves no older mark in the journal, even after a holder died") {
   auto path = dir / "state.json";
   // A holder moved the journal aside and died; then another mark was
   // appended and not folded yet.
@@ -712,10 +666,8 @@ TEST_CASE("state store: a reset leaves no older mark in the journal, even after 
   CHECK(warnings.list.empty());
 }
 
-TEST_CASE("state store: a mark waiting in the journal is folded by the next record") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: a mark waiting in the journal is folded by the next record") {
   auto path = dir / "state.json";
   state::MarkJournal journal(path);
   REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "a-hint",
@@ -732,10 +684,8 @@ TEST_CASE("state store: a mark waiting in the journal is folded by the next reco
   CHECK(test::permissions(path) == 0600);
 }
 
-TEST_CASE("state store: a per-model mark in the journal loads and folds at its model only") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(
+    StoreSetUp, "state store: a per-model mark in the journal loads and folds at its model only") {
   auto path = dir / "state.json";
   state::MarkJournal journal(path);
   REQUIRE(journal.append({k_alpha.fingerprint, "alpha", "",
@@ -764,10 +714,9 @@ TEST_CASE("state store: a per-model mark in the journal loads and folds at its m
   CHECK(warnings.list.empty());
 }
 
-TEST_CASE("state store: limits rewrite the state file only when they matter, the ledger always") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(
+    StoreSetUp,
+    "state store: limits rewrite the state file only when they matter, the ledger always") {
   auto path = dir / "state.json";
   StateStore store(path, clock, warnings.sink());
   // One request a second: full again (limit - remaining) seconds later.
@@ -809,10 +758,8 @@ TEST_CASE("state store: limits rewrite the state file only when they matter, the
   CHECK(warnings.list.empty());
 }
 
-TEST_CASE("state store: an empty request bucket loads as a cooldown for its model") {
-  test::TempDir dir;
-  util::ManualClock clock(k_t0);
-  Warnings warnings;
+TEST_CASE_FIXTURE(StoreSetUp,
+                  "state store: an empty request bucket loads as a cooldown for its model") {
   StateStore store(dir / "state.json", clock, warnings.sink());
   // Empty, full in 5 s: the next request is back in one second.
   store.record_limits(k_alpha, "opus",
