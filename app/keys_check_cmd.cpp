@@ -52,9 +52,14 @@ std::vector<const keys::Key*> chosen_keys(const KeySource& source, const CheckOp
   return chosen;
 }
 
-// Says what one probe's answer, as the provider read it, means for the key.
+// Says what one probe's answer means for the key. The answer is judged as a
+// walk judges it (Provider::read, then pool::classify): a success only when
+// the answer completed, refused where a walk would disable the key, rate
+// limited where it would cool it (a spend or billing limit included), and an
+// error otherwise.
 CheckRow judge(const keys::Key& key, const upstream::Attempt& probe,
-               const upstream::AnswerReading& reading, const std::string& base_url) {
+               const upstream::AnswerReading& reading, pool::Verdict verdict,
+               const std::string& base_url) {
   CheckRow row;
   row.key = &key;
   row.status = probe.status;
@@ -67,23 +72,35 @@ CheckRow judge(const keys::Key& key, const upstream::Attempt& probe,
     row.detail = row.message;
     return row;
   }
+  if (reading.kind != upstream::AnswerReading::Kind::answered) {
+    // A status arrived, then the transfer failed: the key proved nothing.
+    row.result = "error";
+    row.message = fmt::format("the answer was cut off: {}", probe.transfer.message);
+    row.detail = fmt::format("{}, then failed: {}", probe.status, probe.transfer.message);
+    return row;
+  }
   const std::string& type = reading.error_type;
   row.message = reading.error ? reading.error->message : std::string();
-  if (probe.status >= 200 && probe.status < 300) {
+  switch (verdict) {
+  case pool::Verdict::success:
     row.result = "ok";
     row.message.clear();
     row.detail = fmt::format("{} key works", probe.status);
-  } else if (probe.status == 401 || probe.status == 403) {
+    return row;
+  case pool::Verdict::disable:
     row.result = "refused";
     row.detail = fmt::format("{} {}, disabled", probe.status, type);
-  } else if (probe.status == 429) {
+    break;
+  case pool::Verdict::cool:
     row.result = "rate_limited";
     row.detail = fmt::format("{} {}", probe.status, type);
-  } else {
+    break;
+  case pool::Verdict::report:
     row.result = "error";
     row.detail = fmt::format("{} {}", probe.status, type);
+    break;
   }
-  if (!row.message.empty() && row.result != "ok") {
+  if (!row.message.empty()) {
     row.detail += ": " + row.message;
   }
   return row;
@@ -178,12 +195,11 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     auto now = clock.now();
     upstream::AnswerReading reading = provider.read(probes[i], now);
-    CheckRow row = judge(*chosen[i], probes[i], reading, base_url);
-    if (store && (row.result == "refused" || row.result == "rate_limited")) {
-      // The same reading as a walk's, then the walk's penalty (a spend
-      // limit rests the key for every model).
-      auto outcome = outcome_of(reading);
-      auto verdict = row.result == "refused" ? pool::Verdict::disable : pool::Verdict::cool;
+    pool::AttemptOutcome outcome = outcome_of(reading);
+    pool::Verdict verdict = pool::classify(outcome);
+    CheckRow row = judge(*chosen[i], probes[i], reading, verdict, base_url);
+    if (store && (verdict == pool::Verdict::disable || verdict == pool::Verdict::cool)) {
+      // The walk's penalty (a spend limit rests the key for every model).
       auto penalty = pool::penalty_for(outcome, verdict, "", now, pool::k_default_cooldown);
       store->record(*chosen[i], penalty.scope, penalty.mark);
       if (verdict == pool::Verdict::cool) {

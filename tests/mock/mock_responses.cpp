@@ -546,6 +546,11 @@ void answer_models(const response_spec& spec, bool openai, httplib::Response& re
                        {"has_more", true},
                        {"first_id", "claude-sonnet-4-5"},
                        {"last_id", "claude-sonnet-4-5"}};
+  if (spec.drop_after || spec.stall_after) {
+    // A list cut off after N bytes: a probe whose 200 never completed.
+    answer_truncated(spec, dump(body), "application/json", res);
+    return;
+  }
   res.set_content(dump(body), "application/json");
 }
 
