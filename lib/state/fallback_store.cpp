@@ -40,7 +40,12 @@ pool::MarkMap FallbackStore::load() {
     Stopwatch watch;
     auto marks = m_primary.try_load();
     if (marks) {
-      return std::move(*marks);
+      // Swapped out rather than moved: GCC 12 at -O3 takes the moved-from
+      // variant's destructor for a delete of a stack object
+      // (-Wfree-nonheap-object, a false positive).
+      pool::MarkMap loaded;
+      loaded.swap(*marks);
+      return loaded;
     }
     give_up(marks.error(), watch.elapsed());
   }
