@@ -387,6 +387,17 @@ const response_spec& script::next_probe_for(const std::optional<std::string>& ke
   if (!m_probe_default.empty()) {
     return take(m_probe_default, m_probe_default_cursor);
   }
+  if (key) {
+    // A key scripted to be refused (401/403) is refused on every route.
+    auto it = m_keys.find(*key);
+    if (it != m_keys.end()) {
+      for (const response_spec& spec : it->second) {
+        if (spec.status == 401 || spec.status == 403) {
+          return spec;
+        }
+      }
+    }
+  }
   if (key && (m_keys.count(*key) > 0 || m_models.count(*key) > 0 || !m_default.empty())) {
     return m_probe_ok;
   }
