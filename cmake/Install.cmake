@@ -28,6 +28,11 @@ install(FILES "${BRIDGE_SOURCE_ROOT}/completions/_bridge"
 install(FILES "${BRIDGE_SOURCE_ROOT}/completions/bridge.fish"
         DESTINATION "${BRIDGE_FISH_COMPLETION_DIR}")
 
+# The README and the user documentation it links to (docs/*.md), in the same
+# layout, so that its relative links work where it is installed
+# (/usr/share/doc/bridge/README.md -> docs/contract.md).
 if(EXISTS "${BRIDGE_SOURCE_ROOT}/README.md")
   install(FILES "${BRIDGE_SOURCE_ROOT}/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 endif()
+file(GLOB BRIDGE_USER_DOCS CONFIGURE_DEPENDS "${BRIDGE_SOURCE_ROOT}/docs/*.md")
+install(FILES ${BRIDGE_USER_DOCS} DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")

@@ -56,6 +56,25 @@ else
   not_ok "the installed binary does not print 'bridge $version'"
 fi
 
+# The installed README's relative links (and those of the docs it links to)
+# must lead to installed files.
+docdir=$prefix/share/doc/bridge
+check "README.md is installed" test -f "$docdir/README.md"
+dangling=()
+for page in "$docdir/README.md" "$docdir"/docs/*.md; do
+  [[ -f $page ]] || continue
+  while IFS= read -r target; do
+    target=${target%%#*}
+    [[ -z $target || $target == *://* || $target == mailto:* ]] && continue
+    [[ -e $(dirname "$page")/$target ]] || dangling+=("${page#"$docdir"/} -> $target")
+  done < <(grep -o '\]([^)]*)' "$page" | sed 's/^](//; s/)$//')
+done
+if ((${#dangling[@]} == 0)); then
+  ok "every relative link of the installed documentation leads to an installed file"
+else
+  not_ok "installed documentation links to files that are not installed: ${dangling[*]}"
+fi
+
 # --- 2. cpack -G DEB ---------------------------------------------------------
 if [[ ! -f $build_dir/CPackConfig.cmake ]]; then
   not_ok "no $build_dir/CPackConfig.cmake: add include(Packaging) to CMakeLists.txt"
