@@ -6,20 +6,51 @@
 #include "util/error.hpp"
 #include "util/printable.hpp"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+
 namespace app {
+
+namespace {
+
+// A directory where the state file should be is a mistake in the set-up, not
+// a file that happens to be unreadable: refused before any request (exit 78),
+// so that no `.journal` or `.lock` is left beside it on every run.
+void refuse_directory(const std::string& path, const char* source) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    std::string dir = path;
+    while (dir.size() > 1 && dir.back() == '/') {
+      dir.pop_back();
+    }
+    throw util::Error(util::ExitCode::config,
+                      fmt::format("{} {} is a directory: name the state file itself, such as {}",
+                                  source, util::printable(path),
+                                  util::printable(dir + "/state.json")));
+  }
+}
+
+} // namespace
 
 state::StateLocation resolve_state_location(const GlobalOptions& options, const Console& console) {
   std::string text;
+  const char* source = "--state";
   if (options.state) {
     text = *options.state;
   } else if (auto value = env("BRIDGE_STATE")) {
     text = *value;
+    source = "BRIDGE_STATE";
   } else {
-    return state::StateLocation{default_state_file(), std::nullopt};
+    std::string path = default_state_file();
+    refuse_directory(path, "the default state file");
+    return state::StateLocation{std::move(path), std::nullopt};
   }
   auto location = state::parse_state_location(text, env("REDISCLI_AUTH"));
   if (!location) {
     throw util::Error(util::ExitCode::config, location.error());
+  }
+  if (!location->redis) {
+    refuse_directory(location->file, source);
   }
   if (location->redis && location->redis->password_in_url && options.state) {
     console.warning("the Redis password in --state is visible to every user of this machine "

@@ -217,6 +217,31 @@ else
   ok "'bridge keys' (no command) names every keys command"
 fi
 
+# The man page's sentence on global-options ("(--key-file, --state, ...) may
+# also be written after the subcommand") names every option of `bridge
+# --help` but --help and --version.
+global_sentence=$(man_section SYNOPSIS | awk '/global-options/ && !/^\.RI/ { inside = 1 } inside { print } /after the subcommand/ { exit }')
+unnamed=$(help_text "" | awk '/^[A-Z][A-Za-z ]*:$/ { section = $0; next }
+    section == "Options:" && /^  +-/ { print $1 }' |
+  while IFS= read -r names; do
+    [[ ,$names, == *,--help,* || ,$names, == *,--version,* ]] && continue
+    found=
+    IFS=, read -ra aliases <<<"$names"
+    for name in "${aliases[@]}"; do
+      name=${name%%\{*}
+      name=${name%%:*}
+      if grep -qE -- "(^|[^A-Za-z-])$name([^A-Za-z-]|$)" <<<"$global_sentence"; then found=1; fi
+    done
+    [[ -n $found ]] || printf '%s ' "$names"
+  done)
+if [[ -z $global_sentence ]]; then
+  not_ok "man: no sentence on the global-options in SYNOPSIS"
+elif [[ -n $unnamed ]]; then
+  not_ok "man: the global-options sentence omits options of 'bridge --help': $unnamed"
+else
+  ok "man: the global-options sentence names every global option"
+fi
+
 # Exit codes.
 help_codes=$(help_text "" | exit_paragraph_codes)
 [[ -n $help_codes ]] || not_ok "bridge --help: no 'Exit codes:' paragraph"

@@ -5,11 +5,11 @@
 # each case a walk whose first key answers 429 and whose second answers 200
 # must exit 0 with the answer, promptly (a FIFO never blocks), with a
 # warning, never a crash:
-#   the state path is a directory, a FIFO, a path under a
-#   regular file; state.json.lock is a directory; the state directory is
+#   the state path is a FIFO, a path under a regular file; state.json.lock is a directory; the state directory is
 #   read-only (chattr +i; skipped when that is not possible); the state file
 #   is immutable; the state file is a 1 GB sparse file. (A symlink loop is
-#   refused with exit 78, as any symbolic link state file is.)
+#   refused with exit 78, as any symbolic link state file is, and so is a
+# state path that is a directory.)
 # And where the file is merely unreadable (the 1 GB file), docs/contract.md (the state file) wants it
 # kept aside as state.json.corrupt so that the new mark is not lost.
 # shellcheck source=tests/integration/lib.sh
@@ -55,8 +55,24 @@ sound_state() {
 mkdir -p "$T/a"
 chmod 700 "$T/a"
 mkdir "$T/a/state.json"
-goes_on "the state path is a directory" "$T/a/state.json"
+# A directory named as the state file is a mistake in the set-up: refused
+# with 78 before any request, naming where the file could go, and nothing is
+# left beside it (it used to leave state.json.journal and .lock on every run).
+before=$(mock_stats | grep -o '"requests":[0-9]*')
+run_bridge ask --no-stdin --key-file "$KEYS" --state "$T/a/state.json" --base-url "$MOCK_URL" q
+expect_rc 78
+expect_err_contains "--state $T/a/state.json is a directory"
+expect_err_contains "$T/a/state.json/state.json"
+[[ $(mock_stats | grep -o '"requests":[0-9]*') == "$before" ]] || fail "a request was sent despite the directory"
+run_bridge ask --no-stdin --key-file "$KEYS" --state "$T/a/" --base-url "$MOCK_URL" q
+expect_rc 78
+expect_err_contains "is a directory: name the state file itself, such as $T/a/state.json"
+BRIDGE_STATE="$T/a/state.json" run_bridge keys status --key-file "$KEYS"
+expect_rc 78
+expect_err_contains "BRIDGE_STATE $T/a/state.json is a directory"
 [[ -d "$T/a/state.json" ]] || fail "the directory at the state path was removed"
+leftovers=$(find "$T/a" -mindepth 1 -maxdepth 1 ! -name state.json -printf '%f ')
+[[ -z $leftovers ]] || fail "files were left beside the directory: $leftovers"
 
 mkdir -p "$T/b"
 chmod 700 "$T/b"
