@@ -76,25 +76,21 @@ std::optional<JournalRecord> decode_line(std::string_view line) {
 // Reads a whole file; a missing file reads as empty.
 bool read_if_present(const std::string& path, std::string& text, std::string& problem) {
   text.clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // A journal planted by another user (in a sticky directory) could inject
+  // marks: it is refused like a foreign state file (docs/security.md); so
+  // is anything but a regular file (a FIFO would block the read for good).
+  std::string refused;
+  int fd = open_side_file(path, O_RDONLY, refused);
   if (fd < 0) {
-    if (errno == ENOENT) {
-      return true;
+    if (refused.empty()) {
+      return true; // missing: empty
     }
-    problem = path + ": " + std::strerror(errno);
+    problem = refused;
     return false;
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::size_t>(st.st_size) > k_max_journal_size) {
+  if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) > k_max_journal_size) {
     problem = path + ": not a journal this bridge wrote";
-    ::close(fd);
-    return false;
-  }
-  // A journal planted by another user (in a sticky directory) could inject
-  // marks: it is refused like a foreign state file (docs/security.md).
-  if (auto foreign = foreign_owner_problem(st.st_uid, path)) {
-    problem = *foreign;
     ::close(fd);
     return false;
   }
@@ -177,18 +173,16 @@ util::Expected<MarkJournal::Position> MarkJournal::append(const JournalRecord& r
   using Result = util::Expected<Position>;
   std::string line = encode_record(record);
   for (int attempt = 0; attempt < k_append_tries; ++attempt) {
-    int fd = ::open(m_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    std::string problem;
+    int fd = open_side_file(m_path, O_WRONLY | O_APPEND | O_CREAT, problem);
     if (fd < 0) {
-      return Result::failure(m_path + ": " + std::strerror(errno));
+      return Result::failure(problem);
     }
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+      int error = errno;
       ::close(fd);
-      return Result::failure(m_path + ": not a regular file");
-    }
-    if (auto foreign = foreign_owner_problem(st.st_uid, m_path)) {
-      ::close(fd);
-      return Result::failure(*foreign);
+      return Result::failure(m_path + ": " + std::strerror(error));
     }
     if ((st.st_mode & 0077) != 0) {
       ::fchmod(fd, 0600);
@@ -236,6 +230,12 @@ util::Expected<MarkJournal::Batch> MarkJournal::begin_fold() const {
   Batch batch;
   struct stat st {};
   batch.leftover = ::lstat(m_folding_path.c_str(), &st) == 0;
+  // Anything but a regular file at the journal's place is left there, for
+  // the user to remove: moved aside, it would only be refused again as the
+  // folding file.
+  if (!batch.leftover && ::lstat(m_path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return Result::failure(m_path + ": not a regular file; remove it");
+  }
   if (!batch.leftover && ::rename(m_path.c_str(), m_folding_path.c_str()) != 0) {
     if (errno == ENOENT) {
       return batch; // nothing appended since the last fold
