@@ -22,8 +22,9 @@ using nlohmann::json;
 namespace {
 
 // A journal only grows while no holder can fold it (a holder stopped for
-// hours): a few hundred bytes per mark. Beyond this it is not ours.
-constexpr std::size_t k_max_journal_size = 64 * 1024 * 1024;
+// hours): a few hundred bytes per mark. Beyond this only its newest records
+// are read, and a fold drops the rest.
+constexpr std::size_t k_max_journal_size = MarkJournal::k_max_size;
 // A moved journal is followed this many times before giving up; each move
 // needs a whole fold by another process, so more than two is already rare.
 constexpr int k_append_tries = 16;
@@ -73,8 +74,16 @@ std::optional<JournalRecord> decode_line(std::string_view line) {
                        std::move(*mark), text("model").value_or("")};
 }
 
-// Reads a whole file; a missing file reads as empty.
-bool read_if_present(const std::string& path, std::string& text, std::string& problem) {
+// Reads a journal file; a missing file reads as empty. Of a file larger than
+// k_max_journal_size only its last k_max_journal_size bytes are read, from
+// the first record that starts in them; `dropped` tells how many bytes
+// before that record were left unread (docs/state.md, "An oversized
+// journal"): the newest marks are the ones still in force.
+bool read_if_present(const std::string& path, std::string& text, std::string& problem,
+                     std::size_t* dropped = nullptr) {
+  if (dropped) {
+    *dropped = 0;
+  }
   text.clear();
   // A journal planted by another user (in a sticky directory) could inject
   // marks: it is refused like a foreign state file (docs/security.md); so
@@ -89,14 +98,17 @@ bool read_if_present(const std::string& path, std::string& text, std::string& pr
     return false;
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) > k_max_journal_size) {
-    problem = path + ": not a journal this bridge wrote";
+  if (::fstat(fd, &st) != 0) {
+    problem = path + ": " + std::strerror(errno);
     ::close(fd);
     return false;
   }
+  std::size_t size = static_cast<std::size_t>(st.st_size);
+  std::size_t skip = size > k_max_journal_size ? size - k_max_journal_size : 0;
   char buffer[65536];
-  while (text.size() <= k_max_journal_size) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+  while (text.size() < k_max_journal_size) {
+    std::size_t want = std::min(sizeof buffer, k_max_journal_size - text.size());
+    ssize_t n = ::pread(fd, buffer, want, static_cast<off_t>(skip + text.size()));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -111,6 +123,16 @@ bool read_if_present(const std::string& path, std::string& text, std::string& pr
     text.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
+  if (skip > 0) {
+    // Every record starts with a newline: what comes before the first one
+    // read is the end of a record cut in two.
+    auto first = std::min(text.find('\n'), text.size());
+    text.erase(0, first);
+    skip += first;
+  }
+  if (dropped) {
+    *dropped = skip;
+  }
   return true;
 }
 
@@ -245,7 +267,7 @@ util::Expected<MarkJournal::Batch> MarkJournal::begin_fold() const {
   batch.has_folding = true;
   std::string text;
   std::string problem;
-  if (!read_if_present(m_folding_path, text, problem)) {
+  if (!read_if_present(m_folding_path, text, problem, &batch.dropped)) {
     return Result::failure(problem);
   }
   batch.records = decode_records(text);
