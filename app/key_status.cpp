@@ -147,8 +147,10 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
     }
     out.push_back(std::move(item));
   }
-  // A reason from the state file may hold C1 controls: escaped as \u00XX.
-  return util::json_without_c1(out.dump(2, ' ', false, ordered_json::error_handler_t::replace)) +
+  // A label, model or reason may hold C1 or bidirectional controls:
+  // escaped as \uXXXX.
+  return util::json_without_controls(
+             out.dump(2, ' ', false, ordered_json::error_handler_t::replace)) +
          "\n";
 }
 

@@ -119,7 +119,7 @@ std::string check_json(const std::vector<CheckRow>& rows) {
   }
   // Messages come from upstream: C1 controls written as \u00XX (keys status
   // --json does the same).
-  return util::json_without_c1(
+  return util::json_without_controls(
              out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) +
          "\n";
 }

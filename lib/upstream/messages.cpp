@@ -87,9 +87,10 @@ std::string error_json(const UpstreamError& error, std::optional<long long> retr
   if (retry_after_seconds) {
     out["retry_after"] = *retry_after_seconds;
   }
-  // Goes to a terminal's stderr: C1 controls from the upstream's message
-  // are written as \u00XX escapes, as C0 controls already are.
-  return util::json_without_c1(json_line(out));
+  // Goes to a terminal's stderr: C1 and bidirectional controls from the
+  // upstream's message are written as \uXXXX escapes, as C0 controls
+  // already are.
+  return util::json_without_controls(json_line(out));
 }
 
 std::string error_type_for_status(long status) {

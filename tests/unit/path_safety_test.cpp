@@ -129,3 +129,30 @@ TEST_CASE("foreign_file_problem: an open file of ours passes, another user's doe
   }
   ::close(fd);
 }
+
+TEST_CASE("open_side_file: a regular file opens, a missing one is no problem, a FIFO or a "
+          "directory is refused without blocking") {
+  test::TempDir dir;
+  std::string problem = "left over";
+  CHECK(state::open_side_file(dir / "state.json.journal", O_RDONLY, problem) < 0);
+  CHECK(problem.empty()); // missing
+  int fd =
+      state::open_side_file(dir / "state.json.journal", O_WRONLY | O_APPEND | O_CREAT, problem);
+  CHECK(fd >= 0);
+  CHECK(problem.empty());
+  ::close(fd);
+  struct stat st {};
+  REQUIRE(::stat((dir / "state.json.journal").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  // Neither open blocks: a FIFO with no one at the other end, for reading
+  // and for writing.
+  REQUIRE(::mkfifo((dir / "state.json.claims").c_str(), 0600) == 0);
+  for (int flags : {O_RDONLY, O_RDWR | O_CREAT, O_WRONLY | O_APPEND | O_CREAT}) {
+    CHECK(state::open_side_file(dir / "state.json.claims", flags, problem) < 0);
+    CHECK(mentions(problem, "state.json.claims: not a regular file"));
+  }
+  REQUIRE(::mkdir((dir / "state.json.lock").c_str(), 0700) == 0);
+  CHECK(state::open_side_file(dir / "state.json.lock", O_RDONLY, problem) < 0);
+  CHECK(mentions(problem, "state.json.lock: not a regular file"));
+}

@@ -4,7 +4,7 @@
 
 #include <string>
 
-using util::json_without_c1;
+using util::json_without_controls;
 using util::printable;
 
 TEST_CASE("printable: plain text and valid UTF-8 pass unchanged") {
@@ -56,14 +56,35 @@ TEST_CASE("printable: the result never holds a control byte") {
   CHECK(out.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("json_without_c1: C1 characters in strings become \\u00XX, nothing else changes") {
-  CHECK(json_without_c1(R"({"a":"x)"
-                        "\xc2\x9b"
-                        R"(y"})") == R"({"a":"x\u009by"})");
-  CHECK(json_without_c1(R"({"a":"caf)"
-                        "\xc3\xa9"
-                        R"(\u001b"})") == R"({"a":"caf)"
-                                          "\xc3\xa9"
-                                          R"(\u001b"})");
-  CHECK(json_without_c1("\xc2\x80\xc2\x9f\xc2\xa0") == "\\u0080\\u009f\xc2\xa0");
+TEST_CASE("json_without_controls: C1 characters in strings become \\u00XX, nothing else changes") {
+  CHECK(json_without_controls(R"({"a":"x)"
+                              "\xc2\x9b"
+                              R"(y"})") == R"({"a":"x\u009by"})");
+  CHECK(json_without_controls(R"({"a":"caf)"
+                              "\xc3\xa9"
+                              R"(\u001b"})") == R"({"a":"caf)"
+                                                "\xc3\xa9"
+                                                R"(\u001b"})");
+  CHECK(json_without_controls("\xc2\x80\xc2\x9f\xc2\xa0") == "\\u0080\\u009f\xc2\xa0");
+}
+
+TEST_CASE("printable: bidirectional controls are escaped byte by byte, as C1 controls are") {
+  CHECK(printable("txt\xe2\x80\xae"
+                  "exe.pdf") == "txt\\xe2\\x80\\xaeexe.pdf"); // U+202E
+  CHECK(printable("\xd8\x9c") == "\\xd8\\x9c");               // U+061C
+  CHECK(printable("\xe2\x80\x8e\xe2\x80\x8f") == "\\xe2\\x80\\x8e\\xe2\\x80\\x8f");
+  for (const char* c : {"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad",
+                        "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9"}) {
+    CHECK(printable(c).find('\xe2') == std::string::npos);
+  }
+  // Their neighbours are ordinary characters.
+  CHECK(printable("\xe2\x80\x8d\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b") ==
+        "\xe2\x80\x8d\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b");
+}
+
+TEST_CASE("json_without_controls: bidirectional controls become \\uXXXX, as C1 controls") {
+  CHECK(json_without_controls("{\"a\":\"x\xe2\x80\xaey\xd8\x9c\xe2\x81\xa9\"}") ==
+        R"({"a":"x\u202ey\u061c\u2069"})");
+  CHECK(json_without_controls("\xe2\x80\x8d\xf0\x9f\x98\x80\xff") ==
+        "\xe2\x80\x8d\xf0\x9f\x98\x80\xff");
 }

@@ -180,20 +180,16 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
   // state file for an upstream that sends no limits): a descriptor whose
   // file was removed while we waited for its lock is opened again.
   for (int tries = 0;; ++tries) {
-    file = Descriptor{::open(m_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)};
+    // A ledger planted by another user could steer our keys: refused like a
+    // foreign state file (docs/security.md); so is anything but a regular
+    // file.
+    file = Descriptor{open_side_file(m_path, O_RDWR | O_CREAT, problem)};
     if (file.fd < 0) {
-      problem = fmt::format("{}: {}", m_path, std::strerror(errno));
       return false;
     }
     struct stat st {};
-    if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      problem = fmt::format("{}: not a claims ledger this bridge wrote", m_path);
-      return false;
-    }
-    // A ledger planted by another user could steer our keys: refused like a
-    // foreign state file (docs/security.md).
-    if (auto foreign = foreign_owner_problem(st.st_uid, m_path)) {
-      problem = *foreign;
+    if (::fstat(file.fd, &st) != 0) {
+      problem = fmt::format("{}: {}", m_path, std::strerror(errno));
       return false;
     }
     if (!lock_within(file.fd, m_lock_bound)) {
@@ -235,11 +231,10 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
 }
 
 pool::BucketMap ClaimLedger::read() const {
-  Descriptor file(::open(m_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat st {};
-  if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      foreign_owner_problem(st.st_uid, m_path)) {
-    return {};
+  std::string problem;
+  Descriptor file(open_side_file(m_path, O_RDONLY, problem));
+  if (file.fd < 0) {
+    return {}; // refused ones are named by update(), whose claims they are
   }
   std::string text;
   if (!read_all(file.fd, text)) {

@@ -21,14 +21,14 @@ constexpr std::chrono::microseconds k_longest_pause{16000};
 util::Expected<std::unique_ptr<FileLock>>
 FileLock::acquire(const std::string& path, util::Millis bound, const Watch& watch) {
   using Result = util::Expected<std::unique_ptr<FileLock>>;
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // Not a regular file of ours (a FIFO, another user's lock, which would
+  // never be ours to hold): refused.
+  std::string problem;
+  int fd = open_side_file(path, O_RDWR | O_CREAT, problem);
   if (fd < 0) {
-    return Result::failure(std::strerror(errno));
+    return Result::failure(problem);
   }
   std::unique_ptr<FileLock> lock(new FileLock(fd));
-  if (auto foreign = foreign_file_problem(fd, path)) {
-    return Result::failure(*foreign); // another user's lock would never be ours to hold
-  }
   std::minstd_rand engine{static_cast<unsigned>(::getpid())};
   auto pause = k_first_pause;
   auto start = std::chrono::steady_clock::now();

@@ -22,8 +22,9 @@ using nlohmann::json;
 namespace {
 
 // A journal only grows while no holder can fold it (a holder stopped for
-// hours): a few hundred bytes per mark. Beyond this it is not ours.
-constexpr std::size_t k_max_journal_size = 64 * 1024 * 1024;
+// hours): a few hundred bytes per mark. Beyond this only its newest records
+// are read, and a fold drops the rest.
+constexpr std::size_t k_max_journal_size = MarkJournal::k_max_size;
 // A moved journal is followed this many times before giving up; each move
 // needs a whole fold by another process, so more than two is already rare.
 constexpr int k_append_tries = 16;
@@ -73,34 +74,41 @@ std::optional<JournalRecord> decode_line(std::string_view line) {
                        std::move(*mark), text("model").value_or("")};
 }
 
-// Reads a whole file; a missing file reads as empty.
-bool read_if_present(const std::string& path, std::string& text, std::string& problem) {
+// Reads a journal file; a missing file reads as empty. Of a file larger than
+// k_max_journal_size only its last k_max_journal_size bytes are read, from
+// the first record that starts in them; `dropped` tells how many bytes
+// before that record were left unread (docs/state.md, "An oversized
+// journal"): the newest marks are the ones still in force.
+bool read_if_present(const std::string& path, std::string& text, std::string& problem,
+                     std::size_t* dropped = nullptr) {
+  if (dropped) {
+    *dropped = 0;
+  }
   text.clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // A journal planted by another user (in a sticky directory) could inject
+  // marks: it is refused like a foreign state file (docs/security.md); so
+  // is anything but a regular file (a FIFO would block the read for good).
+  std::string refused;
+  int fd = open_side_file(path, O_RDONLY, refused);
   if (fd < 0) {
-    if (errno == ENOENT) {
-      return true;
+    if (refused.empty()) {
+      return true; // missing: empty
     }
-    problem = path + ": " + std::strerror(errno);
+    problem = refused;
     return false;
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::size_t>(st.st_size) > k_max_journal_size) {
-    problem = path + ": not a journal this bridge wrote";
+  if (::fstat(fd, &st) != 0) {
+    problem = path + ": " + std::strerror(errno);
     ::close(fd);
     return false;
   }
-  // A journal planted by another user (in a sticky directory) could inject
-  // marks: it is refused like a foreign state file (docs/security.md).
-  if (auto foreign = foreign_owner_problem(st.st_uid, path)) {
-    problem = *foreign;
-    ::close(fd);
-    return false;
-  }
+  std::size_t size = static_cast<std::size_t>(st.st_size);
+  std::size_t skip = size > k_max_journal_size ? size - k_max_journal_size : 0;
   char buffer[65536];
-  while (text.size() <= k_max_journal_size) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+  while (text.size() < k_max_journal_size) {
+    std::size_t want = std::min(sizeof buffer, k_max_journal_size - text.size());
+    ssize_t n = ::pread(fd, buffer, want, static_cast<off_t>(skip + text.size()));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -115,6 +123,16 @@ bool read_if_present(const std::string& path, std::string& text, std::string& pr
     text.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
+  if (skip > 0) {
+    // Every record starts with a newline: what comes before the first one
+    // read is the end of a record cut in two.
+    auto first = std::min(text.find('\n'), text.size());
+    text.erase(0, first);
+    skip += first;
+  }
+  if (dropped) {
+    *dropped = skip;
+  }
   return true;
 }
 
@@ -177,18 +195,16 @@ util::Expected<MarkJournal::Position> MarkJournal::append(const JournalRecord& r
   using Result = util::Expected<Position>;
   std::string line = encode_record(record);
   for (int attempt = 0; attempt < k_append_tries; ++attempt) {
-    int fd = ::open(m_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    std::string problem;
+    int fd = open_side_file(m_path, O_WRONLY | O_APPEND | O_CREAT, problem);
     if (fd < 0) {
-      return Result::failure(m_path + ": " + std::strerror(errno));
+      return Result::failure(problem);
     }
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+      int error = errno;
       ::close(fd);
-      return Result::failure(m_path + ": not a regular file");
-    }
-    if (auto foreign = foreign_owner_problem(st.st_uid, m_path)) {
-      ::close(fd);
-      return Result::failure(*foreign);
+      return Result::failure(m_path + ": " + std::strerror(error));
     }
     if ((st.st_mode & 0077) != 0) {
       ::fchmod(fd, 0600);
@@ -236,6 +252,12 @@ util::Expected<MarkJournal::Batch> MarkJournal::begin_fold() const {
   Batch batch;
   struct stat st {};
   batch.leftover = ::lstat(m_folding_path.c_str(), &st) == 0;
+  // Anything but a regular file at the journal's place is left there, for
+  // the user to remove: moved aside, it would only be refused again as the
+  // folding file.
+  if (!batch.leftover && ::lstat(m_path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return Result::failure(m_path + ": not a regular file; remove it");
+  }
   if (!batch.leftover && ::rename(m_path.c_str(), m_folding_path.c_str()) != 0) {
     if (errno == ENOENT) {
       return batch; // nothing appended since the last fold
@@ -245,7 +267,7 @@ util::Expected<MarkJournal::Batch> MarkJournal::begin_fold() const {
   batch.has_folding = true;
   std::string text;
   std::string problem;
-  if (!read_if_present(m_folding_path, text, problem)) {
+  if (!read_if_present(m_folding_path, text, problem, &batch.dropped)) {
     return Result::failure(problem);
   }
   batch.records = decode_records(text);

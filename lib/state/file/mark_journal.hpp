@@ -55,6 +55,10 @@ std::vector<JournalRecord> decode_records(std::string_view text, std::size_t* sk
 // nothing, so seeing one twice is harmless.
 class MarkJournal {
 public:
+  // The most of a journal file that is read: of a larger one, only its last
+  // k_max_size bytes (its newest records).
+  static constexpr std::size_t k_max_size = 64 * 1024 * 1024;
+
   explicit MarkJournal(const std::string& state_path);
 
   // Where an appended record went: the journal file (device and inode).
@@ -87,6 +91,9 @@ public:
     std::vector<JournalRecord> records;
     bool has_folding = false; // end_fold() has a folding file to remove
     bool leftover = false;    // a folding file left by a holder that died
+    // Bytes of an oversized journal left out, before the records read (its
+    // newest, the last 64 MiB): gone once the batch is ended.
+    std::size_t dropped = 0;
   };
   util::Expected<Batch> begin_fold() const;
   // Removes the folding file once the state file holding its records is in place.

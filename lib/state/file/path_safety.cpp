@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 #include <deque>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -200,6 +201,35 @@ std::optional<std::string> foreign_file_problem(int fd, const std::string& path)
     return fmt::format("{}: {}", path, std::strerror(errno));
   }
   return foreign_owner_problem(st.st_uid, path);
+}
+
+int open_side_file(const std::string& path, int flags, std::string& problem) {
+  problem.clear();
+  int fd = ::open(path.c_str(), flags | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int error = errno;
+    if (error == ENXIO) {
+      // A FIFO with no reader, opened for writing, or a socket.
+      problem = fmt::format("{}: not a regular file; remove it", path);
+    } else if (error != ENOENT || (flags & O_CREAT) != 0) {
+      problem = fmt::format("{}: {}", path, std::strerror(error));
+    }
+    errno = error;
+    return -1;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    problem = fmt::format("{}: {}", path, std::strerror(errno));
+  } else if (!S_ISREG(st.st_mode)) {
+    problem = fmt::format("{}: not a regular file; remove it", path);
+  } else if (auto foreign = foreign_owner_problem(st.st_uid, path)) {
+    problem = *foreign; // planted since state_location_problem() looked
+  } else {
+    return fd;
+  }
+  ::close(fd);
+  errno = EINVAL;
+  return -1;
 }
 
 } // namespace state

@@ -35,4 +35,15 @@ std::optional<std::string> foreign_file_problem(int fd, const std::string& path)
 // The same for an owner already known (from an fstat of the open file).
 std::optional<std::string> foreign_owner_problem(uid_t owner, const std::string& path);
 
+// Opens the file `path` beside the state file (the lock, a journal, the
+// claims ledger; `flags` as for open(2), O_CREAT making it with mode 0600)
+// the only way bridge opens those: without following a symbolic link,
+// without blocking, and only if it is a regular file of ours. A FIFO there
+// (planted in a shared sticky directory, or left by mistake) would block
+// the open or the first read for good, perhaps while the state lock is
+// held. O_NONBLOCK stays set: it changes nothing for a regular file.
+// Returns the descriptor, or -1 with `problem` naming the path and what is
+// wrong; a missing file (without O_CREAT) is -1 with `problem` empty.
+int open_side_file(const std::string& path, int flags, std::string& problem);
+
 } // namespace state

@@ -299,6 +299,14 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
       problem = fmt::format("cannot fold the journal of {}: {}", m_path, batch.error());
       return Saved::no;
     }
+    if (batch->dropped > 0) {
+      // Refusing it would stop every fold, and every reset, for good.
+      warn_once(fmt::format("the journal of state file {} was larger than {} MiB: folded the {} {} "
+                            "of its last {} MiB and dropped the {} bytes before them",
+                            m_path, MarkJournal::k_max_size >> 20, batch->records.size(),
+                            batch->records.size() == 1 ? "record" : "records",
+                            MarkJournal::k_max_size >> 20, batch->dropped));
+    }
     for (const auto& record : batch->records) {
       doc.merge(record.fingerprint, record.label, record.hint, record.scope(), record.mark);
     }

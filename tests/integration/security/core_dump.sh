@@ -17,6 +17,8 @@
 source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/other_user.sh
 source "$(dirname "$0")/../lib/other_user.sh"
+# shellcheck source=tests/integration/lib/secrets.sh
+source "$(dirname "$0")/../lib/secrets.sh"
 
 # The sanitizer build catches SIGSEGV itself and never writes a core file
 # (AddressSanitizer turns core dumps off): there is nothing to show there.
@@ -27,6 +29,25 @@ if is_sanitizer_build; then
     echo "skipped: a sanitizer build of bridge writes no core file"
     exit 77
 fi
+
+# --- dumps are off before any library's initializer runs ---------------------------------
+# A key in the environment is in memory from exec on. The dynamic loader
+# runs the program's .preinit_array before the initializers of every shared
+# library and of the program itself (its constructors), so a library
+# preloaded into bridge (tests/probe) reports from its initializer what that
+# earliest point left: bridge must already be non-dumpable with a core limit
+# of 0 (docs/security.md). Turned off in main(), or in a constructor of the
+# program, it would still be dumpable there.
+[[ -n "${BRIDGE_DUMP_PROBE:-}" && -f "$BRIDGE_DUMP_PROBE" ]] ||
+    fail "BRIDGE_DUMP_PROBE must name the probe library (tests/probe), it is '${BRIDGE_DUMP_PROBE:-}'"
+: >"$T/probe.out"
+BRIDGE_DUMP_PROBE_OUT="$T/probe.out" LD_PRELOAD="$BRIDGE_DUMP_PROBE" run_bridge --version
+expect_rc 0
+early=$(grep -F "$(readlink -f "$BRIDGE") " "$T/probe.out" || true)
+[[ -n "$early" ]] || fail "the preloaded probe did not report from bridge: $(cat "$T/probe.out")"
+[[ "$early" == *" dumpable=0 core=0/0" ]] ||
+    fail "bridge was still dumpable when the first library initializer ran: $early"
+echo "before any library initializer: $early"
 
 KEY=sk-ant-test-core-dump-Q7fZ2mXw9LpR4vKt
 start_mock '{"default": {"delay_ms": 200000}}'
@@ -140,8 +161,9 @@ if [[ -n "$bridge_cores" ]]; then
     # shellcheck disable=SC2086 # one path or several
     wait_size_stable $bridge_cores >/dev/null # written whole before it is read
     for core in $bridge_cores; do
+        # Where (file, offset, a hint), never the core's bytes.
         if LC_ALL=C grep -qaF "$KEY" "$core"; then
-            fail "core file $core holds the key"
+            fail "core file holds the key: $(describe_hit "$core" raw "$KEY")"
         fi
     done
     fail "bridge left a core file ($bridge_cores): it must be non-dumpable"
