@@ -159,9 +159,9 @@ r 0 keys reset -v rate --key-file "$P1" --state "$STATE"
 r 0 keys status -v --key-file "$P1" --state "$STATE"
 r 0 keys reset -v --key-file "$P1" --state "$STATE"
 
-# ---- keys check: every key probed at once, answered or unreachable ----------------------
+# ---- keys check: every key probed at once, answered, refused (77) or unreachable ---------
 r 0 keys check -v --key-file "$P1" --state "$STATE" "${U[@]}"
-r 0 keys check --json -v --key-file "$P4" --state "$STATE" "${U[@]}"
+r 77 keys check --json -v --key-file "$P4" --state "$STATE" "${U[@]}"
 r 69 keys check -v --key-file "$P6" --state "$STATE" --base-url "$DEAD"
 
 # ---- a corrupt state file (kept aside as .corrupt, scanned too) -------------------------
