@@ -2,7 +2,7 @@
 # `bridge keys check` (one GET /v1/models?limit=1 per key): 200 clears a
 # disabled mark and leaves cooldowns alone, 401/403 disable, 429 cools for the
 # delay asked, anything else is reported and recorded nowhere; the table and
-# --json rows; exit 0 / 77 / 69 / 1; labels choose keys; no key is ever shown.
+# --json rows; exit 0 / 77 / 75 / 69 / 1; labels choose keys; no key is ever shown.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -69,9 +69,15 @@ rows=$(tr -d '\n ' <"$T/out")
 [[ "$rows" == '[{"label":"r500","hint":"sk-a...0006","result":"error","status":500,"message":"boom"},{"label":"r401","hint":"sk-a...0003","result":"refused","status":401,"message":"invalidx-api-key"},{"label":"ok","hint":"sk-a...0001","result":"ok","status":200,"message":""}]' ]] ||
     fail "--json rows: $rows"
 
-# Exit codes: every key refused -> 77; only errors -> 1; unknown label -> 2.
+# Exit codes: every key refused -> 77; every key rate-limited, or refused,
+# -> 75 (as a walk that finds every key cooling); an error that is not the
+# key's -> 1; unknown label -> 2.
 run_pool keys check r401 r403
 expect_rc 77
+run_pool keys check r429
+expect_rc 75
+run_pool keys check r429 r401
+expect_rc 75
 run_pool keys check r500 r429
 expect_rc 1
 run_pool keys check nosuch
