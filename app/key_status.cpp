@@ -63,9 +63,15 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
 }
 
 void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling,
-                        util::Millis left) {
-  out += cooling ? "retry in " + util::format_delay(left)
-                 : "since " + util::format_rfc3339(mark.since);
+                        util::Millis left, util::TimePoint now) {
+  if (cooling && (mark.reason == "spend_limit" || mark.reason == "billing")) {
+    // A spend or billing limit may rest a key for weeks: the limit, and its
+    // end as a date (the words of -v), rather than "retry in 679h12m".
+    out += describe_block({&mark, pool::Scope::every_model()}, now);
+  } else {
+    out += cooling ? "retry in " + util::format_delay(left)
+                   : "since " + util::format_rfc3339(mark.since);
+  }
   out += " (";
   out += std::to_string(mark.status);
   out += ' ';
@@ -197,7 +203,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
       if (!row.block->scope.key_wide()) {
         out += util::printable(row.block->scope.model()) + ": ";
       }
-      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left);
+      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left, now);
     }
     end_line(out);
     if (row.marks == nullptr) {
@@ -207,7 +213,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
       out.append(label_width + hint_width + 4, ' ');
       append_padded(out, "cooling", 10);
       out += util::printable(model) + ": ";
-      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now));
+      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now), now);
       end_line(out);
     }
     for (const auto& [model, limits] : row.marks->limits) {

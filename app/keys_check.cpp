@@ -175,8 +175,9 @@ int exit_code(const std::vector<CheckRow>& rows) {
   }
   // No key works now, and none said anything but that it cools or is
   // refused: transient exhaustion, as for a walk (exit 75).
-  if (count([](const CheckRow& r) { return r.result == "rate_limited" || r.result == "refused"; }) ==
-      rows.size()) {
+  if (count([](const CheckRow& r) {
+        return r.result == "rate_limited" || r.result == "refused";
+      }) == rows.size()) {
     return static_cast<int>(util::ExitCode::temp_fail);
   }
   return static_cast<int>(util::ExitCode::upstream_error);

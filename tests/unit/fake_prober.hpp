@@ -20,8 +20,8 @@ public:
     m_script[header] = std::move(attempt);
   }
 
-  std::vector<upstream::Attempt> probe(
-      const std::string& url, const std::vector<std::vector<std::string>>& requests) override {
+  std::vector<upstream::Attempt>
+  probe(const std::string& url, const std::vector<std::vector<std::string>>& requests) override {
     ++m_batches;
     std::vector<upstream::Attempt> out;
     for (const auto& headers : requests) {

@@ -92,9 +92,7 @@ struct Check {
   void script(const std::string& label, upstream::Attempt attempt) {
     prober.script("x-api-key: " + key(label).secret, std::move(attempt));
   }
-  pool::KeyMarks marks_of(const std::string& label) {
-    return store.load()[key(label).fingerprint];
-  }
+  pool::KeyMarks marks_of(const std::string& label) { return store.load()[key(label).fingerprint]; }
   bool probed(const std::string& label) const {
     for (const auto& sent : prober.sent()) {
       for (const auto& header : sent.headers) {
@@ -164,7 +162,7 @@ TEST_CASE("keys check: each answer judged as a walk judges it, recorded, shown, 
   // What was recorded.
   CHECK(check.marks_of("ok").unmarked());
   CHECK(check.marks_of("back").unmarked()); // a working key loses its disabled mark
-  REQUIRE(check.marks_of("cool").key_wide);  // cooldowns stay
+  REQUIRE(check.marks_of("cool").key_wide); // cooldowns stay
   CHECK(pool::is_cooling(*check.marks_of("cool").key_wide, now));
   REQUIRE(check.marks_of("r401").key_wide);
   CHECK(pool::is_disabled(*check.marks_of("r401").key_wide));
@@ -266,12 +264,12 @@ TEST_CASE("keys check: a 200 cut off mid-answer proves nothing and clears no dis
 TEST_CASE("keys check: a spend or billing limit is named, with its end as a date") {
   Check check({"spend", "usage", "billing"});
   auto now = check.clock.now();
-  check.script("spend",
-               answer(429,
-                      anthropic_error("rate_limit_error",
-                                      "You have reached your specified API usage limits. You will "
-                                      "regain access on 2026-12-29 at 00:00 UTC.",
-                                      "enforced_spend_limit_reached")));
+  check.script(
+      "spend",
+      answer(429, anthropic_error("rate_limit_error",
+                                  "You have reached your specified API usage limits. You will "
+                                  "regain access on 2026-12-29 at 00:00 UTC.",
+                                  "enforced_spend_limit_reached")));
   check.script("usage", answer(400, anthropic_error("invalid_request_error",
                                                     "You have reached your specified API usage "
                                                     "limits.")));
@@ -283,8 +281,8 @@ TEST_CASE("keys check: a spend or billing limit is named, with its end as a date
   CHECK(spend_row.rfind("spend sk-a...6789 rate_limited 429 rate_limit_error: ", 0) == 0);
   CHECK(spend_row.ends_with(", spend limit until 2026-12-29T00:00:00.000Z"));
   CHECK(spend_row.find("cooling for") == std::string::npos); // not "720h00m"
-  CHECK(Check::row_of(result.output, "usage").ends_with(", spend limit until " +
-                                                        util::format_rfc3339(now + std::chrono::hours(1))));
+  CHECK(Check::row_of(result.output, "usage")
+            .ends_with(", spend limit until " + util::format_rfc3339(now + std::chrono::hours(1))));
   CHECK(Check::row_of(result.output, "billing") ==
         "billing sk-a...6789 rate_limited 402 billing_error: add a card, billing problem until " +
             util::format_rfc3339(now + std::chrono::hours(1)));
