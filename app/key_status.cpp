@@ -3,6 +3,7 @@
 
 #include "mark_text.hpp"
 #include "output.hpp"
+#include "pool/limits_json.hpp"
 #include "pool/mark.hpp"
 #include "util/printable.hpp"
 #include "util/time_format.hpp"
@@ -32,25 +33,12 @@ std::vector<std::pair<std::string, const pool::KeyMark*>> model_cooldowns(const 
 
 using ordered_json = nlohmann::ordered_json;
 
+// The last limits seen, per model (pool::limits_json: the object the state
+// keeps).
 ordered_json limits_json(const pool::KeyMarks& marks) {
   ordered_json out = ordered_json::object();
   for (const auto& [model, limits] : marks.limits) {
-    ordered_json item;
-    item["seen"] = util::format_rfc3339(limits.seen);
-    for (const auto& reading : limits.readings) {
-      ordered_json kind = ordered_json::object();
-      if (reading.remaining >= 0) {
-        kind["remaining"] = reading.remaining;
-      }
-      if (reading.limit >= 0) {
-        kind["limit"] = reading.limit;
-      }
-      if (reading.reset) {
-        kind["reset"] = util::format_rfc3339(*reading.reset);
-      }
-      item[reading.kind] = std::move(kind);
-    }
-    out[model] = std::move(item);
+    out[model] = pool::limits_json(limits);
   }
   return out;
 }
