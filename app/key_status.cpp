@@ -3,6 +3,7 @@
 
 #include "mark_text.hpp"
 #include "output.hpp"
+#include "pool/limits_json.hpp"
 #include "pool/mark.hpp"
 #include "util/printable.hpp"
 #include "util/time_format.hpp"
@@ -32,25 +33,12 @@ std::vector<std::pair<std::string, const pool::KeyMark*>> model_cooldowns(const 
 
 using ordered_json = nlohmann::ordered_json;
 
+// The last limits seen, per model (pool::limits_json: the object the state
+// keeps).
 ordered_json limits_json(const pool::KeyMarks& marks) {
   ordered_json out = ordered_json::object();
   for (const auto& [model, limits] : marks.limits) {
-    ordered_json item;
-    item["seen"] = util::format_rfc3339(limits.seen);
-    for (const auto& reading : limits.readings) {
-      ordered_json kind = ordered_json::object();
-      if (reading.remaining >= 0) {
-        kind["remaining"] = reading.remaining;
-      }
-      if (reading.limit >= 0) {
-        kind["limit"] = reading.limit;
-      }
-      if (reading.reset) {
-        kind["reset"] = util::format_rfc3339(*reading.reset);
-      }
-      item[reading.kind] = std::move(kind);
-    }
-    out[model] = std::move(item);
+    out[model] = pool::limits_json(limits);
   }
   return out;
 }
@@ -63,9 +51,15 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
 }
 
 void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling,
-                        util::Millis left) {
-  out += cooling ? "retry in " + util::format_delay(left)
-                 : "since " + util::format_rfc3339(mark.since);
+                        util::Millis left, util::TimePoint now) {
+  if (cooling && (mark.reason == "spend_limit" || mark.reason == "billing")) {
+    // A spend or billing limit may rest a key for weeks: the limit, and its
+    // end as a date (the words of -v), rather than "retry in 679h12m".
+    out += describe_block({&mark, pool::Scope::every_model()}, now);
+  } else {
+    out += cooling ? "retry in " + util::format_delay(left)
+                   : "since " + util::format_rfc3339(mark.since);
+  }
   out += " (";
   out += std::to_string(mark.status);
   out += ' ';
@@ -199,7 +193,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
       if (!row.block->scope.key_wide()) {
         out += util::printable(row.block->scope.model()) + ": ";
       }
-      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left);
+      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left, now);
     }
     end_line(out);
     if (row.marks == nullptr) {
@@ -209,7 +203,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
       out.append(label_width + hint_width + 4, ' ');
       append_padded(out, "cooling", 10);
       out += util::printable(model) + ": ";
-      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now));
+      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now), now);
       end_line(out);
     }
     for (const auto& [model, limits] : row.marks->limits) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "upstream/attempt.hpp"
+#include "upstream/prober.hpp"
 #include "util/clock.hpp"
 
 #include <string>
@@ -25,5 +26,18 @@ struct ProbeOptions {
 std::vector<Attempt> probe_all(const std::string& url,
                                const std::vector<std::vector<std::string>>& requests,
                                const ProbeOptions& options);
+
+// The Prober of production: probe_all with the options it was made with.
+class CurlProber final : public Prober {
+public:
+  explicit CurlProber(ProbeOptions options = {}) : m_options(options) {}
+  std::vector<Attempt> probe(const std::string& url,
+                             const std::vector<std::vector<std::string>>& requests) override {
+    return probe_all(url, requests, m_options);
+  }
+
+private:
+  ProbeOptions m_options;
+};
 
 } // namespace upstream

@@ -558,6 +558,11 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
   if (spec.delay_ms > 0) {
     pause_for(spec.delay_ms);
   }
+  if (!spec.gate_file.empty() && (spec.status < 200 || spec.status >= 300)) {
+    // An error answer held until the test says (a race decided by the test,
+    // not by a delay a loaded machine may outlast).
+    wait_for_gate(spec.gate_file);
+  }
   res.status = spec.status;
   for (const auto& [name, value] : spec.headers) {
     // A scripted header replaces one the mock set (request-id), rather

@@ -2,6 +2,8 @@
 // rate limits, read and written (json_fields.hpp).
 #include "state/file/json_fields.hpp"
 
+#include "pool/limits_json.hpp"
+
 #include "util/time_format.hpp"
 
 #include <climits>
@@ -62,25 +64,6 @@ pool::KeyMarks read_entry(const json& entry) {
   return marks;
 }
 
-json limits_json(const pool::ModelLimits& limits) {
-  json out = json::object();
-  out["seen"] = util::format_rfc3339(limits.seen);
-  for (const auto& reading : limits.readings) {
-    json kind = json::object();
-    if (reading.remaining >= 0) {
-      kind["remaining"] = reading.remaining;
-    }
-    if (reading.limit >= 0) {
-      kind["limit"] = reading.limit;
-    }
-    if (reading.reset) {
-      kind["reset"] = util::format_rfc3339(*reading.reset);
-    }
-    out[reading.kind] = std::move(kind);
-  }
-  return out;
-}
-
 // Writes `marks` into `entry`, keeping the fields it does not know: the
 // key-wide mark at the top, the rest under "models" (removed when empty).
 void write_entry(json& entry, const pool::KeyMarks& marks) {
@@ -104,7 +87,7 @@ void write_entry(json& entry, const pool::KeyMarks& marks) {
     write_mark(models[name], mark);
   }
   for (const auto& [name, limits] : marks.limits) {
-    models[name]["limits"] = limits_json(limits);
+    models[name]["limits"] = pool::limits_json(limits);
   }
   if (models.empty()) {
     entry.erase("models");

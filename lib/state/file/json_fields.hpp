@@ -26,10 +26,9 @@ void read_model_marks(const nlohmann::json& models, pool::KeyMarks& marks);
 std::optional<pool::KeyMark> read_mark(const nlohmann::json& object);
 void write_mark(nlohmann::json& object, const std::optional<pool::KeyMark>& mark);
 
-// The "limits" object of one model ({"seen": TIME, KIND: {"remaining",
-// "limit", "reset"}}) and its reading (nullopt when it is not of that shape).
-// Shared with the Redis store, which keeps the same object per model.
-nlohmann::json limits_json(const pool::ModelLimits& limits);
+// The reading of the "limits" object of one model (nullopt when it is not of
+// that shape), which pool::limits_json (pool/limits_json.hpp) writes. Shared
+// with the Redis store, which keeps the same object per model.
 std::optional<pool::ModelLimits> read_limits(const nlohmann::json& limits);
 
 // One key's entry of the state file: its key-wide mark at the top, the rest

@@ -1,5 +1,6 @@
 #include "state/redis/redis_store.hpp"
 
+#include "pool/limits_json.hpp"
 #include "state/file/json_fields.hpp"
 #include "state/redis/redis_scripts.hpp"
 
@@ -192,7 +193,7 @@ util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const s
   // Replaces the model's limits and keeps the hash as long as the file keeps
   // them (k_limits_kept after the last write); one pipelined round trip.
   std::string hash = limits_key(key.fingerprint);
-  auto replies = m_connection.pipeline({{"HSET", hash, model, limits_json(limits).dump()},
+  auto replies = m_connection.pipeline({{"HSET", hash, model, pool::limits_json(limits).dump()},
                                         {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}});
   if (!replies) {
     return util::Expected<bool>::failure(replies.error());

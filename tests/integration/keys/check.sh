@@ -2,7 +2,7 @@
 # `bridge keys check` (one GET /v1/models?limit=1 per key): 200 clears a
 # disabled mark and leaves cooldowns alone, 401/403 disable, 429 cools for the
 # delay asked, anything else is reported and recorded nowhere; the table and
-# --json rows; exit 0 / 77 / 69 / 1; labels choose keys; no key is ever shown.
+# --json rows; exit 0 / 77 / 75 / 69 / 1; labels choose keys; no key is ever shown.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -18,7 +18,7 @@ start_mock '{
   "probe": {
     "'$K_401'": {"status": 401},
     "'$K_403'": {"status": 403, "error_message": "this key may not list models"},
-    "'$K_429'": {"status": 429, "headers": {"retry-after": "42"}},
+    "'$K_429'": {"status": 429, "headers": {"retry-after": "2520"}},
     "'$K_500'": {"status": 500, "error_message": "boom"}
   }
 }'
@@ -41,7 +41,7 @@ grep -qE '^ok +sk-a\.\.\.0001 +ok +200' "$T/out" || fail "row of ok"
 grep -qE '^back +sk-a\.\.\.0002 +ok +200' "$T/out" || fail "row of back"
 grep -qE '^r401 +sk-a\.\.\.0003 +refused +401 authentication_error' "$T/out" || fail "row of r401"
 grep -qE '^r403 +sk-a\.\.\.0004 +refused +403 permission_error.*this key may not list models' "$T/out" || fail "row of r403"
-grep -qE '^r429 +sk-a\.\.\.0005 +rate_limited +429 rate_limit_error.*cooling for 42s' "$T/out" || fail "row of r429"
+grep -qE '^r429 +sk-a\.\.\.0005 +rate_limited +429 rate_limit_error.*cooling for 42m00s' "$T/out" || fail "row of r429"
 grep -qE '^r500 +sk-a\.\.\.0006 +error +500 api_error: boom' "$T/out" || fail "row of r500"
 expect_err_contains "cleared 1 disabled mark"
 for k in $K_OK $K_BACK $K_401 $K_403 $K_429 $K_500; do
@@ -53,13 +53,13 @@ grep -F '"path":"/v1/models"' "$(mock_log)" | grep -qF '"anthropic-version":"202
 grep -qF 'limit=1' "$(mock_log)" || true # the query string is not logged by the mock; the path is
 expect_mock_log_not_contains '"path":"/v1/messages"'
 
-# What was recorded: back usable again, ok still cooling, 401/403 disabled, 429 cooling 42 s, 500 nothing.
+# What was recorded: back usable again, ok still cooling, 401/403 disabled, 429 cooling 42 minutes (long: no slow machine outlives it), 500 nothing.
 [[ "$(key_field back state)" == ready ]] || fail "back was not cleared: $(cat "$T/status.json")"
 [[ "$(key_field ok state)" == cooling ]] || fail "a cooldown was cleared by a 200: $(cat "$T/status.json")"
 [[ "$(key_field r401 state)" == disabled ]] || fail "401 did not disable: $(cat "$T/status.json")"
 [[ "$(key_field r403 state)" == disabled ]] || fail "403 did not disable: $(cat "$T/status.json")"
 [[ "$(key_field r429 state)" == cooling ]] || fail "429 did not cool: $(cat "$T/status.json")"
-expect_retry_in r429 42000 "$t0" "r429 cooldown"
+expect_retry_in r429 2520000 "$t0" "r429 cooldown"
 [[ "$(key_field r500 state)" == ready ]] || fail "a 500 was recorded: $(cat "$T/status.json")"
 
 # --json rows.
@@ -69,9 +69,15 @@ rows=$(tr -d '\n ' <"$T/out")
 [[ "$rows" == '[{"label":"r500","hint":"sk-a...0006","result":"error","status":500,"message":"boom"},{"label":"r401","hint":"sk-a...0003","result":"refused","status":401,"message":"invalidx-api-key"},{"label":"ok","hint":"sk-a...0001","result":"ok","status":200,"message":""}]' ]] ||
     fail "--json rows: $rows"
 
-# Exit codes: every key refused -> 77; only errors -> 1; unknown label -> 2.
+# Exit codes: every key refused -> 77; every key rate-limited, or refused,
+# -> 75 (as a walk that finds every key cooling); an error that is not the
+# key's -> 1; unknown label -> 2.
 run_pool keys check r401 r403
 expect_rc 77
+run_pool keys check r429
+expect_rc 75
+run_pool keys check r429 r401
+expect_rc 75
 run_pool keys check r500 r429
 expect_rc 1
 run_pool keys check nosuch

@@ -3,7 +3,8 @@
 # model still uses the key; the same model skips it (-v says so); exhaustion
 # is judged per model; `keys status` lists per-model cooldowns under their key
 # and answers for one model with -m (exit 0/75/77); the state file keeps
-# version 1 with the per-model mark under "models".
+# version 1 with the per-model mark under "models". The cooldowns last 50
+# and 40 minutes: no slow machine outlives them between the steps.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -11,15 +12,15 @@ KA=sk-ant-test-model-a-000000001
 KB=sk-ant-test-model-b-000000002
 start_mock '{
   "keys": {"'$KA'": {"text": "a served"}, "'$KB'": {"text": "b served"}},
-  "models": {"'$KA'": {"claude-opus-4-1": {"status": 429, "headers": {"retry-after": "120"}}},
-             "'$KB'": {"claude-opus-4-1": [{"text": "b served opus"}, {"status": 429, "headers": {"retry-after": "90"}}]}}
+  "models": {"'$KA'": {"claude-opus-4-1": {"status": 429, "headers": {"retry-after": "3000"}}},
+             "'$KB'": {"claude-opus-4-1": [{"text": "b served opus"}, {"status": 429, "headers": {"retry-after": "2400"}}]}}
 }'
 setup_pool "a $KA" "b $KB"
 
 run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0
 expect_out_eq "b served opus"
-expect_err_contains "cooling for 2m00s for claude-opus-4-1; trying the next key"
+expect_err_contains "cooling for 50m00s for claude-opus-4-1; trying the next key"
 
 # Another model: key a serves at once.
 run_pool ask -m claude-sonnet-4-5 -v "hi"
@@ -32,7 +33,7 @@ expect_key_requests "$KA" 2
 run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 75
 expect_err_contains "key a (sk-a...0001): skipped, cooling for claude-opus-4-1 for"
-expect_err_contains "rate-limited (retry after 1m"
+expect_err_contains "rate-limited (retry after 40m00s)" # b's, the sooner
 expect_key_requests "$KA" 2
 
 # keys status without -m: both ready (for some model), cooldowns listed.
@@ -44,7 +45,8 @@ grep -qE '^\[\{"label":"a","hint":"sk-a...0001","state":"ready","models":\[\{"mo
 run_pool keys status
 expect_rc 0
 grep -qE '^a +sk-a\.\.\.0001 +ready$' "$T/out" || fail "table row of a"
-grep -qE '^ +cooling +claude-opus-4-1: retry in 1m[0-9]{2}s \(429 rate_limit_error\)$' "$T/out" || fail "per-model line under a"
+# 50m00s at most; more than 40 minutes unless getting here took ten.
+grep -qE '^ +cooling +claude-opus-4-1: retry in (4[0-9]m[0-9]{2}s|50m00s) \(429 rate_limit_error\)$' "$T/out" || fail "per-model line under a"
 
 # -m: for opus every key is cooling (75); for sonnet one is ready (0).
 run_pool keys status -m claude-opus-4-1 --json

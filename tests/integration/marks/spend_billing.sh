@@ -2,8 +2,8 @@
 # docs/marks.md: spend and billing answers are key-specific and cool the key for
 # every model: a 429 enforced_spend_limit_reached until the time its message
 # names (else an hour), the 400 usage-limit messages and a 402 for an hour.
-# Each fails over to the next key; keys status says spend_limit / billing; -v
-# says why the key is skipped. Any other 400 is still reported at once.
+# Each fails over to the next key; keys status says spend_limit / billing (its
+# table: the limit and its end as a date); -v says why the key is skipped. Any other 400 is still reported at once.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -46,6 +46,13 @@ expect_retry_in notime 3600000 "$t0" "spend limit without a time: an hour"
 expect_retry_in ws 3600000 "$t0" "400 usage limit: an hour"
 [[ "$(key_field bill reason)" == billing ]] || fail "bill reason: $(cat "$T/status.json")"
 expect_retry_in bill 3600000 "$t0" "402: an hour"
+# The table names the limit and shows its end as a date, not "retry in 71h..".
+run_pool keys status
+grep -qE "^spend +sk-a\.\.\.0001 +cooling +spend limit until ${regain}T00:00:00\.000Z \(429 spend_limit\)$" "$T/out" ||
+    fail "spend's row: $(cat "$T/out")"
+grep -qE '^bill +sk-a\.\.\.0004 +cooling +billing problem until [0-9T:.-]+Z \(402 billing\)$' "$T/out" ||
+    fail "bill's row: $(cat "$T/out")"
+! grep -qF "retry in" "$T/out" || fail "a spend or billing limit shown as a delay: $(cat "$T/out")"
 # Key-wide: the top-level fields of the entry, read by every bridge version.
 [[ "$(state_field spend mark)" == cooling ]] || fail "spend mark not key-wide: $(cat "$STATE")"
 

@@ -7,6 +7,8 @@
 # a 402 of a host that sells credits); 401 and 403 disable it. A 429 cools
 # the key for the model asked only.
 # Each fails over to the next key, and the marks are in the state file.
+# The delays the test chooses are minutes long; the one it cannot choose (the
+# 60 s of a 429 naming no delay) is checked first, right after the run.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 # keys status answers for the model the requests name (a 429 cools a key for
@@ -30,7 +32,7 @@ K_402=sk-proj-test-oa-402-Ab00000014
 
 script='{
   "keys": {
-    "'$K_MS'":     {"status": 429, "headers": {"retry-after-ms": "50000", "x-ratelimit-reset-requests": "10m"}},
+    "'$K_MS'":     {"status": 429, "headers": {"retry-after-ms": "500000", "x-ratelimit-reset-requests": "10m"}},
     "'$K_RA'":     {"status": 429, "headers": {"Retry-After": "200", "x-ratelimit-reset-tokens": "10m0s"}},
     "'$K_RESET'":  {"status": 429, "headers": {"x-ratelimit-reset-requests": "1.5s", "x-ratelimit-reset-tokens": "6m0s"}},
     "'$K_NONE'":   {"status": 429, "headers": {"x-ratelimit-reset-requests": "soon"}},
@@ -67,18 +69,26 @@ for cmd in ask stream; do
     done
     expect_err_contains "answer served by key ok"
     # A 429 cools the key for the model asked; a spend limit for every model.
-    expect_err_contains "key ms (sk-p...0001): 429 requests, cooling for 50s for gpt-4o-mini; trying the next key"
+    expect_err_contains "key ms (sk-p...0001): 429 requests, cooling for 8m20s for gpt-4o-mini; trying the next key"
     expect_err_contains "key quota (sk-p...0005): 429 insufficient_quota (spend_limit), cooling for 1h00m for every model"
     expect_err_contains "key k402 (sk-p...0014): 402 server_error (billing), cooling for 1h00m for every model"
+
+    # The next run skips every marked key: one request, to the last key
+    # (first, while the 60 s of none are surely still running).
+    before=$(mock_requests "$cmd")
+    run_pool "$cmd" "again"
+    expect_rc 0
+    expect_out_eq "served by the last key"
+    [[ $(($(mock_requests "$cmd") - before)) -eq 1 ]] || fail "$cmd: the second run did not go straight to the last key"
 
     keys_status
     [[ $STATUS_RC -eq 0 ]] || fail "$cmd: keys status exit $STATUS_RC with a ready key"
     # Each window is as wide as the time since the run began ($t0): however
     # slow the machine, the delay left is the full one less that time.
-    expect_retry_in ms 50000 "$t0" "$cmd: retry-after-ms 50000 (beats the reset headers)"
+    expect_retry_in none 60000 "$t0" "$cmd: a 429 naming no usable delay"
+    expect_retry_in ms 500000 "$t0" "$cmd: retry-after-ms 500000 (beats the reset headers)"
     expect_retry_in ra 200000 "$t0" "$cmd: Retry-After 200 (beats the reset headers)"
     expect_retry_in reset 360000 "$t0" "$cmd: the later of 1.5s and 6m0s"
-    expect_retry_in none 60000 "$t0" "$cmd: a 429 naming no usable delay"
     for label in quota qtype credit org proj usage k402; do
         [[ "$(key_field $label state)" == cooling ]] || fail "$cmd: $label not cooling: $(cat "$T/status.json")"
         expect_retry_in $label 3600000 "$t0" "$cmd: spend limit of $label (one hour)"
@@ -102,13 +112,6 @@ for cmd in ask stream; do
     [[ "$(state_field quota mark)" == cooling ]] || fail "$cmd: state entry of quota: $(cat "$STATE")"
     [[ "$(state_field k403 mark)" == disabled ]] || fail "$cmd: state entry of k403: $(cat "$STATE")"
     ! grep -q 'sk-proj-test' "$STATE" || fail "$cmd: a key is in the state file"
-
-    # The next run skips every marked key: one request, to the last key.
-    before=$(mock_requests "$cmd")
-    run_pool "$cmd" "again"
-    expect_rc 0
-    expect_out_eq "served by the last key"
-    [[ $(($(mock_requests "$cmd") - before)) -eq 1 ]] || fail "$cmd: the second run did not go straight to the last key"
 
     # Another model: the four rate-limited keys are tried again (their
     # cooldowns are for gpt-4o-mini); the spend-limited, billing and refused

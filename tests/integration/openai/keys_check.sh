@@ -58,8 +58,13 @@ for where in file redis; do
     grep -qE '^back +sk-p\.\.\.0002 +ok +200' "$T/out" || fail "$where: row of back: $(cat "$T/out")"
     grep -qE '^r401 +sk-p\.\.\.0003 +refused +401 invalid_request_error' "$T/out" || fail "$where: row of r401: $(cat "$T/out")"
     grep -qE '^r429 +sk-p\.\.\.0004 +rate_limited +429 .*cooling for 6m00s$' "$T/out" || fail "$where: row of r429: $(cat "$T/out")"
-    grep -qE '^quota +sk-p\.\.\.0005 +rate_limited +429 insufficient_quota: You exceeded your current quota, cooling for 1h00m$' "$T/out" ||
+    # A used-up quota is a spend limit: named, with its end as a date (an
+    # hour after the probe, as bridge recorded it), not as "cooling for 1h00m".
+    grep -qE '^quota +sk-p\.\.\.0005 +rate_limited +429 insufficient_quota: You exceeded your current quota, spend limit until [0-9T:.-]+Z$' "$T/out" ||
         fail "$where: row of quota: $(cat "$T/out")"
+    quota_end=$(sed -nE 's/^quota .*, spend limit until ([0-9T:.-]+Z)$/\1/p' "$T/out")
+    expect_between "$(rfc3339_ms "$quota_end")" $((t0 + 3600000 - 2)) $(($(now_ms) + 3600000 + 2)) \
+        "$where: the end of the quota's rest, as shown"
     expect_err_contains "cleared 1 disabled mark"
     [[ $(($(mock_requests) - before)) -eq 5 ]] || fail "$where: expected one probe per key"
     for k in $K_OK $K_BACK $K_401 $K_429 $K_QUOTA; do
@@ -94,9 +99,12 @@ grep -qF '"authorization":"Bearer '"$K_OK"'"' <<<"$log" || fail "no bearer key i
 ! grep -qF 'x-api-key' <<<"$log" || fail "x-api-key in an OpenAI probe"
 expect_mock_log_not_contains '"path":"/v1/chat/completions"'
 
-# Exit codes: every key refused -> 77; unreachable -> 69 naming the URL.
+# Exit codes: every key refused -> 77; every key rate-limited (a quota
+# included) or refused -> 75; unreachable -> 69 naming the URL.
 run_pool keys check r401
 expect_rc 77
+run_pool keys check r429 quota r401
+expect_rc 75
 stop_mock
 run_pool keys check ok
 expect_rc 69

@@ -10,12 +10,13 @@ source "$(dirname "$0")/../lib.sh"
 
 KA=sk-ant-test-redis-proactive-0001
 KB=sk-ant-test-redis-proactive-0002
-# The mock's Date is an hour behind our clock: the cooldown is the 30 s from
-# Date to the reset, whatever the clocks say. The limit is one request, so
+# The mock's Date is an hour behind our clock: the cooldown is the 60 s from
+# Date to the reset, whatever the clocks say (the longest a proactive
+# cooldown may be, so that a slow machine has the most time to see it). The limit is one request, so
 # the first request is back only at the reset (docs/marks.md, "Claims").
 then=$(($(date +%s) - 3600))
 date_hdr=$(date -u -d "@$then" '+%a, %d %b %Y %H:%M:%S GMT')
-reset=$(date -u -d "@$((then + 30))" '+%Y-%m-%dT%H:%M:%SZ')
+reset=$(date -u -d "@$((then + 60))" '+%Y-%m-%dT%H:%M:%SZ')
 start_mock '{
   "keys": {"'$KB'": {"text": "b served"}},
   "models": {"'$KA'": {"claude-opus-4-1": {"text": "a served", "headers": {"Date": "'"$date_hdr"'",
@@ -32,12 +33,12 @@ machine B
 on_machine A run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0
 expect_out_eq "a served"
-expect_err_contains "key a (sk-a...0001): requests_remaining_0, cooling for 30s for claude-opus-4-1"
+expect_err_contains "key a (sk-a...0001): requests_remaining_0, cooling for 1m00s for claude-opus-4-1"
 
 mark=$(redis_cli --scan --pattern 'pa:{pool}:mark:*')
 [[ $(grep -c . <<<"$mark") -eq 1 && "$mark" == *':model:claude-opus-4-1' ]] || fail "the proactive mark on the server: $mark"
 [[ "$(redis_cli HGET "$mark" reason)" == requests_remaining_0 ]] || fail "reason on the server: $(redis_cli HGETALL "$mark")"
-expect_between "$(redis_cli PTTL "$mark")" 1 30000 "PTTL of the proactive mark"
+expect_between "$(redis_cli PTTL "$mark")" 1 60000 "PTTL of the proactive mark"
 
 on_machine B run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0

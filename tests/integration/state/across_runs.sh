@@ -45,8 +45,9 @@ expect_key_requests "$A2" 3
 
 # --- concurrent runs: never shortened, disabled beats cooling -------------------
 # In each case run "slow" sends its request on key 1 first and gets its answer
-# late (20 s: far more than a run takes on a busy machine); run "fast"
-# meanwhile gets the second answer for key 1 and marks it.
+# only once the test opens a gate; run "fast" meanwhile gets the second answer
+# for key 1 and marks it, and the gate opens when every fast run is over. The
+# order is the test's, not a delay's; the cooldowns last long (50 minutes).
 B1=sk-ant-test-shorten-first-Hj01
 # shellcheck disable=SC2034 # read through ${!second} below
 B2=sk-ant-test-shorten-second-Hj2
@@ -57,12 +58,12 @@ D1=sk-ant-test-late401-first-Hj01
 # shellcheck disable=SC2034 # read through ${!second} below
 D2=sk-ant-test-late401-second-Hj2
 start_mock '{"keys": {
-  "'$B1'": [{"status": 429, "delay_ms": 20000, "headers": {"retry-after-ms": "2000"}},
-            {"status": 429, "headers": {"retry-after-ms": "30000"}}],
-  "'$C1'": [{"status": 429, "delay_ms": 20000, "headers": {"retry-after-ms": "30000"}},
+  "'$B1'": [{"status": 429, "gate_file": "'$T/gate-conc'", "headers": {"retry-after-ms": "2000"}},
+            {"status": 429, "headers": {"retry-after-ms": "3000000"}}],
+  "'$C1'": [{"status": 429, "gate_file": "'$T/gate-conc'", "headers": {"retry-after-ms": "3000000"}},
             {"status": 401}],
-  "'$D1'": [{"status": 401, "delay_ms": 20000},
-            {"status": 429, "headers": {"retry-after-ms": "30000"}}]},
+  "'$D1'": [{"status": 401, "gate_file": "'$T/gate-conc'"},
+            {"status": 429, "headers": {"retry-after-ms": "3000000"}}]},
   "default": {"text": "second key"}}' conc
 url=$(mock_url conc)
 for c in B C D; do
@@ -81,12 +82,18 @@ done
 for c in B C D; do
     bg_wait "fast$c" "$HANG_GUARD_S"
     [[ $RC -eq 0 ]] || fail "fast run $c: exit $RC: $(cat "$T/fast$c.err")"
+done
+for c in B C D; do
+    bg_running "slow$c" || fail "slow run $c ended before the fast one had marked its key; the race did not happen"
+done
+touch "$T/gate-conc"
+for c in B C D; do
     bg_wait "slow$c" "$HANG_GUARD_S"
     [[ $RC -eq 0 ]] || fail "slow run $c: exit $RC: $(cat "$T/slow$c.err")"
 done
 KEYS=$T/keys-B STATE=$T/state-B/state.json
 [[ "$(key_field first state)" == cooling ]] || fail "never shortened: key not cooling: $(cat "$T/status.json")"
-expect_cooldown first 30000 "$t0" "a 429 asking 2 s, arriving after one asking 30 s (never shortened)"
+expect_cooldown first 3000000 "$t0" "a 429 asking 2 s, arriving after one asking 50 minutes (never shortened)"
 KEYS=$T/keys-C STATE=$T/state-C/state.json
 [[ "$(key_field first state)" == disabled ]] ||
     fail "a 429 arriving after a 401 replaced the disabled mark: $(cat "$T/status.json"; cat "$STATE")"
@@ -99,7 +106,7 @@ R1=sk-ant-test-reset-cooling-Hj01
 R2=sk-ant-test-reset-disabled-Hj2
 R3=sk-ant-test-reset-serving-Hj03
 start_mock '{"keys": {
-  "'$R1'": [{"status": 429}, {"text": "cooling key is back"}],
+  "'$R1'": [{"status": 429, "headers": {"retry-after": "3000"}}, {"text": "cooling key is back"}],
   "'$R2'": [{"status": 401}, {"text": "disabled key is back"}],
   "'$R3'": {"text": "third key"}}}' reset
 POOL_URL=$(mock_url reset)
@@ -137,23 +144,25 @@ E2=sk-ant-test-early-second-Hj002
 F1=sk-ant-test-crash-first-Hj0001
 F2=sk-ant-test-crash-second-Hj002
 start_mock '{"keys": {
-  "'$E1'": {"status": 429, "headers": {"retry-after-ms": "40000"}},
-  "'$E2'": {"delay_ms": 20000, "text": "slow second key"},
-  "'$F1'": {"status": 429, "headers": {"retry-after-ms": "40000"}},
+  "'$E1'": {"status": 429, "headers": {"retry-after-ms": "3000000"}},
+  "'$E2'": {"gate_file": "'$T/gate-early'", "text": "slow second key"},
+  "'$F1'": {"status": 429, "headers": {"retry-after-ms": "3000000"}},
   "'$F2'": {"status": 500}}}' early
 url=$(mock_url early)
 printf 'first %s\nsecond %s\n' "$E1" "$E2" >"$T/keys-E"
 chmod 600 "$T/keys-E"
 bg_bridge early stream --key-file "$T/keys-E" --state "$T/state-E/state.json" --base-url "$url" "hi"
 wait_for_key_requests "$E2" 1 "$HANG_GUARD_S" early
-# Polled while the run waits for the second key's answer (20 s): the mark
-# must be in the state file before the run ends. Seen first, then the run
-# found still going: so it was there while the next key was being tried.
+# Polled while the run waits in the second key's answer (the mock holds it
+# after its first delta until the test opens the gate): the mark must be in
+# the state file before the run ends. Seen first, then the run found still
+# going: so it was there while the next key was being tried.
 until [[ "$(model_field first mark "$T/state-E/state.json")" == cooling ]]; do
     bg_running early || fail "the run ended and the 429 mark was not in the state file while the next key was being tried"
     sleep 0.05
 done
-bg_running early || fail "the run ended before the test saw the mark (the 20 s delay did not hold)"
+bg_running early || fail "the run ended before the test saw the mark (the gate did not hold)"
+touch "$T/gate-early"
 bg_wait early "$HANG_GUARD_S"
 [[ $RC -eq 0 ]] || fail "early run: exit $RC: $(cat "$T/early.err")"
 

@@ -1,0 +1,31 @@
+#pragma once
+
+// The seam between `keys check` and the network: the command sends its
+// probes through a Prober, so that a test can put an in-memory one (playing
+// scripted answers) where the libcurl one (probe.hpp, CurlProber) runs in
+// production.
+
+#include "upstream/attempt.hpp"
+
+#include <string>
+#include <vector>
+
+namespace upstream {
+
+// Sends one GET to `url` per entry of `requests` (each entry: the request's
+// extra header lines), and returns one Attempt per entry, in the order of
+// `requests`, read like any other (Provider::read). An implementation
+// promises: error_body holds the body (capped), whatever the status; a
+// status followed by a failed transfer keeps both (the reading says
+// cut_off); an interrupt ends every probe with Error::interrupted; a probe
+// that is never sent (refused by policy) ends with Error::other and a
+// message; a transfer error's message never holds a header value (the key).
+// probe() does not throw for anything the network does.
+class Prober {
+public:
+  virtual ~Prober() = default;
+  virtual std::vector<Attempt> probe(const std::string& url,
+                                     const std::vector<std::vector<std::string>>& requests) = 0;
+};
+
+} // namespace upstream
