@@ -10,6 +10,7 @@
 #include "upstream/messages.hpp"
 #include "upstream/probe.hpp"
 #include "upstream/provider.hpp"
+#include "upstream_text.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/printable.hpp"
@@ -192,9 +193,10 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   pool::MarkStore* store = state ? &state->store() : nullptr;
   std::vector<CheckRow> rows;
   std::vector<std::string> working;
+  util::Redactor redactor = key_redactor(source); // an upstream may quote the key it was sent
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     auto now = clock.now();
-    upstream::AnswerReading reading = provider.read(probes[i], now);
+    upstream::AnswerReading reading = read_answer(provider, probes[i], redactor, now);
     pool::AttemptOutcome outcome = outcome_of(reading);
     pool::Verdict verdict = pool::classify(outcome);
     CheckRow row = judge(*chosen[i], probes[i], reading, verdict, base_url);
