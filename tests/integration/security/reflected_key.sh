@@ -16,7 +16,8 @@ KC=sk-ant-api03-reflect-code-000003
 KB=sk-ant-api03-reflect-body-000004
 KS=sk-ant-api03-reflect-stream-0005
 KP=sk-ant-api03-reflect-probe-00006
-ALL=("$KM" "$KT" "$KC" "$KB" "$KS" "$KP")
+KO=sk-proj-reflect-openai-00000007
+ALL=("$KM" "$KT" "$KC" "$KB" "$KS" "$KP" "$KO")
 start_mock '{"keys": {
   "'$KM'": {"status": 401, "error_message": "Incorrect API key provided: {{credential}}."},
   "'$KT'": {"status": 403, "error_type": "bad_key_{{key}}"},
@@ -97,13 +98,13 @@ no_key "keys status --json"
 # The OpenAI shape: the whole authorization header quoted, and BYOK.
 start_mock '{"default": {"status": 401, "error_message": "Incorrect API key provided: {{credential}}", "error_code": "{{key}}"}}' oai
 OAI_URL="$(mock_url oai)/v1"
-setup_pool "m $KM"
+setup_pool "o $KO"
 POOL_URL=$OAI_URL run_pool ask --provider openai -v "hi"
 expect_rc 77
 no_key "openai ask"
 run_pool_stdin "" keys check --provider openai --base-url "$OAI_URL" --json
 no_key "openai keys check"
-OPENAI_API_KEY=$KM run_bridge ask --provider openai --base-url "$OAI_URL" --no-stdin --json "hi"
+OPENAI_API_KEY=$KO run_bridge ask --provider openai --base-url "$OAI_URL" --no-stdin --json "hi"
 expect_rc 77
 no_key "openai BYOK"
 echo ok
