@@ -13,6 +13,7 @@ K_SPEND=sk-ant-test-judge-spend-000002
 
 start_mock '{
   "keys": {"'$K_CUT'": {}, "'$K_SPEND'": {}},
+  "models": {"'$K_CUT'": {"make-marks": {"status": 401}}},
   "probe": {
     "'$K_CUT'": {"drop_after": 10},
     "'$K_SPEND'": {"status": 400, "error_message": "You have reached your specified API usage limits. You will regain access on 2099-01-01 at 00:00 UTC."}
@@ -20,9 +21,9 @@ start_mock '{
 }'
 setup_pool "cut $K_CUT" "spend $K_SPEND"
 
-# "cut" was disabled by a 401 in an earlier walk.
-start_mock '{"keys": {"'$K_CUT'": {"status": 401}, "'$K_SPEND'": {}}}' marks
-POOL_URL=$(mock_url marks) run_pool ask --no-stdin "make marks"
+# "cut" was disabled by a 401 in an earlier walk (at this host: marks belong
+# to the host they were learned from).
+run_pool ask -m make-marks --no-stdin "make marks"
 expect_rc 0
 [[ "$(key_field cut state)" == disabled ]] || fail "setup: cut not disabled: $(cat "$T/status.json")"
 
