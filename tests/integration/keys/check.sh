@@ -46,7 +46,7 @@ grep -qE '^r429 +sk-a\.\.\.0005 +rate_limited +429 rate_limit_error.*cooling for
 grep -qE '^r500 +sk-a\.\.\.0006 +error +500 api_error: boom' "$T/out" || fail "row of r500"
 expect_err_contains "cleared 1 disabled mark"
 for k in $K_OK $K_BACK $K_401 $K_403 $K_429 $K_500; do
-    case $k in $K_OK | $K_BACK | $K_401) expect_key_requests "$k" 2 ;; *) expect_key_requests "$k" 1 ;; esac
+    case $k in "$K_OK" | "$K_BACK" | "$K_401") expect_key_requests "$k" 2 ;; *) expect_key_requests "$k" 1 ;; esac
     ! grep -qF "$k" "$T/out" "$T/err" || fail "a key was printed"
 done
 expect_mock_log_contains '"method":"GET","path":"/v1/models"'
