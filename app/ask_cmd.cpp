@@ -73,13 +73,14 @@ public:
   void succeed(AttemptRecord&) override {
     m_spinner.stop();
     if (m_json) {
-      write_stdout(m_body);
+      write_stdout(shown(m_body));
       return;
     }
-    if (m_text->empty() || m_text->back() != '\n') {
-      m_text->push_back('\n');
+    std::string text = shown(*m_text);
+    if (text.empty() || text.back() != '\n') {
+      text.push_back('\n');
     }
-    write_stdout(*m_text);
+    write_stdout(text);
   }
 
 private:

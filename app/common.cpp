@@ -1,8 +1,10 @@
 #include "common.hpp"
 
 #include "keys/key_file.hpp"
+#include "keys/key_owner.hpp"
 #include "util/error.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <pwd.h>
@@ -116,6 +118,33 @@ std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& option
                     fmt::format("BRIDGE_PROVIDER={}: unknown provider (known: {})", name, known));
 }
 
+namespace {
+
+std::string owner_name(std::string_view owner) {
+  return owner == "anthropic" ? "an Anthropic"
+         : owner == "openai"  ? "an OpenAI"
+                              : std::string(owner);
+}
+
+// A key that plainly belongs to another provider (keys::key_owner) is never
+// sent: an Anthropic key as an OpenAI Bearer token would go to a host that
+// has no business seeing it. `where` names the key; `advice` says what else
+// would work.
+void refuse_foreign_key(const keys::Key& key, const upstream::ProviderProfile& profile,
+                        const std::string& where, const std::string& advice) {
+  std::string_view owner = keys::key_owner(key.secret);
+  if (owner.empty() || owner == profile.name) {
+    return;
+  }
+  throw util::Error(util::ExitCode::config,
+                    fmt::format("{} is {} key ({}...), and the provider in use is {}: bridge sends "
+                                "a key to its own provider's API only{}",
+                                where, owner_name(owner), keys::owner_prefix(key.secret),
+                                profile.name, advice));
+}
+
+} // namespace
+
 KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
                        const Console& console) {
   KeySource source;
@@ -134,6 +163,12 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderPro
     }
     source.mode = KeySource::Mode::byok;
     source.keys.push_back(keys::make_key(key_env, *byok));
+    refuse_foreign_key(source.keys.front(), profile, key_env,
+                       fmt::format("; put a {} key in {}, or choose the provider with --provider "
+                                   "or BRIDGE_PROVIDER",
+                                   profile.name, key_env));
+    console.detail(
+        fmt::format("key: the one in {} (a single key: no failover, no state)", key_env));
     return source;
   }
   if (!file && !file_exists(default_file)) {
@@ -145,16 +180,24 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderPro
                     default_file, key_env));
   }
   source.key_file = file ? *file : default_file;
+  const char* named_by = options.key_file ? "--key-file"
+                         : file           ? "BRIDGE_KEY_FILE"
+                                          : "the default key file";
   // What would work instead of this file. A named file (--key-file,
   // BRIDGE_KEY_FILE) wins over the key variable, so setting that variable
   // changes nothing; leaving the name out does when the variable is set.
+  std::string use_variable; // how to use the key variable instead, when it is set
+  if (byok) {
+    use_variable =
+        file ? fmt::format("name no key file (drop {}){}", named_by,
+                           file_exists(default_key_file(profile))
+                               ? fmt::format(" and move {} aside", default_key_file(profile))
+                               : std::string())
+             : fmt::format("move {} aside", default_file);
+  }
   std::string advice;
-  if (file && byok) {
-    advice = fmt::format("; or, to use the single key in {}, name no key file "
-                         "(drop {}){}",
-                         key_env, options.key_file ? "--key-file" : "BRIDGE_KEY_FILE",
-                         file_exists(default_file) ? fmt::format(" and move {} aside", default_file)
-                                                   : std::string());
+  if (byok) {
+    advice = fmt::format("; or, to use the single key in {}, {}", key_env, use_variable);
   } else if (!file) {
     advice =
         fmt::format("; or set {} for a single key without failover, and remove this file", key_env);
@@ -163,6 +206,33 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderPro
   source.keys = keys::load_key_file(source.key_file, warnings, advice);
   for (const auto& warning : warnings) {
     console.warning(warning);
+  }
+  // A key file belongs to one provider.
+  for (const auto& key : source.keys) {
+    refuse_foreign_key(
+        key, profile,
+        fmt::format("{}: key '{}' (line {}, {})", source.key_file, key.label, key.line, key.hint),
+        fmt::format("; a key file holds the keys of one provider: name a file of {} "
+                    "keys (--key-file, BRIDGE_KEY_FILE or {}){}",
+                    profile.name, profile.key_file_name, advice));
+  }
+  console.detail(
+      fmt::format("keys: {} from {} ({})", source.keys.size(), source.key_file, named_by));
+  // The key variable loses to a key file: never without a word when it holds
+  // a key the file does not (docs/providers.md, "Where keys come from").
+  if (byok) {
+    bool in_file = std::any_of(source.keys.begin(), source.keys.end(),
+                               [&](const keys::Key& key) { return key.secret == *byok; });
+    std::string message =
+        fmt::format("{} is set but not used: the keys come from {} ({}), which wins over it; to "
+                    "use {} instead, {}",
+                    key_env, source.key_file, named_by, key_env, use_variable);
+    if (in_file) {
+      console.detail(fmt::format("{} holds a key of {}: the whole key file is used", key_env,
+                                 source.key_file));
+    } else {
+      console.notice(message);
+    }
   }
   return source;
 }

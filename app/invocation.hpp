@@ -35,10 +35,15 @@ public:
   const std::string& base_url();
 
   // The keys (resolve_keys); warnings about the key file go to the
-  // console. Throws util::Error (exit 78) when there are none.
+  // console. Throws util::Error (exit 78) when there are none. In pool mode
+  // each key's fingerprint is that of the origin of the base URL in effect
+  // (keys::key_fingerprint), unless it is the provider's own: marks belong
+  // to the host they were learned from (docs/marks.md).
   const KeySource& keys();
 
 private:
+  void scope_to_origin(KeySource& source) const;
+
   const GlobalOptions& m_global;
   Console m_console;
   std::unique_ptr<upstream::Provider> m_provider;

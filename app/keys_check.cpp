@@ -1,6 +1,8 @@
 // The run of `bridge keys check` (keys_check.hpp).
 #include "keys_check.hpp"
 
+#include "upstream_text.hpp"
+
 #include "answer_outcome.hpp"
 #include "key_labels.hpp"
 #include "mark_text.hpp"
@@ -212,9 +214,10 @@ CheckResult check_keys(const CheckWorld& world, const CheckOptions& options) {
   std::vector<CheckRow> rows;
   std::vector<pool::AttemptOutcome> outcomes;
   std::vector<std::string> working;
+  util::Redactor redactor = key_redactor(world.source); // an upstream may quote the key it was sent
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     auto now = world.clock.now();
-    upstream::AnswerReading reading = provider.read(probes[i], now);
+    upstream::AnswerReading reading = read_answer(provider, probes[i], redactor, now);
     pool::AttemptOutcome outcome = outcome_of(reading);
     pool::Verdict verdict = pool::classify(outcome);
     CheckRow row = judge(*chosen[i], probes[i], reading, verdict, world.base_url);

@@ -8,6 +8,7 @@
 #include "pool_state.hpp"
 #include "report.hpp"
 #include "request_body.hpp"
+#include "upstream_text.hpp"
 
 #include "pool/walker.hpp"
 #include "upstream/curl_transport.hpp"
@@ -21,7 +22,9 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
               bool stream, Exchange& exchange) {
   const upstream::Provider& provider = world.provider;
   const Console& console = world.console;
-  exchange.use(provider);
+  // Every key of the invocation, to be replaced in what the upstream says.
+  util::Redactor redactor = key_redactor(world.source);
+  exchange.use(provider, redactor);
   bool byok = world.source.mode == KeySource::Mode::byok;
 
   pool::WalkOptions walk_options;
@@ -40,7 +43,7 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
     record.attempt.transfer =
         world.transport.post(request.url, request.headers, request.body, exchange);
     exchange.ended(record); // keeps the error body for the reading
-    record.reading = provider.read(record.attempt, world.clock.now());
+    record.reading = read_answer(provider, record.attempt, redactor, world.clock.now());
     return exchange.finish(record, outcome_of(record.reading));
   };
 

@@ -13,10 +13,12 @@
 #include "upstream/provider.hpp"
 #include "upstream/transport.hpp"
 #include "util/clock.hpp"
+#include "util/redaction.hpp"
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace app {
 
@@ -33,9 +35,13 @@ struct AttemptRecord {
 // what is printed. One object serves every attempt of a walk.
 class Exchange : public upstream::ResponseHandler {
 public:
-  // The upstream API whose answers this exchange reads; set by run_send
-  // before the first attempt.
-  void use(const upstream::Provider& provider) { m_provider = &provider; }
+  // The upstream API whose answers this exchange reads, and the keys to
+  // replace in whatever of them it prints (upstream_text.hpp); set by
+  // send_body before the first attempt. `redactor` must outlive the walk.
+  void use(const upstream::Provider& provider, const util::Redactor& redactor) {
+    m_provider = &provider;
+    m_redactor = &redactor;
+  }
 
   // Called before each attempt.
   virtual void begin(AttemptRecord& record) = 0;
@@ -52,7 +58,13 @@ public:
   virtual void succeed(AttemptRecord& record) = 0;
 
 protected:
+  // Upstream text as it may be printed: the keys replaced by their hints.
+  std::string shown(std::string_view text) const {
+    return m_redactor ? m_redactor->apply(text) : std::string(text);
+  }
+
   const upstream::Provider* m_provider = nullptr;
+  const util::Redactor* m_redactor = nullptr;
 };
 
 // What a send needs from the world, resolved by run_send in production and

@@ -5,6 +5,7 @@
 #include "send.hpp"
 #include "spinner.hpp"
 #include "upstream/sse_parser.hpp"
+#include "upstream_text.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
@@ -63,7 +64,7 @@ public:
     bool fed = m_parser.feed(chunk, [this](const upstream::SseEvent& event) { on_event(event); });
     // The text of every delta in this network read goes out in one write:
     // each delta is still on its way to stdout as soon as it has arrived.
-    write_out(m_text_batch);
+    write_out(shown(m_text_batch));
     m_text_batch.clear();
     if (m_raw) {
       // Relay whole events only: nothing before the first event (a failure
@@ -73,7 +74,7 @@ public:
       m_pending.append(chunk);
       std::size_t end = m_events > 0 ? last_event_end(m_pending, scan_from) : 0;
       if (end > 0) {
-        write_out(std::string_view(m_pending).substr(0, end));
+        write_out(shown(std::string_view(m_pending).substr(0, end)));
         m_pending.erase(0, end);
       }
     }
@@ -131,7 +132,7 @@ public:
                              : "the stream ended before " + m_provider->profile().end_marker;
     } else {
       if (m_raw) {
-        write_out(m_pending); // whatever followed message_stop, as received
+        write_out(shown(m_pending)); // whatever followed message_stop, as received
       }
       // End the text's line now, before -v says how the attempt ended.
       end_text_line(/*complete=*/true);
@@ -148,7 +149,7 @@ public:
 
   void succeed(AttemptRecord&) override {
     if (!m_streaming && !m_raw) {
-      write_out(m_plain_text);
+      write_out(shown(m_plain_text));
     }
     end_text_line(/*complete=*/true);
   }
@@ -170,7 +171,7 @@ private:
     }
     m_plain_text = *text;
     if (m_raw) {
-      write_out(m_body);
+      write_out(shown(m_body));
     }
     return outcome;
   }
@@ -183,6 +184,9 @@ private:
       m_complete = true;
       break;
     case upstream::EventKind::error:
+      if (m_redactor) {
+        redact(error, *m_redactor);
+      }
       m_record->stream_error = std::move(error);
       break;
     case upstream::EventKind::malformed:

@@ -28,13 +28,19 @@ std::string key_hint(std::string_view secret) {
   return std::string(secret.substr(0, head)) + "..." + std::string(secret.substr(tail));
 }
 
-std::string key_fingerprint(std::string_view secret) {
+std::string key_fingerprint(std::string_view secret) { return key_fingerprint(secret, {}); }
+
+std::string key_fingerprint(std::string_view secret, std::string_view origin) {
   // libmd's SHA-256 (the BSD <sha2.h> functions). libcrypto would do as well,
   // but OpenSSL 3 spends more setting up its provider than hashing every key
   // of a pool. Only 16 bytes are shown, so SHA256Data's 64-digit hex is not
   // worth making (a tenth of the cost of a pool's fingerprints).
   SHA2_CTX context;
   SHA256Init(&context);
+  if (!origin.empty()) {
+    SHA256Update(&context, reinterpret_cast<const std::uint8_t*>(origin.data()), origin.size());
+    SHA256Update(&context, reinterpret_cast<const std::uint8_t*>("\n"), 1);
+  }
   SHA256Update(&context, reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size());
   std::uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256Final(digest, &context);

@@ -28,4 +28,12 @@ std::string key_hint(std::string_view secret);
 // runs and machines, and not reversible to the key.
 std::string key_fingerprint(std::string_view secret);
 
+// The fingerprint of a key at one upstream origin ("https://host:443"): the
+// same form, of SHA-256(origin, a newline, secret). Marks are filed under it
+// when they were learned from a host other than the provider's own, so that
+// a 401 from a wrong base URL cannot disable the key where it works
+// (docs/marks.md, "Marks belong to a host"). An empty origin gives
+// key_fingerprint(secret).
+std::string key_fingerprint(std::string_view secret, std::string_view origin);
+
 } // namespace keys

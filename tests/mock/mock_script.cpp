@@ -1,6 +1,8 @@
 #include "mock_script.hpp"
+#include "mock_recorder.hpp"
 
 #include <cctype>
+#include <deque>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -423,6 +425,58 @@ const response_spec& script::next_for(const std::optional<std::string>& key) {
     return take(m_default, m_default_cursor);
   }
   return m_unauthorized;
+}
+
+namespace {
+
+void substitute(std::string& text, const std::string& credential, const std::string& key) {
+  for (const auto& [placeholder, value] :
+       {std::pair<std::string, const std::string&>{"{{credential}}", credential},
+        std::pair<std::string, const std::string&>{"{{key}}", key}}) {
+    for (std::size_t at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + value.size())) {
+      text.replace(at, placeholder.size(), value);
+    }
+  }
+}
+
+bool names_credential(const std::optional<std::string>& text) {
+  return text && (text->find("{{credential}}") != std::string::npos ||
+                  text->find("{{key}}") != std::string::npos);
+}
+
+} // namespace
+
+const response_spec& reflecting(const response_spec& spec, const httplib::Request& req) {
+  bool reflects = names_credential(spec.body) || names_credential(spec.error_type) ||
+                  names_credential(spec.error_message) || names_credential(spec.error_code);
+  if (spec.chunks) {
+    for (const auto& chunk : *spec.chunks) {
+      reflects = reflects || names_credential(chunk);
+    }
+  }
+  if (!reflects) {
+    return spec;
+  }
+  const std::string credential = req.has_header("x-api-key")
+                                     ? req.get_header_value("x-api-key")
+                                     : req.get_header_value("authorization");
+  const std::string key = api_key_of(req).value_or("");
+  static std::mutex mutex;
+  static std::deque<response_spec> copies; // never shrinks: a test sends few such requests
+  std::lock_guard<std::mutex> lock(mutex);
+  response_spec& copy = copies.emplace_back(spec);
+  for (auto* field : {&copy.body, &copy.error_type, &copy.error_message, &copy.error_code}) {
+    if (*field) {
+      substitute(**field, credential, key);
+    }
+  }
+  if (copy.chunks) {
+    for (auto& chunk : *copy.chunks) {
+      substitute(chunk, credential, key);
+    }
+  }
+  return copy;
 }
 
 } // namespace mock

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 namespace mock {
@@ -57,6 +58,14 @@ struct response_spec {
   // can put a drop or an error before the very first event.
   bool preamble = true;
 };
+
+// `spec` with "{{credential}}" (the request's x-api-key, or its whole
+// authorization header: "Bearer KEY") and "{{key}}" (the key alone) replaced
+// in body, chunks, error_type, error_message and error_code: an upstream that
+// quotes the credential it was sent. Returns `spec` itself when it names
+// neither; otherwise a copy that lives as long as the mock (answers keep a
+// reference to their spec).
+const response_spec& reflecting(const response_spec& spec, const httplib::Request& req);
 
 // Parses one RESPONSE object; throws std::runtime_error naming the offending
 // field so that a typo in a test script fails loudly instead of being ignored.

@@ -184,21 +184,21 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
   static mock::response_spec refused;
   refused.status = 429;
   refused.error_message = "mock: this key's bucket for this model is empty";
-  svr.Post("/v1/messages",
-           [&scr, &rec, &buckets](const httplib::Request& req, httplib::Response& res) {
-             mock::recorder::in_flight held(rec);
-             const std::uint64_t n = rec.record(req);
-             disable_compression(req);
-             res.set_header("request-id", "req_mock_" + std::to_string(n));
-             const mock::request_info info = describe(req, n);
-             const auto key = mock::api_key_of(req);
-             const mock::response_spec* spec = &scr.next_for(key, info.model);
-             if (buckets && key && spec->status >= 200 && spec->status < 300) {
-               spec = &take_from_bucket(*buckets, *key, info, res, *spec, refused);
-             }
-             rec.answered(spec->status);
-             mock::answer(*spec, info, res);
-           });
+  svr.Post(
+      "/v1/messages", [&scr, &rec, &buckets](const httplib::Request& req, httplib::Response& res) {
+        mock::recorder::in_flight held(rec);
+        const std::uint64_t n = rec.record(req);
+        disable_compression(req);
+        res.set_header("request-id", "req_mock_" + std::to_string(n));
+        const mock::request_info info = describe(req, n);
+        const auto key = mock::api_key_of(req);
+        const mock::response_spec* spec = &mock::reflecting(scr.next_for(key, info.model), req);
+        if (buckets && key && spec->status >= 200 && spec->status < 300) {
+          spec = &take_from_bucket(*buckets, *key, info, res, *spec, refused);
+        }
+        rec.answered(spec->status);
+        mock::answer(*spec, info, res);
+      });
 
   // The OpenAI Chat Completions shape, under the /v1 base that OpenAI's
   // own base URL (https://api.openai.com/v1) includes.
@@ -210,7 +210,8 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
              res.set_header("x-request-id", "req_mock_" + std::to_string(n));
              mock::request_info info = describe(req, n);
              info.openai = true;
-             const mock::response_spec& spec = scr.next_for(mock::api_key_of(req), info.model);
+             const mock::response_spec& spec =
+                 mock::reflecting(scr.next_for(mock::api_key_of(req), info.model), req);
              rec.answered(spec.status);
              mock::answer(spec, info, res);
            });
@@ -224,7 +225,8 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
     disable_compression(req);
     const bool openai = !req.has_header("x-api-key");
     res.set_header(openai ? "x-request-id" : "request-id", "req_mock_" + std::to_string(n));
-    const mock::response_spec& spec = scr.next_probe_for(mock::api_key_of(req));
+    const mock::response_spec& spec =
+        mock::reflecting(scr.next_probe_for(mock::api_key_of(req)), req);
     rec.answered(spec.status);
     mock::answer_models(spec, openai, res);
   });

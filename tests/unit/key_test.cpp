@@ -92,6 +92,14 @@ TEST_CASE("key_fingerprint: sha256: and 32 hex digits of SHA-256") {
   }
 }
 
+TEST_CASE("key_fingerprint at an origin: SHA-256 of the origin, a newline and the key") {
+  CHECK(keys::key_fingerprint("abc", "https://api.anthropic.com:443") ==
+        "sha256:973fc2f200a551434b7802c337748208");
+  CHECK(keys::key_fingerprint("abc", "") == keys::key_fingerprint("abc"));
+  CHECK(keys::key_fingerprint("abc", "http://127.0.0.1:8080") !=
+        keys::key_fingerprint("abc", "http://127.0.0.1:8081"));
+}
+
 namespace {
 // The first 32 hex digits of SHA-256 as libcrypto computes it: an
 // independent implementation to check libmd's against.

@@ -18,6 +18,7 @@ K_ENDS=sk-ant-test-judge-ends-0000003
 
 start_mock '{
   "keys": {"'$K_CUT'": {}, "'$K_SPEND'": {}, "'$K_ENDS'": {}},
+  "models": {"'$K_CUT'": {"make-marks": {"status": 401}}},
   "probe": {
     "'$K_CUT'": {"drop_after": 10},
     "'$K_SPEND'": {"status": 400, "error_message": "You have reached your specified API usage limits. You will regain access on 2099-01-01 at 00:00 UTC."},
@@ -27,9 +28,9 @@ start_mock '{
 }'
 setup_pool "cut $K_CUT" "spend $K_SPEND" "ends $K_ENDS"
 
-# "cut" was disabled by a 401 in an earlier walk.
-start_mock '{"keys": {"'$K_CUT'": {"status": 401}, "'$K_SPEND'": {}, "'$K_ENDS'": {}}}' marks
-POOL_URL=$(mock_url marks) run_pool ask --no-stdin "make marks"
+# "cut" was disabled by a 401 in an earlier walk (at this host: marks belong
+# to the host they were learned from).
+run_pool ask -m make-marks --no-stdin "make marks"
 expect_rc 0
 [[ "$(key_field cut state)" == disabled ]] || fail "setup: cut not disabled: $(cat "$T/status.json")"
 

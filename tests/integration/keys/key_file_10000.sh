@@ -51,14 +51,16 @@ expect_rc 0
 echo "keys status --json, $N keys, no state: $MS ms"
 
 # --- a state file marking keys 1..9998 cooling -------------------------------------
-# Fingerprints are "sha256:" and the first 32 hex digits of SHA-256(key)
-# (docs/contract.md, keys); one sha256sum over one small file per key computes them all.
+# Fingerprints are "sha256:" and the first 32 hex digits of SHA-256(origin,
+# newline, key) for a host other than the provider's own, such as the mock
+# (docs/marks.md, "Marks belong to a host"); one sha256sum over one small file
+# per key computes them all.
 mkdir -p "$T/fp" "$T/state"
 chmod 700 "$T/state"
-awk -v n=$((N - 2)) -v dir="$T/fp" 'BEGIN {
+awk -v n=$((N - 2)) -v dir="$T/fp" -v origin="$MOCK_URL" 'BEGIN {
     for (i = 1; i <= n; i++) {
         f = sprintf("%s/%05d", dir, i)
-        printf "sk-ant-many-%05d-xxxxxxxxxxxxxxxx", i > f
+        printf "%s\nsk-ant-many-%05d-xxxxxxxxxxxxxxxx", origin, i > f
         close(f)
     } }'
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # The mock upstream (tests/mock): starting and stopping it, what it saw.
-#   start_mock SCRIPT_JSON [NAME]   start a mock; exports MOCK_URL (or MOCK_URL_NAME)
+#   start_mock SCRIPT_JSON [NAME]   start a mock; exports MOCK_URL (or MOCK_URL_NAME);
+#                                   the unnamed mock is also the base URL in effect
+#                                   (ANTHROPIC_BASE_URL, OPENAI_BASE_URL), so that keys
+#                                   status and keys reset read the marks learned from it
 #   stop_mock [NAME]                stop it (its port then refuses connections)
 #   mock_url [NAME]                 print its base URL
 #   mock_log [NAME]                 print the path of its JSON Lines request log
@@ -58,7 +61,9 @@ start_mock() {
     local url="http://127.0.0.1:$port"
     _MOCK_URLS[${name:-.}]=$url
     if [[ -z "$name" ]]; then
-        export MOCK_URL=$url
+        # Marks belong to the host they were learned from (docs/marks.md):
+        # a command run without --base-url reads those of this mock.
+        export MOCK_URL=$url ANTHROPIC_BASE_URL=$url OPENAI_BASE_URL=$url/v1
     else
         export "MOCK_URL_$name=$url"
     fi

@@ -167,10 +167,11 @@ run_pool_stdin() {
 # shellcheck disable=SC2034 # STATUS_RC is read by the scenarios
 keys_status() {
     STATUS_RC=0
-    # For the model the scenarios send to (bridge's default): a 429 cools a key
+    # For the host run_pool sends to (marks belong to a host, docs/marks.md)
+    # and the model the scenarios send to (bridge's default): a 429 cools a key
     # for that model only (docs/marks.md), and the rows answer for it.
     timeout -k 5 "$(_timeout)" "$BRIDGE" keys status --json -m "${STATUS_MODEL:-claude-sonnet-4-5}" \
-        --key-file "$KEYS" --state "$STATE" \
+        --key-file "$KEYS" --state "$STATE" --base-url "${POOL_URL:-$MOCK_URL}" \
         >"$T/status.json" 2>"$T/status.err" || STATUS_RC=$?
 }
 

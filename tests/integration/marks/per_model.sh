@@ -67,8 +67,9 @@ tr -d '\n ' <"$STATE" | grep -qE '"models":\{"claude-opus-4-1":\{"mark":"cooling
 start_mock '{"keys": {"'$KA'": {"status": 401}, "'$KB'": {"status": 403}}}' refuse
 POOL_URL=$(mock_url refuse) run_pool ask -m claude-haiku-4-5 "hi"
 expect_rc 77
-run_pool keys status -m claude-opus-4-1
+# (at the host that refused them: marks belong to a host, docs/marks.md)
+POOL_URL=$(mock_url refuse) run_pool keys status -m claude-opus-4-1
 expect_rc 77
-run_pool keys status
+POOL_URL=$(mock_url refuse) run_pool keys status
 expect_rc 77
 echo ok

@@ -74,11 +74,13 @@ expect_out_eq "Hello from the chat é"
 line=$(tail -n 1 "$LOG")
 [[ "$line" == *'"path":"/v1/chat/completions"'* && "$line" == *'"model":"gpt-env"'* ]] ||
     fail "environment: not the openai provider at OPENAI_BASE_URL with BRIDGE_MODEL: $line"
-# The flag beats the variable.
+# The flag beats the variable: with --provider anthropic, this file of
+# OpenAI keys is refused (a key file belongs to one provider), nothing sent.
+before=$(mock_requests)
 BRIDGE_PROVIDER=openai run_bridge ask --provider anthropic --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" "flag"
-expect_rc 0
-line=$(tail -n 1 "$LOG")
-[[ "$line" == *'"path":"/v1/messages"'* ]] || fail "--provider anthropic did not beat BRIDGE_PROVIDER=openai: $line"
+expect_rc 78
+expect_err_contains "is an OpenAI key (sk-proj-...), and the provider in use is anthropic"
+expect_requests "$before"
 
 # Unknown providers: a usage error for the flag, a configuration error for the variable.
 run_pool ask --provider gemini "x"

@@ -13,6 +13,8 @@ K_401=sk-ant-test-redis-check-0003
 K_429=sk-ant-test-redis-check-0004
 start_mock '{
   "keys": {"'$K_BACK'": {}, "'$K_COOL'": {}, "'$K_401'": {}, "'$K_429'": {}},
+  "models": {"'$K_BACK'": {"make-marks": {"status": 401}},
+             "'$K_COOL'": {"make-marks": {"status": 429, "error_code": "enforced_spend_limit_reached"}}},
   "probe": {"'$K_401'": {"status": 401},
             "'$K_429'": {"status": 429, "headers": {"retry-after": "42"}}}
 }'
@@ -24,11 +26,9 @@ machine A
 machine B
 
 # Marks made by bridge on A: back disabled by a spurious 401, cool under a
-# spend limit (key-wide); r401 serves.
-start_mock '{"keys": {"'$K_BACK'": {"status": 401},
-                      "'$K_COOL'": {"status": 429, "error_code": "enforced_spend_limit_reached"},
-                      "'$K_401'": {}}}' marks
-POOL_URL=$(mock_url marks) on_machine A run_pool ask --no-stdin "make marks"
+# spend limit (key-wide); r401 serves. At this host: marks belong to the
+# host they were learned from.
+on_machine A run_pool ask -m make-marks --no-stdin "make marks"
 expect_rc 0
 on_machine B keys_status
 [[ "$(_object_of_label "$T/status.json" back | json_field state)" == disabled ]] || fail "setup: back not disabled on Redis: $(cat "$T/status.json")"

@@ -10,10 +10,12 @@
 # 3 the two marks sit side by side (scopes "key" and "model:<name>"), and the
 # disabled one decides; in 1 both are the model's, and the server keeps the
 # longer.
-# B's three walks run at once against a mock that holds each answer until
-# the test opens its gate; A walks all three keys against a fast mock
-# meanwhile, then the gate opens. The race is the test's to decide, not a
-# delay's: a loaded machine cannot lose it.
+# B's three walks run at once; the mock holds each of their answers until the
+# test opens its gate (every key's first answer); A walks all three keys
+# meanwhile and gets each key's second answer at once, then the gate opens.
+# The race is the test's to decide, not a delay's: a loaded machine cannot
+# lose it. One mock, one host: marks belong to the host they were learned
+# from (docs/marks.md).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -24,15 +26,13 @@ KG=sk-ant-test-race-good-key-RG
 GATE="$T/gate"
 
 start_mock '{"keys": {
-  "'$K1'": {"status": 429, "headers": {"retry-after": "600"}},
-  "'$K2'": {"status": 401},
-  "'$K3'": {"status": 429, "headers": {"retry-after": "600"}},
-  "'$KG'": {"text": "fast served"}}}' fast
-start_mock '{"keys": {
-  "'$K1'": {"status": 429, "gate_file": "'$GATE'", "headers": {"retry-after": "5"}},
-  "'$K2'": {"status": 429, "gate_file": "'$GATE'", "headers": {"retry-after": "5"}},
-  "'$K3'": {"status": 401, "gate_file": "'$GATE'"},
-  "'$KG'": {"text": "slow served"}}}' slow
+  "'$K1'": [{"status": 429, "gate_file": "'$GATE'", "headers": {"retry-after": "5"}},
+            {"status": 429, "headers": {"retry-after": "600"}}],
+  "'$K2'": [{"status": 429, "gate_file": "'$GATE'", "headers": {"retry-after": "5"}},
+            {"status": 401}],
+  "'$K3'": [{"status": 401, "gate_file": "'$GATE'"},
+            {"status": 429, "headers": {"retry-after": "600"}}],
+  "'$KG'": [{"text": "fast served"}, {"text": "slow served"}]}}'
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
 SHARED="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
@@ -47,14 +47,13 @@ shared_pool "k1 $K1" "k2 $K2" "k3 $K3" "good $KG"
 
 for i in 1 2 3; do
     on_machine B bg_bridge "b$i" ask --key-file "$T/kf/b$i" --state "$STATE" \
-        --base-url "$(mock_url slow)" "race $i"
+        --base-url "$MOCK_URL" "race $i"
 done
 for i in 1 2 3; do
     var=K$i
-    wait_for_key_requests "${!var}" 1 "$HANG_GUARD_S" slow
+    wait_for_key_requests "${!var}" 1 "$HANG_GUARD_S"
 done
 
-POOL_URL=$(mock_url fast)
 t0=$(now_ms)
 on_machine A run_pool ask "hi"
 expect_rc 0

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # No key bytes anywhere in Redis. Distinctive keys go through every way a
 # mark is made or read with Redis state (429, 401, 403, a 500, success,
-# keys status, keys reset of one label, -v), then every key name and value in
+# keys status, keys reset of one label, -v; an upstream that quotes the key
+# it was sent in the error type that becomes a mark's reason, by a request
+# and by keys check), then every key name and value in
 # the server (HGETALL, SMEMBERS, GET of each key SCAN finds) and a snapshot
 # of the whole database (RDB, uncompressed) are scanned for each key: raw,
 # any 12 characters of it in a row, base64 (three alignments), URL-encoded,
@@ -12,7 +14,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../lib/secrets.sh"
 
 declare -A K=()
-for tag in RATE AUTH PERM FAIL GOOD RESET; do
+for tag in RATE AUTH PERM FAIL GOOD RESET ECHO ECHOCHECK; do
     K[$tag]="sk-ant-api03-R${tag}+Qx7/Zr9=Lm3+Np5/Vt8=wS${#tag}k"
 done
 script='{"keys": {'
@@ -21,7 +23,10 @@ script+="\"${K[RESET]}\": {\"status\": 429},"
 script+="\"${K[AUTH]}\": {\"status\": 401},"
 script+="\"${K[PERM]}\": {\"status\": 403},"
 script+="\"${K[FAIL]}\": {\"status\": 500},"
-script+="\"${K[GOOD]}\": {\"text\": \"good answer\"}"
+script+="\"${K[GOOD]}\": {\"text\": \"good answer\"},"
+script+="\"${K[ECHO]}\": {\"status\": 403, \"error_type\": \"{{credential}}\", \"error_message\": \"{{key}}\"}"
+script+='}, "probe": {'
+script+="\"${K[ECHOCHECK]}\": {\"status\": 401, \"error_type\": \"bad_{{key}}\"}"
 script+='}}'
 start_mock "$script"
 start_redis
@@ -39,6 +44,18 @@ expect_rc 0
 shared_pool "fail ${K[FAIL]}" "good ${K[GOOD]}"
 run_pool ask -v --retries 1 "hi"
 expect_rc 1
+# The mark's reason is the error type, with the key replaced by its hint.
+shared_pool "echo ${K[ECHO]}" "good ${K[GOOD]}" "echocheck ${K[ECHOCHECK]}"
+run_pool ask -v "hi"
+expect_rc 0
+run_pool keys check echocheck
+expect_rc 77
+declare -A REASON=()
+while IFS= read -r name; do
+    REASON[$(redis_cli -n 2 HGET "$name" label)]=$(redis_cli -n 2 HGET "$name" reason)
+done < <(redis_cli -n 2 --scan --pattern 'scan:{pool}:mark:*:key')
+[[ "${REASON[echo]-}" == "sk-a...wS4k" ]] || fail "echo's reason in Redis: '${REASON[echo]-}'"
+[[ "${REASON[echocheck]-}" == "bad_sk-a...wS9k" ]] || fail "echocheck's reason in Redis: '${REASON[echocheck]-}'"
 shared_pool "rate ${K[RATE]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
 keys_status
 [[ "$(_object_of_label "$T/status.json" rate | json_field state)" == cooling ]] || fail "the scan would look at an empty server: $(cat "$T/status.json")"

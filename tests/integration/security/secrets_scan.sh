@@ -7,7 +7,10 @@
 # event and a mid-stream drop, a redirect, key files with bad lines (three
 # fields, a duplicate key, a duplicate label, an unsendable character), a
 # group-readable key file, a corrupt state file, BYOK through
-# ANTHROPIC_API_KEY (success, 429, 401, a key with white space). Distinctive
+# ANTHROPIC_API_KEY (success, 429, 401, a key with white space), and an
+# upstream that quotes the credential it was sent in an error's message,
+# type and code, in a non-JSON 500 body, in a stream's error event and in
+# keys check's probe (ask, stream, --json, --raw, keys check). Distinctive
 # keys hold '+', '/' and '=' so that their encodings differ. Afterwards
 # stdout, stderr, the state directories (every file: state.json, .lock,
 # .corrupt, temporaries), HOME and the TMPDIR given to bridge are scanned for
@@ -28,7 +31,8 @@ source "$(dirname "$0")/../lib/secrets.sh"
 
 # ---- distinctive keys ------------------------------------------------------------
 declare -A K=()
-for tag in RATE AUTH PERM FAIL GOOD MIDERR DROP REDIR WAIT BYOKOK BYOKRATE BYOKAUTH DUP THREE BADCHAR; do
+for tag in RATE AUTH PERM FAIL GOOD MIDERR DROP REDIR WAIT BYOKOK BYOKRATE BYOKAUTH DUP THREE BADCHAR \
+    ECHOMSG ECHOTYPE ECHOCODE ECHOBODY ECHOSTREAM BYOKECHO; do
     K[$tag]="sk-ant-api03-${tag}+Qx7/Zr9=Lm3+Np5/Vt8=wS${#tag}k"
 done
 # A key that is not sendable (non-ASCII) and one with white space (BYOK).
@@ -53,8 +57,20 @@ script+="\"${K[REDIR]}\": {\"status\": 302, \"headers\": {\"Location\": \"$LAND/
 script+="\"${K[WAIT]}\": [{\"status\": 429, \"headers\": {\"retry-after-ms\": 300}}, {\"text\": \"after waiting\"}],"
 script+="\"${K[BYOKOK]}\": {\"text\": \"byok answer\"},"
 script+="\"${K[BYOKRATE]}\": {\"status\": 429},"
-script+="\"${K[BYOKAUTH]}\": {\"status\": 401}"
-script+='}}'
+script+="\"${K[BYOKAUTH]}\": {\"status\": 401},"
+# An upstream that quotes the credential it was sent.
+script+="\"${K[ECHOMSG]}\": {\"status\": 401, \"error_message\": \"Incorrect API key provided: {{credential}}\"},"
+script+="\"${K[ECHOTYPE]}\": {\"status\": 403, \"error_type\": \"{{credential}}\"},"
+script+="\"${K[ECHOCODE]}\": {\"status\": 400, \"error_code\": \"{{key}}\", \"error_message\": \"{{key}}\"},"
+script+="\"${K[ECHOBODY]}\": {\"status\": 500, \"content_type\": \"text/plain\", \"body\": \"denied {{credential}}\"},"
+script+="\"${K[ECHOSTREAM]}\": {\"error_after\": 1, \"error_type\": \"{{key}}\", \"error_message\": \"{{credential}}\"},"
+script+="\"${K[BYOKECHO]}\": {\"status\": 401, \"error_type\": \"{{key}}\", \"error_message\": \"{{credential}}\"}"
+script+='},'
+script+="\"probe\": {\"${K[ECHOMSG]}\": {\"status\": 401, \"error_message\": \"{{credential}}\"},"
+script+="\"${K[ECHOTYPE]}\": {\"status\": 403, \"error_type\": \"{{credential}}\"},"
+script+="\"${K[ECHOBODY]}\": {\"status\": 500, \"content_type\": \"text/html\", \"body\": \"{{key}}\"},"
+script+="\"${K[BYOKECHO]}\": {\"status\": 401, \"error_type\": \"{{key}}\", \"error_message\": \"{{credential}}\"}}"
+script+='}'
 start_mock "$script"
 
 # ---- where bridge may write, all scanned ---------------------------------------------
@@ -164,6 +180,23 @@ r 0 keys check -v --key-file "$P1" --state "$STATE" "${U[@]}"
 r 77 keys check --json -v --key-file "$P4" --state "$STATE" "${U[@]}"
 r 69 keys check -v --key-file "$P6" --state "$STATE" --base-url "$DEAD"
 
+# ---- an upstream that quotes the key it was sent -------------------------------------------
+E1=$(kf e1 "echomsg ${K[ECHOMSG]}" "echotype ${K[ECHOTYPE]}" "echocode ${K[ECHOCODE]}")
+r 1 ask -v --no-stdin --key-file "$E1" --state "$STATE" "${U[@]}" q
+r 1 ask --json -v --no-stdin --key-file "$E1" --state "$STATE" "${U[@]}" q
+r 1 stream --raw -v --no-stdin --key-file "$E1" --state "$STATE" "${U[@]}" q
+E2=$(kf e2 "echobody ${K[ECHOBODY]}" "echostream ${K[ECHOSTREAM]}")
+r 1 ask -v --retries 0 --no-stdin --key-file "$E2" --state "$STATE" "${U[@]}" q
+r 1 stream --raw -v --retries 0 --no-stdin --key-file "$E2" --state "$STATE" "${U[@]}" q
+E3=$(kf e3 "echostream ${K[ECHOSTREAM]}")
+r 1 stream -v --no-stdin --key-file "$E3" --state "$STATE" "${U[@]}" q
+r 1 stream --raw -v --no-stdin --key-file "$E3" --state "$STATE" "${U[@]}" q
+E4=$(kf e4 "echomsg ${K[ECHOMSG]}" "echotype ${K[ECHOTYPE]}" "echobody ${K[ECHOBODY]}")
+r 1 keys check -v --key-file "$E4" --state "$STATE" "${U[@]}"
+r 1 keys check --json -v --key-file "$E4" --state "$STATE" "${U[@]}"
+r 0 keys status --json -v --key-file "$E4" --state "$STATE"
+r 0 keys reset -v --key-file "$E4" --state "$STATE"
+
 # ---- a corrupt state file (kept aside as .corrupt, scanned too) -------------------------
 printf '{"version": 1, "keys": {' >"$STATE"
 r 0 ask -v --no-stdin --key-file "$P1" --state "$STATE" "${U[@]}" q
@@ -189,6 +222,10 @@ r 75 ask --json -v --no-stdin "${U[@]}" q
 export ANTHROPIC_API_KEY="${K[BYOKAUTH]}"
 r 77 ask -v --no-stdin "${U[@]}" q
 r 77 stream --raw -v --no-stdin "${U[@]}" q
+export ANTHROPIC_API_KEY="${K[BYOKECHO]}"
+r 77 ask -v --no-stdin "${U[@]}" q
+r 77 ask --json -v --no-stdin "${U[@]}" q
+r 77 keys check --json -v "${U[@]}"
 export ANTHROPIC_API_KEY="${K[BYOKSPACE]}"
 r 78 ask -v --no-stdin "${U[@]}" q
 export ANTHROPIC_API_KEY="${K[BYOKOK]}"

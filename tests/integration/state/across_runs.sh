@@ -91,6 +91,7 @@ for c in B C D; do
     bg_wait "slow$c" "$HANG_GUARD_S"
     [[ $RC -eq 0 ]] || fail "slow run $c: exit $RC: $(cat "$T/slow$c.err")"
 done
+POOL_URL=$url # keys status at the host the marks were learned from (docs/marks.md)
 KEYS=$T/keys-B STATE=$T/state-B/state.json
 [[ "$(key_field first state)" == cooling ]] || fail "never shortened: key not cooling: $(cat "$T/status.json")"
 expect_cooldown first 3000000 "$t0" "a 429 asking 2 s, arriving after one asking 50 minutes (never shortened)"
@@ -116,10 +117,10 @@ expect_out_eq "third key"
 [[ "$(key_field cool state)" == cooling ]] || fail "reset setup: $(cat "$T/status.json")"
 [[ "$(key_field dis state)" == disabled ]] || fail "reset setup: $(cat "$T/status.json")"
 # A label that is not in the key file: a usage error (README), nothing cleared.
-run_bridge keys reset no-such-label --key-file "$KEYS" --state "$STATE"
+run_pool keys reset no-such-label
 expect_rc 2
 [[ "$(key_field cool state)" == cooling ]] || fail "keys reset no-such-label cleared a mark"
-run_bridge keys reset cool --key-file "$KEYS" --state "$STATE"
+run_pool keys reset cool
 expect_rc 0
 expect_out_empty
 [[ "$(key_field cool state)" == ready ]] || fail "keys reset cool left: $(cat "$T/status.json")"
@@ -128,7 +129,7 @@ expect_out_empty
 run_pool ask "hi"
 expect_rc 0
 expect_out_eq "cooling key is back"
-run_bridge keys reset --key-file "$KEYS" --state "$STATE"
+run_pool keys reset
 expect_rc 0
 [[ "$(key_field dis state)" == ready ]] || fail "keys reset left: $(cat "$T/status.json")"
 [[ -z "$(any_mark dis)" ]] || fail "keys reset left an entry in the state file: $(cat "$STATE")"

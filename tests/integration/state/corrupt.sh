@@ -81,7 +81,8 @@ cmp -s "$T/orig" "$STATE.corrupt" || fail "keys status: the corrupt file was not
 
 # --- odd but sound: nothing may be lost ------------------------------------------------
 # The rate key's fingerprint, docs/contract.md (keys): sha256: and 32 hex digits of SHA-256.
-fp_good="sha256:$(printf '%s' sk-ant-corrupt-good-bbbbbbbbbbbbbbbb | sha256sum | cut -c1-32)"
+# The fingerprint of the key at the mock's origin (docs/marks.md, "Marks belong to a host").
+fp_good="sha256:$(printf '%s\n%s' "$MOCK_URL" sk-ant-corrupt-good-bbbbbbbbbbbbbbbb | sha256sum | cut -c1-32)"
 fresh "cat <<EOF
 {\"version\": 1, \"written_by\": \"a future tool\", \"keys\": {
   \"$fp_good\": {\"label\": \"good\", \"hint\": \"sk-a...bbbb\", \"mark\": \"disabled\", \"since\": \"2025-01-01T00:00:00Z\", \"status\": 401, \"reason\": \"authentication_error\", \"extra\": [1, {\"a\": null}]},
