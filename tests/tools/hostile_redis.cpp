@@ -219,8 +219,8 @@ void serve(const Options& options, int fd) {
     }
     buffer.append(chunk, static_cast<std::size_t>(n));
     for (const auto& words : take_commands(buffer)) {
-      bool hostile = options.mode == "dribble" || options.mode == "huge-bulk" ||
-                     options.mode == "huge-array";
+      bool hostile =
+          options.mode == "dribble" || options.mode == "huge-bulk" || options.mode == "huge-array";
       if (first && hostile) {
         hostile_answer(options, fd);
         return;

@@ -42,7 +42,8 @@ std::optional<std::string> make_session(const std::string& host, SSL*& out) {
     named = X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
   } else {
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    named = SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 && SSL_set1_host(ssl, host.c_str()) == 1;
+    named =
+        SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 && SSL_set1_host(ssl, host.c_str()) == 1;
   }
   if (!named) {
     SSL_free(ssl);
@@ -65,10 +66,9 @@ std::optional<std::string> start_tls(redisContext* context, const std::string& h
   }
   // hiredis keeps the session only on success.
   long verdict = SSL_get_verify_result(ssl);
-  std::string problem = verdict != X509_V_OK
-                            ? fmt::format("certificate verify failed: {}",
-                                          X509_verify_cert_error_string(verdict))
-                            : std::string(context->errstr);
+  std::string problem = verdict != X509_V_OK ? fmt::format("certificate verify failed: {}",
+                                                           X509_verify_cert_error_string(verdict))
+                                             : std::string(context->errstr);
   SSL_free(ssl);
   return problem;
 }
