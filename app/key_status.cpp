@@ -62,8 +62,12 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
   }
 }
 
+// A mark dated before 2000, in the future, or cooling for more than a year
+// (pool::is_suspect) was not written by a bridge with a sane clock: said so.
+constexpr std::string_view k_suspect = " [suspect date: not written by bridge as it is]";
+
 void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling,
-                        util::Millis left) {
+                        util::Millis left, util::TimePoint now) {
   out += cooling ? "retry in " + util::format_delay(left)
                  : "since " + util::format_rfc3339(mark.since);
   out += " (";
@@ -71,6 +75,9 @@ void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool coolin
   out += ' ';
   out += util::printable(mark.reason);
   out += ')';
+  if (pool::is_suspect(mark, now)) {
+    out += k_suspect;
+  }
 }
 
 // "requests 0/50, tokens 39000/40000": remaining of limit, per kind.
@@ -123,6 +130,9 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
       item["status"] = mark.status;
       item["reason"] = mark.reason;
       item["since"] = util::format_rfc3339(mark.since);
+      if (pool::is_suspect(mark, now)) {
+        item["suspect"] = true;
+      }
       if (!row.block->scope.key_wide()) {
         item["model"] = row.block->scope.model();
       }
@@ -139,6 +149,9 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
                           {"status", mark->status},
                           {"reason", mark->reason},
                           {"since", util::format_rfc3339(mark->since)}});
+        if (pool::is_suspect(*mark, now)) {
+          models.back()["suspect"] = true;
+        }
       }
       item["models"] = std::move(models);
     }
@@ -197,7 +210,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
       if (!row.block->scope.key_wide()) {
         out += util::printable(row.block->scope.model()) + ": ";
       }
-      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left);
+      append_mark_detail(out, *row.block->mark, row.state == "cooling", row.left, now);
     }
     end_line(out);
     if (row.marks == nullptr) {
@@ -207,7 +220,7 @@ std::string status_table(const std::vector<KeyRow>& rows, bool colour, util::Tim
       out.append(label_width + hint_width + 4, ' ');
       append_padded(out, "cooling", 10);
       out += util::printable(model) + ": ";
-      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now));
+      append_mark_detail(out, *mark, true, pool::cooldown_left(*mark, now), now);
       end_line(out);
     }
     for (const auto& [model, limits] : row.marks->limits) {

@@ -5,6 +5,7 @@
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
@@ -26,11 +27,13 @@ std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status, 
                                      long long since_ms, long long delay_ms, long long pttl_ms,
                                      util::TimePoint now) {
   pool::KeyMark mark;
-  mark.status = static_cast<int>(status);
+  mark.status = static_cast<int>(std::clamp(status, 0LL, 999LL));
   mark.reason = std::move(reason);
+  // Whoever can write to the server can store any number: each is clamped
+  // (pool::clamp_time, clamp_delay) before any arithmetic on time points.
   if (kind == "disabled") {
     mark.kind = pool::MarkKind::disabled;
-    mark.since = util::TimePoint(util::Millis(since_ms));
+    mark.since = pool::clamp_time(since_ms);
     mark.until = mark.since;
     return mark;
   }
@@ -38,8 +41,9 @@ std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status, 
     return std::nullopt; // expired on the way, or not ours
   }
   mark.kind = pool::MarkKind::cooling;
-  mark.until = now + util::Millis(pttl_ms);
-  mark.since = mark.until - util::Millis(std::max(delay_ms, pttl_ms));
+  util::Millis left = pool::clamp_delay(pttl_ms);
+  mark.until = now + left;
+  mark.since = mark.until - std::max(pool::clamp_delay(delay_ms), left);
   return mark;
 }
 
