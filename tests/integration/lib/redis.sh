@@ -112,7 +112,7 @@ start_hostile_redis() {
     "$BRIDGE_HOSTILE_REDIS" --mode "$mode" --arg "$arg" --port-file "$T/hostile.port" \
         --record "$HOSTILE_RECORD" "$@" 2>"$T/hostile.err" &
     HOSTILE_PID=$!
-    _MOCK_PIDS[hostile-$HOSTILE_PID]=$HOSTILE_PID
+    _MOCK_PIDS["hostile-$HOSTILE_PID"]=$HOSTILE_PID
     wait_for_file "$T/hostile.port"
     HOSTILE_PORT=$(cat "$T/hostile.port")
 }

@@ -50,7 +50,7 @@ tls_redis() {
         --tls-key-file "$pki/$name.key" --tls-ca-cert-file "$pki/ca.pem" --tls-auth-clients no \
         --save '' --appendonly no --dir "$T" >"$T/tls-redis.log" 2>&1 &
     TLS_PID=$!
-    _MOCK_PIDS[tls-redis]=$TLS_PID
+    _MOCK_PIDS["tls-redis"]=$TLS_PID
     for ((i = 0; i < 200; i++)); do
         grep -q 'Ready to accept connections' "$T/tls-redis.log" && return 0
         kill -0 "$TLS_PID" 2>/dev/null || fail "redis-server with TLS did not start: $(tail -3 "$T/tls-redis.log")"

@@ -33,7 +33,7 @@ serve() {
     chmod 666 "$RECORD"
     "${prefix[@]}" "$BRIDGE_HOSTILE_REDIS" --mode ok --unix "$dir/redis.sock" --record "$RECORD" \
         "${extra[@]}" 2>"$dir.err" &
-    _MOCK_PIDS[socket-$!]=$!
+    _MOCK_PIDS["socket-$!"]=$!
     SERVERS+=($!)
     wait_until "$HANG_GUARD_S" "the socket $dir/redis.sock" test -S "$dir/redis.sock"
 }
