@@ -76,6 +76,9 @@ if ! make_other_user; then
     exit 77
 fi
 chmod 0711 "$T" # the other user may reach the directories below
+# The servers go first whatever way the test ends: a user who still runs a
+# process cannot be removed.
+trap '_status=$?; for pid in "${SERVERS[@]}"; do _stop_pid "$pid"; done; _remove_other_user; (exit "$_status"); _cleanup' EXIT
 
 # Another user's socket in a sticky directory (as /tmp), where anyone can
 # create the name first while Redis is down.
