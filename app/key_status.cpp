@@ -50,6 +50,10 @@ void append_padded(std::string& out, std::string_view text, std::size_t width) {
   }
 }
 
+// A mark dated before 2000, in the future, or cooling for more than a year
+// (pool::is_suspect) was not written by a bridge with a sane clock: said so.
+constexpr std::string_view k_suspect = " [suspect date: not written by bridge as it is]";
+
 void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool cooling,
                         util::Millis left, util::TimePoint now) {
   if (cooling && (mark.reason == "spend_limit" || mark.reason == "billing")) {
@@ -65,6 +69,9 @@ void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool coolin
   out += ' ';
   out += util::printable(mark.reason);
   out += ')';
+  if (pool::is_suspect(mark, now)) {
+    out += k_suspect;
+  }
 }
 
 // "requests 0/50, tokens 39000/40000": remaining of limit, per kind.
@@ -117,6 +124,9 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
       item["status"] = mark.status;
       item["reason"] = mark.reason;
       item["since"] = util::format_rfc3339(mark.since);
+      if (pool::is_suspect(mark, now)) {
+        item["suspect"] = true;
+      }
       if (!row.block->scope.key_wide()) {
         item["model"] = row.block->scope.model();
       }
@@ -133,6 +143,9 @@ std::string status_json(const std::vector<KeyRow>& rows, util::TimePoint now) {
                           {"status", mark->status},
                           {"reason", mark->reason},
                           {"since", util::format_rfc3339(mark->since)}});
+        if (pool::is_suspect(*mark, now)) {
+          models.back()["suspect"] = true;
+        }
       }
       item["models"] = std::move(models);
     }

@@ -83,6 +83,13 @@ PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>&
 
 PoolState::~PoolState() = default;
 
+std::string PoolState::shared_marks() const {
+  if (!m_redis || !m_fallback || m_fallback->using_fallback()) {
+    return {};
+  }
+  return m_redis->display();
+}
+
 pool::PoolStore& PoolState::store() {
   if (m_fallback) {
     return *m_fallback;

@@ -39,6 +39,9 @@ public:
   // Where the marks are, for messages: "in PATH" or "on redis://HOST:PORT/DB"
   // (never a password).
   const std::string& where() const { return m_where; }
+  // The shared store that served the marks ("redis://HOST:PORT/DB"), or
+  // empty: a state file, or Redis given up for the local file.
+  std::string shared_marks() const;
 
 private:
   std::unique_ptr<state::StateStore> m_file;

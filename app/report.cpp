@@ -78,6 +78,9 @@ int Reporter::walk_failed(const pool::WalkResult& result, const AttemptRecord& r
                            ? std::string()
                            : fmt::format(" (last answer: {} {})", result.outcome.status,
                                          result.outcome.error_type);
+    if (!byok && result.attempts == 0 && !m_marks_from.empty()) {
+      last = fmt::format(" (marks from {}; no request was made)", m_marks_from);
+    }
     std::string message =
         byok ? fmt::format("the key in {} was refused{}", key_env, last)
              : fmt::format("{} disabled{}; fix {} and run 'bridge keys reset'",

@@ -35,6 +35,10 @@ public:
   // given. Returns the exit code.
   int walk_failed(const pool::WalkResult& result, const AttemptRecord& record,
                   const KeySource& source, const std::optional<std::string>& wait) const;
+  // The shared store the walk's marks came from ("redis://HOST:PORT/DB"):
+  // when every key is disabled by them and no request was made, the message
+  // says so, since another machine (or whoever can write there) made them.
+  void marks_from(std::string store) { m_marks_from = std::move(store); }
 
   // Reports the failure of one attempt, reported without failover: the
   // upstream's error as its reading parsed it (record.reading.error), or an
@@ -47,6 +51,7 @@ private:
   bool m_machine;
   const upstream::Provider& m_provider;
   std::string m_base_url;
+  std::string m_marks_from;
 };
 
 } // namespace app

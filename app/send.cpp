@@ -59,6 +59,9 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
     return 0;
   }
   Reporter report(console, options.machine_output, provider, world.base_url);
+  if (world.shared_marks) {
+    report.marks_from(world.shared_marks());
+  }
   return report.walk_failed(result, record, world.source, options.wait);
 }
 
@@ -93,6 +96,9 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   upstream::CurlTransport transport(transport_options);
 
   SendWorld world{provider, base_url, source, store, clock, transport, console, {}};
+  if (pool_state) {
+    world.shared_marks = [&pool_state] { return pool_state->shared_marks(); };
+  }
   return send_body(world, options, body, stream, exchange);
 }
 

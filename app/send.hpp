@@ -80,6 +80,9 @@ struct SendWorld {
   upstream::Transport& transport;
   const Console& console;
   std::function<double()> jitter; // [0, 1) for the retry backoff; a random source when empty
+  // Where the marks came from when that is a shared store (Redis, without
+  // its password), asked after the walk; empty otherwise (PoolState).
+  std::function<std::string()> shared_marks = {};
 };
 
 // Sends `body` (built already) with each key of the walk in turn through

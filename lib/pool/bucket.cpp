@@ -1,5 +1,7 @@
 #include "pool/bucket.hpp"
 
+#include "pool/mark.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -46,7 +48,13 @@ std::optional<util::Millis> Bucket::until_one(util::TimePoint now) const {
   if (per_ms <= 0) {
     return std::nullopt;
   }
-  return util::Millis{static_cast<long long>(std::ceil((1.0 - current) / per_ms))};
+  // A level far below zero or a rate near zero (a ledger another program
+  // wrote) gives a wait no integer holds: converting it is undefined, and
+  // gave a negative wait, so a key empty for ever was used at once.
+  double wait = std::ceil((1.0 - current) / per_ms);
+  constexpr auto k_longest = static_cast<double>(k_max_cooldown.count());
+  return util::Millis{
+      static_cast<long long>(std::isfinite(wait) && wait < k_longest ? wait : k_longest)};
 }
 
 void Bucket::take(util::TimePoint now) {

@@ -44,6 +44,27 @@ KeyMark merge_marks(const std::optional<KeyMark>& stored, const KeyMark& incomin
   return stored->until > incoming.until ? *stored : incoming;
 }
 
+util::TimePoint clamp_time(long long ms_since_epoch) {
+  return util::TimePoint(std::clamp(util::Millis{ms_since_epoch},
+                                    k_earliest_time.time_since_epoch(),
+                                    k_latest_time.time_since_epoch()));
+}
+
+util::Millis clamp_delay(long long ms) {
+  return std::clamp(util::Millis{ms}, util::Millis{0}, k_max_cooldown);
+}
+
+bool is_suspect(const KeyMark& mark, util::TimePoint now) {
+  // 2000-01-01T00:00:00Z: older than any bridge, or any API key.
+  constexpr util::TimePoint k_plausible_since{util::Millis{946'684'800'000}};
+  constexpr util::Millis k_day{86'400'000};
+  constexpr util::Millis k_year{366 * 86'400'000LL};
+  if (mark.since < k_plausible_since || mark.since > now + k_day) {
+    return true;
+  }
+  return mark.kind == MarkKind::cooling && mark.until > now + k_year;
+}
+
 const char* to_string(MarkKind kind) { return kind == MarkKind::cooling ? "cooling" : "disabled"; }
 
 } // namespace pool

@@ -86,11 +86,13 @@ void FallbackStore::refuse_if_down(const char* what) const {
   }
 }
 
-std::size_t FallbackStore::change(const char* what, const util::Expected<std::size_t>& done) const {
+std::size_t FallbackStore::change(const char* what, const util::Expected<std::size_t>& done,
+                                  bool atomic) const {
   if (!done) {
+    // A walk by SCAN (reset_all) changes as it goes: its message says how far.
     throw util::Error(util::ExitCode::unavailable,
-                      fmt::format("cannot {} on {}: {}; nothing was changed", what,
-                                  m_primary.display(), done.error()));
+                      fmt::format("cannot {} on {}: {}{}", what, m_primary.display(), done.error(),
+                                  atomic ? "; nothing was changed" : ""));
   }
   return *done;
 }
@@ -102,7 +104,7 @@ std::size_t FallbackStore::reset(const std::vector<std::string>& fingerprints) {
 
 std::size_t FallbackStore::reset_all() {
   refuse_if_down("reset the marks");
-  return change("reset the marks", m_primary.try_reset_all());
+  return change("reset the marks", m_primary.try_reset_all(), /*atomic=*/false);
 }
 
 std::size_t FallbackStore::clear_disabled(const std::vector<std::string>& fingerprints) {

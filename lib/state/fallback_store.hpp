@@ -25,7 +25,8 @@ namespace state {
 //   clear_disabled: `keys reset`, and `keys check` clearing the disabled
 //   marks of keys that work again) never fall back: they throw util::Error
 //   with exit 69 (unavailable) saying the shared store could not be changed,
-//   and change nothing anywhere. Clearing a mark in one machine's file would
+//   and change nothing anywhere (reset_all, a walk by SCAN, says how many
+//   marks it removed before the failure). Clearing a mark in one machine's file would
 //   leave the fleet's mark in place while saying it was cleared.
 //
 // Claims are not shared (the ClaimStore defaults: the plain walk). The walker
@@ -55,7 +56,9 @@ public:
 private:
   void give_up(const std::string& problem, util::Millis spent);
   // The rule for changes: the count, or util::Error (exit 69).
-  std::size_t change(const char* what, const util::Expected<std::size_t>& done) const;
+  // `atomic`: the failed change changed nothing (so the message says so).
+  std::size_t change(const char* what, const util::Expected<std::size_t>& done,
+                     bool atomic = true) const;
   void refuse_if_down(const char* what) const;
 
   SharedStore& m_primary;

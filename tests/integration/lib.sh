@@ -4,6 +4,7 @@
 # ctest runs it with these variables set:
 #   BRIDGE             path of the bridge binary under test
 #   BRIDGE_MOCK        path of the bridge-mock upstream (tests/mock)
+#   BRIDGE_HOSTILE_REDIS  path of bridge-hostile-redis (tests/tools)
 #   BRIDGE_SOURCE_DIR  the source tree
 # Optional: BRIDGE_TEST_TIMEOUT (seconds a single bridge run may take, 60),
 #           KEEP_TMP=1 (keep the temporary directory for a post-mortem).

@@ -1,5 +1,6 @@
 #include "state/file/claim_ledger.hpp"
 
+#include "pool/mark.hpp"
 #include "state/file/path_safety.hpp"
 #include "state/file/state_paths.hpp"
 #include "state/test_hooks.hpp"
@@ -117,6 +118,23 @@ bool lock_within(int fd, util::Millis bound) {
   return true;
 }
 
+// A bucket from what the ledger says, within what bridge can have written
+// (docs/marks.md, "Claims"): a limit of at most k_max_units, a level no
+// higher than the limit and no lower than a thousand buckets promised
+// ahead, a date within pool::k_earliest_time..k_latest_time, a refill of at
+// most a whole bucket a millisecond. Another program can write any number
+// there; unclamped, a level of -1e300 or a date of -2^63 ms overflowed the
+// walk's arithmetic (and made an empty key look ready).
+pool::Bucket clamped_bucket(double level, long long at, double limit, double per_ms) {
+  constexpr double k_max_units = 1e12;
+  pool::Bucket bucket;
+  bucket.limit = std::min(limit, k_max_units);
+  bucket.level = std::clamp(level, -(bucket.limit + 1.0) * 1000.0, bucket.limit);
+  bucket.at = pool::clamp_time(at);
+  bucket.per_ms = std::min(per_ms, std::max(bucket.limit, 1.0));
+  return bucket;
+}
+
 } // namespace
 
 std::string serialize_buckets(const pool::BucketMap& buckets) {
@@ -154,12 +172,8 @@ pool::BucketMap parse_buckets(std::string_view text) {
         per_ms->get<double>() < 0) {
       continue; // not a bucket we wrote: forgotten, as if never seen
     }
-    pool::Bucket bucket;
-    bucket.limit = limit->get<double>();
-    bucket.level = std::min(level->get<double>(), bucket.limit);
-    bucket.at = util::TimePoint{util::Millis{at->get<long long>()}};
-    bucket.per_ms = per_ms->get<double>();
-    buckets.emplace(id, bucket);
+    buckets.emplace(id, clamped_bucket(level->get<double>(), at->get<long long>(),
+                                       limit->get<double>(), per_ms->get<double>()));
   }
   return buckets;
 }

@@ -1,70 +1,72 @@
 #include "state/redis/redis_connection.hpp"
 
+#include "state/redis/redis_tls.hpp"
+#include "state/redis/socket_trust.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <sys/time.h>
 #include <utility>
 
-#ifdef BRIDGE_HAVE_HIREDIS_SSL
-#include <hiredis/hiredis_ssl.h>
-#endif
-
 namespace state {
 
-void RedisReply::Free::operator()(redisReply* reply) const { freeReplyObject(reply); }
-
-bool RedisReply::is_error() const { return m_reply && m_reply->type == REDIS_REPLY_ERROR; }
-bool RedisReply::is_nil() const { return !m_reply || m_reply->type == REDIS_REPLY_NIL; }
-std::string RedisReply::text() const { return text_of(m_reply.get()); }
-long long RedisReply::integer() const { return integer_of(m_reply.get()); }
-
-std::size_t RedisReply::size() const {
-  return m_reply && m_reply->type == REDIS_REPLY_ARRAY ? m_reply->elements : 0;
-}
-
-const redisReply* RedisReply::element(std::size_t index) const {
-  return index < size() ? m_reply->element[index] : nullptr;
-}
-
-std::string RedisReply::text_of(const redisReply* reply) {
-  if (reply == nullptr) {
-    return {};
-  }
-  switch (reply->type) {
-  case REDIS_REPLY_STRING:
-  case REDIS_REPLY_STATUS:
-  case REDIS_REPLY_ERROR:
-    return std::string(reply->str, reply->len);
-  case REDIS_REPLY_INTEGER:
-    return std::to_string(reply->integer);
-  default:
-    return {};
-  }
-}
-
-long long RedisReply::integer_of(const redisReply* reply) {
-  if (reply == nullptr) {
-    return 0;
-  }
-  if (reply->type == REDIS_REPLY_INTEGER) {
-    return reply->integer;
-  }
-  if (reply->type == REDIS_REPLY_STRING) {
-    char* end = nullptr;
-    errno = 0;
-    long long value = std::strtoll(reply->str, &end, 10);
-    return errno == 0 && end == reply->str + reply->len ? value : 0;
-  }
-  return 0;
-}
-
 namespace {
+
+using Replies = util::Expected<std::vector<RedisReply>>;
+using Steady = std::chrono::steady_clock;
+
 timeval to_timeval(util::Millis ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000),
                  static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
+
+// The longest single wait: a signal that arrives just before poll() starts
+// (or is taken by another thread) is still seen this soon.
+constexpr int k_poll_slice_ms = 100;
+
+enum class Waited { ready, deadline, interrupted, failed };
+
+// Waits until `fd` is ready for `events`, the deadline passes, or SIGINT or
+// SIGTERM arrives (poll returns EINTR: the handler has no SA_RESTART).
+Waited wait_for(int fd, short events, Steady::time_point deadline) {
+  for (;;) {
+    if (util::interrupted()) {
+      return Waited::interrupted;
+    }
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Steady::now()).count();
+    if (left <= 0) {
+      return Waited::deadline;
+    }
+    pollfd entry{fd, events, 0};
+    int ready = ::poll(&entry, 1, static_cast<int>(std::min<long long>(left, k_poll_slice_ms)));
+    if (ready > 0) {
+      return Waited::ready; // an error or a hang-up shows in the read or write that follows
+    }
+    if (ready < 0 && errno != EINTR) {
+      return Waited::failed;
+    }
+  }
+}
+
+// A server's error text may quote what it was sent: never the password.
+std::string without_password(std::string text, const std::optional<std::string>& password) {
+  if (!password || password->empty()) {
+    return text;
+  }
+  for (auto at = text.find(*password); at != std::string::npos; at = text.find(*password, at)) {
+    text.replace(at, password->size(), "***");
+  }
+  return text;
+}
+
 } // namespace
 
 RedisConnection::RedisConnection(RedisTarget target) : m_target(std::move(target)) {}
@@ -73,31 +75,28 @@ RedisConnection::~RedisConnection() {
   if (m_context != nullptr) {
     redisFree(m_context);
   }
-#ifdef BRIDGE_HAVE_HIREDIS_SSL
-  if (m_ssl != nullptr) {
-    redisFreeSSLContext(static_cast<redisSSLContext*>(m_ssl));
-  }
-#endif
 }
 
-util::Expected<std::vector<RedisReply>> RedisConnection::fail(std::string message) {
+Replies RedisConnection::fail(std::string message) {
   if (m_failure.empty()) {
-    m_failure = std::move(message);
+    m_failure = without_password(std::move(message), m_target.password);
   }
   if (m_context != nullptr) {
     redisFree(m_context);
     m_context = nullptr;
   }
-  return util::Expected<std::vector<RedisReply>>::failure(m_failure);
+  return Replies::failure(m_failure);
+}
+
+void RedisConnection::interrupted() {
+  fail(util::interrupt_message());
+  throw util::Error(static_cast<util::ExitCode>(util::interrupt_exit_code()),
+                    util::interrupt_message());
 }
 
 std::string RedisConnection::io_problem() const {
   if (m_context == nullptr) {
     return "out of memory";
-  }
-  // A receive timeout shows up as EAGAIN: say what it means.
-  if (m_context->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    return fmt::format("no answer within {} ms", m_target.timeout.count());
   }
   if (m_context->err == REDIS_ERR_EOF) {
     return "the server closed the connection";
@@ -107,42 +106,134 @@ std::string RedisConnection::io_problem() const {
 
 bool RedisConnection::connect() {
   auto tv = to_timeval(m_target.timeout);
-  m_context = m_target.transport == RedisTarget::Transport::unix_socket
-                  ? redisConnectUnixWithTimeout(m_target.socket_path.c_str(), tv)
-                  : redisConnectWithTimeout(m_target.host.c_str(), m_target.port, tv);
+  bool unix_socket = m_target.transport == RedisTarget::Transport::unix_socket;
+  uid_t socket_owner = 0;
+  if (unix_socket) {
+    // Before connecting: the password must not reach a socket that another
+    // user may have put there (socket_trust.hpp).
+    auto owner = trusted_socket_owner(m_target.socket_path);
+    if (!owner) {
+      fail(fmt::format("refused: {}", owner.error()));
+      return false;
+    }
+    socket_owner = *owner;
+  }
+  m_context = unix_socket ? redisConnectUnixWithTimeout(m_target.socket_path.c_str(), tv)
+                          : redisConnectWithTimeout(m_target.host.c_str(), m_target.port, tv);
+  if (util::interrupted()) {
+    interrupted();
+  }
   if (m_context == nullptr || m_context->err != 0) {
     fail(fmt::format("cannot connect: {}", io_problem()));
     return false;
   }
-  if (redisSetTimeout(m_context, tv) != REDIS_OK) {
-    fail(fmt::format("cannot set the command timeout: {}", io_problem()));
-    return false;
-  }
-#ifdef BRIDGE_HAVE_HIREDIS_SSL
-  if (m_target.tls) {
-    // The system's CA store verifies the server, named by its host.
-    redisInitOpenSSL();
-    redisSSLContextError ssl_error = REDIS_SSL_CTX_NONE;
-    redisSSLContext* ssl = redisCreateSSLContext(nullptr, nullptr, nullptr, nullptr,
-                                                 m_target.host.c_str(), &ssl_error);
-    m_ssl = ssl;
-    if (ssl == nullptr || redisInitiateSSLWithContext(m_context, ssl) != REDIS_OK) {
-      fail(fmt::format("TLS: {}",
-                       ssl == nullptr ? redisSSLContextGetError(ssl_error) : io_problem()));
+  if (unix_socket) {
+    if (auto problem = socket_peer_problem(m_context->fd, m_target.socket_path, socket_owner)) {
+      fail(fmt::format("refused: {}", *problem));
       return false;
     }
   }
-#endif
+  // Each read of the TLS handshake is bounded; every exchange after it is
+  // bounded as a whole by exchange().
+  if (redisSetTimeout(m_context, tv) != REDIS_OK) {
+    fail(fmt::format("cannot set the timeout: {}", io_problem()));
+    return false;
+  }
+  if (m_target.tls) {
+    if (auto problem = start_tls(m_context, m_target.host)) {
+      fail(fmt::format("TLS: {}", *problem));
+      return false;
+    }
+  }
+  // From here bridge waits for the socket itself (exchange): hiredis reads
+  // and writes without blocking, and takes EAGAIN as "not yet".
+  int flags = ::fcntl(m_context->fd, F_GETFL);
+  if (flags < 0 || ::fcntl(m_context->fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    fail(fmt::format("cannot make the socket non-blocking: {}", std::strerror(errno)));
+    return false;
+  }
+  m_context->flags &= ~REDIS_BLOCK;
+  watch_replies(m_context, m_budget);
   return true;
 }
 
-util::Expected<std::vector<RedisReply>>
-RedisConnection::pipeline(const std::vector<RedisCommand>& commands) {
+std::optional<std::string> RedisConnection::exchange(std::size_t count,
+                                                     std::vector<RedisReply>& replies) {
+  auto deadline = Steady::now() + m_target.timeout;
+  bool answered = false; // any byte came back
+  auto late = [&] {
+    return answered ? fmt::format("the answer was not complete within {} ms (the server sends "
+                                  "too slowly)",
+                                  m_target.timeout.count())
+                    : fmt::format("no answer within {} ms", m_target.timeout.count());
+  };
+  auto waited = [&](short events) -> std::optional<std::string> {
+    switch (wait_for(m_context->fd, events, deadline)) {
+    case Waited::ready:
+      return std::nullopt;
+    case Waited::deadline:
+      return late();
+    case Waited::interrupted:
+      interrupted();
+    case Waited::failed:
+      break;
+    }
+    return fmt::format("poll: {}", std::strerror(errno));
+  };
+  int written = 0;
+  for (;;) {
+    if (redisBufferWrite(m_context, &written) != REDIS_OK) {
+      return io_problem();
+    }
+    if (written != 0) {
+      break;
+    }
+    if (auto problem = waited(POLLOUT)) {
+      return problem;
+    }
+  }
+  while (replies.size() < count) {
+    void* raw = nullptr;
+    m_budget.exceeded = false;
+    if (redisGetReplyFromReader(m_context, &raw) != REDIS_OK) {
+      if (m_budget.exceeded) {
+        return fmt::format("a reply larger than bridge accepts (over {} elements or {} MiB)",
+                           ReplyLimits::k_max_elements, ReplyLimits::k_max_bytes >> 20);
+      }
+      return io_problem();
+    }
+    if (raw != nullptr) {
+      replies.emplace_back(static_cast<redisReply*>(raw));
+      m_budget.next_reply();
+      continue;
+    }
+    if (buffered_bytes(m_context) > ReplyLimits::k_max_bytes) {
+      return fmt::format("a reply larger than bridge accepts (over {} MiB)",
+                         ReplyLimits::k_max_bytes >> 20);
+    }
+    // Read what is there first: a TLS session may hold decrypted bytes
+    // that poll() cannot see.
+    std::size_t before = m_context->reader->len;
+    if (redisBufferRead(m_context) != REDIS_OK) {
+      return io_problem();
+    }
+    if (m_context->reader->len != before) {
+      answered = true;
+      continue;
+    }
+    if (auto problem = waited(POLLIN)) {
+      return problem;
+    }
+  }
+  return std::nullopt;
+}
+
+Replies RedisConnection::pipeline(const std::vector<RedisCommand>& commands) {
   if (!m_failure.empty()) {
-    return util::Expected<std::vector<RedisReply>>::failure(m_failure);
+    return Replies::failure(m_failure);
   }
   if (m_context == nullptr && !connect()) {
-    return util::Expected<std::vector<RedisReply>>::failure(m_failure);
+    return Replies::failure(m_failure);
   }
   std::vector<RedisCommand> handshake;
   if (!m_handshake_sent) {
@@ -175,14 +266,15 @@ RedisConnection::pipeline(const std::vector<RedisCommand>& commands) {
       }
     }
   }
+  std::vector<RedisReply> all;
+  all.reserve(handshake.size() + commands.size());
+  if (auto problem = exchange(handshake.size() + commands.size(), all)) {
+    return fail(*problem);
+  }
   std::vector<RedisReply> replies;
   replies.reserve(commands.size());
-  for (std::size_t i = 0; i < handshake.size() + commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(m_context, &raw) != REDIS_OK) {
-      return fail(io_problem());
-    }
-    RedisReply reply(static_cast<redisReply*>(raw));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    RedisReply& reply = all[i];
     if (i < handshake.size()) {
       if (reply.is_error()) {
         // NOAUTH, WRONGPASS, a db out of range: nothing else will work.

@@ -1,52 +1,41 @@
 #pragma once
 
+#include "state/redis/redis_reply.hpp"
 #include "state/redis/redis_url.hpp"
 #include "util/expected.hpp"
 
-#include <memory>
 #include <string>
 #include <vector>
 
 struct redisContext;
-struct redisReply;
 
 namespace state {
 
-// One reply of a Redis command, owned (freeReplyObject on destruction).
-class RedisReply {
-public:
-  explicit RedisReply(redisReply* reply) : m_reply(reply) {}
-
-  bool is_error() const;
-  bool is_nil() const;
-  // Status, string and error replies as text; integers in decimal.
-  std::string text() const;
-  long long integer() const; // integers, and strings that hold one; 0 otherwise
-  std::size_t size() const;  // elements of an array reply
-  const redisReply* element(std::size_t index) const;
-
-  static std::string text_of(const redisReply* reply);
-  static long long integer_of(const redisReply* reply);
-
-private:
-  struct Free {
-    void operator()(redisReply* reply) const;
-  };
-  std::unique_ptr<redisReply, Free> m_reply;
-};
-
 using RedisCommand = std::vector<std::string>;
 
-// A blocking hiredis connection to one server, bounded in time.
+// A hiredis connection to one server, bounded in time and in memory.
 //
-// Connects on first use with the target's timeout; every command is bounded
-// by the same timeout (SO_RCVTIMEO/SO_SNDTIMEO). AUTH and SELECT travel in
-// the same write as the first commands, so connecting costs the TCP handshake
-// and no extra round trip. The first failure (cannot connect, no answer in
-// time, a refused password, a closed connection) is kept: every later call
-// fails at once with the same message, so a dead server costs one timeout
-// per invocation, not one per command. Messages name the server without its
-// password. The destructor closes the connection.
+// Connects on first use, bounded by the target's timeout. A unix socket is
+// used only where no other user can have put it (socket_trust.hpp), and is
+// left at once, before a byte is written, when the process that answers is
+// not one bridge trusts (SO_PEERCRED). Over TLS the server's certificate
+// must name the host of the URL (or its IP address).
+//
+// Every exchange (pipeline()) ends within the target's timeout as a whole:
+// the socket is non-blocking and bridge waits for it itself, so a server
+// that sends a byte now and then cannot hold an exchange longer than a
+// silent one. SIGINT and SIGTERM end the wait at once: pipeline() then
+// throws util::Error with the interrupt's exit code (130 or 143), which no
+// fallback swallows. A reply larger than ReplyLimits is refused.
+//
+// AUTH and SELECT travel in the same write as the first commands, so
+// connecting costs the TCP handshake and no extra round trip. The first
+// failure (cannot connect, no answer in time, a refused password, a closed
+// connection, a reply too large) is kept: every later call fails at once
+// with the same message, so a dead server costs one timeout per invocation,
+// not one per command. Messages name the server without its password (and
+// never repeat it, should a server echo it). The destructor closes the
+// connection.
 class RedisConnection {
 public:
   explicit RedisConnection(RedisTarget target);
@@ -67,10 +56,15 @@ private:
   bool connect();
   util::Expected<std::vector<RedisReply>> fail(std::string message);
   std::string io_problem() const;
+  // Writes the output buffer, then reads `count` replies, before the
+  // exchange's deadline; a message on failure.
+  std::optional<std::string> exchange(std::size_t count, std::vector<RedisReply>& replies);
+  [[noreturn]] void interrupted();
 
   RedisTarget m_target;
   redisContext* m_context = nullptr;
-  [[maybe_unused]] void* m_ssl = nullptr; // redisSSLContext, in builds with hiredis_ssl
+  [[maybe_unused]] void* m_tls = nullptr; // what the TLS session owns, in builds with hiredis_ssl
+  ReplyBudget m_budget;
   bool m_handshake_sent = false;
   std::string m_failure;
 };

@@ -3,7 +3,10 @@
 #include "pool/limits_json.hpp"
 #include "state/file/json_fields.hpp"
 #include "state/redis/redis_scripts.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
@@ -25,11 +28,13 @@ std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status, 
                                      long long since_ms, long long delay_ms, long long pttl_ms,
                                      util::TimePoint now) {
   pool::KeyMark mark;
-  mark.status = static_cast<int>(status);
+  mark.status = static_cast<int>(std::clamp(status, 0LL, 999LL));
   mark.reason = std::move(reason);
+  // Whoever can write to the server can store any number: each is clamped
+  // (pool::clamp_time, clamp_delay) before any arithmetic on time points.
   if (kind == "disabled") {
     mark.kind = pool::MarkKind::disabled;
-    mark.since = util::TimePoint(util::Millis(since_ms));
+    mark.since = pool::clamp_time(since_ms);
     mark.until = mark.since;
     return mark;
   }
@@ -37,8 +42,9 @@ std::optional<pool::KeyMark> to_mark(const std::string& kind, long long status, 
     return std::nullopt; // expired on the way, or not ours
   }
   mark.kind = pool::MarkKind::cooling;
-  mark.until = now + util::Millis(pttl_ms);
-  mark.since = mark.until - util::Millis(std::max(delay_ms, pttl_ms));
+  util::Millis left = pool::clamp_delay(pttl_ms);
+  mark.until = now + left;
+  mark.since = mark.until - std::max(pool::clamp_delay(delay_ms), left);
   return mark;
 }
 
@@ -240,6 +246,7 @@ RedisStore::try_clear_disabled(const std::vector<std::string>& fingerprints) {
 }
 
 util::Expected<std::size_t> RedisStore::try_reset_all() {
+  using Count = util::Expected<std::size_t>;
   // The prefix is matched literally: escape what MATCH treats as a pattern.
   std::string pattern;
   for (char c : target().prefix) {
@@ -249,17 +256,41 @@ util::Expected<std::size_t> RedisStore::try_reset_all() {
     pattern += c;
   }
   pattern += "{pool}:*";
+  // A server whose SCAN never comes back to cursor 0 must not hold bridge
+  // for ever: the walk is bounded by what the database holds (DBSIZE).
+  auto size = m_connection.pipeline({{"DBSIZE"}});
+  if (!size) {
+    return Count::failure(size.error());
+  }
+  long long keys = std::max(0LL, size->front().integer());
+  long long bound = scan_call_bound(keys);
   std::string cursor = "0";
   std::size_t removed = 0;
+  auto removed_so_far = [&] {
+    return removed == 0 ? std::string("nothing was removed")
+                        : fmt::format("{} mark{} were removed before that", removed,
+                                      removed == 1 ? "" : "s");
+  };
+  long long calls = 0;
   do {
+    if (util::interrupted()) {
+      throw util::Error(static_cast<util::ExitCode>(util::interrupt_exit_code()),
+                        fmt::format("{} ({})", util::interrupt_message(), removed_so_far()));
+    }
+    if (++calls > bound) {
+      return Count::failure(fmt::format("SCAN did not come back to cursor 0 after {} calls, more "
+                                        "than {} keys (DBSIZE) can need; {}",
+                                        bound, keys, removed_so_far()));
+    }
     auto replies = m_connection.pipeline({{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}});
     if (!replies) {
-      return util::Expected<std::size_t>::failure(replies.error());
+      return Count::failure(fmt::format("{}; {}", replies.error(), removed_so_far()));
     }
     const auto& reply = replies->front();
     if (reply.is_error() || reply.size() != 2) {
-      return util::Expected<std::size_t>::failure(
-          fmt::format("SCAN failed: {}", reply.is_error() ? reply.text() : "unexpected answer"));
+      return Count::failure(fmt::format("SCAN failed: {}; {}",
+                                        reply.is_error() ? reply.text() : "unexpected answer",
+                                        removed_so_far()));
     }
     cursor = RedisReply::text_of(reply.element(0));
     const redisReply* found = reply.element(1);
@@ -273,12 +304,23 @@ util::Expected<std::size_t> RedisStore::try_reset_all() {
     if (unlink.size() > 1) {
       auto deleted = m_connection.pipeline({unlink});
       if (!deleted) {
-        return util::Expected<std::size_t>::failure(deleted.error());
+        return Count::failure(fmt::format("{}; {}", deleted.error(), removed_so_far()));
       }
       removed += marks;
     }
   } while (cursor != "0");
   return removed;
+}
+
+long long scan_call_bound(long long keys) {
+  // SCAN ... COUNT 1000 visits at least a thousand slots of the table per
+  // call (up to ten times as many when they are empty), and Redis keeps its
+  // table under ten slots per key: a full walk takes about keys / 1000
+  // calls, and never more than keys / 100. The floor covers a database
+  // that grows while it is walked.
+  constexpr long long k_floor = 1000;
+  constexpr long long k_ceiling = 10'000'000;
+  return std::clamp(keys / 100, k_floor, k_ceiling);
 }
 
 } // namespace state

@@ -56,7 +56,11 @@ public:
   util::Expected<std::size_t>
   try_clear_disabled(const std::vector<std::string>& fingerprints) override;
   // Deletes every key under the prefix, found by SCAN (never KEYS); returns
-  // how many marks were among them.
+  // how many marks were among them. The walk is bounded by the size of the
+  // database (scan_call_bound of DBSIZE), so that a server whose cursor
+  // never comes back to 0 cannot hold bridge for ever; a failure says how
+  // many marks were removed before it. SIGINT and SIGTERM end it between
+  // two calls (util::Error with the interrupt's exit code).
   util::Expected<std::size_t> try_reset_all() override;
 
   const RedisTarget& target() const { return m_connection.target(); }
@@ -78,5 +82,8 @@ private:
   std::vector<std::string> m_fingerprints;
   util::Clock& m_clock;
 };
+
+// How many SCAN calls a walk of a database of `keys` keys may take.
+long long scan_call_bound(long long keys);
 
 } // namespace state

@@ -57,25 +57,75 @@ std::optional<long> parse_number(std::string_view text, long low, long high) {
   return value;
 }
 
-// The URL with the password replaced, for messages about a URL that did not
-// parse (we cannot yet know where the password is, so everything between
-// "://" and the last '@' of the authority goes).
-std::string redact(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return std::string(url);
+// Where a password may be in `url`, for messages: everything from the end
+// of the scheme ("://", or ":" alone) to the last '@'. A password may hold
+// '/', '?', '#' or '@' when it was not %-encoded, so the authority cannot be
+// told from the rest before the URL parses, and an '@' further on (in the
+// query) only widens what is hidden. Empty when there is no '@'.
+struct Secret {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+
+  explicit Secret(std::string_view url) {
+    auto scheme_end = url.find("://");
+    std::size_t start = scheme_end != std::string_view::npos ? scheme_end + 3 : url.find(':');
+    if (start == std::string_view::npos) {
+      return;
+    }
+    start += scheme_end != std::string_view::npos ? 0 : 1;
+    auto at = url.rfind('@');
+    if (at != std::string_view::npos && at >= start) {
+      begin = start;
+      end = at;
+    }
   }
-  auto authority_begin = scheme_end + 3;
-  auto authority_end = url.find_first_of("/?#", authority_begin);
-  auto authority = url.substr(authority_begin, authority_end == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : authority_end - authority_begin);
-  auto at = authority.rfind('@');
-  if (at == std::string_view::npos) {
-    return std::string(url);
+  bool empty() const { return begin == end; }
+};
+
+// Messages about a URL name it and quote its parts; never what may be the
+// password. Parts are views into the URL's text, so where they lie tells.
+class UrlText {
+public:
+  explicit UrlText(std::string_view url) : m_url(url), m_secret(url) {}
+
+  // The URL with what may be a password replaced by "***".
+  std::string redacted() const {
+    if (m_secret.empty()) {
+      return std::string(m_url);
+    }
+    return fmt::format("{}***{}", m_url.substr(0, m_secret.begin), m_url.substr(m_secret.end));
   }
-  return fmt::format("{}***@{}", url.substr(0, authority_begin),
-                     url.substr(authority_begin + at + 1));
+  // 'part', or a word saying it is not shown when it overlaps the secret.
+  std::string quote(std::string_view part) const {
+    auto from = static_cast<std::size_t>(part.data() - m_url.data());
+    bool inside = from <= m_url.size() && !m_secret.empty() && from < m_secret.end &&
+                  from + part.size() > m_secret.begin;
+    return inside ? std::string("(not shown: it may be part of the password)")
+                  : fmt::format("'{}'", part);
+  }
+  // Whether the password, if any, ends after the authority would: it holds
+  // '/', '?' or '#' not %-encoded, which splits it.
+  bool password_splits() const {
+    if (m_secret.empty()) {
+      return false;
+    }
+    auto authority_end = m_url.find_first_of("/?#", m_secret.begin);
+    return authority_end != std::string_view::npos && authority_end < m_secret.end;
+  }
+
+private:
+  std::string_view m_url;
+  Secret m_secret;
+};
+
+// The failure of a URL whose password may be what broke it.
+Result failure_of(const UrlText& url, const std::string& why) {
+  if (!url.password_splits()) {
+    return failure(url.redacted(), why);
+  }
+  return failure(url.redacted(),
+                 why + " (a password holding '/', '?', '#' or '@' must be %-encoded in the URL: "
+                       "%2F, %3F, %23, %40; or set it in REDISCLI_AUTH)");
 }
 
 bool valid_prefix(std::string_view prefix) {
@@ -90,7 +140,8 @@ bool valid_prefix(std::string_view prefix) {
 }
 
 // Fills `target` from the query string: prefix, timeout, db.
-std::optional<std::string> apply_query(std::string_view query, RedisTarget& target) {
+std::optional<std::string> apply_query(std::string_view query, RedisTarget& target,
+                                       const UrlText& url) {
   while (!query.empty()) {
     auto amp = query.find('&');
     auto pair = query.substr(0, amp);
@@ -100,12 +151,12 @@ std::optional<std::string> apply_query(std::string_view query, RedisTarget& targ
     }
     auto eq = pair.find('=');
     if (eq == std::string_view::npos) {
-      return fmt::format("query parameter '{}' has no value", pair);
+      return fmt::format("query parameter {} has no value", url.quote(pair));
     }
     auto name = pair.substr(0, eq);
     auto value = percent_decode(pair.substr(eq + 1));
     if (!value) {
-      return fmt::format("query parameter '{}': bad %-escape", name);
+      return fmt::format("query parameter {}: bad %-escape", url.quote(name));
     }
     if (name == "prefix") {
       if (!valid_prefix(*value)) {
@@ -115,17 +166,19 @@ std::optional<std::string> apply_query(std::string_view query, RedisTarget& targ
     } else if (name == "timeout") {
       auto ms = parse_number(*value, 1, 600'000);
       if (!ms) {
-        return fmt::format("timeout '{}': expected milliseconds, 1 to 600000", *value);
+        return fmt::format("timeout {}: expected milliseconds, 1 to 600000",
+                           url.quote(pair.substr(eq + 1)));
       }
       target.timeout = util::Millis{*ms};
     } else if (name == "db") {
       auto db = parse_number(*value, 0, 1'000'000);
       if (!db) {
-        return fmt::format("db '{}': expected a database number", *value);
+        return fmt::format("db {}: expected a database number", url.quote(pair.substr(eq + 1)));
       }
       target.db = static_cast<int>(*db);
     } else {
-      return fmt::format("unknown query parameter '{}' (known: prefix, timeout, db)", name);
+      return fmt::format("unknown query parameter {} (known: prefix, timeout, db)",
+                         url.quote(name));
     }
   }
   return std::nullopt;
@@ -150,7 +203,8 @@ std::optional<std::string> apply_userinfo(std::string_view userinfo, RedisTarget
   return std::nullopt;
 }
 
-std::optional<std::string> apply_host_port(std::string_view hostport, RedisTarget& target) {
+std::optional<std::string> apply_host_port(std::string_view hostport, RedisTarget& target,
+                                           const UrlText& url) {
   std::string_view host = hostport;
   std::string_view port;
   if (!hostport.empty() && hostport.front() == '[') { // [IPv6]:port
@@ -175,13 +229,13 @@ std::optional<std::string> apply_host_port(std::string_view hostport, RedisTarge
     }
   }
   if (host.find_first_of(":/@ ") != std::string_view::npos && hostport.front() != '[') {
-    return fmt::format("bad host '{}'", host);
+    return fmt::format("bad host {}", url.quote(host));
   }
   target.host = host.empty() ? "localhost" : std::string(host);
   if (!port.empty()) {
     auto number = parse_number(port, 1, 65535);
     if (!number) {
-      return fmt::format("bad port '{}'", port);
+      return fmt::format("bad port {}", url.quote(port));
     }
     target.port = static_cast<int>(*number);
   }
@@ -200,10 +254,10 @@ bool redis_tls_supported() {
 
 util::Expected<RedisTarget> parse_redis_url(std::string_view text,
                                             std::optional<std::string> env_password) {
-  std::string shown = redact(text);
+  UrlText url(text);
   auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    return failure(shown, "expected redis://HOST[:PORT][/DB] or unix:///PATH/TO/redis.sock");
+    return failure_of(url, "expected redis://HOST[:PORT][/DB] or unix:///PATH/TO/redis.sock");
   }
   std::string scheme = util::to_lower(text.substr(0, sep));
   RedisTarget target;
@@ -211,20 +265,20 @@ util::Expected<RedisTarget> parse_redis_url(std::string_view text,
     target.transport = RedisTarget::Transport::unix_socket;
   } else if (scheme == "rediss") {
     if (!redis_tls_supported()) {
-      return failure(shown,
-                     "this bridge was built without TLS support for Redis (hiredis_ssl); use a "
-                     "unix socket (unix:///PATH/TO/redis.sock) or a TLS tunnel such as stunnel "
-                     "or ssh -L to a local port, and redis:// to that");
+      return failure_of(url,
+                        "this bridge was built without TLS support for Redis (hiredis_ssl); use a "
+                        "unix socket (unix:///PATH/TO/redis.sock) or a TLS tunnel such as stunnel "
+                        "or ssh -L to a local port, and redis:// to that");
     }
     target.tls = true;
   } else if (scheme != "redis") {
-    return failure(shown, fmt::format("unknown scheme '{}' (expected redis://, rediss:// or "
-                                      "unix://; a file path has no scheme)",
-                                      scheme));
+    return failure_of(url, fmt::format("unknown scheme '{}' (expected redis://, rediss:// or "
+                                       "unix://; a file path has no scheme)",
+                                       scheme));
   }
   auto rest = text.substr(sep + 3);
   if (auto hash = rest.find('#'); hash != std::string_view::npos) {
-    return failure(shown, "a '#' fragment has no meaning here");
+    return failure_of(url, "a '#' fragment has no meaning here");
   }
   std::string_view query;
   if (auto q = rest.find('?'); q != std::string_view::npos) {
@@ -237,37 +291,38 @@ util::Expected<RedisTarget> parse_redis_url(std::string_view text,
   std::string_view hostport = authority;
   if (auto at = authority.rfind('@'); at != std::string_view::npos) {
     if (auto problem = apply_userinfo(authority.substr(0, at), target)) {
-      return failure(shown, *problem);
+      return failure_of(url, *problem);
     }
     hostport = authority.substr(at + 1);
   }
   if (target.transport == RedisTarget::Transport::unix_socket) {
     if (!hostport.empty()) {
-      return failure(shown,
-                     "a unix:// URL names a socket path, not a host: unix:///PATH/TO/redis.sock");
+      return failure_of(
+          url, "a unix:// URL names a socket path, not a host: unix:///PATH/TO/redis.sock");
     }
     if (path.size() < 2) {
-      return failure(shown, "no socket path: expected unix:///PATH/TO/redis.sock");
+      return failure_of(url, "no socket path: expected unix:///PATH/TO/redis.sock");
     }
     auto decoded = percent_decode(path);
     if (!decoded) {
-      return failure(shown, "bad %-escape in the socket path");
+      return failure_of(url, "bad %-escape in the socket path");
     }
     target.socket_path = *decoded;
   } else {
-    if (auto problem = apply_host_port(hostport, target)) {
-      return failure(shown, *problem);
+    if (auto problem = apply_host_port(hostport, target, url)) {
+      return failure_of(url, *problem);
     }
     if (path.size() > 1) {
       auto db = parse_number(path.substr(1), 0, 1'000'000);
       if (!db) {
-        return failure(shown, fmt::format("bad database '{}': expected /N", path.substr(1)));
+        return failure_of(url,
+                          fmt::format("bad database {}: expected /N", url.quote(path.substr(1))));
       }
       target.db = static_cast<int>(*db);
     }
   }
-  if (auto problem = apply_query(query, target)) {
-    return failure(shown, *problem);
+  if (auto problem = apply_query(query, target, url)) {
+    return failure_of(url, *problem);
   }
   if (!target.password && env_password) {
     target.password = std::move(env_password);

@@ -10,6 +10,11 @@
 #   redis_cli ARGS...           redis-cli against it, authenticated
 #   shared_pool LINE...         setup_pool, with the state ($STATE) the Redis URL
 #                               in $SHARED (set by the scenario)
+#   start_hostile_redis MODE [ARG] [OPTION...]
+#                               bridge-hostile-redis (tests/tools/hostile_redis.cpp)
+#                               in MODE on a free 127.0.0.1 port, recording what it
+#                               receives; sets HOSTILE_PORT, HOSTILE_PID and
+#                               HOSTILE_RECORD. Stopped when the test exits.
 #   REDIS_TIMEOUT_MS            a ?timeout= for URLs of a server that works: on a
 #                               loaded machine the 250 ms default may pass before
 #                               the answer (the default is for redis/faults.sh)
@@ -90,4 +95,24 @@ redis_cli() {
 shared_pool() {
     setup_pool "$@"
     STATE=$SHARED
+}
+
+HOSTILE_PORT=
+HOSTILE_PID=
+HOSTILE_RECORD=
+
+# start_hostile_redis MODE [ARG] [OPTION...]: see the header of this file.
+start_hostile_redis() {
+    local mode=$1 arg=${2:--1}
+    shift $(($# < 2 ? $# : 2))
+    [[ -x "${BRIDGE_HOSTILE_REDIS:-}" ]] || fail "\$BRIDGE_HOSTILE_REDIS must name bridge-hostile-redis"
+    HOSTILE_RECORD="$T/hostile-$mode.received"
+    : >"$HOSTILE_RECORD"
+    rm -f "$T/hostile.port"
+    "$BRIDGE_HOSTILE_REDIS" --mode "$mode" --arg "$arg" --port-file "$T/hostile.port" \
+        --record "$HOSTILE_RECORD" "$@" 2>"$T/hostile.err" &
+    HOSTILE_PID=$!
+    _MOCK_PIDS["hostile-$HOSTILE_PID"]=$HOSTILE_PID
+    wait_for_file "$T/hostile.port"
+    HOSTILE_PORT=$(cat "$T/hostile.port")
 }
