@@ -113,10 +113,17 @@ int Reporter::upstream_failure(const pool::AttemptOutcome& outcome,
     return fail(ExitCode::upstream_error, "api_error", record.broken + request_id);
   case pool::AttemptOutcome::Kind::network_failure: {
     bool unreachable = !outcome.received_bytes;
-    std::string message = unreachable ? fmt::format("cannot reach {}: {}", m_base_url,
-                                                    record.attempt.transfer.message)
-                                      : fmt::format("the connection to {} failed mid-answer: {}",
-                                                    m_base_url, record.attempt.transfer.message);
+    // A server that accepted the connection and then kept silent was
+    // reached: its request timed out (a connect timeout is a connect error).
+    bool timed_out = record.attempt.transfer.error == upstream::TransferResult::Error::timeout ||
+                     record.attempt.transfer.error == upstream::TransferResult::Error::idle;
+    std::string message =
+        !unreachable ? fmt::format("the connection to {} failed mid-answer: {}", m_base_url,
+                                   record.attempt.transfer.message)
+        : timed_out
+            ? fmt::format("the request to {} timed out (connected, no answer): {}", m_base_url,
+                          record.attempt.transfer.message)
+            : fmt::format("cannot reach {}: {}", m_base_url, record.attempt.transfer.message);
     return fail(unreachable ? ExitCode::unavailable : ExitCode::upstream_error,
                 record.attempt.transfer.error == upstream::TransferResult::Error::timeout ||
                         record.attempt.transfer.error == upstream::TransferResult::Error::idle
