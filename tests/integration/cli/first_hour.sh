@@ -63,6 +63,17 @@ expect_rc 77
 expect_err_not_contains "trying the next key"
 expect_err_contains "no key left to try"
 
+# --- --wait with one key: "the key is cooling", not "every key" ---------------------
+COOL=sk-ant-test-first-cool-Fh000004
+start_mock '{"keys": {"'$COOL'": [{"status": 429, "headers": {"retry-after": "1"}}, {"text": "after the wait"}]}}' cool
+setup_pool "cool $COOL"
+STATE="$T/state-cool/state.json"
+POOL_URL=$(mock_url cool) run_pool ask --no-stdin --wait 30 hi
+expect_rc 0
+expect_out_eq "after the wait"
+expect_err_contains "the key is cooling; waiting"
+expect_err_not_contains "every key"
+
 # --- values -----------------------------------------------------------------------
 setup_pool "good $GOOD"
 STATE="$T/state/state.json"
