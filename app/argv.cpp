@@ -53,9 +53,21 @@ std::vector<std::string> subcommand_names(const CLI::App& app) {
   return names;
 }
 
-std::string suggestion(const std::string& word, const std::vector<std::string>& choices) {
-  auto near = nearest_name(word, choices);
-  return near.empty() ? std::string() : fmt::format("; did you mean '{}'?", near);
+// "; did you mean 'NAME'?" for the command of `level` nearest to `word`;
+// failing that, the nearest command one level down (`bridge status` ->
+// 'keys status'), or "" when none is near.
+std::string suggestion(const std::string& word, const CLI::App& level) {
+  auto near = nearest_name(word, subcommand_names(level));
+  if (!near.empty()) {
+    return fmt::format("; did you mean '{}'?", near);
+  }
+  for (const auto* sub : level.get_subcommands([](const CLI::App*) { return true; })) {
+    auto inner = nearest_name(word, subcommand_names(*sub));
+    if (!inner.empty() && word.size() > 2) {
+      return fmt::format("; did you mean '{} {}'?", sub->get_name(), inner);
+    }
+  }
+  return {};
 }
 
 // The option `word` names on `app` (its own, not inherited), or null.
@@ -146,6 +158,11 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
   }
   if (first < words.size() && words[first] == "help") {
     words.erase(words.begin() + static_cast<std::ptrdiff_t>(first));
+    if (first < words.size() && words[first] == "help") {
+      // `bridge help help`: the help on help is the top level's, which
+      // names `bridge help COMMAND`.
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(first));
+    }
     words.emplace_back("--help");
   }
 
@@ -261,7 +278,7 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
       std::string level = current == &app ? "bridge" : "bridge " + current->get_name();
       throw Error(ExitCode::usage,
                   fmt::format("'{}' is not a command of {}{} (commands: {})", word, level,
-                              suggestion(word, names), fmt::join(names, ", ")));
+                              suggestion(word, *current), fmt::join(names, ", ")));
     }
     current = next;
     seen_command = true;

@@ -3,6 +3,7 @@
 #include "keys/key_file.hpp"
 #include "keys/key_owner.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -42,7 +43,7 @@ void GlobalOptions::add_to(CLI::App& app) {
                  "also spoken by many other hosts and local servers)\n"
                  "[env: BRIDGE_PROVIDER] [default: anthropic]")
       ->type_name("NAME")
-      ->check(CLI::IsMember(upstream::provider_names()));
+      ->transform(CLI::IsMember(upstream::provider_names(), CLI::ignore_case)); // OpenAI -> openai
   app.add_flag("-v,--verbose", verbose, "Tell which key each attempt used and how it ended");
   app.add_flag("-q,--quiet", quiet, "No warnings or notices on stderr, only errors");
 }
@@ -107,7 +108,7 @@ std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& option
                       fmt::format("--provider {}: unknown provider", *options.provider));
   }
   std::string name = env("BRIDGE_PROVIDER").value_or("anthropic");
-  if (auto provider = upstream::make_provider(name)) {
+  if (auto provider = upstream::make_provider(util::to_lower(name))) { // as --provider: OpenAI
     return provider;
   }
   std::string known;

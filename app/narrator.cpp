@@ -45,12 +45,25 @@ void Narrator::attempted(const keys::Key& key, const pool::AttemptOutcome& outco
     m_pending = fmt::format("key {}: {}", describe_key(key), what);
   }
 }
+std::string Narrator::then_after(const keys::Key& key) const {
+  const auto& keys = m_source.keys;
+  bool last = keys.empty() || &key == &keys.back();
+  return last ? std::string("; no key left to try") : std::string("; trying the next key");
+}
+
 void Narrator::marked(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) {
   std::string head = m_pending.empty() ? fmt::format("key {}: {}", describe_key(key), mark.status)
                                        : std::move(m_pending);
   m_pending.clear();
   if (pool::is_disabled(mark)) {
-    m_console.detail(head + ", disabled; trying the next key");
+    m_console.detail(head + ", disabled" + then_after(key));
+    if (m_source.mode == KeySource::Mode::pool) {
+      // Said once, without -v: later runs skip the key without a word, so
+      // this is the moment to tell the user (docs/contract.md, keys).
+      m_console.warning(fmt::format(
+          "key {} was refused ({}{}) and is disabled until re-enabled: bridge keys reset {}",
+          describe_key(key), mark.status, mark.reason.empty() ? "" : " " + mark.reason, key.label));
+    }
     return;
   }
   std::string span = util::format_delay(mark.until - mark.since);
@@ -60,11 +73,11 @@ void Narrator::marked(const keys::Key& key, const pool::Scope& scope, const pool
     m_console.detail(fmt::format("key {}: {}, cooling for {} for {}", describe_key(key),
                                  mark.reason, span, which));
   } else {
-    m_console.detail(fmt::format("{}{}, cooling for {} for {}; trying the next key", head,
+    m_console.detail(fmt::format("{}{}, cooling for {} for {}{}", head,
                                  mark.reason == "spend_limit" || mark.reason == "billing"
                                      ? " (" + mark.reason + ")"
                                      : std::string(),
-                                 span, which));
+                                 span, which, then_after(key)));
   }
 }
 void Narrator::short_of_requests(const keys::Key& key, const std::string& model,
@@ -77,8 +90,11 @@ void Narrator::retrying(const keys::Key& key, int retry, util::Millis delay) {
       fmt::format("key {}: retry {} in {} ms", describe_key(key), retry, delay.count()));
 }
 void Narrator::waiting(util::Millis delay) {
-  m_console.notice(fmt::format("every key is cooling; waiting {} for the first to be ready",
-                               util::format_delay(delay)));
+  std::string span = util::format_delay(delay);
+  m_console.notice(
+      m_source.keys.size() == 1
+          ? fmt::format("the key is cooling; waiting {} for it to be ready", span)
+          : fmt::format("every key is cooling; waiting {} for the first to be ready", span));
 }
 
 } // namespace app

@@ -24,8 +24,10 @@ std::string describe_outcome(const pool::AttemptOutcome& outcome, const AttemptR
 // the record of the attempt in progress, which run_send refills.
 class Narrator final : public pool::WalkObserver {
 public:
-  Narrator(const Console& console, const AttemptRecord& record)
-      : m_console(console), m_record(record) {}
+  // `source` says how many keys there are, in which order, and whether
+  // `keys reset` can re-enable one (pool mode).
+  Narrator(const Console& console, const AttemptRecord& record, const KeySource& source)
+      : m_console(console), m_record(record), m_source(source) {}
 
   void skipped(const keys::Key& key, const pool::Block& block, util::TimePoint now) override;
   void attempted(const keys::Key& key, const pool::AttemptOutcome& outcome,
@@ -39,6 +41,9 @@ public:
 private:
   const Console& m_console;
   const AttemptRecord& m_record;
+  const KeySource& m_source;
+  // "; trying the next key", or what follows the last key of the file.
+  std::string then_after(const keys::Key& key) const;
   std::string m_pending; // a failover's line, told with its mark
 };
 

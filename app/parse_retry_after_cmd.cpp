@@ -1,7 +1,7 @@
 // bridge parse-retry-after: the delay a response asks for (docs/contract.md, Retry-After).
 #include "command.hpp"
+#include "common.hpp"
 #include "output.hpp"
-#include "upstream/retry_after.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
@@ -20,7 +20,8 @@ struct ParseRetryAfterOptions {
   bool seconds = false;
 };
 
-int run_parse_retry_after(const ParseRetryAfterOptions& options) {
+int run_parse_retry_after(const GlobalOptions& global, const ParseRetryAfterOptions& options) {
+  auto provider = resolve_provider(global);
   upstream::Headers headers;
   if (!options.headers.empty()) {
     std::string block;
@@ -41,8 +42,13 @@ int run_parse_retry_after(const ParseRetryAfterOptions& options) {
     }
     headers = upstream::Headers::parse_block(*input);
   }
+  // Read as the walk reads a 429 with these headers, by the provider that
+  // would send it: OpenAI's reset headers count too (docs/contract.md).
+  upstream::Attempt attempt;
+  attempt.status = 429;
+  attempt.headers = std::move(headers);
   util::SystemClock clock;
-  auto delay = upstream::parse_retry_after(headers, clock.now());
+  auto delay = provider->read(attempt, clock.now()).retry_after;
   std::string text = options.seconds
                          ? util::format_decimal_3(static_cast<double>(delay.count()) / 1000.0)
                          : std::to_string(delay.count());
@@ -52,7 +58,7 @@ int run_parse_retry_after(const ParseRetryAfterOptions& options) {
 
 } // namespace
 
-void add_parse_retry_after_command(CLI::App& app, Command& command) {
+void add_parse_retry_after_command(CLI::App& app, GlobalOptions& global, Command& command) {
   auto options = std::make_shared<ParseRetryAfterOptions>();
   auto* sub = app.add_subcommand(
       "parse-retry-after",
@@ -64,9 +70,14 @@ void add_parse_retry_after_command(CLI::App& app, Command& command) {
       ->allow_extra_args(false);
   sub->add_flag("--seconds", options->seconds,
                 "Print seconds (2.5) instead of milliseconds (2500)");
-  sub->footer("Malformed input is not an error: it gives 0. See bridge(1), RETRY-AFTER.");
-  sub->callback(
-      [options, &command] { command.run = [options] { return run_parse_retry_after(*options); }; });
+  sub->footer("The delay is read as the failover walk reads a 429 from the provider\n"
+              "(--provider, before or after the command): with openai, the\n"
+              "x-ratelimit-reset-requests/-tokens headers count too. Malformed input is\n"
+              "not an error: it gives 0. See bridge(1), RETRY-AFTER.");
+  sub->fallthrough(); // --provider after the command
+  sub->callback([&global, options, &command] {
+    command.run = [&global, options] { return run_parse_retry_after(global, *options); };
+  });
 }
 
 } // namespace app

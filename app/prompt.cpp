@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace app {
@@ -23,6 +24,33 @@ namespace {
 // Whether standard input is open at all: `bridge ask hi <&-` closes it, and a
 // closed input is no input, not an error.
 bool stdin_open() { return !stdin_closed(); }
+
+// How long standard input may stay silent before bridge says it waits for it.
+constexpr int k_stdin_notice_ms = 1000;
+
+// A pipe that stays open and silent (`sleep 60 | bridge ask hi`, a CI step
+// whose stdin is never closed) would look like a hang: when nothing has come
+// within a moment and someone watches stderr on a terminal, say what bridge
+// waits for and how to stop waiting.
+void tell_if_stdin_is_slow(const Console& console) {
+  if (console.quiet || ::isatty(STDERR_FILENO) != 1) {
+    return;
+  }
+  pollfd input{STDIN_FILENO, POLLIN, 0};
+  if (::poll(&input, 1, k_stdin_notice_ms) == 0) {
+    console.notice("reading the prompt from standard input (Ctrl-D or closing the pipe ends it; "
+                   "--no-stdin skips it)");
+  }
+}
+
+// One rule for a prompt read from standard input, with '-' or without: its
+// trailing line ends go (`echo data` sends "data", as `printf data` does).
+std::string without_trailing_newlines(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  return text;
+}
 
 } // namespace
 
@@ -39,7 +67,7 @@ std::string read_stdin_text(const char* what) {
 
 // docs/contract.md (commands): the words, joined by spaces; with standard input that is not a
 // terminal, the input text, a blank line, and the words.
-std::string build_prompt(const SendOptions& options, bool quiet) {
+std::string build_prompt(const SendOptions& options, const Console& console) {
   std::string words;
   for (const auto& word : options.words) {
     words += (words.empty() ? "" : " ") + word;
@@ -58,10 +86,12 @@ std::string build_prompt(const SendOptions& options, bool quiet) {
     if (!stdin_open()) {
       throw Error(ExitCode::usage, "no prompt: standard input ('-') is closed");
     }
-    if (::isatty(STDIN_FILENO) == 1 && !quiet) {
-      Console{}.notice("reading the prompt from the terminal; end it with Ctrl-D");
+    if (::isatty(STDIN_FILENO) == 1) {
+      console.notice("reading the prompt from the terminal; end it with Ctrl-D");
+    } else {
+      tell_if_stdin_is_slow(console);
     }
-    std::string input = read_stdin_text("standard input");
+    std::string input = without_trailing_newlines(read_stdin_text("standard input"));
     if (util::trim(input).empty()) {
       throw Error(ExitCode::usage, "no prompt: standard input ('-') was empty");
     }
@@ -69,12 +99,13 @@ std::string build_prompt(const SendOptions& options, bool quiet) {
   }
   std::string input;
   if (!options.no_stdin && stdin_open() && ::isatty(STDIN_FILENO) != 1) {
-    input = read_stdin_text("standard input");
-    while (!input.empty() && (input.back() == '\n' || input.back() == '\r')) {
-      input.pop_back();
-    }
+    tell_if_stdin_is_slow(console);
+    input = without_trailing_newlines(read_stdin_text("standard input"));
     if (util::trim(input).empty()) {
       input.clear();
+      if (!util::trim(words).empty()) {
+        console.detail("standard input was empty: the prompt is the words alone");
+      }
     }
   }
   if (input.empty() && util::trim(words).empty()) {

@@ -2,6 +2,7 @@
 
 // The prompt of `ask` and `stream`: the words, standard input, or both.
 
+#include "console.hpp"
 #include "send_options.hpp"
 
 #include <string>
@@ -16,9 +17,12 @@ std::string read_stdin_text(const char* what);
 
 // The prompt (docs/contract.md, commands): the words, joined by spaces; with
 // standard input that is not a terminal, the input text, a blank line, and
-// the words; with '-' alone, standard input only (a notice on a terminal,
-// unless `quiet`). Throws util::Error (exit 2) when there is no prompt, or
+// the words; with '-' alone, standard input only (a notice on a terminal).
+// Text read from standard input loses its trailing line ends. When standard
+// input stays silent for a moment and stderr is a terminal, a notice says
+// what bridge waits for; with -v, an empty input next to words is told.
+// Notices are dropped with -q. Throws util::Error (exit 2) when there is no prompt, or
 // '-' is combined with other words or with --no-stdin.
-std::string build_prompt(const SendOptions& options, bool quiet);
+std::string build_prompt(const SendOptions& options, const Console& console);
 
 } // namespace app

@@ -96,7 +96,8 @@ int Reporter::walk_failed(const pool::WalkResult& result, const AttemptRecord& r
 int Reporter::upstream_failure(const pool::AttemptOutcome& outcome,
                                const AttemptRecord& record) const {
   std::string request_id;
-  if (auto id = record.attempt.headers.get(m_provider.profile().request_id_header)) {
+  auto id = record.attempt.headers.get(m_provider.profile().request_id_header);
+  if (id) {
     request_id = fmt::format(" (request-id {})", *id);
   }
   switch (outcome.kind) {
@@ -115,10 +116,17 @@ int Reporter::upstream_failure(const pool::AttemptOutcome& outcome,
     return fail(ExitCode::upstream_error, "api_error", record.broken + request_id);
   case pool::AttemptOutcome::Kind::network_failure: {
     bool unreachable = !outcome.received_bytes;
-    std::string message = unreachable ? fmt::format("cannot reach {}: {}", m_base_url,
-                                                    record.attempt.transfer.message)
-                                      : fmt::format("the connection to {} failed mid-answer: {}",
-                                                    m_base_url, record.attempt.transfer.message);
+    // A server that accepted the connection and then kept silent was
+    // reached: its request timed out (a connect timeout is a connect error).
+    bool timed_out = record.attempt.transfer.error == upstream::TransferResult::Error::timeout ||
+                     record.attempt.transfer.error == upstream::TransferResult::Error::idle;
+    std::string message =
+        !unreachable ? fmt::format("the connection to {} failed mid-answer: {}", m_base_url,
+                                   record.attempt.transfer.message)
+        : timed_out
+            ? fmt::format("the request to {} timed out (connected, no answer): {}", m_base_url,
+                          record.attempt.transfer.message)
+            : fmt::format("cannot reach {}: {}", m_base_url, record.attempt.transfer.message);
     return fail(unreachable ? ExitCode::unavailable : ExitCode::upstream_error,
                 record.attempt.transfer.error == upstream::TransferResult::Error::timeout ||
                         record.attempt.transfer.error == upstream::TransferResult::Error::idle
@@ -129,6 +137,13 @@ int Reporter::upstream_failure(const pool::AttemptOutcome& outcome,
   case pool::AttemptOutcome::Kind::answered:
     break;
   }
+  // An OpenAI-compatible base URL is the API root, /v1 included; without it
+  // the server knows no /chat/completions.
+  if (record.attempt.status == 404 && m_provider.profile().name == "openai" &&
+      m_base_url.find("/v1") == std::string::npos) {
+    request_id +=
+        fmt::format("; an OpenAI-compatible base URL usually ends in /v1: try {}/v1", m_base_url);
+  }
   // The provider parsed the body once, when it read the attempt.
   const auto& parsed = record.reading.error;
   if (m_machine) {
@@ -137,7 +152,11 @@ int Reporter::upstream_failure(const pool::AttemptOutcome& outcome,
                : upstream::UpstreamError{upstream::error_type_for_status(record.attempt.status),
                                          fmt::format("HTTP {}: {}", record.attempt.status,
                                                      excerpt(record.attempt.error_body))};
-    m_console.raw_line(upstream::error_json(error));
+    std::optional<std::string> machine_id;
+    if (id) {
+      machine_id = std::string(*id);
+    }
+    m_console.raw_line(upstream::error_json(error, {}, machine_id));
   } else if (parsed) {
     m_console.error(fmt::format("upstream error {} {}: {}{}", record.attempt.status, parsed->type,
                                 parsed->message, request_id));

@@ -7,6 +7,7 @@
 #include "upstream/messages.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,7 +17,7 @@ namespace app {
 using util::Error;
 using util::ExitCode;
 
-std::string build_body(const SendOptions& options, bool stream, bool quiet,
+std::string build_body(const SendOptions& options, bool stream, const Console& console,
                        const upstream::Provider& provider, const std::string& base_url) {
   if (options.request_file) {
     if (!options.words.empty()) {
@@ -52,10 +53,17 @@ std::string build_body(const SendOptions& options, bool stream, bool quiet,
     }
     return upstream::adapt_request_body(text, stream, *options.request_file);
   }
+  const upstream::ProviderProfile& profile = provider.profile();
+  if (options.temperature && *options.temperature > profile.max_temperature) {
+    throw Error(ExitCode::usage,
+                fmt::format("--temperature: '{}' is out of {}'s range, 0 to {}",
+                            util::format_decimal_3(*options.temperature), profile.name,
+                            util::format_decimal_3(profile.max_temperature)));
+  }
   upstream::PromptRequest request;
   request.model = options.model ? *options.model
                                 : env("BRIDGE_MODEL").value_or(provider.profile().default_model);
-  request.prompt = build_prompt(options, quiet);
+  request.prompt = build_prompt(options, console);
   request.system = options.system;
   request.max_tokens = options.max_tokens;
   request.temperature = options.temperature;

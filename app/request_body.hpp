@@ -2,6 +2,7 @@
 
 // The JSON body a send posts, built once per invocation.
 
+#include "console.hpp"
 #include "send_options.hpp"
 #include "upstream/provider.hpp"
 
@@ -15,7 +16,7 @@ namespace app {
 // BRIDGE_MODEL or the provider's default. Throws util::Error (exit 2) for
 // --request combined with prompt words or body options, an unreadable or
 // invalid --request body, or no prompt.
-std::string build_body(const SendOptions& options, bool stream, bool quiet,
+std::string build_body(const SendOptions& options, bool stream, const Console& console,
                        const upstream::Provider& provider, const std::string& base_url);
 
 } // namespace app

@@ -25,11 +25,10 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
   // Every key of the invocation, to be replaced in what the upstream says.
   util::Redactor redactor = key_redactor(world.source);
   exchange.use(provider, redactor);
-  bool byok = world.source.mode == KeySource::Mode::byok;
 
   pool::WalkOptions walk_options;
   walk_options.model = upstream::request_model(body);
-  walk_options.retries = options.retries ? *options.retries : (byok ? 2 : 0);
+  walk_options.retries = options.retries ? *options.retries : k_default_retries;
   walk_options.wait_max = wait_limit(options);
   walk_options.jitter = world.jitter;
   pool::Walker walker(world.source.keys, world.store, world.clock, walk_options);
@@ -47,7 +46,7 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
     return exchange.finish(record, outcome_of(record.reading));
   };
 
-  Narrator narrator(console, record);
+  Narrator narrator(console, record, world.source);
   pool::WalkResult result = walker.walk(attempt, &narrator);
   long connections = world.transport.connections_opened();
   console.detail(fmt::format("{} attempt{} over {} connection{}", result.attempts,
@@ -74,7 +73,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   Invocation invocation(global, console);
   const upstream::Provider& provider = invocation.provider();
   const std::string& base_url = invocation.base_url();
-  std::string body = build_body(options, stream, global.quiet, provider, base_url);
+  std::string body = build_body(options, stream, console, provider, base_url);
   const KeySource& source = invocation.keys();
   bool byok = source.mode == KeySource::Mode::byok;
 

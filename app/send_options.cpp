@@ -44,6 +44,21 @@ CLI::Validator whole_check(const char* what, long low, long high) {
       "");
 }
 
+// A text option that must not be empty (the API refuses an empty model or
+// stop sequence; better said here than after a round trip).
+CLI::Validator not_blank(const char* why) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        return util::trim(text).empty() ? std::string(why) : std::string();
+      },
+      "");
+}
+
+CLI::Validator not_empty(const char* why) {
+  return CLI::Validator([=](std::string& text) { return text.empty() ? std::string(why) : ""; },
+                        "");
+}
+
 const CLI::Validator k_seconds =
     number_check("a number of seconds greater than 0 (such as 30 or 2.5)", 0, 1e9, true);
 
@@ -53,17 +68,22 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   sub.add_option("-m,--model", o.model,
                  "Model [env: BRIDGE_MODEL]\n"
                  "[default: claude-sonnet-4-5; gpt-4o-mini with --provider openai]")
-      ->type_name("MODEL");
+      ->type_name("MODEL")
+      ->check(not_blank("the model name is empty; name one (such as claude-sonnet-4-5), or "
+                        "leave the option out for the default"));
   sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
   sub.add_option("--max-tokens", o.max_tokens,
                  "Most tokens to generate [default: 4096 for anthropic, none for openai]")
       ->type_name("N")
       ->check(whole_check("a whole number from 1 to 100000000", 1, 100'000'000L));
-  sub.add_option("-t,--temperature", o.temperature, "Sampling temperature, 0 to 1")
+  // The top of the range is the provider's, checked when the body is built.
+  sub.add_option("-t,--temperature", o.temperature,
+                 "Sampling temperature: 0 to 1 (anthropic), 0 to 2 (openai)")
       ->type_name("T")
-      ->check(number_check("a number from 0 to 1", 0, 1, false));
+      ->check(number_check("a number from 0 to 2", 0, 2, false));
   sub.add_option("--stop", o.stop, "A stop sequence; repeat the option for several")
       ->type_name("SEQ")
+      ->check(not_empty("the stop sequence is empty; the API refuses one"))
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -76,7 +96,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
       ->type_name("FILE|-");
   sub.add_option("--retries", o.retries,
                  "Retries of 408/409/5xx/network failures on the same key\n"
-                 "[default: 0 with a key file, 2 with a key from the environment]")
+                 "(never failing over, never marking the key) [default: 2]")
       ->type_name("N")
       ->check(whole_check("a whole number from 0 to 100", 0, 100));
   // `--wait`, `--wait 60` and `--wait=60` all work: prepare_arguments turns

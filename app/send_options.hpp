@@ -41,6 +41,10 @@ util::Millis seconds_to_ms(double seconds);
 // a value that is not a number of seconds.
 std::optional<util::Millis> wait_limit(const SendOptions& options);
 
+// Retries of an answer that is not the key's fault, on the same key, when
+// --retries is not given: 2 in every mode, as the official SDKs.
+inline constexpr int k_default_retries = 2;
+
 // The largest blocking answer (and error body, prompt or --request body) we
 // hold in memory.
 inline constexpr std::size_t k_max_answer = 64 * 1024 * 1024;

@@ -175,7 +175,7 @@ _bridge()
 
     case $cmd in
         '')
-            COMPREPLY=($(compgen -W 'ask stream keys parse-retry-after' -- "$cur"))
+            COMPREPLY=($(compgen -W 'ask stream keys parse-retry-after help' -- "$cur"))
             ;;
         keys)
             COMPREPLY=($(compgen -W 'status reset check' -- "$cur"))

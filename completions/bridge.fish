@@ -135,6 +135,7 @@ complete -c bridge -n '__bridge_at top' -a ask -d 'Send one request, print the a
 complete -c bridge -n '__bridge_at top' -a stream -d 'Send one streaming request, print text as it arrives'
 complete -c bridge -n '__bridge_at top' -a keys -d 'Show or clear what the pool has learned about its keys'
 complete -c bridge -n '__bridge_at top' -a parse-retry-after -d 'Print the delay a response asks for'
+complete -c bridge -n '__bridge_at top' -a help -d 'Print the help of bridge or of a command'
 complete -c bridge -n '__bridge_at keys' -a status -d 'One row per key: ready, cooling or disabled'
 complete -c bridge -n '__bridge_at keys' -a reset -d 'Clear the marks of the named keys (the key file\'s when none named)'
 complete -c bridge -n '__bridge_at "keys reset" "keys check"' -a '(__bridge_key_labels)' -d 'Key label'

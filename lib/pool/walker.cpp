@@ -46,6 +46,10 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       auto now = m_clock.now();
       std::vector<ClaimCandidate> candidates;
       std::vector<std::size_t> index_of;
+      // Keys whose mark stands: told as skipped once the walk has reached
+      // them (in key order, before the key that is tried next), never
+      // when a key before them ends the walk.
+      std::vector<std::pair<std::size_t, Block>> blocked;
       for (std::size_t i = 0; i < m_keys.size(); ++i) {
         if (passed[i]) {
           continue;
@@ -55,14 +59,22 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
           block = it->second.blocking(m_options.model, now);
         }
         if (block && !(claims && soft_block(*block))) {
-          tell.skipped(m_keys[i], *block, now);
-          passed[i] = true;
+          blocked.emplace_back(i, *block);
           continue;
         }
         candidates.push_back({&m_keys[i], block.has_value()});
         index_of.push_back(i);
       }
+      auto skip_blocked_before = [&](std::size_t end) {
+        for (const auto& [i, block] : blocked) {
+          if (i < end && !passed[i]) {
+            tell.skipped(m_keys[i], block, now);
+            passed[i] = true;
+          }
+        }
+      };
       if (candidates.empty()) {
+        skip_blocked_before(m_keys.size());
         break;
       }
       util::Millis may_wait{0};
@@ -85,12 +97,14 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       std::size_t passed_end = claim.kind == Claim::Kind::go ? claim.index : candidates.size();
       for (std::size_t c = 0; c < passed_end; ++c) {
         std::size_t i = index_of[c];
+        skip_blocked_before(i);
         if (candidates[c].soft && !m_short.contains(i)) {
           auto block = m_marks.at(m_keys[i].fingerprint).blocking(m_options.model, now);
           tell.skipped(m_keys[i], *block, now);
         }
         passed[i] = true;
       }
+      skip_blocked_before(claim.kind == Claim::Kind::go ? index_of[claim.index] : m_keys.size());
       if (claim.kind == Claim::Kind::none) {
         break;
       }

@@ -90,9 +90,16 @@ bool digits(std::string_view text) {
 
 const ProviderProfile& AnthropicProvider::profile() const {
   static const ProviderProfile k_profile{
-      "anthropic",    "https://api.anthropic.com", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY",
-      "keys",         "claude-sonnet-4-5",         "request-id",         "a Messages response",
+      "anthropic",
+      "https://api.anthropic.com",
+      "ANTHROPIC_BASE_URL",
+      "ANTHROPIC_API_KEY",
+      "keys",
+      "claude-sonnet-4-5",
+      "request-id",
+      "a Messages response",
       "message_stop",
+      1.0,
   };
   return k_profile;
 }

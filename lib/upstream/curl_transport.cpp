@@ -167,6 +167,8 @@ TransferResult CurlTransport::post(const std::string& url, const std::vector<std
     // libcurl says only "Timeout was reached": name the timeout that expired.
     curl_off_t connected_after = 0;
     curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_after);
+    // Not connected yet: a connection failure, as a refused one is.
+    result.error = connected_after == 0 ? TransferResult::Error::connect : result.error;
     result.message = connected_after == 0
                          ? fmt::format("connect timeout: no connection within {} s",
                                        m_options.connect_timeout.count() / 1000.0)

@@ -80,12 +80,16 @@ std::string request_model(std::string_view body) {
   return {};
 }
 
-std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds) {
+std::string error_json(const UpstreamError& error, std::optional<long long> retry_after_seconds,
+                       const std::optional<std::string>& request_id) {
   ordered_json out;
   out["type"] = "error";
   out["error"] = {{"type", error.type}, {"message", error.message}};
   if (retry_after_seconds) {
     out["retry_after"] = *retry_after_seconds;
+  }
+  if (request_id) {
+    out["request_id"] = *request_id; // where Anthropic's own error bodies put it
   }
   // Goes to a terminal's stderr: C1 and bidirectional controls from the
   // upstream's message are written as \uXXXX escapes, as C0 controls

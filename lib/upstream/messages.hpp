@@ -29,10 +29,11 @@ struct UpstreamError {
 };
 
 // One line of JSON in the upstream error shape, with "retry_after" in whole
-// seconds when given. Strings that are not valid UTF-8 are repaired, never
-// refused.
+// seconds and the upstream's "request_id" when given. Strings that are not
+// valid UTF-8 are repaired, never refused.
 std::string error_json(const UpstreamError& error,
-                       std::optional<long long> retry_after_seconds = {});
+                       std::optional<long long> retry_after_seconds = {},
+                       const std::optional<std::string>& request_id = {});
 
 // `value` as one line of JSON; strings that are not valid UTF-8 are repaired.
 std::string json_line(const nlohmann::ordered_json& value);

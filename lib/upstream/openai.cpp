@@ -109,7 +109,7 @@ const ProviderProfile& OpenAiProvider::profile() const {
       "OPENAI_BASE_URL", "OPENAI_API_KEY",
       "openai.keys",     "gpt-4o-mini",
       "x-request-id",    "a chat completion",
-      "data: [DONE]",
+      "data: [DONE]",    2.0,
   };
   return k_profile;
 }

@@ -29,8 +29,8 @@ struct PromptRequest {
 // How a user configures a provider: where it lives by default, which
 // environment variables name its base URL and a lone (BYOK) key, the name of
 // its default key file under $XDG_CONFIG_HOME/bridge/, its default model, the
-// response header that carries its request id, and the words messages use
-// for its answer and for the end of its stream.
+// response header that carries its request id, the words messages use for
+// its answer and for the end of its stream, and the range of its temperature.
 struct ProviderProfile {
   std::string name;
   std::string default_base_url;
@@ -39,8 +39,9 @@ struct ProviderProfile {
   std::string key_file_name;
   std::string default_model;
   std::string request_id_header;
-  std::string answer_name; // "a Messages response"
-  std::string end_marker;  // "message_stop"
+  std::string answer_name;    // "a Messages response"
+  std::string end_marker;     // "message_stop"
+  double max_temperature = 1; // the top of the API's temperature range (from 0)
 };
 
 // One HTTP request, ready for the transport. `headers` hold the key: they go

@@ -241,6 +241,14 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
     res.set_header("request-id", "req_mock_" + std::to_string(n));
     res.set_content("{\"ok\":true}", "application/json");
   };
+  // A Chat Completions request off /v1 (a base URL without it): no route,
+  // as real servers answer.
+  svr.Post(".*/chat/completions", [&rec](const httplib::Request& req, httplib::Response& res) {
+    rec.record(req);
+    rec.answered(404);
+    res.status = 404;
+    res.set_content("404 page not found: no route " + req.path, "text/plain");
+  });
   const std::string any = ".*";
   svr.Get(any, landing);
   svr.Post(any, landing);

@@ -134,7 +134,8 @@ expected_commands=$({
 } | LC_ALL=C sort -u)
 compare_sets "commands: man page vs --help" "$expected_commands" "$(man_commands)"
 for shell in bash zsh fish; do
-  compare_sets "subcommands of bridge: $shell completion vs --help" "$(help_subcommands "")" \
+  compare_sets "subcommands of bridge: $shell completion vs --help" \
+    "$(printf '%s\nhelp\n' "$(help_subcommands "")" | LC_ALL=C sort -u)" \
     "$("complete_$shell" "bridge " | grep -v -- '^-')"
   compare_sets "subcommands of bridge keys: $shell completion vs --help" "$(help_subcommands keys)" \
     "$("complete_$shell" "bridge keys " | grep -v -- '^-')"

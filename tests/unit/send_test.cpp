@@ -179,10 +179,14 @@ TEST_CASE("send: every key refused is exit 77 and names the key file") {
 
 TEST_CASE("send: a 500 is reported without failover, with the upstream's error and request id") {
   Send send;
-  send.transport.script(answer(500, anthropic_error("api_error", "Internal server error"),
-                               {{"request-id", "req_42"}}));
+  for (int i = 0; i < 3; ++i) {
+    send.transport.script(answer(500, anthropic_error("api_error", "Internal server error"),
+                                 {{"request-id", "req_42"}}));
+  }
   CHECK(send.run() == static_cast<int>(util::ExitCode::upstream_error));
-  CHECK(send.transport.sent().size() == 1); // no failover, and no retry with a key file
+  // No failover: two retries (the default, with a key file too) on the same key.
+  REQUIRE(send.transport.sent().size() == 3);
+  CHECK(send.sent_with(2, 0));
   CHECK(send.marks_of(0).unmarked());
   CHECK(send.said_contains(
       "bridge: upstream error 500 api_error: Internal server error (request-id req_42)\n"));
@@ -190,6 +194,7 @@ TEST_CASE("send: a 500 is reported without failover, with the upstream's error a
 
 TEST_CASE("send: a body that is not an API error is shown as an excerpt; --json says it as JSON") {
   Send send;
+  send.options.retries = 0;
   send.transport.script(answer(502, "<html>\n<body>Bad Gateway</body></html>"));
   CHECK(send.run() == static_cast<int>(util::ExitCode::upstream_error));
   CHECK(send.said_contains("bridge: upstream error 502 (body is not an API error): <html> "
@@ -197,6 +202,7 @@ TEST_CASE("send: a body that is not an API error is shown as an excerpt; --json 
 
   Send machine;
   machine.options.machine_output = true;
+  machine.options.retries = 0;
   machine.transport.script(answer(502, "<html>Bad Gateway</html>"));
   CHECK(machine.run() == static_cast<int>(util::ExitCode::upstream_error));
   auto line = machine.said.substr(machine.said.rfind("{\"type\":\"error\""));
@@ -237,6 +243,7 @@ TEST_CASE("send: every key cooling is exit 75 and says when to retry; --wait too
 
 TEST_CASE("send: an unreachable upstream is exit 69 and names the base URL") {
   Send send;
+  send.options.retries = 0;
   test::ScriptedAnswer refused;
   refused.reached = false;
   refused.error = upstream::TransferResult::Error::connect;

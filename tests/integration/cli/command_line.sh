@@ -118,7 +118,7 @@ for args in "--timeout 0" "--timeout abc" "--connect-timeout -1" "--idle-timeout
 done
 run_pool ask -t 1.5 hi
 expect_rc 2
-expect_err_contains "'1.5' is not a number from 0 to 1"
+expect_err_contains "'1.5' is out of anthropic's range, 0 to 1"
 expect_err_not_contains "000000"
 run_pool ask --max-tokens 0 hi
 expect_rc 2

@@ -45,6 +45,9 @@ run_pool ask --timeout 1 hi
 expect_rc 69
 expect_err_contains "whole-request timeout"
 expect_err_not_contains "Timeout was reached"
+# The server was reached: the request timed out, it was not unreachable.
+expect_err_contains "timed out (connected, no answer)"
+expect_err_not_contains "cannot reach"
 run_pool stream --idle-timeout 1 hi
 expect_rc 69
 expect_err_contains "idle timeout"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # docs/contract.md (the failover walk) row "network failure": connection refused, a timeout, a connection
 # cut mid-answer — none fails over, none marks a key; unreachable is exit 69.
+# A failure before any byte is retried on the same key (--retries, 2 by default).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -46,7 +47,7 @@ for cmd in ask stream; do
     expect_key_requests "$K2" 0
     [[ "$(key_field first state)" == ready ]] || fail "$cmd: a timeout marked the key"
 done
-expect_key_requests "$K1" 2
+expect_key_requests "$K1" 6 # ask and stream, three tries each
 
 # --- a blocking answer cut mid-body: no failover, exit 1 (not 0) ---------------
 start_mock '{"keys": {"'$K1'": {"drop_after": 30, "text": "a long enough answer that is cut short"}, "'$K2'": {"text": "must not be served"}}}' cut

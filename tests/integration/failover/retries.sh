@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # docs/contract.md (the failover walk) --retries N: answers that are not key-specific (408, 409, 5xx,
 # 529, network failures before any byte) are retried on the SAME key; the
-# server's x-should-retry decides; 4xx are not retried; the default in pool
-# mode is 0.
+# server's x-should-retry decides; 4xx are not retried; the default is 2 in
+# pool mode as in BYOK mode, and a retry never fails over nor marks the key.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -12,7 +12,8 @@ start_mock '{"keys": {
   "sk-ant-test-retry-500-str-Gt002": [{"status": 500}, {"deltas": ["second ", "try"]}],
   "sk-ant-test-retry-529-no-Gt0003": [{"status": 529, "headers": {"x-should-retry": "false"}}, {"text": "must not be retried"}],
   "sk-ant-test-retry-400-Gt0000004": [{"status": 400}, {"text": "must not be retried"}],
-  "sk-ant-test-retry-default-Gt005": [{"status": 500}, {"text": "must not be retried"}],
+  "sk-ant-test-retry-default-Gt005": [{"status": 529}, {"status": 500}, {"text": "the third try serves"}],
+  "sk-ant-test-retry-default-Gt011": {"status": 529},
   "sk-ant-test-retry-408-Gt0000006": [{"status": 408, "headers": {"retry-after-ms": "50"}}, {"status": 409, "headers": {"retry-after-ms": "50"}}, {"status": 529, "headers": {"retry-after-ms": "50"}}, {"text": "fourth try"}],
   "sk-ant-test-retry-400-yes-Gt007": [{"status": 400, "headers": {"x-should-retry": "true"}}, {"text": "retried because the server said so"}],
   "sk-ant-test-retry-503-max-Gt008": {"status": 503, "headers": {"retry-after": "0.05"}},
@@ -88,13 +89,28 @@ expect_rc 1
 expect_err_contains "400"
 expect_key_requests sk-ant-test-retry-400-Gt0000004 1
 
-# The default in pool mode: no retry.
+# The default in pool mode: 2 retries on the same key (as in BYOK mode), so a
+# 529 and a 500 followed by an answer succeed; no failover, no mark.
 pool sk-ant-test-retry-default-Gt005
 run_pool ask "hi"
-expect_rc 1
-expect_err_contains "500"
-expect_key_requests sk-ant-test-retry-default-Gt005 1
+expect_rc 0
+expect_out_eq "the third try serves"
+expect_key_requests sk-ant-test-retry-default-Gt005 3
 expect_key_requests "$NEXT" 0
+[[ "$(key_field first state)" == ready ]] || fail "a retried 529 marked the key"
+# Overloaded for good: three tries, then reported (exit 1), the next key untried.
+pool sk-ant-test-retry-default-Gt011
+run_pool ask "hi"
+expect_rc 1
+expect_err_contains "529"
+expect_key_requests sk-ant-test-retry-default-Gt011 3
+expect_key_requests "$NEXT" 0
+[[ "$(key_field first state)" == ready ]] || fail "a retried 529 marked the key"
+# --retries 0 reports it at once.
+pool sk-ant-test-retry-default-Gt011
+run_pool ask --retries 0 "hi"
+expect_rc 1
+expect_key_requests sk-ant-test-retry-default-Gt011 4
 
 # x-should-retry: true decides, even on a status that is not retried by default.
 pool sk-ant-test-retry-400-yes-Gt007

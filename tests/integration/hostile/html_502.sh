@@ -47,7 +47,7 @@ grep -qE '^\{"type":"error","error":\{"type":"api_error","message":"[^"]*502 Bad
 
 # A 502 is not key-specific: no key was marked, the second key never asked.
 expect_key_requests sk-ant-html-second-bbbbbbbbbbbbbbbb 0
-expect_key_requests sk-ant-html-first-aaaaaaaaaaaaaaaaa 4
+expect_key_requests sk-ant-html-first-aaaaaaaaaaaaaaaaa 12 # 4 runs, 3 tries each (--retries 2)
 run_bridge keys status --key-file "$KEYS" --state "$T/state/state.json"
 expect_rc 0
 expect_out_not_contains "cooling"
