@@ -17,6 +17,7 @@ source "$(dirname "$0")/../lib.sh"
 DEAD=sk-ant-test-first-dead-Fh000001
 GOOD=sk-ant-test-first-good-Fh000002
 LATE=sk-ant-test-first-late-Fh000003
+OAI=sk-test-first-openai-Fh000004
 start_mock '{"keys": {"'$DEAD'": {"status": 401}}, "default": {"text": "fine"}}'
 
 # --- a disabled key is said once ------------------------------------------------
@@ -80,11 +81,14 @@ STATE="$T/state/state.json"
 run_pool ask --no-stdin -t 1.5 hi
 expect_rc 2
 expect_err_contains "anthropic's range, 0 to 1"
+# (an OpenAI pool: a key file belongs to one provider)
+setup_pool "oai $OAI"
 POOL_URL="$MOCK_URL/v1" run_pool ask --provider openai --no-stdin -t 1.5 hi
 expect_rc 0
 expect_mock_log_contains '"temperature":1.5'
-run_pool ask --no-stdin -t 2.5 hi
+POOL_URL="$MOCK_URL/v1" run_pool ask --provider openai --no-stdin -t 2.5 hi
 expect_rc 2
+setup_pool "good $GOOD"
 for option in -m --model --stop; do
     run_pool ask --no-stdin "$option" '' hi
     expect_rc 2
@@ -92,6 +96,7 @@ for option in -m --model --stop; do
 done
 
 # --- names --------------------------------------------------------------------------
+setup_pool "oai $OAI"
 POOL_URL="$MOCK_URL/v1" BRIDGE_PROVIDER=OpenAI run_pool ask --no-stdin hi
 expect_rc 0
 POOL_URL="$MOCK_URL/v1" run_pool ask --provider OpenAI --no-stdin hi
@@ -117,6 +122,7 @@ expect_rc 0
 expect_out_eq 0
 
 # --- trailing newlines of a prompt from standard input ---------------------------------
+setup_pool "good $GOOD"
 run_pool_stdin $'from a pipe\n\n\n' ask
 expect_rc 0
 expect_mock_log_contains '"content":"from a pipe"}'
@@ -131,6 +137,7 @@ expect_err_contains "standard input was empty"
 
 # --- an OpenAI base URL without /v1 --------------------------------------------------
 start_mock '{"default": {"status": 404}}' noroute
+setup_pool "oai $OAI"
 NOROUTE=$(mock_url noroute)
 POOL_URL=$NOROUTE run_pool ask --provider openai --no-stdin hi
 expect_rc 1

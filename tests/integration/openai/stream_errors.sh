@@ -69,4 +69,4 @@ for cmd in ask stream; do
 done
 run_pool ask --json "go"
 expect_rc 1
-expect_err_contains '{"type":"error","error":{"type":"invalid_request_error","message":"Unsupported value: temperature"}}'
+expect_err_contains '{"type":"error","error":{"type":"invalid_request_error","message":"Unsupported value: temperature"},"request_id":"req_mock_'

@@ -67,7 +67,9 @@ for i in 1 2 3; do
     bg_wait "b$i" 60
     [[ "$RC" == 0 ]] || fail "B's walk $i exited $RC: $(cat "$T/b$i.err")"
     [[ "$(cat "$T/b$i.out")" == "slow served" ]] || fail "B's walk $i: $(cat "$T/b$i.out")"
-    ! grep -q warning "$T/b$i.err" || fail "B's walk $i warned: $(cat "$T/b$i.err")"
+    # A key refused with 401 is said to be disabled, once; nothing else warns.
+    ! grep warning "$T/b$i.err" | grep -qv "is disabled until re-enabled" ||
+        fail "B's walk $i warned: $(cat "$T/b$i.err")"
 done
 
 for m in A B; do
