@@ -167,6 +167,13 @@ B6=$(KF_MODE=644 kf b6 "good ${K[GOOD]}")
 r 0 ask -v --no-stdin --key-file "$B6" --state "$STATE" "${U[@]}" q
 expect_err_contains "readable by group or others"
 
+# ---- keys of one provider sent to another: refused before any request, never shown ------
+before=$(mock_stats | grep -o '"requests":[0-9]*')
+r 78 --provider openai ask -v --no-stdin --key-file "$P1" --state "$STATE" --base-url "$MOCK_URL/v1" q
+r 78 --provider openai keys check --json -v --key-file "$P1" --state "$STATE" --base-url "$MOCK_URL/v1"
+OPENAI_API_KEY=${K[GOOD]} r 78 --provider openai stream -v --no-stdin --state "$STATE" --base-url "$MOCK_URL/v1" q
+[[ $(mock_stats | grep -o '"requests":[0-9]*') == "$before" ]] || fail "a key went to the wrong provider's API"
+
 # ---- keys status / reset with marks present --------------------------------------------
 r 0 keys status -v --key-file "$P1" --state "$STATE"
 expect_out_contains "cooling"
