@@ -272,17 +272,32 @@ util::Expected<std::size_t> RedisStore::try_reset_all() {
                                       removed == 1 ? "" : "s");
   };
   long long calls = 0;
+  // A signal ends the walk between two calls or inside one (the connection
+  // throws then): either way the message says how much was removed.
+  auto interrupted_now = [&] {
+    return util::Error(static_cast<util::ExitCode>(util::interrupt_exit_code()),
+                       fmt::format("{} ({})", util::interrupt_message(), removed_so_far()));
+  };
+  auto exchange = [&](std::vector<RedisCommand> commands) {
+    try {
+      return m_connection.pipeline(std::move(commands));
+    } catch (const util::Error&) {
+      if (!util::interrupted()) {
+        throw;
+      }
+      throw interrupted_now();
+    }
+  };
   do {
     if (util::interrupted()) {
-      throw util::Error(static_cast<util::ExitCode>(util::interrupt_exit_code()),
-                        fmt::format("{} ({})", util::interrupt_message(), removed_so_far()));
+      throw interrupted_now();
     }
     if (++calls > bound) {
       return Count::failure(fmt::format("SCAN did not come back to cursor 0 after {} calls, more "
                                         "than {} keys (DBSIZE) can need; {}",
                                         bound, keys, removed_so_far()));
     }
-    auto replies = m_connection.pipeline({{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}});
+    auto replies = exchange({{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}});
     if (!replies) {
       return Count::failure(fmt::format("{}; {}", replies.error(), removed_so_far()));
     }
@@ -302,7 +317,7 @@ util::Expected<std::size_t> RedisStore::try_reset_all() {
       unlink.push_back(std::move(name));
     }
     if (unlink.size() > 1) {
-      auto deleted = m_connection.pipeline({unlink});
+      auto deleted = exchange({unlink});
       if (!deleted) {
         return Count::failure(fmt::format("{}; {}", deleted.error(), removed_so_far()));
       }
