@@ -259,4 +259,8 @@ std::string resolve_base_url(const GlobalOptions& options,
   return profile.default_base_url;
 }
 
+std::string default_model(const upstream::ProviderProfile& profile) {
+  return env("BRIDGE_MODEL").value_or(profile.default_model);
+}
+
 } // namespace app

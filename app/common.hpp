@@ -68,6 +68,10 @@ std::string resolve_base_url(const GlobalOptions& options,
 std::string default_key_file(const upstream::ProviderProfile& profile);
 std::string default_state_file();
 
+// The model a request names when -m does not: BRIDGE_MODEL, else the
+// provider's default. `keys status` without -m answers for it.
+std::string default_model(const upstream::ProviderProfile& profile);
+
 // An environment variable, or nullopt when unset or empty.
 std::optional<std::string> env(const char* name);
 
