@@ -118,7 +118,9 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
   status
       ->add_option("-m,--model", status_options->model,
                    "Answer for this model rather than the one ask would use")
-      ->type_name("MODEL");
+      ->type_name("MODEL")
+      ->check(non_empty("the model name is empty; name one (such as claude-sonnet-4-5), or leave "
+                        "the option out for the model ask would use"));
   status->fallthrough();
   status->footer(k_global_options_note);
   status->callback([&global, status_options, &command] {
