@@ -117,6 +117,21 @@ std::vector<std::string> option_names(const CLI::App& app) {
   return names;
 }
 
+// `--name=` with nothing after the '=': CLI11 would take the next word as the
+// value (`--key-file= ask` reads a key file named "ask"). Split into the
+// name and an empty value, which the option's own check refuses by name.
+// Returns whether it split.
+bool split_empty_value(std::vector<std::string>& words, std::size_t i, const CLI::Option& option) {
+  const std::string& word = words[i];
+  if (option.get_items_expected_max() == 0 || word.size() < 4 || word.rfind("--", 0) != 0 ||
+      word.back() != '=' || word.find('=') != word.size() - 1) {
+    return false;
+  }
+  words[i].pop_back();
+  words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+  return true;
+}
+
 // Whether an option takes a value in the next word.
 bool takes_value(const CLI::Option& option, const std::string& word) {
   return option.get_items_expected_max() > 0 && word.find('=') == std::string::npos &&
@@ -181,6 +196,10 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
         break; // CLI11 prints the help of the command so far
       }
       if (const auto* option = find_option(*current, word)) {
+        if (split_empty_value(words, i, *option)) {
+          ++i;
+          continue;
+        }
         if (option->check_name("--wait")) {
           if (word == "--wait") {
             if (i + 1 < words.size() && is_number(words[i + 1])) {
@@ -199,6 +218,10 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
       }
       if (current != &app && find_option(app, word) != nullptr) {
         const auto* option = find_option(app, word);
+        if (split_empty_value(words, i, *option)) {
+          ++i;
+          continue;
+        }
         if (takes_value(*option, word)) {
           ++i;
         }

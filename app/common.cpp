@@ -22,28 +22,53 @@ std::optional<std::string> env(const char* name) {
   return std::string(value);
 }
 
+CLI::Validator non_empty(std::string why) {
+  return CLI::Validator(
+      [why = std::move(why)](std::string& text) { return text.empty() ? why : std::string(); }, "");
+}
+
 void GlobalOptions::add_to(CLI::App& app) {
   app.add_option("--key-file", key_file,
                  "Key file: one key per line, KEY or LABEL KEY\n"
                  "[env: BRIDGE_KEY_FILE] [default: $XDG_CONFIG_HOME/bridge/keys]")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(non_empty("the key file's path is empty; name the file, or leave the option out"));
   app.add_option("--state", state,
                  "State file shared by all invocations, or a Redis URL shared by many\n"
                  "machines: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P&timeout=MS]\n"
                  "or unix://[[USER]:PASSWORD@]/PATH.sock[?db=N&prefix=P&timeout=MS]\n"
                  "(password better in REDISCLI_AUTH)\n"
                  "[env: BRIDGE_STATE] [default: $XDG_STATE_HOME/bridge/state.json]")
-      ->type_name("PATH|URL");
+      ->type_name("PATH|URL")
+      ->check(non_empty("the state file's path or URL is empty; name one, or leave the option "
+                        "out"));
   app.add_option("--base-url", base_url,
                  "API base URL [env: ANTHROPIC_BASE_URL or OPENAI_BASE_URL]\n"
                  "[default: https://api.anthropic.com or https://api.openai.com/v1]")
-      ->type_name("URL");
+      ->type_name("URL")
+      ->check(non_empty("the base URL is empty; name one, or leave the option out"));
   app.add_option("--provider", provider,
                  "Upstream API: anthropic (Messages) or openai (Chat Completions,\n"
                  "also spoken by many other hosts and local servers)\n"
                  "[env: BRIDGE_PROVIDER] [default: anthropic]")
       ->type_name("NAME")
-      ->transform(CLI::IsMember(upstream::provider_names(), CLI::ignore_case)); // OpenAI -> openai
+      ->transform(CLI::Validator(
+          [](std::string& name) -> std::string {
+            std::string known;
+            for (const auto& each : upstream::provider_names()) {
+              if (util::to_lower(name) == each) {
+                name = each; // OpenAI -> openai, as BRIDGE_PROVIDER
+                return {};
+              }
+              known += (known.empty() ? "" : " or ") + each;
+            }
+            return name.empty()
+                       ? fmt::format("the provider name is empty; name one ({}), or leave the "
+                                     "option out",
+                                     known)
+                       : fmt::format("unknown provider (known: {})", known);
+          },
+          ""));
   app.add_flag("-v,--verbose", verbose, "Tell which key each attempt used and how it ended");
   app.add_flag("-q,--quiet", quiet, "No warnings or notices on stderr, only errors");
 }
@@ -257,6 +282,10 @@ std::string resolve_base_url(const GlobalOptions& options,
     return *value;
   }
   return profile.default_base_url;
+}
+
+std::string default_model(const upstream::ProviderProfile& profile) {
+  return env("BRIDGE_MODEL").value_or(profile.default_model);
 }
 
 } // namespace app

@@ -68,6 +68,17 @@ std::string resolve_base_url(const GlobalOptions& options,
 std::string default_key_file(const upstream::ProviderProfile& profile);
 std::string default_state_file();
 
+// The model a request names when -m does not: BRIDGE_MODEL, else the
+// provider's default. `keys status` without -m answers for it.
+std::string default_model(const upstream::ProviderProfile& profile);
+
+// A CLI11 check refusing an empty value (`--state ''`) with `why`, which
+// says what is missing and what to do; CLI11 puts the option's name first
+// and makes it a usage error (exit 2). A variable set to the empty string
+// counts as unset, but an option given on purpose with nothing in it is a
+// mistake (often an unset shell variable: --key-file "$KEYS").
+CLI::Validator non_empty(std::string why);
+
 // An environment variable, or nullopt when unset or empty.
 std::optional<std::string> env(const char* name);
 

@@ -226,6 +226,11 @@ CheckResult check_keys(const CheckWorld& world, const CheckOptions& options) {
       auto penalty = pool::penalty_for(outcome, verdict, "", now, pool::k_default_cooldown);
       if (world.store) {
         world.store->record(*chosen[i], penalty.scope, penalty.mark);
+        // A refusal, a spend limit or a billing problem keeps the key out
+        // of every walk from now on: the way back, on stderr, as a walk says it.
+        if (auto warning = lasting_mark_warning(*chosen[i], penalty.mark); !warning.empty()) {
+          world.console.warning(warning);
+        }
       }
       if (verdict == pool::Verdict::cool) {
         // "cooling for 42s", or the limit and its end: "spend limit until

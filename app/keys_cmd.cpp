@@ -40,7 +40,10 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
     marks = state.store().load();
   }
   auto now = clock.now();
-  std::string model = options.model.value_or("");
+  // Without -m: the model `ask` would use, so that "ask before you send"
+  // holds; the other models' cooldowns are listed under their key.
+  std::string model =
+      options.model ? *options.model : default_model(invocation.provider().profile());
   auto rows = key_rows(source, marks, model, now);
   write_stdout(options.json ? status_json(rows, now)
                             : status_table(rows, use_colour(STDOUT_FILENO), now));
@@ -107,14 +110,17 @@ void add_keys_command(CLI::App& app, GlobalOptions& global, Command& command) {
 
   auto status_options = std::make_shared<KeysOptions>();
   auto* status = keys->add_subcommand(
-      "status", "One row per key: ready / cooling / disabled, with per-model cooldowns and\n"
-                "the last rate limits seen (exit 0 when a key is ready, 75 when none is but\n"
-                "one is cooling, 77 when all are disabled; for MODEL with -m)");
+      "status", "One row per key: ready / cooling / disabled for the model ask would use\n"
+                "(BRIDGE_MODEL, else the provider's default; MODEL with -m), other models'\n"
+                "cooldowns and the last rate limits seen beneath; exit 0 when a key is\n"
+                "ready for it, 75 when none is but one is cooling, 77 when all are disabled");
   status->add_flag("--json", status_options->json, "Print a JSON array instead of a table");
   status
       ->add_option("-m,--model", status_options->model,
-                   "Answer for this model: its cooldowns count as well as the key's")
-      ->type_name("MODEL");
+                   "Answer for this model rather than the one ask would use")
+      ->type_name("MODEL")
+      ->check(non_empty("the model name is empty; name one (such as claude-sonnet-4-5), or leave "
+                        "the option out for the model ask would use"));
   status->fallthrough();
   status->footer(k_global_options_note);
   status->callback([&global, status_options, &command] {

@@ -27,4 +27,23 @@ std::string describe_block(const pool::Block& block, util::TimePoint now) {
   return fmt::format("cooling for {} for {}", block.scope.model(), util::format_delay(left));
 }
 
+std::string lasting_mark_warning(const keys::Key& key, const pool::KeyMark& mark) {
+  std::string why = mark.reason.empty() ? std::to_string(mark.status)
+                                        : fmt::format("{} {}", mark.status, mark.reason);
+  if (pool::is_disabled(mark)) {
+    return fmt::format(
+        "key {} ({}) was refused ({}) and is disabled until re-enabled: bridge keys reset {}",
+        key.label, key.hint, why, key.label);
+  }
+  if (mark.reason == "spend_limit" || mark.reason == "billing") {
+    return fmt::format("key {} ({}) {} ({}): it rests for every model until {}, or until "
+                       "bridge keys reset {} once that is solved",
+                       key.label, key.hint,
+                       mark.reason == "billing" ? "has a billing problem"
+                                                : "reached its spend limit",
+                       why, util::format_rfc3339(mark.until), key.label);
+  }
+  return {};
+}
+
 } // namespace app

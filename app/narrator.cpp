@@ -60,11 +60,16 @@ void Narrator::marked(const keys::Key& key, const pool::Scope& scope, const pool
     if (m_source.mode == KeySource::Mode::pool) {
       // Said once, without -v: later runs skip the key without a word, so
       // this is the moment to tell the user (docs/contract.md, keys).
-      m_console.warning(fmt::format(
-          "key {} was refused ({}{}) and is disabled until re-enabled: bridge keys reset {}",
-          describe_key(key), mark.status, mark.reason.empty() ? "" : " " + mark.reason, key.label));
+      m_console.warning(lasting_mark_warning(key, mark));
     }
     return;
+  }
+  if (m_source.mode == KeySource::Mode::pool) {
+    // A spend limit or billing problem rests the key for hours or weeks:
+    // said once, as a refusal is.
+    if (auto warning = lasting_mark_warning(key, mark); !warning.empty()) {
+      m_console.warning(warning);
+    }
   }
   std::string span = util::format_delay(mark.until - mark.since);
   std::string which = scope.key_wide() ? std::string("every model") : scope.model();

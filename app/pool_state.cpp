@@ -47,7 +47,8 @@ state::StateLocation resolve_state_location(const GlobalOptions& options, const 
   }
   auto location = state::parse_state_location(text, env("REDISCLI_AUTH"));
   if (!location) {
-    throw util::Error(util::ExitCode::config, location.error());
+    // Named as the user wrote it: a URL from the environment is not "--state".
+    throw util::Error(util::ExitCode::config, fmt::format("{} {}", source, location.error()));
   }
   if (!location->redis) {
     refuse_directory(location->file, source);

@@ -61,8 +61,7 @@ std::string build_body(const SendOptions& options, bool stream, const Console& c
                             util::format_decimal_3(profile.max_temperature)));
   }
   upstream::PromptRequest request;
-  request.model = options.model ? *options.model
-                                : env("BRIDGE_MODEL").value_or(provider.profile().default_model);
+  request.model = options.model ? *options.model : default_model(provider.profile());
   request.prompt = build_prompt(options, console);
   request.system = options.system;
   request.max_tokens = options.max_tokens;

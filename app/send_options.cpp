@@ -71,7 +71,10 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
       ->type_name("MODEL")
       ->check(not_blank("the model name is empty; name one (such as claude-sonnet-4-5), or "
                         "leave the option out for the default"));
-  sub.add_option("-s,--system", o.system, "System prompt")->type_name("TEXT");
+  sub.add_option("-s,--system", o.system, "System prompt")
+      ->type_name("TEXT")
+      ->check(not_empty("the system prompt is empty; the API refuses an empty one: leave the "
+                        "option out"));
   sub.add_option("--max-tokens", o.max_tokens,
                  "Most tokens to generate [default: 4096 for anthropic, none for openai]")
       ->type_name("N")

@@ -14,11 +14,13 @@
 # The labels of a key file, one per line, for `bridge keys reset`. A key is
 # never printed: a line of two fields gives its first field (the label), a
 # line of one field (a bare key) gives key-N, N being its place among the
-# keys. Lines of more fields are invalid and give nothing (bridge refuses
-# such a file). Everything stays in memory: no here-string, no subprocess.
+# keys; a field that begins with '#' starts a comment that ends the line
+# (`backup sk-... # spare`), as bridge reads it. Lines of more fields are
+# invalid and give nothing (bridge refuses such a file). Everything stays in
+# memory: no here-string, no subprocess.
 _bridge_key_labels()
 {
-    local file=$1 line n=0 first=1 count=0
+    local file=$1 line n=0 first=1 count=0 j
     local -a fields
     [[ -f $file && -r $file ]] || return 0
     local -             # set -f below stays local to this function
@@ -36,6 +38,12 @@ _bridge_key_labels()
         fields=($line)
         ((${#fields[@]} == 0)) && continue
         [[ ${fields[0]} == \#* ]] && continue
+        for ((j = 1; j < ${#fields[@]}; j++)); do
+            if [[ ${fields[j]} == \#* ]]; then
+                fields=("${fields[@]:0:j}")
+                break
+            fi
+        done
         ((++n))
         case ${#fields[@]} in
             1) printf '%s\n' "key-$n" ;;
@@ -76,8 +84,8 @@ _bridge()
         --no-stdin'
 
     # Which (sub)command the words before the cursor select, skipping option
-    # values; remember --key-file for the labels of `keys reset`.
-    local cmd='' key_file='' after_dashes='' i word
+    # values; remember --key-file and --provider for the labels of `keys reset`.
+    local cmd='' key_file='' provider='' after_dashes='' i word
     local -a given=()
     for ((i = 1; i < cword; i++)); do
         word=${words[i]}
@@ -95,7 +103,14 @@ _bridge()
             --key-file=*)
                 key_file=${word#*=}
                 ;;
-            --state | --base-url | --provider | -m | --model | -s | --system | --max-tokens | \
+            --provider)
+                ((i + 1 < cword)) && provider=${words[i + 1]}
+                ((i++))
+                ;;
+            --provider=*)
+                provider=${word#*=}
+                ;;
+            --state | --base-url | -m | --model | -s | --system | --max-tokens | \
                 -t | --temperature | --stop | --request | --retries | --timeout | \
                 --connect-timeout | --idle-timeout | -H | --header)
                 ((i++))
@@ -182,16 +197,21 @@ _bridge()
             ;;
         'keys reset' | 'keys check')
             # The key file bridge would use: --key-file, BRIDGE_KEY_FILE, or
-            # the XDG default (a relative XDG_CONFIG_HOME is ignored, as
-            # bridge does).
+            # the provider's default (--provider, else BRIDGE_PROVIDER, in
+            # any case: keys, or openai.keys for openai) under the XDG
+            # directory (a relative XDG_CONFIG_HOME is ignored, as bridge
+            # does).
+            provider=$(_bridge_unquote "${provider:-${BRIDGE_PROVIDER-}}")
+            local default_name=keys
+            [[ ${provider,,} == openai ]] && default_name=openai.keys
             if [[ $key_file ]]; then
                 key_file=$(_bridge_unquote "$key_file")
             elif [[ ${BRIDGE_KEY_FILE-} ]]; then
                 key_file=$BRIDGE_KEY_FILE
             elif [[ ${XDG_CONFIG_HOME-} == /* ]]; then
-                key_file=$XDG_CONFIG_HOME/bridge/keys
+                key_file=$XDG_CONFIG_HOME/bridge/$default_name
             else
-                key_file=$HOME/.config/bridge/keys
+                key_file=$HOME/.config/bridge/$default_name
             fi
             # Labels are matched by hand, not with compgen -W, which would
             # expand $(...) or globs found in a label.

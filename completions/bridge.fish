@@ -53,10 +53,13 @@ end
 # The labels of the key file bridge would use, for `bridge keys reset`. A key
 # is never printed: a line of two fields gives its first field (the label), a
 # line of one field (a bare key) gives key-N, N being its place among the
-# keys. The file is read by fish itself, with no other process.
+# keys; a field that begins with '#' starts a comment that ends the line
+# (`backup sk-... # spare`), as bridge reads it. The file is read by fish
+# itself, with no other process.
 function __bridge_key_labels
     set -l tokens (commandline -opc)
     set -l file
+    set -l provider
     set -l i 2
     while test $i -le (count $tokens)
         switch $tokens[$i]
@@ -66,16 +69,27 @@ function __bridge_key_labels
                 end
             case '--key-file=*'
                 set file (string replace -- --key-file= '' $tokens[$i])
+            case --provider
+                if test $i -lt (count $tokens)
+                    set provider $tokens[(math $i + 1)]
+                end
+            case '--provider=*'
+                set provider (string replace -- --provider= '' $tokens[$i])
         end
         set i (math $i + 1)
     end
+    # The provider's default key file (--provider, else BRIDGE_PROVIDER, in
+    # any case): keys, or openai.keys for openai.
+    test -z "$provider"; and set provider "$BRIDGE_PROVIDER"
+    set -l default_name keys
+    string match -qi -- openai "$provider"; and set default_name openai.keys
     if test -z "$file"
         if test -n "$BRIDGE_KEY_FILE"
             set file $BRIDGE_KEY_FILE
         else if string match -q -- '/*' "$XDG_CONFIG_HOME"
-            set file $XDG_CONFIG_HOME/bridge/keys
+            set file $XDG_CONFIG_HOME/bridge/$default_name
         else
-            set file $HOME/.config/bridge/keys
+            set file $HOME/.config/bridge/$default_name
         end
     end
     set file (string replace -r -- '^~(?=/|$)' $HOME $file)
@@ -104,6 +118,14 @@ function __bridge_key_labels
         set -l fields (string split -n ' ' -- (string replace -a \t ' ' -- (string trim -- $line)))
         test (count $fields) -eq 0; and continue
         string match -q -- '#*' $fields[1]; and continue
+        set -l j 2
+        while test $j -le (count $fields)
+            if string match -q -- '#*' $fields[$j]
+                set fields $fields[1..(math $j - 1)]
+                break
+            end
+            set j (math $j + 1)
+        end
         set n (math $n + 1)
         set -l label
         switch (count $fields)

@@ -44,41 +44,22 @@ bool is_assignment(std::string_view field) {
   return true;
 }
 
-bool is_alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+// A field in quotes ("sk-ant-...", 'primary'): copied from a shell script,
+// a .env file or JSON. No key or label begins or ends with a quote, and a
+// quoted key would be sent with its quotes, refused, and disabled.
+bool is_quoted(std::string_view field) {
+  auto quote = [](char c) { return c == '"' || c == '\'' || c == '`'; };
+  return !field.empty() && (quote(field.front()) || quote(field.back()));
+}
+
+// A line of JSON ({"label": ..., "key": ...}, or the brackets and braces of
+// a pretty-printed array): no key or label begins with a brace or bracket.
+bool is_json_line(std::string_view line) {
+  char first = line.front();
+  return first == '{' || first == '[' || first == '}' || first == ']';
 }
 
 } // namespace
-
-std::string label_problem(std::string_view label) {
-  if (label.size() >= 3 && (label.substr(0, 3) == "sk-" || label.substr(0, 3) == "SK-")) {
-    return "the label starts with 'sk-' like a key (a key never contains white space: is this a "
-           "key split in two?)";
-  }
-  if (label.find('=') != std::string_view::npos) {
-    return "the label contains '=' (labels are names such as 'primary' or 'ci-eu-1')";
-  }
-  if (label.size() > k_max_label_length) {
-    return fmt::format("the label is longer than {} characters", k_max_label_length);
-  }
-  // A run of 20 or more letters and digits mixing upper case, lower case and
-  // digits reads as random: a pasted secret, not a name.
-  for (std::size_t i = 0; i < label.size();) {
-    std::size_t j = i;
-    bool upper = false, lower = false, digit = false;
-    while (j < label.size() && is_alnum(label[j])) {
-      upper = upper || (label[j] >= 'A' && label[j] <= 'Z');
-      lower = lower || (label[j] >= 'a' && label[j] <= 'z');
-      digit = digit || (label[j] >= '0' && label[j] <= '9');
-      ++j;
-    }
-    if (j - i >= 20 && upper && lower && digit) {
-      return "the label looks like a secret (a long run of mixed letters and digits)";
-    }
-    i = j + 1;
-  }
-  return {};
-}
 
 bool is_sendable_secret(std::string_view secret) {
   for (char c : secret) {
@@ -118,12 +99,14 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
         break;
       }
     }
-    auto fields = util::split_fields(line);
-    if (fields.size() > 2) {
+    if (is_json_line(line)) {
       throw Error(ExitCode::config,
-                  fmt::format("{}:{}: a line must be KEY or LABEL KEY, but this one has {} fields",
-                              path, line_number, fields.size()));
+                  fmt::format("{}:{}: this line is JSON, not KEY or LABEL KEY; a key file holds "
+                              "one key a line, without quotes or braces (for {{\"label\": "
+                              "\"primary\", \"key\": \"sk-...\"}} write: primary sk-...)",
+                              path, line_number));
     }
+    auto fields = util::split_fields(line);
     for (auto field : fields) {
       if (is_assignment(field)) {
         throw Error(ExitCode::config,
@@ -131,6 +114,21 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
                                 "KEY or LABEL KEY; write the key alone, or a label and the key",
                                 path, line_number));
       }
+    }
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (is_quoted(fields[i])) {
+        bool key = i + 1 == fields.size() && fields.size() <= 2;
+        throw Error(ExitCode::config,
+                    fmt::format("{}:{}: the {} is in quotes; write it without them (LABEL KEY, "
+                                "as in: primary sk-...){}",
+                                path, line_number, key ? "key" : "label",
+                                key ? ": the quotes would be sent as part of the key" : ""));
+      }
+    }
+    if (fields.size() > 2) {
+      throw Error(ExitCode::config,
+                  fmt::format("{}:{}: a line must be KEY or LABEL KEY, but this one has {} fields",
+                              path, line_number, fields.size()));
     }
     if (fields.size() == 2) {
       if (auto problem = label_problem(fields[0]); !problem.empty()) {

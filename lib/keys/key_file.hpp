@@ -1,6 +1,7 @@
 #pragma once
 
 #include "keys/key.hpp"
+#include "keys/label.hpp" // label_problem, k_max_label_length
 
 #include <string>
 #include <string_view>
@@ -13,16 +14,6 @@ namespace keys {
 // anything near this size is a mistake (a log, a binary), not a key file.
 inline constexpr std::size_t k_max_key_file_size = 16 * 1024 * 1024;
 
-// The longest label, in bytes.
-inline constexpr std::size_t k_max_label_length = 64;
-
-// Why `label` cannot be a label, or "" when it can. A label is a name: at
-// most 64 bytes of visible characters (UTF-8 allowed), without '=', not
-// starting with "sk-", and without a run of 20+ letters and digits that
-// mixes upper case, lower case and digits (that reads as a pasted secret).
-// The reasons never quote the label, which may be half a key.
-std::string label_problem(std::string_view label);
-
 // Whether a key can travel in the x-api-key header: non-empty, visible ASCII
 // only, so that a stray control byte can never split or inject a header line.
 bool is_sendable_secret(std::string_view secret);
@@ -34,8 +25,9 @@ bool is_sendable_secret(std::string_view secret);
 // and line numbers — never the line's text — for: no key at all, the same
 // key or label twice (both lines), more than two fields, a key with
 // characters that cannot travel in an HTTP header, a label that
-// label_problem refuses, a shell assignment (NAME=value). A '#' after white
-// space starts a comment that runs to the end of the line.
+// label_problem refuses, a shell assignment (NAME=value), a key or label in
+// quotes, a line of JSON. A '#' after white space starts a comment that runs
+// to the end of the line.
 std::vector<Key> parse_key_file(std::string_view text, const std::string& path);
 
 // Reads and parses the key file at `path`. Missing, unreadable, oversized or

@@ -19,6 +19,16 @@ public:
 private:
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
+
+// A failure message as a clause that bridge's own words may follow: a
+// server's text may end with a full stop (Redis's "... or user is
+// disabled."), which would read ".;".
+std::string clause(std::string text) {
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
 } // namespace
 
 FallbackStore::FallbackStore(SharedStore& primary, pool::MarkStore& fallback,
@@ -28,10 +38,12 @@ FallbackStore::FallbackStore(SharedStore& primary, pool::MarkStore& fallback,
 
 void FallbackStore::give_up(const std::string& problem, util::Millis spent) {
   m_down = true;
-  m_problem = problem;
+  m_configuration = m_primary.failure_is_configuration();
+  m_problem = m_configuration ? "configuration error: " + clause(problem) : clause(problem);
   if (m_warn) {
-    m_warn(fmt::format("shared state {}: {} (gave up after {} ms); using the local state file {}",
-                       m_primary.display(), problem, spent.count(), m_fallback_name));
+    m_warn(fmt::format("shared state {}: {} (gave up after {} ms); using the local state file {}{}",
+                       m_primary.display(), m_problem, spent.count(), m_fallback_name,
+                       m_configuration ? " until the set-up is fixed" : ""));
   }
 }
 
@@ -78,9 +90,15 @@ void FallbackStore::record_limits(const keys::Key& key, const std::string& model
   m_fallback.record_limits(key, model, limits);
 }
 
+// A refused password is the set-up's fault (78); a server away, the
+// network's (69).
+util::ExitCode FallbackStore::exit_code() const {
+  return m_configuration ? util::ExitCode::config : util::ExitCode::unavailable;
+}
+
 void FallbackStore::refuse_if_down(const char* what) const {
   if (m_down) {
-    throw util::Error(util::ExitCode::unavailable,
+    throw util::Error(exit_code(),
                       fmt::format("cannot {} on {}: {} (earlier in this run); nothing was changed",
                                   what, m_primary.display(), m_problem));
   }
@@ -90,9 +108,11 @@ std::size_t FallbackStore::change(const char* what, const util::Expected<std::si
                                   bool atomic) const {
   if (!done) {
     // A walk by SCAN (reset_all) changes as it goes: its message says how far.
-    throw util::Error(util::ExitCode::unavailable,
-                      fmt::format("cannot {} on {}: {}{}", what, m_primary.display(), done.error(),
-                                  atomic ? "; nothing was changed" : ""));
+    bool configuration = m_primary.failure_is_configuration();
+    throw util::Error(configuration ? util::ExitCode::config : util::ExitCode::unavailable,
+                      fmt::format("cannot {} on {}: {}{}{}", what, m_primary.display(),
+                                  configuration ? "configuration error: " : "",
+                                  clause(done.error()), atomic ? "; nothing was changed" : ""));
   }
   return *done;
 }

@@ -3,6 +3,7 @@
 #include "pool/mark_store.hpp"
 #include "state/shared_store.hpp"
 #include "util/clock.hpp"
+#include "util/error.hpp"
 
 #include <functional>
 #include <string>
@@ -28,6 +29,11 @@ namespace state {
 //   and change nothing anywhere (reset_all, a walk by SCAN, says how many
 //   marks it removed before the failure). Clearing a mark in one machine's file would
 //   leave the fleet's mark in place while saying it was cleared.
+// - A failure the shared store calls a configuration error (a refused
+//   password, user or database: SharedStore::failure_is_configuration) is
+//   named so in the warning and the message ("configuration error: ..."),
+//   and a change it stops exits 78 (configuration) rather than 69: waiting
+//   will not mend it. Reading and recording still fall back, as above.
 //
 // Claims are not shared (the ClaimStore defaults: the plain walk). The walker
 // sees one PoolStore and never knows which store served it.
@@ -45,8 +51,8 @@ public:
   void record_limits(const keys::Key& key, const std::string& model,
                      const pool::ModelLimits& limits) override;
 
-  // Throw util::Error (exit 69) when the shared store cannot be changed, or
-  // failed earlier in this invocation.
+  // Throw util::Error (exit 69, or 78 for a configuration error) when the
+  // shared store cannot be changed, or failed earlier in this invocation.
   std::size_t reset(const std::vector<std::string>& fingerprints) override;
   std::size_t reset_all() override;
   std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
@@ -60,13 +66,15 @@ private:
   std::size_t change(const char* what, const util::Expected<std::size_t>& done,
                      bool atomic = true) const;
   void refuse_if_down(const char* what) const;
+  util::ExitCode exit_code() const; // of a change refused after give_up
 
   SharedStore& m_primary;
   pool::MarkStore& m_fallback;
   std::string m_fallback_name;
   WarningSink m_warn;
   bool m_down = false;
-  std::string m_problem; // the first failure, once m_down
+  std::string m_problem;        // the first failure, once m_down
+  bool m_configuration = false; // that failure is a configuration error
 };
 
 } // namespace state

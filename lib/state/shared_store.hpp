@@ -23,6 +23,11 @@ public:
   // The store for messages ("redis://HOST:PORT/DB"); never a password.
   virtual std::string display() const = 0;
 
+  // Whether the failure last reported is a configuration error (the server
+  // refused the password, the user or the database bridge was told to use)
+  // rather than an outage: a wait will not mend it, the set-up must change.
+  virtual bool failure_is_configuration() const { return false; }
+
   // pool::MarkStore's load, record and record_limits, with the failure.
   virtual util::Expected<pool::MarkMap> try_load() = 0;
   virtual util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,

@@ -28,7 +28,7 @@ util::Expected<StateLocation> parse_state_location(std::string_view text,
                                                    std::optional<std::string> env_password) {
   if (!looks_like_url(text)) {
     if (text.empty()) {
-      return util::Expected<StateLocation>::failure("--state: empty path");
+      return util::Expected<StateLocation>::failure("an empty path");
     }
     return StateLocation{std::string(text), std::nullopt};
   }

@@ -22,7 +22,8 @@ bool looks_like_url(std::string_view text);
 
 // Parses --state / BRIDGE_STATE. A plain path is returned as it is; a URL is
 // read by parse_redis_url, whose failures (never naming the password) are
-// returned as they are. The caller makes a failure exit 78. `env_password`
+// returned as they are; the caller names where the text came from and makes
+// a failure exit 78. `env_password`
 // (REDISCLI_AUTH) is used when the URL carries no password.
 util::Expected<StateLocation> parse_state_location(std::string_view text,
                                                    std::optional<std::string> env_password);

@@ -16,7 +16,8 @@
 # binary's --help (global options after the subcommand too); option values
 # (models, files, `-` for --request, the base URL); the labels of
 # `keys reset` from --key-file, --key-file=, BRIDGE_KEY_FILE, XDG_CONFIG_HOME
-# and ~/.config; and that no key ever appears among the candidates.
+# and ~/.config, the provider's own key file (openai.keys), lines with a
+# trailing comment; and that no key ever appears among the candidates.
 
 shell=${1:-}
 shift || true
@@ -176,6 +177,47 @@ printf 'tilde-label sk-ant-api03-%s-TILDE-jjjjjjjj\n' "$secret" >"$HOME/tilde-ke
 passed=$((passed + $(grep -c '^ok - ' "$work/sub-results")))
 failed=$((failed + $(grep -c '^not ok - ' "$work/sub-results")))
 
+# Trailing comments, the README's own syntax: a '#' after white space ends
+# the line, so the label (or key-N) is still there.
+commented_key_file=$work/commented-keys.txt
+{
+  printf '# ~/.config/bridge/keys   (chmod 600)\n'
+  printf 'primary   sk-ant-api03-%s-C1-kkkkkkkk   # the main one\n' "$secret"
+  printf 'backup\tsk-ant-api03-%s-C2-llllllll\t# spare\n' "$secret"
+  printf 'sk-ant-api03-%s-C3-mmmmmmmm          # unlabelled: named key-3\n' "$secret"
+  printf 'hash#inside sk-ant-api03-%s-C4-nnnnnnnn #\n' "$secret"
+} >"$commented_key_file"
+expect_set "labels of lines with a trailing comment" \
+  "bridge keys reset --key-file $commented_key_file " $'backup\nhash#inside\nkey-3\nprimary'
+
+# The provider's own key file: openai.keys for --provider openai or
+# BRIDGE_PROVIDER=openai (in any case), keys otherwise.
+printf 'oai-label sk-proj-%s-OAI-oooooooo   # OpenAI\nsk-proj-%s-OAI2-pppppppp\n' \
+  "$secret" "$secret" >"$HOME/.config/bridge/openai.keys"
+mkdir -p "$work/xdg-openai/bridge"
+printf 'xdg-oai sk-proj-%s-XOAI-qqqqqqqq\n' "$secret" >"$work/xdg-openai/bridge/openai.keys"
+(
+  unset XDG_CONFIG_HOME BRIDGE_KEY_FILE BRIDGE_PROVIDER
+  expect_set "labels of openai.keys with --provider openai" \
+    "bridge --provider openai keys reset " $'key-2\noai-label'
+  expect_set "labels of openai.keys with --provider=openai after reset" \
+    "bridge keys reset --provider=openai " $'key-2\noai-label'
+  expect_set "labels of keys with --provider anthropic" \
+    "bridge --provider anthropic keys reset " $'home-label\nkey-2'
+  export BRIDGE_PROVIDER=OpenAI
+  expect_set "labels of openai.keys with BRIDGE_PROVIDER=OpenAI" "bridge keys reset " \
+    $'key-2\noai-label'
+  expect_set "--provider wins over BRIDGE_PROVIDER" "bridge --provider anthropic keys reset " \
+    $'home-label\nkey-2'
+  export XDG_CONFIG_HOME=$work/xdg-openai
+  expect_set "labels of \$XDG_CONFIG_HOME/bridge/openai.keys" "bridge keys check " "xdg-oai"
+  export BRIDGE_KEY_FILE=$key_file
+  expect_set "BRIDGE_KEY_FILE wins whatever the provider" "bridge keys reset " "$labels"
+  finish >/dev/null
+) | tee "$work/sub-results"
+passed=$((passed + $(grep -c '^ok - ' "$work/sub-results")))
+failed=$((failed + $(grep -c '^not ok - ' "$work/sub-results")))
+
 expect_set "labels from --key-file ~/FILE" "bridge keys reset --key-file ~/tilde-keys " "tilde-label"
 expect_set "no labels from a missing key file" "bridge keys reset --key-file $work/missing " ""
 expect_lacks "labels only for keys reset" "bridge ask --key-file $key_file " \
@@ -183,8 +225,8 @@ expect_lacks "labels only for keys reset" "bridge ask --key-file $key_file " \
 expect_lacks "labels only for keys reset" "bridge keys status --key-file $key_file " \
   backup first key-3 key-5 primary
 
-if grep -q -e "$secret" -e 'sk-ant' "$seen"; then
-  not_ok "$shell: a key appeared among the candidates: $(grep -e "$secret" -e 'sk-ant' "$seen" | head -3 | tr '\n' ' ')"
+if grep -q -e "$secret" -e 'sk-ant' -e 'sk-proj' "$seen"; then
+  not_ok "$shell: a key appeared among the candidates: $(grep -e "$secret" -e 'sk-ant' -e 'sk-proj' "$seen" | head -3 | tr '\n' ' ')"
 else
   ok "$shell: no key ever appeared among $(wc -l <"$seen") candidates"
 fi

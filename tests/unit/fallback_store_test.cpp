@@ -31,10 +31,12 @@ const util::TimePoint k_t0 = at("2026-11-26T03:00:00Z");
 class FakeShared final : public state::SharedStore {
 public:
   std::optional<std::string> failure;
+  bool configuration = false; // the failure is a refused password
   pool::MemoryMarkStore memory;
   int calls = 0;
 
   std::string display() const override { return "redis://fake:6379/0"; }
+  bool failure_is_configuration() const override { return failure && configuration; }
   util::Expected<pool::MarkMap> try_load() override {
     return answer<pool::MarkMap>([&] { return memory.load(); });
   }
@@ -202,4 +204,34 @@ TEST_CASE("Redis scope names") {
   CHECK(state::RedisStore::scope_name(pool::Scope::every_model()) == "key");
   CHECK(state::RedisStore::scope_name(pool::Scope::of_model("claude-opus-4-1")) ==
         "model:claude-opus-4-1");
+}
+
+TEST_CASE("a refused password is a configuration error: the warning says so, changes exit 78") {
+  const int k_config = static_cast<int>(util::ExitCode::config);
+  Scenario s;
+  s.shared.failure = "the password from REDISCLI_AUTH was refused: WRONGPASS invalid "
+                     "username-password pair or user is disabled.";
+  s.shared.configuration = true;
+  CHECK(exit_code_of([&] { s.store.reset({k_alpha.fingerprint}); }) == k_config);
+  CHECK(exit_code_of([&] { s.store.reset_all(); }) == k_config);
+  try {
+    s.store.clear_disabled({k_alpha.fingerprint});
+    FAIL("a refused password changed the shared store");
+  } catch (const util::Error& error) {
+    std::string message = error.what();
+    CHECK(static_cast<int>(error.code()) == k_config);
+    CHECK_MESSAGE(message.find(": configuration error: the password from REDISCLI_AUTH") !=
+                      std::string::npos,
+                  message);
+    CHECK_MESSAGE(message.find("user is disabled; nothing was changed") != std::string::npos,
+                  message);
+  }
+  // Reading still falls back, with a warning that names the cause.
+  s.store.load();
+  REQUIRE(s.warnings.size() == 1);
+  const auto& warning = s.warnings.front();
+  CHECK_MESSAGE(warning.find("configuration error: the password") != std::string::npos, warning);
+  CHECK_MESSAGE(warning.find("user is disabled (gave up after") != std::string::npos, warning);
+  // Once given up on, a change is refused with the same exit code.
+  CHECK(exit_code_of([&] { s.store.reset({k_alpha.fingerprint}); }) == k_config);
 }

@@ -194,7 +194,7 @@ TEST_CASE("a key split in two by a space is refused: its first half would be a l
 }
 
 TEST_CASE("a label that looks like a secret is refused without echoing it") {
-  for (std::string label : {std::string("AbCdEfGh1234567890XyZq"),
+  for (std::string label : {std::string("Q7fJ2kLm9Xp4Rt8Wv3NsYb"),
                             std::string("team-Q7fJ2kLm9Xp4Rt8Wv3Ns"), std::string(65, 'a')}) {
     CAPTURE(label);
     std::string message;
@@ -229,6 +229,43 @@ TEST_CASE("a shell assignment NAME=value is refused, labelled or not, without ec
     CHECK(message.find("NAME=value") != std::string::npos);
     CHECK(message.find("SECRET") == std::string::npos);
   }
+}
+
+TEST_CASE("a key or label in quotes is refused, naming the line, never the key") {
+  for (std::string line :
+       {"primary \"sk-ant-api03-SECRET-quoted-0000\"", "primary 'sk-ant-api03-SECRET-quoted-0000'",
+        "\"sk-ant-api03-SECRET-quoted-0000\"", "primary sk-ant-api03-SECRET-quoted-0000\"",
+        "\"primary\" sk-ant-api03-SECRET-quoted-0000",
+        "\"my primary\" sk-ant-api03-SECRET-quoted-0000"}) {
+    CAPTURE(line);
+    std::string message;
+    CHECK_BRIDGE_ERROR(parse_key_file("ok sk-ant-fine-key-0000\n" + line + "\n", k_path),
+                       ExitCode::config, message);
+    CHECK(message.find(k_path + ":2:") != std::string::npos);
+    CHECK(message.find("in quotes") != std::string::npos);
+    CHECK(message.find("without them") != std::string::npos); // the hint
+    CHECK(message.find("SECRET") == std::string::npos);
+  }
+}
+
+TEST_CASE("a line of JSON is refused with the form to write instead, never the key") {
+  for (std::string line : {"{\"label\":\"primary\",\"key\":\"sk-ant-api03-SECRET-json-0000\"}",
+                           "{\"label\": \"primary\", \"key\": \"sk-ant-api03-SECRET-json-0000\"}",
+                           "[", "{", "},", "]"}) {
+    CAPTURE(line);
+    std::string message;
+    CHECK_BRIDGE_ERROR(parse_key_file("ok sk-ant-fine-key-0000\n" + line + "\n", k_path),
+                       ExitCode::config, message);
+    CHECK(message.find(k_path + ":2:") != std::string::npos);
+    CHECK(message.find("JSON") != std::string::npos);
+    CHECK(message.find("primary sk-...") != std::string::npos); // the hint
+    CHECK(message.find("SECRET") == std::string::npos);
+  }
+  // A pretty-printed object's member line is caught too: its label is quoted.
+  std::string message;
+  CHECK_BRIDGE_ERROR(parse_key_file("\"key\": \"sk-ant-api03-SECRET-json-0000\"\n", k_path),
+                     ExitCode::config, message);
+  CHECK(message.find("SECRET") == std::string::npos);
 }
 
 TEST_CASE("a '#' after white space starts a trailing comment") {

@@ -173,7 +173,13 @@ TEST_CASE("keys check: each answer judged as a walk judges it, recorded, shown, 
   CHECK(check.marks_of("r429").key_wide->until - now == util::Millis{42'000});
   CHECK(check.marks_of("r429").key_wide->reason == "rate_limit_error");
   CHECK(check.marks_of("r500").empty());
-  CHECK(check.said == "bridge: cleared 1 disabled mark\n");
+  // A refused key is said without -v, with the way back, as a walk says it.
+  CHECK(check.said ==
+        "bridge: warning: key r401 (sk-a...6789) was refused (401 authentication_error) and is "
+        "disabled until re-enabled: bridge keys reset r401\n"
+        "bridge: warning: key r403 (sk-a...6789) was refused (403 permission_error) and is "
+        "disabled until re-enabled: bridge keys reset r403\n"
+        "bridge: cleared 1 disabled mark\n");
 
   // The table.
   const std::string& out = result.output;

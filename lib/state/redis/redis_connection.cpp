@@ -67,6 +67,30 @@ std::string without_password(std::string text, const std::optional<std::string>&
   return text;
 }
 
+// A server's error text as a clause of bridge's message: without the full
+// stop Redis ends some with ("... or user is disabled."), which would read
+// ".;" once bridge goes on.
+std::string server_words(std::string_view text) {
+  while (!text.empty() &&
+         (text.back() == '.' || text.back() == ' ' || text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
+
+// What a refused AUTH or SELECT was about, in the words of the URL.
+std::string handshake_refused(const RedisCommand& command, const RedisTarget& target,
+                              std::string_view reply) {
+  if (command[0] == "AUTH") {
+    return fmt::format("the {}password {} was refused: {}",
+                       target.user.empty() ? "" : fmt::format("user '{}' or its ", target.user),
+                       target.password_in_url ? "in the URL" : "from REDISCLI_AUTH",
+                       server_words(reply));
+  }
+  return fmt::format("{} {} was refused (the URL's database): {}", command[0], target.db,
+                     server_words(reply));
+}
+
 } // namespace
 
 RedisConnection::RedisConnection(RedisTarget target) : m_target(std::move(target)) {}
@@ -86,6 +110,13 @@ Replies RedisConnection::fail(std::string message) {
     m_context = nullptr;
   }
   return Replies::failure(m_failure);
+}
+
+Replies RedisConnection::fail_configuration(std::string message) {
+  if (m_failure.empty()) {
+    m_configuration = true;
+  }
+  return fail(std::move(message));
 }
 
 void RedisConnection::interrupted() {
@@ -277,15 +308,16 @@ Replies RedisConnection::pipeline(const std::vector<RedisCommand>& commands) {
     RedisReply& reply = all[i];
     if (i < handshake.size()) {
       if (reply.is_error()) {
-        // NOAUTH, WRONGPASS, a db out of range: nothing else will work.
-        return fail(fmt::format("{} refused: {}", handshake[i][0], reply.text()));
+        // WRONGPASS, "invalid password", a disabled user, a db out of
+        // range: nothing else will work, and only the set-up can mend it.
+        return fail_configuration(handshake_refused(handshake[i], m_target, reply.text()));
       }
       continue;
     }
     if (reply.is_error() && reply.text().starts_with("NOAUTH")) {
-      return fail(fmt::format("the server needs a password (set REDISCLI_AUTH, or put it in the "
-                              "URL): {}",
-                              reply.text()));
+      return fail_configuration(fmt::format("the server needs a password (set REDISCLI_AUTH, or "
+                                            "put it in the URL): {}",
+                                            server_words(reply.text())));
     }
     replies.push_back(std::move(reply));
   }

@@ -51,10 +51,15 @@ public:
   const RedisTarget& target() const { return m_target; }
   // The failure that ended this connection, or empty.
   const std::string& failure() const { return m_failure; }
+  // Whether that failure is the server refusing what the URL told bridge to
+  // use (the password, the user, the database): a configuration error,
+  // which waiting will not mend, rather than an outage.
+  bool failure_is_configuration() const { return m_configuration; }
 
 private:
   bool connect();
   util::Expected<std::vector<RedisReply>> fail(std::string message);
+  util::Expected<std::vector<RedisReply>> fail_configuration(std::string message);
   std::string io_problem() const;
   // Writes the output buffer, then reads `count` replies, before the
   // exchange's deadline; a message on failure.
@@ -67,6 +72,7 @@ private:
   ReplyBudget m_budget;
   bool m_handshake_sent = false;
   std::string m_failure;
+  bool m_configuration = false;
 };
 
 } // namespace state

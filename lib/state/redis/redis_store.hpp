@@ -43,6 +43,7 @@ public:
   RedisStore(RedisTarget target, std::vector<std::string> fingerprints, util::Clock& clock);
 
   std::string display() const override { return target().display(); }
+  bool failure_is_configuration() const override { return m_connection.failure_is_configuration(); }
   util::Expected<pool::MarkMap> try_load() override;
   util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
                                   const pool::KeyMark& mark) override;

@@ -12,7 +12,7 @@ namespace {
 using Result = util::Expected<RedisTarget>;
 
 Result failure(std::string_view url_without_secret, const std::string& why) {
-  return Result::failure(fmt::format("--state {}: {}", url_without_secret, why));
+  return Result::failure(fmt::format("{}: {}", url_without_secret, why));
 }
 
 int hex_value(char c) {

@@ -37,7 +37,8 @@ struct RedisTarget {
 // Parses a URL of one of the forms above (the caller has decided that the
 // text is a URL: state::looks_like_url). A URL that does not parse, an
 // unknown scheme, or rediss:// in a build without TLS for Redis is a failure
-// whose message names the problem (never the password). `env_password`
+// whose message names the URL (without its password) and the problem; the
+// caller says where the URL came from (--state, BRIDGE_STATE). `env_password`
 // (REDISCLI_AUTH) is used when the URL carries no password.
 util::Expected<RedisTarget> parse_redis_url(std::string_view text,
                                             std::optional<std::string> env_password);

@@ -4,7 +4,8 @@
 #     command that re-enables it; a later run that merely skips it says nothing;
 #   - -v tells the walk in key order, only the keys it reached, and "trying the
 #     next key" only when there is one;
-#   - --temperature ranges per provider; an empty -m or --stop is a usage error;
+#   - --temperature ranges per provider; an empty -m, --stop, -s, --key-file,
+#     --state, --base-url, --provider or keys status -m is a usage error;
 #   - provider names are case-insensitive; `bridge help help`; `bridge status`
 #     suggests 'keys status';
 #   - parse-retry-after reads OpenAI's reset headers with --provider openai,
@@ -94,6 +95,31 @@ for option in -m --model --stop; do
     expect_rc 2
     expect_err_contains "is empty"
 done
+
+# Empty values are usage errors naming the option (often an unset variable:
+# --key-file "$KEYS"), also as --name= (which must not take the next word).
+before=$(mock_requests)
+empty() {
+    local option=$1
+    shift
+    run_bridge "$@"
+    expect_rc 2
+    expect_out_empty
+    expect_err_contains "$option: "
+    expect_err_contains "is empty"
+}
+empty --key-file ask --no-stdin --key-file '' hi
+empty --key-file ask --no-stdin --key-file= hi
+empty --key-file --key-file= keys status
+empty --state ask --no-stdin --key-file "$KEYS" --state '' hi
+empty --state keys reset --key-file "$KEYS" --state=
+empty --base-url ask --no-stdin --key-file "$KEYS" --base-url '' hi
+empty --provider ask --no-stdin --key-file "$KEYS" --provider '' hi
+empty --system ask --no-stdin --key-file "$KEYS" --base-url "$MOCK_URL" -s '' hi
+empty --system stream --no-stdin --key-file "$KEYS" --base-url "$MOCK_URL" --system= hi
+empty --model keys status --key-file "$KEYS" -m ''
+empty --model keys status --key-file "$KEYS" --model=
+[[ $(mock_requests) -eq $before ]] || fail "a run with an empty value sent a request"
 
 # --- names --------------------------------------------------------------------------
 setup_pool "oai $OAI"

@@ -42,9 +42,13 @@ keys_status
 run_bridge keys status -m claude-sonnet-4-5 --key-file "$KEYS" --state "$STATE"
 expect_rc 75
 expect_out_contains "cooling"
-# Without -m a key cooling for one model is ready for the others (exit 0),
-# its cooldown listed under it.
+# Without -m: for the model ask would use (claude-sonnet-4-5), as ask (75).
 run_bridge keys status --key-file "$KEYS" --state "$STATE"
+expect_rc 75
+expect_out_contains "claude-sonnet-4-5: retry in"
+# A key cooling for one model is ready for the others (exit 0), its
+# cooldown listed under it.
+run_bridge keys status -m claude-opus-4-1 --key-file "$KEYS" --state "$STATE"
 expect_rc 0
 expect_out_contains "claude-sonnet-4-5: retry in"
 

@@ -45,6 +45,9 @@ grep -qE '^r403 +sk-a\.\.\.0004 +refused +403 permission_error.*this key may not
 grep -qE '^r429 +sk-a\.\.\.0005 +rate_limited +429 rate_limit_error.*cooling for 42m00s' "$T/out" || fail "row of r429"
 grep -qE '^r500 +sk-a\.\.\.0006 +error +500 api_error: boom' "$T/out" || fail "row of r500"
 expect_err_contains "cleared 1 disabled mark"
+# A key the check disables is said without -v, with the way back.
+expect_err_contains "key r401 (sk-a...0003) was refused (401 authentication_error) and is disabled until re-enabled: bridge keys reset r401"
+expect_err_contains "key r403 (sk-a...0004) was refused (403 permission_error) and is disabled until re-enabled: bridge keys reset r403"
 for k in $K_OK $K_BACK $K_401 $K_403 $K_429 $K_500; do
     case $k in "$K_OK" | "$K_BACK" | "$K_401") expect_key_requests "$k" 2 ;; *) expect_key_requests "$k" 1 ;; esac
     ! grep -qF "$k" "$T/out" "$T/err" || fail "a key was printed"

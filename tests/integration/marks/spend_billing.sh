@@ -3,7 +3,8 @@
 # every model: a 429 enforced_spend_limit_reached until the time its message
 # names (else an hour), the 400 usage-limit messages and a 402 for an hour.
 # Each fails over to the next key; keys status says spend_limit / billing (its
-# table: the limit and its end as a date); -v says why the key is skipped. Any other 400 is still reported at once.
+# table: the limit and its end as a date); -v says why the key is skipped;
+# without -v the mark is said once on stderr. Any other 400 is still reported at once.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -63,6 +64,18 @@ expect_err_contains "key spend (sk-a...0001): skipped, spend limit until ${regai
 expect_err_contains "key bill (sk-a...0004): skipped, billing problem until"
 expect_key_requests "$K_SPEND" 1
 expect_key_requests "$K_OK" 2
+
+# Without -v: one line each on stderr, saying the limit, its end and the way
+# back, as a refusal is said; a later run that skips them says nothing.
+STATE="$T/state-quiet/state.json"
+run_pool ask -m claude-opus-4-1 "hi"
+expect_rc 0
+expect_err_contains "warning: key spend (sk-a...0001) reached its spend limit (429 spend_limit): it rests for every model until ${regain}T00:00:00.000Z, or until bridge keys reset spend once that is solved"
+expect_err_contains "warning: key bill (sk-a...0004) has a billing problem (402 billing): it rests for every model until"
+[[ $(wc -l <"$T/err") -eq 4 ]] || fail "one line per key at a limit (spend, notime, ws, bill): $(cat "$T/err")"
+run_pool ask -m claude-opus-4-1 "hi"
+expect_rc 0
+expect_err_empty
 
 # Any other 400 is reported without failover.
 start_mock '{"keys": {"'$K_SPEND'": {"status": 400, "error_message": "max_tokens: too large"}}}' other

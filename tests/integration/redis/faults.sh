@@ -54,10 +54,10 @@ export REDISCLI_AUTH=$REDIS_PASSWORD
 STATE="$REDIS_URL?timeout=$REDIS_TIMEOUT_MS"
 
 # Wrong password, and none at all.
-REDISCLI_AUTH=wrong-pw one_fault wrongpw "AUTH refused: WRONGPASS"
+REDISCLI_AUTH=wrong-pw one_fault wrongpw "configuration error: the password from REDISCLI_AUTH was refused: WRONGPASS"
 (
     unset REDISCLI_AUTH
-    one_fault nopw "the server needs a password"
+    one_fault nopw "configuration error: the server needs a password"
 )
 
 # Hung: the process is stopped; connecting works (the kernel completes the

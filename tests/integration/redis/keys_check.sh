@@ -41,7 +41,8 @@ grep -qE '^back +sk-a\.\.\.0001 +ok +200' "$T/out" || fail "row of back"
 grep -qE '^r401 +sk-a\.\.\.0003 +refused +401' "$T/out" || fail "row of r401"
 grep -qE '^r429 +sk-a\.\.\.0004 +rate_limited +429 .*cooling for 42s' "$T/out" || fail "row of r429"
 expect_err_contains "cleared 1 disabled mark"
-expect_err_not_contains "warning"
+expect_err_contains "key r401 (sk-a...0003) was refused (401 authentication_error) and is disabled until re-enabled: bridge keys reset r401"
+expect_err_not_contains "shared state" # no fallback: Redis answered
 
 # B sees what A's check recorded on the server.
 on_machine B keys_status

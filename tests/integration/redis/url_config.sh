@@ -42,6 +42,9 @@ else
 fi
 BRIDGE_STATE="redis://:pw@127.0.0.1:bad" run_bridge keys status --key-file "$KEYS"
 expect_rc 78
+# Named where it came from: the variable, not an option that was never given.
+expect_err_contains "BRIDGE_STATE redis://***@127.0.0.1:bad: "
+expect_err_not_contains "--state"
 
 # The password in --state: it works, with a warning about ps.
 STATE="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/5?prefix=url:&timeout=$REDIS_TIMEOUT_MS"
