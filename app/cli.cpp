@@ -112,6 +112,7 @@ int bridge_main(int argc, char** argv) {
   add_keys_command(app, global, command);
   add_parse_retry_after_command(app, global, command);
   add_serve_command(app, global, command);
+  add_exec_command(app, global, command);
 
   return finish_stdout(run(app, argc, argv, global, command));
 }

@@ -9,9 +9,9 @@
 #include "util/error.hpp"
 #include "util/printable.hpp"
 
+#include <arpa/inet.h>
 #include <chrono>
 #include <fmt/format.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/random.h>
 
@@ -61,9 +61,9 @@ ListenAddress parse_listen_address(const std::string& text) {
   }
   in_addr v4{};
   in6_addr v6{};
-  bool loopback = (::inet_pton(AF_INET, host.c_str(), &v4) == 1 &&
-                   (ntohl(v4.s_addr) >> 24) == 127) ||
-                  (::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
+  bool loopback =
+      (::inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) ||
+      (::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
   if (!loopback) {
     refuse("bridge listens on loopback only (127.0.0.1, ::1): the listener hands out the "
            "pool to whoever can reach it with the token");
@@ -72,8 +72,8 @@ ListenAddress parse_listen_address(const std::string& text) {
 }
 
 HeaderList client_environment(const ListenAddress& address, int port, const std::string& token) {
-  std::string host = address.host.find(':') != std::string::npos ? "[" + address.host + "]"
-                                                                 : address.host;
+  std::string host =
+      address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
   std::string root = fmt::format("http://{}:{}", host, port);
   return {{"ANTHROPIC_BASE_URL", root + "/anthropic"},
           {"ANTHROPIC_API_KEY", token},
@@ -102,8 +102,7 @@ std::string new_token() {
 }
 
 Listener::Listener(const GlobalOptions& global, const ListenerOptions& options, std::string token)
-    : m_global(global), m_options(options), m_token(std::move(token)),
-      m_console(global.console()) {
+    : m_global(global), m_options(options), m_token(std::move(token)), m_console(global.console()) {
   // --key-file and --base-url belong to the provider --provider names
   // (anthropic by default); the other provider is resolved from its own
   // variables and default key file.
@@ -214,9 +213,9 @@ void Listener::handle(const ClientRequest& request, ReplySink& sink) {
                 "bridge serves /anthropic/... and /openai/v1/... only");
   } else if (!pool->source) {
     summary.status = 503;
-    reply_error(sink, shape, 503, "api_error",
-                fmt::format("bridge has no {} keys: {}", pool->provider->profile().name,
-                            pool->missing));
+    reply_error(
+        sink, shape, 503, "api_error",
+        fmt::format("bridge has no {} keys: {}", pool->provider->profile().name, pool->missing));
   } else if (key_bound_path(rest)) {
     summary.status = 501;
     reply_error(sink, shape, 501, "not_implemented_error",
@@ -234,8 +233,8 @@ void Listener::handle(const ClientRequest& request, ReplySink& sink) {
     pool::PoolStore& store =
         byok ? static_cast<pool::PoolStore&>(memory_store) : pool_state->store();
     auto transport = take_transport();
-    SendWorld world{*pool->provider, pool->base_url, *pool->source, store, clock,
-                    *transport,      m_console,      {}};
+    SendWorld world{*pool->provider, pool->base_url, *pool->source, store,
+                    clock,           *transport,     m_console,     {}};
     ForwardOptions options;
     options.retries = m_options.retries.value_or(0);
     SendOptions send;
@@ -255,11 +254,10 @@ void Listener::log(const ClientRequest& request, const ForwardSummary& summary, 
     return;
   }
   std::string key = summary.key ? describe_key(*summary.key) : std::string("-");
-  m_console.detail(fmt::format("{} {} model={} key={} {} {:.1f} ms",
-                               util::printable(request.method),
-                               util::printable(path_of(request.target)),
-                               summary.model.empty() ? "-" : util::printable(summary.model), key,
-                               summary.status, ms));
+  m_console.detail(fmt::format(
+      "{} {} model={} key={} {} {:.1f} ms", util::printable(request.method),
+      util::printable(path_of(request.target)),
+      summary.model.empty() ? "-" : util::printable(summary.model), key, summary.status, ms));
 }
 
 } // namespace app

@@ -10,8 +10,8 @@ namespace app {
 namespace {
 
 constexpr std::array<std::string_view, 9> k_hop_by_hop = {
-    "connection", "keep-alive",        "proxy-connection", "te",     "trailer",
-    "upgrade",    "transfer-encoding", "proxy-authorization", "proxy-authenticate",
+    "connection",        "keep-alive",          "proxy-connection",   "te", "trailer", "upgrade",
+    "transfer-encoding", "proxy-authorization", "proxy-authenticate",
 };
 
 // The names a `connection` header lists (lower case).
@@ -42,8 +42,7 @@ bool hop_by_hop(const std::string& lower, const std::vector<std::string>& listed
 
 bool starts_with_segment(std::string_view path, std::string_view prefix) {
   return path.substr(0, prefix.size()) == prefix &&
-         (path.size() == prefix.size() || path[prefix.size()] == '/' ||
-          path[prefix.size()] == '?');
+         (path.size() == prefix.size() || path[prefix.size()] == '/' || path[prefix.size()] == '?');
 }
 
 } // namespace
@@ -111,9 +110,7 @@ HeaderList relayed_headers(const upstream::Headers& headers) {
   return out;
 }
 
-std::string_view path_of(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 bool key_bound_path(std::string_view path) {
   path = path_of(path);

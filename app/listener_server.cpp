@@ -63,34 +63,56 @@ namespace {
 
 const char* method_name(evhttp_cmd_type command) {
   switch (command) {
-  case EVHTTP_REQ_GET: return "GET";
-  case EVHTTP_REQ_POST: return "POST";
-  case EVHTTP_REQ_HEAD: return "HEAD";
-  case EVHTTP_REQ_PUT: return "PUT";
-  case EVHTTP_REQ_DELETE: return "DELETE";
-  case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-  case EVHTTP_REQ_TRACE: return "TRACE";
-  case EVHTTP_REQ_CONNECT: return "CONNECT";
-  case EVHTTP_REQ_PATCH: return "PATCH";
+  case EVHTTP_REQ_GET:
+    return "GET";
+  case EVHTTP_REQ_POST:
+    return "POST";
+  case EVHTTP_REQ_HEAD:
+    return "HEAD";
+  case EVHTTP_REQ_PUT:
+    return "PUT";
+  case EVHTTP_REQ_DELETE:
+    return "DELETE";
+  case EVHTTP_REQ_OPTIONS:
+    return "OPTIONS";
+  case EVHTTP_REQ_TRACE:
+    return "TRACE";
+  case EVHTTP_REQ_CONNECT:
+    return "CONNECT";
+  case EVHTTP_REQ_PATCH:
+    return "PATCH";
   }
   return "GET";
 }
 
 const char* reason(long status) {
   switch (status) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 413: return "Payload Too Large";
-  case 429: return "Too Many Requests";
-  case 500: return "Internal Server Error";
-  case 501: return "Not Implemented";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 529: return "Overloaded";
-  default: return status < 400 ? "OK" : "Error";
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 413:
+    return "Payload Too Large";
+  case 429:
+    return "Too Many Requests";
+  case 500:
+    return "Internal Server Error";
+  case 501:
+    return "Not Implemented";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 529:
+    return "Overloaded";
+  default:
+    return status < 400 ? "OK" : "Error";
   }
 }
 
@@ -100,8 +122,7 @@ const char* reason(long status) {
 // written); any other answer is sent whole with its length.
 class EvReply final : public ReplySink, public std::enable_shared_from_this<EvReply> {
 public:
-  EvReply(ListenerServer::Impl& impl, evhttp_request* request)
-      : m_impl(impl), m_request(request) {}
+  EvReply(ListenerServer::Impl& impl, evhttp_request* request) : m_impl(impl), m_request(request) {}
 
   // Loop thread: notices a client that goes away before the answer ends.
   void watch() {
@@ -284,7 +305,8 @@ void ListenerServer::Impl::begin_stop() {
     return;
   }
   grace_event = evtimer_new(
-      base, [](evutil_socket_t, short, void* b) { event_base_loopbreak(static_cast<event_base*>(b)); },
+      base,
+      [](evutil_socket_t, short, void* b) { event_base_loopbreak(static_cast<event_base*>(b)); },
       base);
   timeval grace{grace_s, 0};
   evtimer_add(grace_event, &grace);
@@ -308,11 +330,11 @@ ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits l
   evhttp_set_max_headers_size(impl.http, static_cast<ev_ssize_t>(limits.max_headers));
   evhttp_set_timeout(impl.http, limits.idle_timeout_s);
   evhttp_set_allowed_methods(impl.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_OPTIONS);
   evhttp_set_gencb(impl.http, on_request, &impl);
-  impl.bound = evhttp_bind_socket_with_handle(impl.http, host.c_str(),
-                                              static_cast<ev_uint16_t>(port));
+  impl.bound =
+      evhttp_bind_socket_with_handle(impl.http, host.c_str(), static_cast<ev_uint16_t>(port));
   if (impl.bound == nullptr) {
     evhttp_free(impl.http);
     event_base_free(impl.base);

@@ -43,9 +43,7 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
       [&listener](const ClientRequest& request, ReplySink& sink) {
         listener.handle(request, sink);
       },
-      [&listener](const ClientRequest& request, ReplySink& sink) {
-        listener.busy(request, sink);
-      });
+      [&listener](const ClientRequest& request, ReplySink& sink) { listener.busy(request, sink); });
   if (options.print_env) {
     std::string lines;
     for (const auto& [name, value] : client_environment(address, server.port(), token)) {

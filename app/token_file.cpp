@@ -33,8 +33,8 @@ void make_parent(const std::string& path) {
     if (at == dir.size() || dir[at] == '/') {
       std::string part = dir.substr(0, at);
       if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
-        refuse(path, fmt::format("cannot make {}: {}", util::printable(part),
-                                 std::strerror(errno)));
+        refuse(path,
+               fmt::format("cannot make {}: {}", util::printable(part), std::strerror(errno)));
       }
     }
   }
