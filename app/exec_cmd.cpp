@@ -64,9 +64,7 @@ int run_exec(const GlobalOptions& global, const ExecOptions& options) {
       [&listener](const ClientRequest& request, ReplySink& sink) {
         listener.handle(request, sink);
       },
-      [&listener](const ClientRequest& request, ReplySink& sink) {
-        listener.busy(request, sink);
-      });
+      [&listener](const ClientRequest& request, ReplySink& sink) { listener.busy(request, sink); });
   console.detail(fmt::format("listening on {}:{}", address.host, server.port()));
   std::thread loop([&server] { server.run(false, 1); });
   std::vector<std::string> environment =
