@@ -113,7 +113,9 @@ ForwardSummary forward(const SendWorld& world, const ForwardOptions& options,
   if (exchange.started()) {
     // A success, or an answer cut off after its head went out.
     summary.status = record.attempt.status;
-    sink.end();
+    auto error = record.attempt.transfer.error;
+    using Error = upstream::TransferResult::Error;
+    sink.end(error == Error::none || error == Error::stopped);
     return summary;
   }
   using Kind = pool::WalkResult::Kind;

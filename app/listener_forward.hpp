@@ -27,7 +27,10 @@ public:
   virtual ~ReplySink() = default;
   virtual void start(long status, const HeaderList& headers) = 0;
   virtual bool chunk(std::string_view bytes) = 0;
-  virtual void end() = 0;
+  // The answer is over. `complete` false: the upstream's answer broke off
+  // after it began, and the client must see it broken (its connection is
+  // closed without the end of the chunked body), not a shorter answer.
+  virtual void end(bool complete = true) = 0;
 };
 
 // What a client asked for, as the HTTP server parsed it, with the

@@ -164,9 +164,9 @@ public:
     return true;
   }
 
-  void end() override {
+  void end(bool complete) override {
     auto self = shared_from_this();
-    m_impl.post([self] { self->loop_end(); });
+    m_impl.post([self, complete] { self->loop_end(complete); });
   }
 
 private:
@@ -219,12 +219,17 @@ private:
     evbuffer_free(buffer);
   }
 
-  void loop_end() {
-    if (evhttp_connection* connection = evhttp_request_get_connection(m_request)) {
+  void loop_end(bool complete) {
+    evhttp_connection* connection = evhttp_request_get_connection(m_request);
+    if (connection != nullptr) {
       evhttp_connection_set_closecb(connection, nullptr, nullptr);
     }
-    // Either call frees the request when its client has gone.
-    if (m_streaming) {
+    if (!complete && m_streaming && connection != nullptr) {
+      // Closing the connection frees the request with it: the client sees
+      // the body cut off, as the upstream's was.
+      evhttp_connection_free(connection);
+    } else if (m_streaming) {
+      // Either call frees the request when its client has gone.
       evhttp_send_reply_end(m_request);
     } else {
       add_headers();

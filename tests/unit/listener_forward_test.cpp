@@ -33,8 +33,9 @@ public:
     events.push_back("chunk");
     return !gone;
   }
-  void end() override {
+  void end(bool whole) override {
     ++ends;
+    complete = whole;
     events.push_back("end");
   }
   std::string header(const std::string& name) const {
@@ -52,6 +53,7 @@ public:
   std::vector<std::string> events;
   int starts = 0;
   int ends = 0;
+  bool complete = false;
   bool gone = false;
 };
 
@@ -130,6 +132,7 @@ TEST_CASE("forward: a 429 fails over before the client sees a byte; the success 
   CHECK(f.sink.header("bridge-key") == "two");
   CHECK(f.sink.header("content-type") == "text/event-stream");
   CHECK(f.sink.header("content-length") == "(none)"); // framing is the server's
+  CHECK(f.sink.complete);
   // The first key cools for the model, as for ask.
   auto marks = f.store.load()[f.source.keys[0].fingerprint];
   CHECK(marks.models.count("claude-test") == 1);
@@ -249,4 +252,18 @@ TEST_CASE("forward: an unreachable upstream gives 502 in the provider's shape") 
   CHECK(summary.status == 502);
   auto body = nlohmann::json::parse(f.sink.body);
   CHECK(body["error"]["type"] == "api_error");
+}
+
+TEST_CASE("forward: a success that breaks off mid-way reaches the client broken, not shorter") {
+  Forward f;
+  test::ScriptedAnswer cut = answer(200, {"data: 1\n\n"});
+  cut.error = upstream::TransferResult::Error::dropped;
+  cut.message = "connection reset";
+  f.transport.script(cut);
+  auto summary = f.run();
+  CHECK(summary.status == 200);
+  CHECK(f.sink.body == "data: 1\n\n");
+  CHECK(f.sink.ends == 1);
+  CHECK_FALSE(f.sink.complete);
+  CHECK(f.transport.sent().size() == 1); // not retried: the client has begun its answer
 }

@@ -2,7 +2,8 @@
 # docs/contract.md ("The pool behind any tool"): a stream through the
 # listener is the upstream's stream byte for byte (compared with the same
 # request sent straight to the mock); a client that goes away mid-stream
-# stops that transfer and the listener serves the next request; a body over
+# stops that transfer and the listener serves the next request; a stream the
+# upstream cuts off reaches the client cut off; a body over
 # 32 MiB is refused 413 and headers over 64 KiB 400, neither
 # reaching the upstream.
 # shellcheck source=tests/integration/lib.sh
@@ -12,11 +13,13 @@ source "$(dirname "$0")/../lib/listener.sh"
 
 K1=sk-ant-stream-one-Qw3rTy0001
 K2=sk-ant-stream-two-Qw3rTy0002
+K3=sk-ant-stream-cut-Qw3rTy0003
 GATE="$T/gate"
 start_mock '{"keys": {
   "'$K1'": {"stream_bytes": 3000000, "delta_size": 7000},
   "'$K2'": [{"deltas": ["first ", "second ", "third"], "gate_file": "'"$GATE"'"},
-            {"text": "after the drop"}]}}'
+            {"text": "after the drop"}],
+  "'$K3'": {"deltas": ["one ", "two ", "three"], "drop_after": 1}}}'
 STREAM='{"model":"claude-sonnet-4-5","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
 
 # Byte for byte: the same stream straight from the mock and through bridge
@@ -33,6 +36,21 @@ sed 's/msg_mock_[0-9]*/msg_mock_N/' "$T/body" >"$T/relayed"
 size=$(wc -c <"$T/direct")
 ((size > 3000000)) || fail "the direct stream is only $size bytes"
 cmp -s "$T/direct" "$T/relayed" || fail "the relayed stream differs from the direct one ($(wc -c <"$T/relayed") vs $size bytes)"
+stop_serve
+
+# A stream the upstream cuts off mid-way: the client sees it cut off too (no
+# end of the chunked body), as it would straight from the mock.
+KEYS=$(write_key_file "cut $K3")
+start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL"
+rc=0
+curl --noproxy '*' -sS -N --max-time "$HANG_GUARD_S" "$MOCK_URL/v1/messages" \
+    -H "x-api-key: $K3" -d "$STREAM" >"$T/cut-direct" 2>/dev/null || rc=$?
+((rc != 0 && rc != 28)) || fail "the mock's cut stream ended with curl status $rc"
+rc=0
+curl --noproxy '*' -sS -N --max-time "$HANG_GUARD_S" "$A_URL/v1/messages" \
+    -H "x-api-key: $TOKEN" -d "$STREAM" >"$T/cut-relayed" 2>/dev/null || rc=$?
+((rc != 0 && rc != 28)) || fail "the cut stream through bridge ended with curl status $rc"
+grep -q 'one ' "$T/cut-relayed" || fail "the cut stream lost its first delta: $(cat "$T/cut-relayed")"
 stop_serve
 
 # A client gone mid-stream: the mock holds the stream after its first delta
