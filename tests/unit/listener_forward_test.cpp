@@ -96,12 +96,11 @@ struct Forward {
     const upstream::Provider& used = other ? *other : provider;
     app::SendWorld world{used,  base_url,  source,  store,
                          clock, transport, console, [] { return 0.0; }};
-    app::ForwardRequest request{method,
-                                path,
-                                {{"x-api-key", "TOKEN"},
-                                 {"anthropic-version", "2023-06-01"},
-                                 {"connection", "keep-alive"}},
-                                body};
+    app::ForwardRequest request{
+        method,
+        path,
+        {{"x-api-key", "TOKEN"}, {"anthropic-version", "2023-06-01"}, {"connection", "keep-alive"}},
+        body};
     return app::forward(world, options, request, sink);
   }
 
@@ -115,8 +114,8 @@ struct Forward {
 
 TEST_CASE("forward: a 429 fails over before the client sees a byte; the success is relayed") {
   Forward f;
-  f.transport.script(answer(429, {anthropic_error("rate_limit_error", "slow down")},
-                            {{"retry-after", "30"}}));
+  f.transport.script(
+      answer(429, {anthropic_error("rate_limit_error", "slow down")}, {{"retry-after", "30"}}));
   f.transport.script(answer(200, {"event: a\n", "data: 1\n\n"},
                             {{"content-type", "text/event-stream"}, {"content-length", "19"}}));
   auto summary = f.run();
@@ -153,10 +152,10 @@ TEST_CASE("forward: a 429 fails over before the client sees a byte; the success 
 
 TEST_CASE("forward: every key cooling gives 429 with retry-after in whole seconds, rounded up") {
   Forward f;
-  f.transport.script(answer(429, {anthropic_error("rate_limit_error", "a")},
-                            {{"retry-after-ms", "30500"}}));
-  f.transport.script(answer(429, {anthropic_error("rate_limit_error", "b")},
-                            {{"retry-after-ms", "45200"}}));
+  f.transport.script(
+      answer(429, {anthropic_error("rate_limit_error", "a")}, {{"retry-after-ms", "30500"}}));
+  f.transport.script(
+      answer(429, {anthropic_error("rate_limit_error", "b")}, {{"retry-after-ms", "45200"}}));
   auto summary = f.run();
   CHECK(summary.status == 429);
   CHECK(f.sink.status == 429);
@@ -176,15 +175,14 @@ TEST_CASE("forward: every key disabled gives 401 naming bridge keys check") {
   CHECK(summary.status == 401);
   auto body = nlohmann::json::parse(f.sink.body);
   CHECK(body["error"]["type"] == "authentication_error");
-  CHECK(body["error"]["message"].get<std::string>().find("bridge keys check") !=
-        std::string::npos);
+  CHECK(body["error"]["message"].get<std::string>().find("bridge keys check") != std::string::npos);
 }
 
 TEST_CASE("forward: an answer that is not the key's fault is relayed as received, keys hidden") {
   Forward f;
   std::string error = anthropic_error("invalid_request_error", "bad key sk-ant-one-0123456789");
-  f.transport.script(answer(400, {error.substr(0, 10), error.substr(10)},
-                            {{"request-id", "req_9"}}));
+  f.transport.script(
+      answer(400, {error.substr(0, 10), error.substr(10)}, {{"request-id", "req_9"}}));
   auto summary = f.run();
   CHECK(summary.status == 400);
   CHECK(f.sink.status == 400);
@@ -220,8 +218,8 @@ TEST_CASE("forward: OpenAI keys go as a bearer token, errors in OpenAI's shape")
   f.base_url = "https://api.example.test/v1";
   f.source.keys.clear();
   f.source.keys.push_back(keys::make_key("a", "sk-proj-a-0123456789"));
-  f.transport.script(answer(429, {R"({"error":{"message":"slow","type":"requests"}})"},
-                            {{"retry-after", "7"}}));
+  f.transport.script(
+      answer(429, {R"({"error":{"message":"slow","type":"requests"}})"}, {{"retry-after", "7"}}));
   auto summary = f.run("POST", "/chat/completions", R"({"model":"gpt-test"})", &openai);
   CHECK(summary.status == 429);
   CHECK(f.transport.sent()[0].url == "https://api.example.test/v1/chat/completions");

@@ -38,15 +38,21 @@ TEST_CASE("listener: constant-time comparison is plain equality") {
 }
 
 TEST_CASE("listener: credentials, hop-by-hop headers and framing never go upstream") {
-  app::HeaderList client = {
-      {"Host", "127.0.0.1:8787"},         {"x-api-key", "TOKEN"},
-      {"Authorization", "Bearer TOKEN"},  {"Connection", "keep-alive, X-Hop"},
-      {"X-Hop", "1"},                     {"Keep-Alive", "timeout=5"},
-      {"Transfer-Encoding", "chunked"},   {"Content-Length", "12"},
-      {"Accept-Encoding", "gzip"},        {"TE", "trailers"},
-      {"Upgrade", "h2c"},                 {"Proxy-Authorization", "Basic x"},
-      {"anthropic-version", "2023-06-01"}, {"anthropic-beta", "tools-2024"},
-      {"content-type", "application/json"}};
+  app::HeaderList client = {{"Host", "127.0.0.1:8787"},
+                            {"x-api-key", "TOKEN"},
+                            {"Authorization", "Bearer TOKEN"},
+                            {"Connection", "keep-alive, X-Hop"},
+                            {"X-Hop", "1"},
+                            {"Keep-Alive", "timeout=5"},
+                            {"Transfer-Encoding", "chunked"},
+                            {"Content-Length", "12"},
+                            {"Accept-Encoding", "gzip"},
+                            {"TE", "trailers"},
+                            {"Upgrade", "h2c"},
+                            {"Proxy-Authorization", "Basic x"},
+                            {"anthropic-version", "2023-06-01"},
+                            {"anthropic-beta", "tools-2024"},
+                            {"content-type", "application/json"}};
   auto sent = app::forwarded_headers(client);
   CHECK(sent == std::vector<std::string>{"anthropic-version: 2023-06-01",
                                          "anthropic-beta: tools-2024",
