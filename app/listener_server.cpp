@@ -17,6 +17,7 @@
 #include <mutex>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <system_error>
 #include <thread>
 
 namespace app {
@@ -281,9 +282,12 @@ void on_request(evhttp_request* request, void* arg) {
     return;
   }
   reply->watch();
-  std::thread([&impl, reply, parsed = std::move(parsed)] {
-    impl.handler(parsed, *reply);
-  }).detach();
+  auto shared = std::make_shared<const ClientRequest>(std::move(parsed));
+  try {
+    std::thread([&impl, reply, shared] { impl.handler(*shared, *reply); }).detach();
+  } catch (const std::system_error&) {
+    impl.busy(*shared, *reply); // no thread to be had: as if full
+  }
 }
 
 void on_signal(evutil_socket_t signal, short, void* arg) {
