@@ -180,13 +180,43 @@ private:
     m_gone = true;
     m_cv.notify_all();
   }
-  static void on_close(evhttp_connection*, void* arg) { static_cast<EvReply*>(arg)->mark_gone(); }
+  static void on_close(evhttp_connection*, void* arg) {
+    auto* self = static_cast<EvReply*>(arg);
+    self->mark_gone();
+    if (self->m_cut_pending) {
+      auto keep = self->m_keep;
+      self->m_impl.post([keep] { keep->loop_cut(); });
+    }
+  }
   static void on_written(evhttp_connection*, void* arg) {
     auto* self = static_cast<EvReply*>(arg);
-    std::lock_guard<std::mutex> lock(self->m_mutex);
-    self->m_queued -= std::min(self->m_queued, self->m_in_output);
-    self->m_in_output = 0;
-    self->m_cv.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(self->m_mutex);
+      self->m_queued -= std::min(self->m_queued, self->m_in_output);
+      self->m_in_output = 0;
+      self->m_cv.notify_all();
+    }
+    if (self->m_cut_pending) {
+      // What was sent is out: now the connection may be closed.
+      auto keep = self->m_keep;
+      self->m_impl.post([keep] { keep->loop_cut(); });
+    }
+  }
+
+  // Closes the connection of a reply whose upstream broke off (loop
+  // thread), once its bytes are written; frees the request either way.
+  void loop_cut() {
+    if (!m_cut_pending) {
+      return;
+    }
+    m_cut_pending = false;
+    auto keep = std::move(m_keep); // this lives until the end of this call
+    if (evhttp_connection* connection = evhttp_request_get_connection(m_request)) {
+      evhttp_connection_set_closecb(connection, nullptr, nullptr);
+      evhttp_connection_free(connection); // frees the request with it
+    } else {
+      evhttp_send_reply_end(m_request); // detached: this frees it
+    }
   }
 
   void add_headers() {
@@ -218,18 +248,28 @@ private:
     }
     evhttp_send_reply_chunk_with_cb(m_request, buffer, &EvReply::on_written, this);
     evbuffer_free(buffer);
+    m_chunks_sent = true;
   }
 
   void loop_end(bool complete) {
     evhttp_connection* connection = evhttp_request_get_connection(m_request);
+    if (!complete && m_streaming && connection != nullptr) {
+      // The client must see the body cut off, as the upstream's was: the
+      // connection is closed without the chunked body's end, once what was
+      // relayed is written (closing now would drop it from the buffer).
+      evbuffer* output = bufferevent_get_output(evhttp_connection_get_bufferevent(connection));
+      m_cut_pending = true;
+      m_keep = shared_from_this();
+      if (!m_chunks_sent || evbuffer_get_length(output) == 0) {
+        loop_cut();
+      } // else on_written (the last chunk's callback) or on_close calls it
+      m_impl.request_done();
+      return;
+    }
     if (connection != nullptr) {
       evhttp_connection_set_closecb(connection, nullptr, nullptr);
     }
-    if (!complete && m_streaming && connection != nullptr) {
-      // Closing the connection frees the request with it: the client sees
-      // the body cut off, as the upstream's was.
-      evhttp_connection_free(connection);
-    } else if (m_streaming) {
+    if (m_streaming) {
       // Either call frees the request when its client has gone.
       evhttp_send_reply_end(m_request);
     } else {
@@ -251,8 +291,11 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_cv;
   bool m_gone = false;
-  std::size_t m_queued = 0;    // bytes handed over and not yet written
-  std::size_t m_in_output = 0; // of which in the connection's output buffer
+  std::size_t m_queued = 0;        // bytes handed over and not yet written
+  std::size_t m_in_output = 0;     // of which in the connection's output buffer
+  bool m_chunks_sent = false;      // loop thread only, as the two below
+  bool m_cut_pending = false;      // closing once the output is written
+  std::shared_ptr<EvReply> m_keep; // this, while a cut is pending
 };
 
 ClientRequest parse(evhttp_request* request) {
