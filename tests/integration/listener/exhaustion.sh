@@ -3,7 +3,8 @@
 # whose every key is cooling answers 429 with retry-after (whole seconds,
 # rounded up) and retry-after-ms in the provider's error shape; a pool whose
 # every key is disabled answers 401 naming `bridge keys check`; an answer
-# that is not the key's fault is relayed as received, and not retried.
+# that is not the key's fault is relayed as received, and not retried; with
+# --wait the request is held for the soonest key instead.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/listener.sh
@@ -14,12 +15,14 @@ K2=sk-ant-exhaust-two-Qw3rTy002
 D1=sk-ant-revoked-one-Qw3rTy003
 D2=sk-ant-revoked-two-Qw3rTy004
 E1=sk-ant-err-one-Qw3rTy0000005
+W1=sk-ant-wait-one-Qw3rTy000006
 start_mock '{"keys": {
   "'$K1'": {"status": 429, "headers": {"retry-after-ms": "80500"}},
   "'$K2'": {"status": 429, "headers": {"retry-after-ms": "90000"}},
   "'$D1'": {"status": 401},
   "'$D2'": {"status": 403},
-  "'$E1'": {"status": 400, "error_message": "bad request body", "headers": {"x-marker": "relayed"}}}}'
+  "'$E1'": {"status": 400, "error_message": "bad request body", "headers": {"x-marker": "relayed"}},
+  "'$W1'": [{"status": 429, "headers": {"retry-after-ms": "300"}}, {"text": "after the wait"}]}}'
 BODY='{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
 
 setup_pool "one $K1" "two $K2"
@@ -55,4 +58,13 @@ lcurl "$A_URL/v1/messages" -H "x-api-key: $TOKEN" -d "$BODY"
 [[ "$(head_value bridge-key)" == e1 ]] || fail "the 400's bridge-key: $(cat "$T/head")"
 grep -q 'bad request body' "$T/body" || fail "the 400's body: $(cat "$T/body")"
 expect_key_requests "$E1" 1 # no retry: --retries is 0 in the listener
+stop_serve
+
+# --wait: the one key cools for 300 ms; the request waits for it and is served.
+KEYS=$(write_key_file "w1 $W1")
+start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --wait=60
+lcurl "$A_URL/v1/messages" -H "x-api-key: $TOKEN" -d "$BODY"
+[[ "$CODE" == 200 ]] || fail "--wait: status $CODE: $(cat "$T/body")"
+grep -q 'after the wait' "$T/body" || fail "--wait: body $(cat "$T/body")"
+expect_key_requests "$W1" 2
 stop_serve

@@ -4,7 +4,7 @@
 # client sees a byte, the token never reaches the upstream, a request without
 # the token is refused at once and reaches nothing, the answer names the key
 # by label, -v says one line per request, `keys status` shows what the
-# listener learned; a prefix without keys, an unknown prefix, batches and
+# listener learned; SIGINT and SIGTERM stop it; a prefix without keys, an unknown prefix, batches and
 # non-loopback addresses are refused.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -94,8 +94,13 @@ grep -q '^bridge: POST /anthropic/v1/messages model=- key=- 401 ' "$T/serve.err"
 stop_serve
 [[ "$SERVE_RC" == 0 ]] || fail "serve after SIGTERM: exit $SERVE_RC"
 
-# The token file is kept: the next serve uses the same token.
+# The token file is kept: the next serve uses the same token. SIGINT stops
+# it as SIGTERM does.
 old=$TOKEN
 start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL"
 [[ "$TOKEN" == "$old" ]] || fail "the token changed across restarts"
-stop_serve
+kill -INT "$BRIDGE_PID"
+rc=0
+wait "$BRIDGE_PID" || rc=$?
+BRIDGE_PID=
+[[ "$rc" == 0 ]] || fail "serve after SIGINT: exit $rc"
