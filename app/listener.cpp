@@ -19,22 +19,26 @@ namespace app {
 
 void ListenerOptions::add_to(CLI::App& sub) {
   sub.add_option("--retries", retries,
-                 "Retries of an answer that is not the key's fault, per key (default 0: the "
-                 "client behind the listener retries on its own)")
+                 "Same-key retries of an answer that is not the key's fault (default 0:\n"
+                 "the client behind the listener retries on its own)")
       ->check(CLI::Range(0, 10));
   sub.add_option("--wait", wait,
-                 "Hold a request while every key cools, up to MAX seconds, instead of "
-                 "answering 429")
+                 "Hold a request while every key cools, up to MAX seconds (default\n"
+                 "300), instead of answering 429")
+      ->type_name("MAX")
       ->expected(0, 1);
   sub.add_option("--max-connections", max_connections,
                  "Requests served at once; more are answered 503 (default 256)")
       ->check(CLI::Range(1, 100000));
-  sub.add_option("--timeout", timeout, "Whole-request timeout toward the upstream, seconds")
+  sub.add_option("--timeout", timeout,
+                 "Whole-request timeout toward the upstream, seconds (default 600)")
       ->check(CLI::PositiveNumber);
-  sub.add_option("--connect-timeout", connect_timeout, "Connect timeout, seconds")
+  sub.add_option("--connect-timeout", connect_timeout,
+                 "Connect timeout toward the upstream, seconds (default 10)")
       ->check(CLI::PositiveNumber);
   sub.add_option("--idle-timeout", idle_timeout,
-                 "Drop an upstream answer, or a client, silent this long, seconds")
+                 "Give up an upstream answer, and drop a client, silent this long,\n"
+                 "seconds (default 120)")
       ->check(CLI::PositiveNumber);
 }
 

@@ -73,13 +73,17 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, Command& command) {
       "serve", "Serve the pool on a loopback port to tools that speak the API themselves:\n"
                "/anthropic/... and /openai/v1/... with the listener's token as API key\n"
                "(until SIGINT or SIGTERM)");
-  serve->add_option("--listen", options->listen,
-                    "HOST:PORT on loopback (default 127.0.0.1:8787; 0 as PORT: a free port)");
-  serve->add_option("--token-file", options->token_file,
-                    "The token file (made 0600 when missing; default listener.token beside "
-                    "the state file)");
+  serve
+      ->add_option("--listen", options->listen,
+                   "HOST:PORT on loopback (default 127.0.0.1:8787; port 0: a free one)")
+      ->type_name("HOST:PORT");
+  serve
+      ->add_option("--token-file", options->token_file,
+                   "The token file, made 0600 when missing (default listener.token\n"
+                   "beside the state file)")
+      ->type_name("FILE");
   serve->add_flag("--print-env", options->print_env,
-                  "Print the export lines a client needs (base URLs, token) on stdout");
+                  "Print the export lines a client needs (base URLs, token)");
   options->listener.add_to(*serve);
   serve->fallthrough();
   serve->footer(k_global_options_note);
