@@ -23,6 +23,7 @@ _serve_ready() {
     return 1
 }
 
+# shellcheck disable=SC2034 # TOKEN, A_URL and O_URL are read by the scenarios
 start_serve() {
     _need BRIDGE
     rm -f "$T/serve.env"

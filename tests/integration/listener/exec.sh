@@ -38,6 +38,7 @@ grep -q '/anthropic$' <(grep '^ANTHROPIC_BASE_URL=' "$T/out") || fail "ANTHROPIC
 grep -q '/openai/v1$' <(grep '^OPENAI_BASE_URL=' "$T/out") || fail "OPENAI_BASE_URL: $(grep BASE_URL "$T/out")"
 
 # A request of the child goes through the pool: the 429 fails over.
+# shellcheck disable=SC2016 # expanded by the child's shell
 run_bridge exec "${POOL[@]}" -- sh -c 'curl --noproxy "*" -sS "$ANTHROPIC_BASE_URL/v1/messages" \
     -H "x-api-key: $ANTHROPIC_API_KEY" -d "{\"model\":\"claude-sonnet-4-5\"}"'
 expect_rc 0
