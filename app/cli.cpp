@@ -111,6 +111,8 @@ int bridge_main(int argc, char** argv) {
   add_stream_command(app, global, command);
   add_keys_command(app, global, command);
   add_parse_retry_after_command(app, global, command);
+  add_serve_command(app, global, command);
+  add_exec_command(app, global, command);
 
   return finish_stdout(run(app, argc, argv, global, command));
 }

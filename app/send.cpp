@@ -18,6 +18,25 @@
 
 namespace app {
 
+pool::WalkResult walk_pool(const SendWorld& world, const pool::WalkOptions& options,
+                           const util::Redactor& redactor, Exchange& exchange,
+                           const RequestMaker& make_request, AttemptRecord& record,
+                           pool::WalkObserver* observer) {
+  pool::Walker walker(world.source.keys, world.store, world.clock, options);
+  auto attempt = [&](const keys::Key& key) {
+    record = AttemptRecord{};
+    record.key = &key;
+    exchange.begin(record);
+    upstream::HttpRequest request = make_request(key);
+    record.attempt.transfer =
+        world.transport.send(request.method, request.url, request.headers, request.body, exchange);
+    exchange.ended(record); // keeps the error body for the reading
+    record.reading = read_answer(world.provider, record.attempt, redactor, world.clock.now());
+    return exchange.finish(record, outcome_of(record.reading));
+  };
+  return walker.walk(attempt, observer);
+}
+
 int send_body(const SendWorld& world, const SendOptions& options, const std::string& body,
               bool stream, Exchange& exchange) {
   const upstream::Provider& provider = world.provider;
@@ -31,23 +50,14 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
   walk_options.retries = options.retries ? *options.retries : k_default_retries;
   walk_options.wait_max = wait_limit(options);
   walk_options.jitter = world.jitter;
-  pool::Walker walker(world.source.keys, world.store, world.clock, walk_options);
 
   AttemptRecord record;
-  auto attempt = [&](const keys::Key& key) {
-    record = AttemptRecord{};
-    record.key = &key;
-    exchange.begin(record);
-    upstream::HttpRequest request = provider.request(world.base_url, key.secret, body, stream);
-    record.attempt.transfer =
-        world.transport.post(request.url, request.headers, request.body, exchange);
-    exchange.ended(record); // keeps the error body for the reading
-    record.reading = read_answer(provider, record.attempt, redactor, world.clock.now());
-    return exchange.finish(record, outcome_of(record.reading));
+  auto make_request = [&](const keys::Key& key) {
+    return provider.request(world.base_url, key.secret, body, stream);
   };
-
   Narrator narrator(console, record, world.source);
-  pool::WalkResult result = walker.walk(attempt, &narrator);
+  pool::WalkResult result =
+      walk_pool(world, walk_options, redactor, exchange, make_request, record, &narrator);
   long connections = world.transport.connections_opened();
   console.detail(fmt::format("{} attempt{} over {} connection{}", result.attempts,
                              result.attempts == 1 ? "" : "s", connections,

@@ -9,6 +9,7 @@
 
 #include "pool/mark_store.hpp"
 #include "pool/outcome.hpp"
+#include "pool/walker.hpp"
 #include "upstream/attempt.hpp"
 #include "upstream/provider.hpp"
 #include "upstream/transport.hpp"
@@ -84,6 +85,20 @@ struct SendWorld {
   // its password), asked after the walk; empty otherwise (PoolState).
   std::function<std::string()> shared_marks = {};
 };
+
+// Builds the request of one attempt with the given key.
+using RequestMaker = std::function<upstream::HttpRequest(const keys::Key&)>;
+
+// One walk over the pool, the part every sender shares (ask, stream, the
+// listener): for each key the walker picks, `make_request` builds the
+// request, the transport sends it through `exchange` (begin, the response,
+// ended), the answer is read once (read_answer, with `redactor`) and judged
+// (outcome_of, then exchange.finish). `record` holds the last attempt when
+// the walk is over; `observer` may be null.
+pool::WalkResult walk_pool(const SendWorld& world, const pool::WalkOptions& options,
+                           const util::Redactor& redactor, Exchange& exchange,
+                           const RequestMaker& make_request, AttemptRecord& record,
+                           pool::WalkObserver* observer);
 
 // Sends `body` (built already) with each key of the walk in turn through
 // `exchange`, and reports how the walk ended (docs/contract.md: messages

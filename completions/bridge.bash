@@ -82,6 +82,8 @@ _bridge()
     local send_opts='-m --model -s --system --max-tokens -t --temperature --stop
         --request --retries --wait --timeout --connect-timeout --idle-timeout
         --no-stdin'
+    local listener_opts='--retries --wait --max-connections --timeout --connect-timeout
+        --idle-timeout'
 
     # Which (sub)command the words before the cursor select, skipping option
     # values; remember --key-file and --provider for the labels of `keys reset`.
@@ -95,6 +97,8 @@ _bridge()
         case $word in
             --)
                 [[ $cmd == ask || $cmd == stream ]] && after_dashes=1
+                # After `exec --`: the command and its arguments.
+                [[ $cmd == exec ]] && after_dashes=exec
                 ;;
             --key-file)
                 ((i + 1 < cword)) && key_file=${words[i + 1]}
@@ -112,7 +116,8 @@ _bridge()
                 ;;
             --state | --base-url | -m | --model | -s | --system | --max-tokens | \
                 -t | --temperature | --stop | --request | --retries | --timeout | \
-                --connect-timeout | --idle-timeout | -H | --header)
+                --connect-timeout | --idle-timeout | -H | --header | \
+                --listen | --token-file | --max-connections)
                 ((i++))
                 ;;
             -*) ;;
@@ -120,7 +125,7 @@ _bridge()
                 case $cmd in
                     '')
                         case $word in
-                            ask | stream | keys | parse-retry-after) cmd=$word ;;
+                            ask | stream | keys | parse-retry-after | serve | exec) cmd=$word ;;
                         esac
                         ;;
                     keys)
@@ -134,13 +139,26 @@ _bridge()
         esac
     done
 
-    # After `--`, ask and stream take every word as the prompt.
+    # After `--`, ask and stream take every word as the prompt; exec, a
+    # command and its arguments.
+    if [[ $after_dashes == exec ]]; then
+        _command_offset "$((i - $(printf '%s\n' "${words[@]:0:cword}" | tac | grep -nx -- '--' | head -n 1 | cut -d: -f1) + 1))"
+        return
+    fi
     [[ $after_dashes ]] && return
 
     # The value of the option before the cursor.
     case $prev in
-        --key-file | --state)
+        --key-file | --state | --token-file)
             _filedir
+            return
+            ;;
+        --listen)
+            COMPREPLY=($(compgen -W '127.0.0.1:8787 127.0.0.1:0' -- "$cur"))
+            __ltrim_colon_completions "$cur"
+            return
+            ;;
+        --max-connections)
             return
             ;;
         --request)
@@ -183,6 +201,8 @@ _bridge()
             'keys status') opts="$help_opts $global_opts --json -m --model" ;;
             'keys check') opts="$help_opts $global_opts --json" ;;
             parse-retry-after) opts="$help_opts -H --header --seconds" ;;
+            serve) opts="$help_opts $global_opts $listener_opts --listen --token-file --print-env" ;;
+            exec) opts="$help_opts $global_opts $listener_opts" ;;
         esac
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         return
@@ -190,7 +210,7 @@ _bridge()
 
     case $cmd in
         '')
-            COMPREPLY=($(compgen -W 'ask stream keys parse-retry-after help' -- "$cur"))
+            COMPREPLY=($(compgen -W 'ask stream keys parse-retry-after serve exec help' -- "$cur"))
             ;;
         keys)
             COMPREPLY=($(compgen -W 'status reset check' -- "$cur"))

@@ -26,13 +26,18 @@ function __bridge_command
                     echo prompt
                     return
                 end
-            case --key-file --state --base-url --provider -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header
+                # After `exec --`: the command to run, not bridge's words.
+                if contains -- $cmd exec
+                    echo command
+                    return
+                end
+            case --key-file --state --base-url --provider -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections
                 set skip 1
             case '-*'
             case '*'
                 switch $cmd
                     case top
-                        if contains -- $token ask stream keys parse-retry-after
+                        if contains -- $token ask stream keys parse-retry-after serve exec
                             set cmd $token
                         end
                     case keys
@@ -157,6 +162,8 @@ complete -c bridge -n '__bridge_at top' -a ask -d 'Send one request, print the a
 complete -c bridge -n '__bridge_at top' -a stream -d 'Send one streaming request, print text as it arrives'
 complete -c bridge -n '__bridge_at top' -a keys -d 'Show or clear what the pool has learned about its keys'
 complete -c bridge -n '__bridge_at top' -a parse-retry-after -d 'Print the delay a response asks for'
+complete -c bridge -n '__bridge_at top' -a serve -d 'Serve the pool on a loopback port'
+complete -c bridge -n '__bridge_at top' -a exec -d 'Run a command with the pool behind it'
 complete -c bridge -n '__bridge_at top' -a help -d 'Print the help of bridge or of a command'
 complete -c bridge -n '__bridge_at keys' -a status -d 'One row per key: ready, cooling or disabled'
 complete -c bridge -n '__bridge_at keys' -a reset -d 'Clear the marks of the named keys (the key file\'s when none named)'
@@ -164,7 +171,7 @@ complete -c bridge -n '__bridge_at "keys reset" "keys check"' -a '(__bridge_key_
 complete -c bridge -n '__bridge_at keys' -a check -d 'Probe each key once and record what it says'
 
 # Options of every command.
-complete -c bridge -n '__bridge_at top ask stream keys "keys status" "keys reset" "keys check" parse-retry-after' -s h -l help -d 'Print help and exit'
+complete -c bridge -n '__bridge_at top ask stream keys "keys status" "keys reset" "keys check" parse-retry-after serve exec' -s h -l help -d 'Print help and exit'
 complete -c bridge -n '__bridge_at top' -l version -d 'Print the version and exit'
 
 # Global options: before or after the subcommand.
@@ -206,3 +213,20 @@ complete -c bridge -n '__bridge_at "keys reset"' -l all -d 'Clear every mark in 
 # parse-retry-after
 complete -c bridge -n '__bridge_at parse-retry-after' -s H -l header -x -d "A response header, 'Name: value' (repeatable)"
 complete -c bridge -n '__bridge_at parse-retry-after' -l seconds -d 'Print seconds instead of milliseconds'
+
+# serve and exec (the global options too: they follow the subcommand as well)
+complete -c bridge -n '__bridge_at serve exec' -l key-file -r -F -d 'Key file of the provider --provider names'
+complete -c bridge -n '__bridge_at serve exec' -l state -r -F -d 'State file, or redis:// / unix:// URL'
+complete -c bridge -n '__bridge_at serve exec' -l base-url -x -d 'Base URL of the provider --provider names'
+complete -c bridge -n '__bridge_at serve exec' -l provider -x -a 'anthropic openai' -d 'The provider --key-file and --base-url belong to'
+complete -c bridge -n '__bridge_at serve exec' -s v -l verbose -d 'One line per request on stderr'
+complete -c bridge -n '__bridge_at serve exec' -s q -l quiet -d 'No warnings or notices, only errors'
+complete -c bridge -n '__bridge_at serve exec' -l retries -x -d "Retries of an answer that is not the key's fault (default 0)"
+complete -c bridge -n '__bridge_at serve exec' -l wait -d 'Hold a request while every key cools (--wait=MAX)'
+complete -c bridge -n '__bridge_at serve exec' -l max-connections -x -d 'Requests served at once (default 256)'
+complete -c bridge -n '__bridge_at serve exec' -l timeout -x -d 'Whole request toward the upstream, seconds'
+complete -c bridge -n '__bridge_at serve exec' -l connect-timeout -x -d 'Connection set-up, seconds'
+complete -c bridge -n '__bridge_at serve exec' -l idle-timeout -x -d 'Silence of the upstream or a client, seconds'
+complete -c bridge -n '__bridge_at serve' -l listen -x -a '127.0.0.1:8787 127.0.0.1:0' -d 'Loopback HOST:PORT'
+complete -c bridge -n '__bridge_at serve' -l token-file -r -F -d 'File holding the token'
+complete -c bridge -n '__bridge_at serve' -l print-env -d 'Print the export lines a client needs'

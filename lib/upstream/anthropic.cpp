@@ -100,6 +100,7 @@ const ProviderProfile& AnthropicProvider::profile() const {
       "a Messages response",
       "message_stop",
       1.0,
+      "/anthropic",
   };
   return k_profile;
 }
@@ -135,6 +136,20 @@ HttpRequest AnthropicProvider::request(std::string_view base_url, const std::str
                          stream ? "accept: text/event-stream" : "accept: application/json",
                      },
                      std::move(body)};
+}
+
+HttpRequest AnthropicProvider::forward(std::string_view base_url, const std::string& secret,
+                                       std::string method, std::string_view path,
+                                       std::vector<std::string> headers, std::string body) const {
+  headers.push_back("x-api-key: " + secret);
+  return HttpRequest{std::move(method), api_root(base_url) + std::string(path), std::move(headers),
+                     std::move(body)};
+}
+
+std::string AnthropicProvider::error_body(std::string_view type, std::string_view message) const {
+  ordered_json body = {{"type", "error"},
+                       {"error", {{"type", std::string(type)}, {"message", std::string(message)}}}};
+  return json_line(body);
 }
 
 HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::string& secret) const {

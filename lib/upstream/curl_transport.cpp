@@ -92,8 +92,9 @@ CurlTransport::CurlTransport(TransportOptions options)
 
 CurlTransport::~CurlTransport() { curl_easy_cleanup(m_impl->curl); }
 
-TransferResult CurlTransport::post(const std::string& url, const std::vector<std::string>& headers,
-                                   std::string_view body, ResponseHandler& handler) {
+TransferResult CurlTransport::send(std::string_view method, const std::string& url,
+                                   const std::vector<std::string>& headers, std::string_view body,
+                                   ResponseHandler& handler) {
   CURL* curl = m_impl->curl;
   Transfer transfer;
   transfer.handler = &handler;
@@ -122,9 +123,21 @@ TransferResult CurlTransport::post(const std::string& url, const std::vector<std
   // Every attempt of a walk reuses the one connection: keepalive lets the
   // system notice a peer that has gone away in between.
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  // The one handle serves every method in turn: each request sets all of
+  // what the method decides, and the custom verb is cleared afterwards.
+  std::string verb(method);
+  if (method == "GET" && body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else if (method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (method != "POST") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, verb.c_str());
+    }
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
@@ -137,6 +150,8 @@ TransferResult CurlTransport::post(const std::string& url, const std::vector<std
   CURLcode code = curl_easy_perform(curl);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+  curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
   curl_slist_free_all(list);
   curl_slist_free_all(resolve);
 

@@ -34,8 +34,9 @@ public:
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
-  TransferResult post(const std::string& url, const std::vector<std::string>& headers,
-                      std::string_view body, ResponseHandler& handler) override;
+  TransferResult send(std::string_view method, const std::string& url,
+                      const std::vector<std::string>& headers, std::string_view body,
+                      ResponseHandler& handler) override;
   long connections_opened() const override { return m_connections; }
 
 private:

@@ -110,6 +110,7 @@ const ProviderProfile& OpenAiProvider::profile() const {
       "openai.keys",     "gpt-4o-mini",
       "x-request-id",    "a chat completion",
       "data: [DONE]",    2.0,
+      "/openai/v1",
   };
   return k_profile;
 }
@@ -149,6 +150,23 @@ HttpRequest OpenAiProvider::request(std::string_view base_url, const std::string
                          stream ? "accept: text/event-stream" : "accept: application/json",
                      },
                      std::move(body)};
+}
+
+HttpRequest OpenAiProvider::forward(std::string_view base_url, const std::string& secret,
+                                    std::string method, std::string_view path,
+                                    std::vector<std::string> headers, std::string body) const {
+  headers.push_back("authorization: Bearer " + secret);
+  return HttpRequest{std::move(method), std::string(base_url) + std::string(path),
+                     std::move(headers), std::move(body)};
+}
+
+std::string OpenAiProvider::error_body(std::string_view type, std::string_view message) const {
+  ordered_json body = {{"error",
+                        {{"message", std::string(message)},
+                         {"type", std::string(type)},
+                         {"param", nullptr},
+                         {"code", nullptr}}}};
+  return json_line(body);
 }
 
 HttpRequest OpenAiProvider::probe(std::string_view base_url, const std::string& secret) const {

@@ -17,6 +17,10 @@ public:
   HttpRequest request(std::string_view base_url, const std::string& secret, std::string body,
                       bool stream) const override;
   HttpRequest probe(std::string_view base_url, const std::string& secret) const override;
+  HttpRequest forward(std::string_view base_url, const std::string& secret, std::string method,
+                      std::string_view path, std::vector<std::string> headers,
+                      std::string body) const override;
+  std::string error_body(std::string_view type, std::string_view message) const override;
   std::optional<std::string> answer_text(std::string_view body) const override;
   EventKind decode_event(const SseEvent& event, bool want_text, std::string& text,
                          UpstreamError& error) const override;

@@ -42,6 +42,9 @@ struct ProviderProfile {
   std::string answer_name;    // "a Messages response"
   std::string end_marker;     // "message_stop"
   double max_temperature = 1; // the top of the API's temperature range (from 0)
+  // Where the listener (`bridge exec`, `bridge serve`) serves this API: a request
+  // under this path goes to the base URL with the rest of its path.
+  std::string listen_prefix;
 };
 
 // One HTTP request, ready for the transport. `headers` hold the key: they go
@@ -81,6 +84,17 @@ public:
                               std::string body, bool stream) const = 0;
   // The cheap request of `keys check`: it costs no tokens.
   virtual HttpRequest probe(std::string_view base_url, const std::string& secret) const = 0;
+  // A request a client of the listener made, for this API: `path` is what
+  // follows profile().listen_prefix (with its query), `headers` the client's
+  // end-to-end headers without any credential ("name: value"). The result
+  // carries `secret` as this API wants it and nothing else of the client's
+  // credentials.
+  virtual HttpRequest forward(std::string_view base_url, const std::string& secret,
+                              std::string method, std::string_view path,
+                              std::vector<std::string> headers, std::string body) const = 0;
+  // An error body in this API's shape, for answers bridge makes itself
+  // (the listener's 429, 401, 404, ...).
+  virtual std::string error_body(std::string_view type, std::string_view message) const = 0;
 
   // The text of a blocking answer; nullopt when the body is not of the
   // provider's shape.

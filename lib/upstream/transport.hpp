@@ -35,8 +35,16 @@ class Transport {
 public:
   virtual ~Transport() = default;
 
-  virtual TransferResult post(const std::string& url, const std::vector<std::string>& headers,
-                              std::string_view body, ResponseHandler& handler) = 0;
+  // Sends one request: `method` as the client named it ("POST", "GET",
+  // "DELETE", ...), `body` sent when not empty (and always for POST).
+  virtual TransferResult send(std::string_view method, const std::string& url,
+                              const std::vector<std::string>& headers, std::string_view body,
+                              ResponseHandler& handler) = 0;
+
+  TransferResult post(const std::string& url, const std::vector<std::string>& headers,
+                      std::string_view body, ResponseHandler& handler) {
+    return send("POST", url, headers, body, handler);
+  }
 
   // Connections opened so far by this transport (for -v: a failover walk
   // should reuse one).

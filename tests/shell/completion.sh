@@ -93,7 +93,7 @@ expect_set "top-level subcommands" "bridge " "$top_commands"
 expect_set "keys subcommands" "bridge keys " "$(help_subcommands keys)"
 expect_set "subcommands after a global option" "bridge -q " "$top_commands"
 expect_has "help is a command" "bridge he" help
-expect_set "subcommands by prefix" "bridge s" "stream"
+expect_set "subcommands by prefix" "bridge s" "$(printf 'serve\nstream')"
 
 for id in "${command_ids[@]}"; do
   words=$(command_words "$id")

@@ -161,7 +161,7 @@ help_subcommands() {
 
 # The commands whose options these tests compare, with the words that select
 # them on a command line.
-command_ids=(top ask stream keys keys-status keys-reset keys-check parse-retry-after)
+command_ids=(top ask stream keys keys-status keys-reset keys-check parse-retry-after serve exec)
 command_words() {
   case $1 in
     top) printf '' ;;

@@ -30,16 +30,17 @@ struct SentRequest {
   std::string url;
   std::vector<std::string> headers;
   std::string body;
+  std::string method;
 };
 
 class FakeTransport final : public upstream::Transport {
 public:
   void script(ScriptedAnswer answer) { m_script.push_back(std::move(answer)); }
 
-  upstream::TransferResult post(const std::string& url, const std::vector<std::string>& headers,
-                                std::string_view body,
+  upstream::TransferResult send(std::string_view method, const std::string& url,
+                                const std::vector<std::string>& headers, std::string_view body,
                                 upstream::ResponseHandler& handler) override {
-    m_sent.push_back({url, headers, std::string(body)});
+    m_sent.push_back({url, headers, std::string(body), std::string(method)});
     upstream::TransferResult result;
     if (m_script.empty()) {
       // More attempts than the test expected: an unreachable upstream

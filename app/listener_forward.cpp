@@ -1,0 +1,166 @@
+// The listener's half of a send: an Exchange that relays a success as it
+// arrives and keeps any other answer until the walk has judged it.
+#include "listener_forward.hpp"
+
+#include "key_labels.hpp"
+#include "upstream_text.hpp"
+
+#include "upstream/messages.hpp"
+#include "util/time_format.hpp"
+
+#include <fmt/format.h>
+
+namespace app {
+
+namespace {
+
+// An error answer is kept whole until the walk decides whether it fails
+// over or goes to the client; past this size the rest is not read.
+constexpr std::size_t k_max_kept_error = 1024 * 1024;
+
+bool success(long status) { return status >= 200 && status < 300; }
+
+class ListenerExchange final : public Exchange {
+public:
+  explicit ListenerExchange(ReplySink& sink) : m_sink(sink) {}
+
+  void begin(AttemptRecord& record) override {
+    m_record = &record;
+    m_kept.clear();
+    m_relaying = false;
+  }
+  void head(long status, const upstream::Headers& headers) override {
+    m_record->attempt.status = status;
+    m_record->attempt.headers = headers;
+    if (success(status)) {
+      // A 2xx is the walk's success whatever follows: it goes to the
+      // client now, byte for byte as it arrives.
+      HeaderList relayed = relayed_headers(headers);
+      relayed.emplace_back("bridge-key", m_record->key->label);
+      m_sink.start(status, relayed);
+      m_relaying = true;
+      m_started = true;
+    }
+  }
+  bool body(std::string_view chunk) override {
+    if (m_relaying) {
+      return m_sink.chunk(chunk);
+    }
+    std::size_t room = k_max_kept_error - std::min(k_max_kept_error, m_kept.size());
+    m_kept.append(chunk.substr(0, room));
+    return chunk.size() <= room;
+  }
+  void ended(AttemptRecord& record) override {
+    if (!success(record.attempt.status)) {
+      record.attempt.error_body = m_kept;
+    }
+  }
+  pool::AttemptOutcome finish(AttemptRecord&, pool::AttemptOutcome base) override {
+    if (m_relaying && base.kind != pool::AttemptOutcome::Kind::answered) {
+      // The client has its answer's head already: whatever happened next
+      // (a drop, a stall, the client gone) ends the walk with it.
+      base.kind = pool::AttemptOutcome::Kind::broken_answer;
+    }
+    return base;
+  }
+  void succeed(AttemptRecord&) override {}
+
+  bool started() const { return m_started; }
+
+private:
+  ReplySink& m_sink;
+  AttemptRecord* m_record = nullptr;
+  std::string m_kept;
+  bool m_relaying = false;
+  bool m_started = false;
+};
+
+} // namespace
+
+void reply_error(ReplySink& sink, const upstream::Provider& provider, long status,
+                 std::string_view type, std::string_view message, HeaderList extra) {
+  extra.emplace_back("content-type", "application/json");
+  sink.start(status, extra);
+  sink.chunk(provider.error_body(type, message));
+  sink.end();
+}
+
+ForwardSummary forward(const SendWorld& world, const ForwardOptions& options,
+                       const ForwardRequest& request, ReplySink& sink) {
+  const upstream::Provider& provider = world.provider;
+  util::Redactor redactor = key_redactor(world.source);
+  ListenerExchange exchange(sink);
+  exchange.use(provider, redactor);
+
+  ForwardSummary summary;
+  summary.model = upstream::request_model(request.body);
+  pool::WalkOptions walk_options;
+  walk_options.model = summary.model;
+  walk_options.retries = options.retries;
+  walk_options.wait_max = options.wait_max;
+  walk_options.jitter = world.jitter;
+
+  std::vector<std::string> headers = forwarded_headers(request.headers);
+  auto make_request = [&](const keys::Key& key) {
+    return provider.forward(world.base_url, key.secret, request.method, request.path, headers,
+                            request.body);
+  };
+  AttemptRecord record;
+  pool::WalkResult result =
+      walk_pool(world, walk_options, redactor, exchange, make_request, record, nullptr);
+  summary.key = result.key;
+
+  if (exchange.started()) {
+    // A success, or an answer cut off after its head went out.
+    summary.status = record.attempt.status;
+    auto error = record.attempt.transfer.error;
+    using Error = upstream::TransferResult::Error;
+    sink.end(error == Error::none || error == Error::stopped);
+    return summary;
+  }
+  using Kind = pool::WalkResult::Kind;
+  if (result.kind == Kind::transient) {
+    long long ms = result.retry_after.count();
+    long long seconds = (ms + 999) / 1000;
+    summary.status = 429;
+    summary.key = nullptr;
+    reply_error(sink, provider, 429, "rate_limit_error",
+                fmt::format("every key of the pool is cooling (bridge); the soonest is ready in {}",
+                            util::format_delay(result.retry_after)),
+                {{"retry-after", std::to_string(seconds)}, {"retry-after-ms", std::to_string(ms)}});
+    return summary;
+  }
+  if (result.kind == Kind::permanent) {
+    summary.status = 401;
+    summary.key = nullptr;
+    reply_error(sink, provider, 401, "authentication_error",
+                "every key of the pool is disabled (bridge); `bridge keys check` re-validates "
+                "them once they are fixed");
+    return summary;
+  }
+  if (result.kind == Kind::interrupted) {
+    summary.status = 503;
+    reply_error(sink, provider, 503, "api_error", "bridge is stopping");
+    return summary;
+  }
+  if (record.attempt.status >= 100) {
+    // An answer that is not the key's fault, relayed as received (the keys
+    // replaced by their hints wherever it quoted one).
+    summary.status = record.attempt.status;
+    HeaderList relayed = relayed_headers(record.attempt.headers);
+    if (record.key != nullptr) {
+      relayed.emplace_back("bridge-key", record.key->label);
+    }
+    sink.start(record.attempt.status, relayed);
+    sink.chunk(record.attempt.error_body);
+    sink.end();
+    return summary;
+  }
+  summary.status = 502;
+  reply_error(sink, provider, 502, "api_error",
+              fmt::format("bridge could not reach the upstream: {}",
+                          redactor.apply(record.attempt.transfer.message)));
+  return summary;
+}
+
+} // namespace app
