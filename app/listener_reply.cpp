@@ -1,6 +1,5 @@
 #include "listener_reply.hpp"
 
-
 namespace app {
 
 const char* reason_phrase(long status) {

@@ -219,5 +219,4 @@ private:
   std::shared_ptr<EvReply> m_keep; // this, while a cut is pending
 };
 
-
 } // namespace app

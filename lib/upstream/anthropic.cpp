@@ -1,5 +1,6 @@
 #include "upstream/anthropic.hpp"
 
+#include "upstream/answer_text.hpp"
 #include "upstream/retry_after.hpp"
 #include "upstream/text_delta.hpp"
 #include "util/strings.hpp"
@@ -164,24 +165,7 @@ HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::strin
 }
 
 std::optional<std::string> AnthropicProvider::answer_text(std::string_view body) const {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto content = parsed.find("content");
-  if (content == parsed.end() || !content->is_array()) {
-    return std::nullopt;
-  }
-  std::string text;
-  for (const auto& block : *content) {
-    if (block.is_object() && block.value("type", "") == "text") {
-      auto value = block.find("text");
-      if (value != block.end() && value->is_string()) {
-        text += value->get<std::string>();
-      }
-    }
-  }
-  return text;
+  return anthropic_answer_text(body);
 }
 
 EventKind AnthropicProvider::decode_event(const SseEvent& event, bool want_text, std::string& text,

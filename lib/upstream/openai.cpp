@@ -1,5 +1,6 @@
 #include "upstream/openai.hpp"
 
+#include "upstream/answer_text.hpp"
 #include "upstream/openai_chunk.hpp"
 #include "upstream/retry_after.hpp"
 #include "util/go_duration.hpp"
@@ -177,33 +178,7 @@ HttpRequest OpenAiProvider::probe(std::string_view base_url, const std::string& 
 }
 
 std::optional<std::string> OpenAiProvider::answer_text(std::string_view body) const {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::nullopt;
-  }
-  auto choices = parsed.find("choices");
-  if (choices == parsed.end() || !choices->is_array()) {
-    return std::nullopt;
-  }
-  if (choices->empty()) {
-    return std::string();
-  }
-  const json& first = choices->front();
-  if (!first.is_object()) {
-    return std::nullopt;
-  }
-  auto message = first.find("message");
-  if (message == first.end() || !message->is_object()) {
-    return std::nullopt;
-  }
-  auto content = message->find("content");
-  if (content == message->end() || content->is_null()) {
-    return std::string(); // a refusal or a tool call: no text
-  }
-  if (!content->is_string()) {
-    return std::nullopt;
-  }
-  return content->get<std::string>();
+  return openai_answer_text(body);
 }
 
 EventKind OpenAiProvider::decode_event(const SseEvent& event, bool want_text, std::string& text,

@@ -10,8 +10,8 @@
 // does not define are instantiated below for char, the only character type
 // bridge formats. A missing instantiation is a link error, never a silent
 // fallback.
-#include <fmt/format.h>
 #include <fmt/format-inl.h>
+#include <fmt/format.h>
 
 FMT_BEGIN_NAMESPACE
 namespace detail {
@@ -28,5 +28,5 @@ template void buffer<char>::append(const char*, const char*);
 template void vformat_to(buffer<char>&, string_view, basic_format_args<FMT_BUFFER_CONTEXT(char)>,
                          locale_ref);
 
-}  // namespace detail
+} // namespace detail
 FMT_END_NAMESPACE
