@@ -42,9 +42,11 @@ for cmd in ask stream; do
     expect_rc 0
     expect_out_eq "served through redis"
     expect_err_contains "answer served by key ok"
-    # One warning only: the key refused with 401 is said to be disabled.
+    # Two warnings only: the key refused with 401 is said to be disabled,
+    # and the key at its spend limit to rest for every model.
     expect_err_contains "warning: key k401 (sk-p...0003) was refused"
-    [[ $(grep -c warning "$T/err") -eq 1 ]] || fail "$cmd: warnings other than the refusal: $(cat "$T/err")"
+    expect_err_contains "warning: key quota (sk-p...0002) reached its spend limit"
+    [[ $(grep -c warning "$T/err") -eq 2 ]] || fail "$cmd: other warnings: $(cat "$T/err")"
     for k in "$K_RATE" "$K_QUOTA" "$K_401" "$K_OK"; do
         expect_key_requests "$k" 1 "$cmd"
     done

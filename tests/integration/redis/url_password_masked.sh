@@ -29,7 +29,11 @@ for url in "${urls[@]}"; do
             BRIDGE_STATE=$url run_bridge keys status --key-file "$KEYS"
         fi
         expect_rc 78
-        expect_err_contains "--state "
+        if [[ $how == option ]]; then
+            expect_err_contains "--state "
+        else
+            expect_err_contains "BRIDGE_STATE "
+        fi
         for piece in "${pieces[@]}"; do
             grep -qF -- "$piece" "$T/err" && fail "$how $url: '$piece' of the password was printed"
         done
