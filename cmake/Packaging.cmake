@@ -49,8 +49,11 @@ if(BRIDGE_DPKG_SHLIBDEPS)
 else()
   message(STATUS "dpkg-shlibdeps not found (Debian package dpkg-dev): "
                  "the .deb gets a fixed Depends list for Debian 12")
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libc6 (>= 2.34), libcurl4 (>= 7.74), libmd0, libsimdjson14 (>= 3.0.1)")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libcurl4 (>= 7.74), libsimdjson14 (>= 3.0.1)")
+  if(NOT BRIDGE_STATIC_ARCHIVES)
+    string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS
+           ", libmd0, libhiredis0.14, libevent-2.1-7, libevent-pthreads-2.1-7")
+  endif()
 endif()
 
 # `cpack --config CPackSourceConfig.cmake`: a source tarball without build

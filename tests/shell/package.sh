@@ -105,11 +105,16 @@ check "a Description" grep -q 'failover' <<<"$(field Description)"
 depends=$(field Depends)
 depends_names=$(tr ',' '\n' <<<"$depends" | awk '{print $1}')
 # bridge links libstdc++ and libgcc statically and uses no libssl of its own
-# (BRIDGE_STATIC_RUNTIME); libcurl brings its TLS library with it. libmd
-# hashes the key fingerprints; libsimdjson reads the state file and the
-# stream (and brings the shared libstdc++ with it).
-for library in libc6 libcurl4 libmd0 libsimdjson14; do
+# (BRIDGE_STATIC_RUNTIME); libcurl brings its TLS library with it;
+# libsimdjson reads the state file and the stream (and brings the shared
+# libstdc++ with it). libmd, hiredis and libevent come from their static
+# archives (BRIDGE_STATIC_ARCHIVES), so the package needs none of them.
+for library in libc6 libcurl4 libsimdjson14; do
   check "Depends names $library" grep -qxF -- "$library" <<<"$depends_names"
+done
+for library in libmd0 libhiredis0.14 libevent-2.1-7 libevent-pthreads-2.1-7; do
+  check "Depends does not name $library (linked statically)" \
+    bash -c '! grep -qxF -- "$1" <<<"$2"' _ "$library" "$depends_names"
 done
 printf '# Depends: %s\n' "$depends"
 
