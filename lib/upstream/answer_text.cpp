@@ -158,8 +158,8 @@ bool read_message_content(ondemand::value value, std::optional<std::string>& ans
     answer = std::string(text);
     return true;
   }
-  answer = type == ondemand::json_type::null ? std::optional<std::string>(std::string())
-                                             : std::nullopt;
+  answer =
+      type == ondemand::json_type::null ? std::optional<std::string>(std::string()) : std::nullopt;
   return util::check_json_value(value, k_max_depth - 4);
 }
 
@@ -223,8 +223,8 @@ bool read_choices(ondemand::value value, std::optional<std::string>& answer) {
     if (element.get(choice)) {
       return false;
     }
-    bool read = first ? read_first_choice(choice, answer)
-                      : util::check_json_value(choice, k_max_depth - 2);
+    bool read =
+        first ? read_first_choice(choice, answer) : util::check_json_value(choice, k_max_depth - 2);
     if (!read) {
       return false;
     }

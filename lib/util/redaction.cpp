@@ -43,12 +43,75 @@ void Redactor::add(std::string secret, std::string replacement) {
       return;
     }
   }
+  std::string anchor = secret.substr(0, k_anchor_size);
   group->by_hash.emplace(hash, Secret{std::move(secret), std::move(replacement)});
   ++m_count;
+  if (!m_anchored) {
+    return;
+  }
+  if (anchor.size() < k_anchor_size) {
+    m_anchored = false;
+    return;
+  }
+  auto index = static_cast<std::size_t>(group - m_groups.begin());
+  auto known = std::find_if(m_anchors.begin(), m_anchors.end(),
+                            [&](const Anchor& a) { return a.bytes == anchor; });
+  if (known == m_anchors.end()) {
+    if (m_anchors.size() == k_max_anchors) {
+      m_anchored = false;
+      return;
+    }
+    m_anchors.push_back(Anchor{std::move(anchor), {}});
+    known = m_anchors.end() - 1;
+  }
+  if (std::find(known->groups.begin(), known->groups.end(), index) == known->groups.end()) {
+    known->groups.push_back(index);
+  }
+}
+
+const Redactor::Secret* Redactor::secret_at(const Group& group, std::string_view text,
+                                            std::size_t position) {
+  if (position + group.length > text.size()) {
+    return nullptr;
+  }
+  std::string_view candidate = text.substr(position, group.length);
+  auto [first, last] = group.by_hash.equal_range(hash_of(candidate));
+  for (auto it = first; it != last; ++it) {
+    if (candidate == it->second.text) {
+      return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+void Redactor::anchored_matches(std::string_view text, std::vector<Match>& found) const {
+  for (const Anchor& anchor : m_anchors) {
+    for (std::size_t position = text.find(anchor.bytes); position != std::string_view::npos;
+         position = text.find(anchor.bytes, position + 1)) {
+      for (std::size_t index : anchor.groups) {
+        const Group& group = m_groups[index];
+        if (const Secret* secret = secret_at(group, text, position)) {
+          found.push_back(Match{position, group.length, &secret->replacement});
+        }
+      }
+    }
+  }
 }
 
 std::vector<Redactor::Match> Redactor::matches(std::string_view text) const {
   std::vector<Match> found;
+  if (m_anchored) {
+    anchored_matches(text, found);
+  } else {
+    rolling_matches(text, found);
+  }
+  std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
+    return a.position != b.position ? a.position < b.position : a.length > b.length;
+  });
+  return found;
+}
+
+void Redactor::rolling_matches(std::string_view text, std::vector<Match>& found) const {
   for (const Group& group : m_groups) {
     std::size_t length = group.length;
     if (text.size() < length) {
@@ -71,10 +134,6 @@ std::vector<Redactor::Match> Redactor::matches(std::string_view text) const {
       hash = (hash - out * group.top_power) * k_base + in;
     }
   }
-  std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
-    return a.position != b.position ? a.position < b.position : a.length > b.length;
-  });
-  return found;
 }
 
 std::string Redactor::replaced(std::string_view text, const std::vector<Match>& found) {

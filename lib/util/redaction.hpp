@@ -13,9 +13,14 @@ namespace util {
 // shown or stored. Only whole secrets, byte for byte, are found: a secret cut
 // in two, re-encoded or reversed by the sender is not.
 //
-// The cost is one pass over the text per distinct secret length (a rolling
-// hash), so a pool of ten thousand keys costs no more than a few keys, and a
-// body of many megabytes stays linear.
+// Secrets usually share a few leading bytes ("sk-ant-", "sk-proj-"). While
+// the secrets have at most k_max_anchors distinct first four bytes (their
+// anchors), the text is searched for the anchors (memchr-fast) and only
+// where one occurs are the secrets of each length looked up by hash: a
+// stream of megabytes of answer text costs about a byte's compare per byte.
+// Otherwise the cost is one rolling-hash pass over the text per distinct
+// secret length. Either way a pool of ten thousand keys costs no more than
+// a few keys, and a body of many megabytes stays linear.
 class Redactor {
 public:
   // Adds a secret and what stands in its place. An empty secret is ignored;
@@ -47,10 +52,25 @@ private:
     std::size_t length;
     const std::string* replacement;
   };
+  // The first bytes of secrets, and the lengths (groups) of the secrets
+  // that begin with them.
+  static constexpr std::size_t k_anchor_size = 4;
+  static constexpr std::size_t k_max_anchors = 8;
+  struct Anchor {
+    std::string bytes;
+    std::vector<std::size_t> groups; // indexes into m_groups
+  };
+
   std::vector<Match> matches(std::string_view text) const;
+  void rolling_matches(std::string_view text, std::vector<Match>& found) const;
+  void anchored_matches(std::string_view text, std::vector<Match>& found) const;
+  // The secret of `group` at `position`, if one is there.
+  static const Secret* secret_at(const Group& group, std::string_view text, std::size_t position);
   static std::string replaced(std::string_view text, const std::vector<Match>& found);
 
   std::vector<Group> m_groups;
+  std::vector<Anchor> m_anchors;
+  bool m_anchored = true; // false once a secret is shorter than an anchor or anchors are many
   std::size_t m_count = 0;
 };
 

@@ -91,8 +91,9 @@ TEST_CASE("texts simdjson refuses are decided by the full parser") {
   // A number beyond 64 bits, nesting deeper than the fast path reads, a
   // byte order mark: nlohmann accepts them all.
   std::string deep = std::string(70, '[') + std::string(70, ']');
-  CHECK(anthropic(R"({"n":123456789012345678901234567890,"content":[{"type":"text","text":"a"}]})") ==
-        Answer("a"));
+  CHECK(
+      anthropic(R"({"n":123456789012345678901234567890,"content":[{"type":"text","text":"a"}]})") ==
+      Answer("a"));
   CHECK(anthropic(R"({"content":[{"type":"text","text":"a","x":)" + deep + "}]}") == Answer("a"));
   CHECK(openai(R"({"choices":[{"message":{"content":"a"},"x":)" + deep + "}]}") == Answer("a"));
   // Invalid UTF-8 is refused by both.

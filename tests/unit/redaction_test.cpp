@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 TEST_CASE("a redactor without secrets leaves text alone") {
   util::Redactor redactor;
@@ -60,4 +62,36 @@ TEST_CASE("many keys of one length are found in one pass, at any position") {
   std::string big(1 << 20, 'x');
   big += "sk-ant-test-100500";
   CHECK(redactor.apply(big) == std::string(1 << 20, 'x') + "<500>");
+}
+
+TEST_CASE("the anchored search and the rolling hash find the same secrets") {
+  // Secrets with a few shared first bytes take the anchored search; one
+  // secret shorter than an anchor (absent from the texts) forces the rolling
+  // hash on the second redactor. Texts are made of pieces of the secrets, so
+  // they overlap, nest and are cut at every place.
+  const std::vector<std::string> secrets = {
+      "sk-ant-aaa", "sk-ant-aaab", "sk-ant-aa", "sk-proj-x1", "sk-a", "ant-aaab", "zz-sk-ant-aaa"};
+  util::Redactor anchored;
+  util::Redactor rolling;
+  for (std::size_t i = 0; i < secrets.size(); ++i) {
+    anchored.add(secrets[i], "<" + std::to_string(i) + ">");
+    rolling.add(secrets[i], "<" + std::to_string(i) + ">");
+  }
+  rolling.add("\x01", "<short>");
+  std::mt19937 random(42);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (int piece = static_cast<int>(random() % 6); piece >= 0; --piece) {
+      const std::string& from = secrets[random() % secrets.size()];
+      std::size_t start = random() % from.size();
+      text += from.substr(start, 1 + random() % (from.size() - start));
+      if (random() % 3 == 0) {
+        text += " ";
+      }
+    }
+    CAPTURE(text);
+    CHECK(anchored.apply(text) == rolling.apply(text));
+  }
+  CHECK(anchored.apply("zz-sk-ant-aaab") == "<6>b");
+  CHECK(anchored.apply("sk-ant-aaab sk-a") == "<1> <4>");
 }
