@@ -4,6 +4,7 @@
 //
 //   bridge-hostile-client slowloris --port P --count N --gap-ms G --token-file F
 //   bridge-hostile-client churn     --port P --count N [--batch B]
+//   bridge-hostile-client nodelay   --port P --pid PID
 //
 // slowloris: opens N connections to 127.0.0.1:P, sends each the start of a
 // request whose headers never end, then one more header byte on each every
@@ -22,17 +23,28 @@
 // (SO_LINGER 0). After each batch, a request without the token must be
 // answered 401. Prints `dropped N connections` and exits 0, or 1 when a
 // connection could not be made or that request was not answered 401.
+//
+// nodelay (not hostile: an inspection): sends one request without the token
+// on a kept-alive connection, reads the start of the answer, then finds the
+// listener's (process PID) end of that connection among its descriptors
+// (pidfd_getfd, which needs the right to ptrace PID) and prints
+// `TCP_NODELAY N`, N its value there. Exits 0; 77 when the system does not
+// let it look (no pidfd_getfd, or not permitted); 1 when the socket is not
+// found.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fstream>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
 
@@ -47,6 +59,7 @@ struct Options {
   long gap_ms = 0;
   long batch = 200;
   long guard_s = 120;
+  long pid = 0;
   std::string token_file;
 };
 
@@ -74,11 +87,16 @@ Options parse(int argc, char** argv) {
       options.batch = std::atol(value.c_str());
     } else if (name == "--guard-s") {
       options.guard_s = std::atol(value.c_str());
+    } else if (name == "--pid") {
+      options.pid = std::atol(value.c_str());
     } else if (name == "--token-file") {
       options.token_file = value;
     } else {
       die("unknown option " + name);
     }
+  }
+  if (options.mode == "nodelay") {
+    options.count = 1;
   }
   if (options.port <= 0 || options.count <= 0 || options.batch <= 0) {
     die("--port and --count are required and positive");
@@ -256,6 +274,62 @@ int churn(const Options& options) {
   return 0;
 }
 
+int nodelay(const Options& options) {
+  int fd = connect_to(options.port);
+  if (fd < 0 || !send_text(fd, "GET /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+    die("cannot send the request");
+  }
+  char buffer[64];
+  if (::recv(fd, buffer, sizeof buffer, 0) <= 0) {
+    die("no answer");
+  }
+  sockaddr_in mine{};
+  socklen_t length = sizeof mine;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&mine), &length);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, options.pid, 0));
+  if (pidfd < 0) {
+    std::printf("cannot look: pidfd_open: %s\n", std::strerror(errno));
+    return 77;
+  }
+  std::string dir = "/proc/" + std::to_string(options.pid) + "/fd";
+  DIR* fds = ::opendir(dir.c_str());
+  if (fds == nullptr) {
+    die("cannot list " + dir);
+  }
+  int found = -1;
+  while (dirent* entry = ::readdir(fds)) {
+    if (entry->d_name[0] == '.') {
+      continue;
+    }
+    int theirs = static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, std::atoi(entry->d_name), 0));
+    if (theirs < 0) {
+      if (errno == EPERM || errno == ENOSYS) {
+        std::printf("cannot look: pidfd_getfd: %s\n", std::strerror(errno));
+        return 77;
+      }
+      continue;
+    }
+    sockaddr_in peer{};
+    socklen_t peer_length = sizeof peer;
+    if (::getpeername(theirs, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0 &&
+        peer.sin_family == AF_INET && peer.sin_port == mine.sin_port) {
+      int value = 0;
+      socklen_t value_length = sizeof value;
+      ::getsockopt(theirs, IPPROTO_TCP, TCP_NODELAY, &value, &value_length);
+      found = value;
+    }
+    ::close(theirs);
+  }
+  ::closedir(fds);
+  ::close(fd);
+  if (found < 0) {
+    std::printf("the listener's end of the connection was not found\n");
+    return 1;
+  }
+  std::printf("TCP_NODELAY %d\n", found);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -265,6 +339,9 @@ int main(int argc, char** argv) {
   }
   if (options.mode == "churn") {
     return churn(options);
+  }
+  if (options.mode == "nodelay") {
+    return nodelay(options);
   }
   die("unknown mode " + options.mode);
 }
