@@ -5,6 +5,7 @@
 #   BRIDGE             path of the bridge binary under test
 #   BRIDGE_MOCK        path of the bridge-mock upstream (tests/mock)
 #   BRIDGE_HOSTILE_REDIS  path of bridge-hostile-redis (tests/tools)
+#   BRIDGE_HOSTILE_CLIENT path of bridge-hostile-client (tests/tools)
 #   BRIDGE_SOURCE_DIR  the source tree
 # Optional: BRIDGE_TEST_TIMEOUT (seconds a single bridge run may take, 60),
 #           KEEP_TMP=1 (keep the temporary directory for a post-mortem).

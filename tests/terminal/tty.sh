@@ -16,7 +16,12 @@ command -v tmux >/dev/null || { echo "tmux is missing (bash .ci/install-deps --t
 
 _TTY_SOCKET="bridge-test-$$"
 _tmux() { tmux -L "$_TTY_SOCKET" -f /dev/null "$@"; }
-_tty_cleanup() { _tmux kill-server 2>/dev/null || true; }
+# Keeps the exit status for _cleanup, which exits with the status it finds.
+_tty_cleanup() {
+    local status=$?
+    _tmux kill-server 2>/dev/null || true
+    return "$status"
+}
 trap '_tty_cleanup; _cleanup' EXIT
 
 tty_run() {

@@ -26,6 +26,10 @@ unset OPENAI_API_KEY OPENAI_BASE_URL BRIDGE_PROVIDER
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 unset REDISCLI_AUTH
 
+# Where npm packages installed for the real-client checks are looked for
+# (lib/listener.sh, need_node_packages): the machine's own cache, not $T's.
+# shellcheck disable=SC2034 # read by lib/listener.sh and openai/sdk_check.sh
+NODE_CACHE_DIR=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/bridge/node
 T=$(mktemp -d "${TMPDIR:-/tmp}/bridge-test.XXXXXX")
 export T
 export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_STATE_HOME="$T/home/.local/state"

@@ -9,6 +9,8 @@
 #   lcurl ARGS...           curl to the listener (or anywhere): body in $T/body, headers
 #                           in $T/head, the status in $CODE; never aborts
 #   head_value NAME         a header of $T/head (case-insensitive), without its CR
+#   need_node_packages PKG...  NODE_DIR: where npm installed PKG..., else skip (77)
+#   node_script FILE.mjs    FILE.mjs of the scenario's folder, beside NODE_DIR's modules
 TOKEN=
 A_URL=
 O_URL=
@@ -55,4 +57,40 @@ lcurl() {
 
 head_value() {
     grep -i "^$1:" "$T/head" | head -n 1 | sed 's/^[^:]*: *//' | tr -d '\r'
+}
+
+# need_node_packages PACKAGE...: sets NODE_DIR to the first folder whose
+# node_modules holds every PACKAGE: $BRIDGE_NODE_DIR, else
+# ${XDG_CACHE_HOME:-~/.cache}/bridge/node of the machine (NODE_CACHE_DIR,
+# set by lib/core.sh before HOME moves into $T; bench/run installs there).
+# Tests never download: when node or a package is missing, the scenario is
+# skipped (exit 77) with the command that installs them.
+NODE_DIR=
+need_node_packages() {
+    local dir package ok
+    if command -v node >/dev/null; then
+        for dir in ${BRIDGE_NODE_DIR:+"$BRIDGE_NODE_DIR"} "$NODE_CACHE_DIR"; do
+            ok=1
+            for package in "$@"; do
+                [[ -f "$dir/node_modules/$package/package.json" ]] || ok=0
+            done
+            if ((ok)); then
+                NODE_DIR=$dir
+                return 0
+            fi
+        done
+    fi
+    echo "skipped: node or the npm package(s) $* missing (bench/run installs them;" \
+        "or 'npm install --prefix DIR $*' and BRIDGE_NODE_DIR=DIR)"
+    exit 77
+}
+
+# node_script FILE.mjs: copies FILE.mjs (beside the scenario) into
+# $T/node next to a link to $NODE_DIR/node_modules, so that its imports
+# resolve; prints the copy's path.
+node_script() {
+    mkdir -p "$T/node"
+    [[ -e "$T/node/node_modules" ]] || ln -s "$NODE_DIR/node_modules" "$T/node/node_modules"
+    cp "$(dirname "$0")/$1" "$T/node/"
+    printf '%s\n' "$T/node/$1"
 }

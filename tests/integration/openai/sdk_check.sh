@@ -3,12 +3,17 @@
 # client (bench/openai_check.mjs): blocking and streamed completions, error
 # bodies and headers, a mid-stream error and the model list. Tests never
 # download: when no node_modules with `openai` is found (BRIDGE_OPENAI_SDK_DIR,
-# or bench/node_modules), the test is skipped with a message (exit 77);
-# `bench/run` installs the package and runs this check as well.
+# or bench/node_modules, or bench/run's npm folder), the test is skipped with
+# a message (exit 77); `bench/run` installs the package and runs this check
+# as well.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 sdk_dir=${BRIDGE_OPENAI_SDK_DIR:-${BRIDGE_SOURCE_DIR:-}/bench}
+# Else where bench/run installs the npm packages (see lib/core.sh).
+if [[ -z "${BRIDGE_OPENAI_SDK_DIR:-}" && ! -f "$sdk_dir/node_modules/openai/package.json" ]]; then
+    sdk_dir=$NODE_CACHE_DIR
+fi
 if ! command -v node >/dev/null || [[ ! -f "$sdk_dir/node_modules/openai/package.json" ]]; then
     echo "skipped: node or the openai npm package is missing (install it with" \
         "'npm install --prefix DIR openai' and set BRIDGE_OPENAI_SDK_DIR=DIR)"

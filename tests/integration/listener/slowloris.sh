@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# docs/contract.md ("The pool behind any tool"): a client that trickles its
+# headers slower than --idle-timeout is dropped. bridge-hostile-client opens
+# more such connections than --max-connections, sends a well-formed request
+# of its own while they are open (it is served: a connection that has not
+# sent a whole request holds no place), then trickles one header byte on
+# each every 3 s until the listener has closed them all (each is closed at
+# its first silence longer than the 1 s idle timeout). The listener goes on
+# serving. A client that trickles faster than the idle timeout is not
+# dropped before its headers reach the 64 KiB limit: docs/security.md.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/lib/listener.sh
+source "$(dirname "$0")/../lib/listener.sh"
+[[ -x "${BRIDGE_HOSTILE_CLIENT:-}" ]] || fail "\$BRIDGE_HOSTILE_CLIENT must name bridge-hostile-client"
+
+K1=sk-ant-loris-one-Qw3rTy000001
+start_mock '{"keys": {"'$K1'": {"text": "served"}}}'
+setup_pool "one $K1"
+start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --idle-timeout 1 \
+    --max-connections 4
+port=${A_URL##*:}
+port=${port%%/*}
+
+rc=0
+"$BRIDGE_HOSTILE_CLIENT" slowloris --port "$port" --count 32 --gap-ms 3000 \
+    --token-file "$T/token" --guard-s "$HANG_GUARD_S" >"$T/loris.out" 2>&1 || rc=$?
+cat "$T/loris.out"
+grep -q '^served 200 while' "$T/loris.out" || fail "the request beside the slow clients was not served"
+grep -q '^dropped 32 of 32 slow clients' "$T/loris.out" || fail "slow clients were not all dropped"
+((rc == 0)) || fail "bridge-hostile-client slowloris: exit $rc"
+expect_key_requests "$K1" 1 # the slow clients' requests never reached the upstream
+
+kill -0 "$BRIDGE_PID" || fail "the listener died"
+lcurl "$A_URL/v1/messages" -H "x-api-key: $TOKEN" -d '{"model":"claude-sonnet-4-5"}'
+[[ "$CODE" == 200 ]] || fail "after the slow clients: status $CODE"
+stop_serve
+[[ "$SERVE_RC" == 0 ]] || fail "serve exit $SERVE_RC"
