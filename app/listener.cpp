@@ -111,7 +111,7 @@ Listener::Listener(const GlobalOptions& global, const ListenerOptions& options, 
   // (anthropic by default); the other provider is resolved from its own
   // variables and default key file.
   std::string chosen = resolve_provider(global)->profile().name;
-  for (const auto& name : upstream::provider_names()) {
+  for (const auto& name : upstream::listener_provider_names()) {
     ListenerPool pool;
     pool.global = global;
     pool.global.provider = name;

@@ -149,7 +149,8 @@ HttpRequest OpenAiProvider::request(std::string_view base_url, const std::string
                          "content-type: application/json",
                          stream ? "accept: text/event-stream" : "accept: application/json",
                      },
-                     std::move(body)};
+                     std::move(body),
+                     std::nullopt};
 }
 
 HttpRequest OpenAiProvider::forward(std::string_view base_url, const std::string& secret,
@@ -157,7 +158,7 @@ HttpRequest OpenAiProvider::forward(std::string_view base_url, const std::string
                                     std::vector<std::string> headers, std::string body) const {
   headers.push_back("authorization: Bearer " + secret);
   return HttpRequest{std::move(method), std::string(base_url) + std::string(path),
-                     std::move(headers), std::move(body)};
+                     std::move(headers), std::move(body), std::nullopt};
 }
 
 std::string OpenAiProvider::error_body(std::string_view type, std::string_view message) const {
@@ -173,7 +174,8 @@ HttpRequest OpenAiProvider::probe(std::string_view base_url, const std::string& 
   return HttpRequest{"GET",
                      std::string(base_url) + "/models",
                      {"authorization: Bearer " + secret, "accept: application/json"},
-                     {}};
+                     {},
+                     std::nullopt};
 }
 
 std::optional<std::string> OpenAiProvider::answer_text(std::string_view body) const {
@@ -269,7 +271,8 @@ EventKind OpenAiProvider::decode_event(const SseEvent& event, bool want_text, st
   return EventKind::text;
 }
 
-Provider::ErrorBody OpenAiProvider::read_error_body(long status, std::string_view body) const {
+Provider::ErrorBody OpenAiProvider::read_error_body(long status, const Headers&,
+                                                    std::string_view body) const {
   ErrorBody read;
   json parsed = json::parse(body, nullptr, false);
   UpstreamError error;
