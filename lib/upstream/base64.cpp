@@ -26,7 +26,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (text.empty()) {
     return std::string();
   }
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   if (space(text.front()) || space(text.back())) {
     return std::nullopt;
   }

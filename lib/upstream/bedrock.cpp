@@ -96,16 +96,16 @@ HttpRequest BedrockProvider::request(std::string_view base_url, const std::strin
     }
     body = json_line(document);
   }
-  HttpRequest request{"POST",
-                      fmt::format("{}/model/{}/{}", base_url, path_segment(model),
-                                  stream ? "invoke-with-response-stream" : "invoke"),
-                      {
-                          "content-type: application/json",
-                          stream ? "accept: application/vnd.amazon.eventstream"
-                                 : "accept: application/json",
-                      },
-                      std::move(body),
-                      std::nullopt};
+  HttpRequest request{
+      "POST",
+      fmt::format("{}/model/{}/{}", base_url, path_segment(model),
+                  stream ? "invoke-with-response-stream" : "invoke"),
+      {
+          "content-type: application/json",
+          stream ? "accept: application/vnd.amazon.eventstream" : "accept: application/json",
+      },
+      std::move(body),
+      std::nullopt};
   authorize(request, secret);
   return request;
 }
@@ -129,9 +129,9 @@ HttpRequest BedrockProvider::forward(std::string_view base_url, const std::strin
 
 void BedrockProvider::authorize(HttpRequest& request, const std::string& secret) const {
   if (auto iam = split_iam_key(secret)) {
-    request.signing = AwsSigning{fmt::format("aws:amz:{}:bedrock", m_region),
-                                 std::string(iam->access_key_id),
-                                 std::string(iam->secret_access_key)};
+    request.signing =
+        AwsSigning{fmt::format("aws:amz:{}:bedrock", m_region), std::string(iam->access_key_id),
+                   std::string(iam->secret_access_key)};
     return;
   }
   request.headers.push_back("authorization: Bearer " + secret);
@@ -202,8 +202,7 @@ Provider::ErrorBody BedrockProvider::read_error_body(long, const Headers& header
   return read;
 }
 
-util::Millis BedrockProvider::retry_after(long, const Headers& headers,
-                                          util::TimePoint now) const {
+util::Millis BedrockProvider::retry_after(long, const Headers& headers, util::TimePoint now) const {
   return parse_retry_after(headers, now);
 }
 
@@ -219,10 +218,10 @@ std::optional<IamKey> split_iam_key(std::string_view secret) {
   }
   std::string_view id = secret.substr(0, colon);
   std::string_view key = secret.substr(colon + 1);
-  bool id_shape = id.size() >= 16 && id.size() <= 128 &&
-                  std::all_of(id.begin(), id.end(), [](char c) {
-                    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-                  });
+  bool id_shape =
+      id.size() >= 16 && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      });
   if (!id_shape || key.empty()) {
     return std::nullopt;
   }

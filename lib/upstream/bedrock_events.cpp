@@ -42,9 +42,9 @@ void BedrockEventReader::on_frame(const EventFrame& frame, const SseParser::Even
   if (message_type == "exception" || message_type == "error") {
     UpstreamError error;
     json payload = json::parse(frame.payload, nullptr, false);
-    error.type = std::string(message_type == "exception"
-                                 ? frame.header(":exception-type").value_or("")
-                                 : frame.header(":error-code").value_or(""));
+    error.type =
+        std::string(message_type == "exception" ? frame.header(":exception-type").value_or("")
+                                                : frame.header(":error-code").value_or(""));
     error.message = message_type == "exception"
                         ? string_field(payload, "message")
                         : std::string(frame.header(":error-message").value_or(""));

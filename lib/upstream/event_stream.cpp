@@ -11,7 +11,9 @@ constexpr std::size_t k_prelude = 12;
 constexpr std::size_t k_overhead = k_prelude + 4;
 
 std::uint32_t be32(std::string_view bytes, std::size_t at) {
-  auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])); };
+  auto byte = [&](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i]));
+  };
   return (byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3);
 }
 

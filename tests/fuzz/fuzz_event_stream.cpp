@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   std::size_t step = 1 + data[0] % 17;
   if (data[0] & 0x80) {
     // The payload as the body of one well-formed chunk frame.
-    input = upstream::encode_event_frame({{":event-type", "chunk"}, {":message-type", "event"}},
-                                         input);
+    input =
+        upstream::encode_event_frame({{":event-type", "chunk"}, {":message-type", "event"}}, input);
   }
   Result whole = read(input, input.size() + 1);
   Result split = read(input, step);

@@ -61,10 +61,9 @@ std::string dump(const nlohmann::json& j) {
 std::string bedrock_chunk_frame(const std::string& event_json) {
   // "p" pads the payload as the real service does (its length varies).
   const std::string payload = dump({{"bytes", base64(event_json)}, {"p", "abcdefgh"}});
-  return frame({{":event-type", "chunk"},
-                {":content-type", "application/json"},
-                {":message-type", "event"}},
-               payload);
+  return frame(
+      {{":event-type", "chunk"}, {":content-type", "application/json"}, {":message-type", "event"}},
+      payload);
 }
 
 std::string bedrock_corrupt_frame(const std::string& event_json) {
@@ -105,7 +104,8 @@ std::string bedrock_error_type(int status) {
 void answer_bedrock_error(const response_spec& spec, httplib::Response& res) {
   const std::string type = spec.error_type.value_or(bedrock_error_type(spec.status));
   if (!res.has_header("x-amzn-ErrorType")) {
-    res.set_header("x-amzn-ErrorType", type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
+    res.set_header("x-amzn-ErrorType",
+                   type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
   }
   res.set_content(dump({{"message", spec.error_message.value_or("mock: " + type)}}),
                   spec.content_type.value_or("application/json"));

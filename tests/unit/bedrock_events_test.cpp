@@ -26,7 +26,8 @@ std::vector<upstream::SseEvent> read(upstream::BedrockEventReader& reader, const
 } // namespace
 
 TEST_CASE("bedrock events: each chunk is the Anthropic event it carries") {
-  std::string delta = R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})";
+  std::string delta =
+      R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})";
   std::string stop = R"({"type":"message_stop"})";
   upstream::BedrockEventReader reader;
   bool ok = false;

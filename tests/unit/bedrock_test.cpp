@@ -14,8 +14,7 @@ using upstream::BedrockProvider;
 namespace {
 
 bool has_header(const upstream::HttpRequest& request, const std::string& header) {
-  return std::find(request.headers.begin(), request.headers.end(), header) !=
-         request.headers.end();
+  return std::find(request.headers.begin(), request.headers.end(), header) != request.headers.end();
 }
 
 upstream::AnswerReading read(const BedrockProvider& provider, long status,
@@ -50,9 +49,8 @@ TEST_CASE("bedrock: invoke with the model in the path and the body less model an
   CHECK(upstream::request_model(body) == prompt.model); // the walk's model
   auto request = provider.request("http://127.0.0.1:9", "ABSKbearer", body, /*stream=*/true);
   CHECK(request.method == "POST");
-  CHECK(request.url ==
-        "http://127.0.0.1:9/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/"
-        "invoke-with-response-stream");
+  CHECK(request.url == "http://127.0.0.1:9/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/"
+                       "invoke-with-response-stream");
   CHECK(has_header(request, "authorization: Bearer ABSKbearer"));
   CHECK_FALSE(request.signing);
   auto sent = nlohmann::json::parse(request.body);
