@@ -101,6 +101,8 @@ const ProviderProfile& AnthropicProvider::profile() const {
       "message_stop",
       1.0,
       "/anthropic",
+      "text/event-stream",
+      "", // keys check probes
   };
   return k_profile;
 }

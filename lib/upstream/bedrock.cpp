@@ -71,6 +71,9 @@ BedrockProvider::BedrockProvider(std::string region) : m_region(std::move(region
       1.0,
       "", // not served by the listener in this version
       "application/vnd.amazon.eventstream",
+      "keys check does not probe Bedrock keys in this version: the cheap probe would be "
+      "CountTokens (POST /model/{id}/count-tokens: free, on the same endpoint and permissions "
+      "as invoke), which is not built yet; `bridge ask` marks each key it reaches as it walks",
   };
 }
 

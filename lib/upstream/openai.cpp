@@ -105,12 +105,19 @@ bool is_openai_host(std::string_view base_url) {
 
 const ProviderProfile& OpenAiProvider::profile() const {
   static const ProviderProfile k_profile{
-      "openai",          "https://api.openai.com/v1",
-      "OPENAI_BASE_URL", "OPENAI_API_KEY",
-      "openai.keys",     "gpt-4o-mini",
-      "x-request-id",    "a chat completion",
-      "data: [DONE]",    2.0,
+      "openai",
+      "https://api.openai.com/v1",
+      "OPENAI_BASE_URL",
+      "OPENAI_API_KEY",
+      "openai.keys",
+      "gpt-4o-mini",
+      "x-request-id",
+      "a chat completion",
+      "data: [DONE]",
+      2.0,
       "/openai/v1",
+      "text/event-stream",
+      "", // keys check probes
   };
   return k_profile;
 }

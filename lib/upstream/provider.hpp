@@ -50,6 +50,9 @@ struct ProviderProfile {
   // The content type of a streamed answer; the answer's events are read by
   // Provider::event_reader.
   std::string stream_content_type = "text/event-stream";
+  // Why `keys check` does not probe this API's keys, for its message; empty
+  // when it does (probe()).
+  std::string no_probe;
 };
 
 // What a provider may need beyond its name, resolved by the app from options
