@@ -157,9 +157,13 @@ TransferResult CurlTransport::send(std::string_view method, const std::string& u
 
   CURLcode code = curl_easy_perform(curl);
   if (signing != nullptr) {
+    // Setting CURLOPT_AWS_SIGV4 chose SigV4 as the handle's auth method, and
+    // clearing it does not undo that: the next key of the walk (a Bearer
+    // key) must go out with nothing but its header.
     curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, nullptr);
     curl_easy_setopt(curl, CURLOPT_USERNAME, nullptr);
     curl_easy_setopt(curl, CURLOPT_PASSWORD, nullptr);
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
