@@ -18,6 +18,7 @@ pool::AttemptOutcome outcome_of(const upstream::AnswerReading& reading) {
   }
   auto outcome = pool::AttemptOutcome::answer(static_cast<int>(reading.status), reading.error_type);
   outcome.limit = reading.limit;
+  outcome.fault = reading.fault;
   outcome.limit_end = reading.limit_end;
   outcome.limits = reading.limits;
   outcome.retry_after = reading.retry_after;

@@ -24,6 +24,7 @@ constexpr const char* k_footer = R"(Examples:
   bridge ask --provider openai 'Hello'               # OpenAI Chat Completions
   BRIDGE_PROVIDER=openai OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_API_KEY=x \
     bridge stream -m llama3.2 'Hello'                 # a local server (Ollama)
+  bridge ask --provider bedrock --region us-east-1 'Hello'   # Claude on Amazon Bedrock
   bridge keys status                                # ready / cooling / disabled
 
 In scripts and CI:

@@ -43,13 +43,15 @@ void GlobalOptions::add_to(CLI::App& app) {
       ->check(non_empty("the state file's path or URL is empty; name one, or leave the option "
                         "out"));
   app.add_option("--base-url", base_url,
-                 "API base URL [env: ANTHROPIC_BASE_URL or OPENAI_BASE_URL]\n"
-                 "[default: https://api.anthropic.com or https://api.openai.com/v1]")
+                 "API base URL [env: ANTHROPIC_BASE_URL, OPENAI_BASE_URL or\n"
+                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME] [default: https://api.anthropic.com,\n"
+                 "https://api.openai.com/v1 or https://bedrock-runtime.REGION.amazonaws.com]")
       ->type_name("URL")
       ->check(non_empty("the base URL is empty; name one, or leave the option out"));
   app.add_option("--provider", provider,
-                 "Upstream API: anthropic (Messages) or openai (Chat Completions,\n"
-                 "also spoken by many other hosts and local servers)\n"
+                 "Upstream API: anthropic (Messages), openai (Chat Completions,\n"
+                 "also spoken by many other hosts and local servers) or bedrock\n"
+                 "(Claude on Amazon Bedrock)\n"
                  "[env: BRIDGE_PROVIDER] [default: anthropic]")
       ->type_name("NAME")
       ->transform(CLI::Validator(
@@ -69,6 +71,12 @@ void GlobalOptions::add_to(CLI::App& app) {
                        : fmt::format("unknown provider (known: {})", known);
           },
           ""));
+  app.add_option("--region", region,
+                 "AWS region of the bedrock provider\n"
+                 "[env: AWS_REGION or AWS_DEFAULT_REGION]")
+      ->type_name("REGION")
+      ->check(non_empty("the region is empty; name one (e.g. us-east-1), or leave the option "
+                        "out"));
   app.add_flag("-v,--verbose", verbose, "Tell which key each attempt used and how it ended");
   app.add_flag("-q,--quiet", quiet, "No warnings or notices on stderr, only errors");
 }
@@ -125,15 +133,19 @@ std::string default_state_file() {
 }
 
 std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& options) {
+  upstream::ProviderSettings settings;
+  settings.region = options.region
+                        ? *options.region
+                        : env("AWS_REGION").value_or(env("AWS_DEFAULT_REGION").value_or(""));
   if (options.provider) {
-    if (auto provider = upstream::make_provider(*options.provider)) {
+    if (auto provider = upstream::make_provider(*options.provider, settings)) {
       return provider;
     }
     throw util::Error(util::ExitCode::usage,
                       fmt::format("--provider {}: unknown provider", *options.provider));
   }
   std::string name = env("BRIDGE_PROVIDER").value_or("anthropic");
-  if (auto provider = upstream::make_provider(util::to_lower(name))) { // as --provider: OpenAI
+  if (auto provider = upstream::make_provider(util::to_lower(name), settings)) { // as --provider
     return provider;
   }
   std::string known;
@@ -149,6 +161,7 @@ namespace {
 std::string owner_name(std::string_view owner) {
   return owner == "anthropic" ? "an Anthropic"
          : owner == "openai"  ? "an OpenAI"
+         : owner == "bedrock" ? "an Amazon Bedrock"
                               : std::string(owner);
 }
 
@@ -169,10 +182,20 @@ void refuse_foreign_key(const keys::Key& key, const upstream::ProviderProfile& p
                                 profile.name, advice));
 }
 
+// A key the provider cannot use here (a Bedrock IAM key with an old
+// libcurl) is refused before any request, naming the key by its hint.
+void refuse_unusable_key(const keys::Key& key, const upstream::Provider& provider,
+                         const std::string& where) {
+  if (auto why = provider.unusable_secret(key.secret)) {
+    throw util::Error(util::ExitCode::config, fmt::format("{}: {}", where, *why));
+  }
+}
+
 } // namespace
 
-KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
+KeySource resolve_keys(const GlobalOptions& options, const upstream::Provider& provider,
                        const Console& console) {
+  const upstream::ProviderProfile& profile = provider.profile();
   KeySource source;
   const std::string& key_env = profile.key_env;
   std::optional<std::string> file = options.key_file ? options.key_file : env("BRIDGE_KEY_FILE");
@@ -189,6 +212,7 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderPro
     }
     source.mode = KeySource::Mode::byok;
     source.keys.push_back(keys::make_key(key_env, *byok));
+    refuse_unusable_key(source.keys.front(), provider, key_env);
     refuse_foreign_key(source.keys.front(), profile, key_env,
                        fmt::format("; put a {} key in {}, or choose the provider with --provider "
                                    "or BRIDGE_PROVIDER",
@@ -241,6 +265,9 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderPro
         fmt::format("; a key file holds the keys of one provider: name a file of {} "
                     "keys (--key-file, BRIDGE_KEY_FILE or {}){}",
                     profile.name, profile.key_file_name, advice));
+    refuse_unusable_key(
+        key, provider,
+        fmt::format("{}: key '{}' (line {}, {})", source.key_file, key.label, key.line, key.hint));
   }
   console.detail(
       fmt::format("keys: {} from {} ({})", source.keys.size(), source.key_file, named_by));

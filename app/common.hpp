@@ -20,6 +20,7 @@ struct GlobalOptions {
   std::optional<std::string> state;
   std::optional<std::string> base_url;
   std::optional<std::string> provider;
+  std::optional<std::string> region; // Amazon Bedrock's
   bool verbose = false;
   bool quiet = false;
 
@@ -29,7 +30,8 @@ struct GlobalOptions {
 
 // The footer of the help of ask, stream and keys.
 inline constexpr const char* k_global_options_note =
-    "Global options (--provider, --key-file, --state, --base-url, -v, -q) may also\n"
+    "Global options (--provider, --region, --key-file, --state, --base-url, -v, -q) may\n"
+    "also "
     "follow the subcommand; see bridge --help. Exit codes and files: man bridge.";
 
 // Where the keys of this invocation come from (docs/contract.md, keys).
@@ -40,17 +42,20 @@ struct KeySource {
   std::vector<keys::Key> keys; // the pool, or the one BYOK key
 };
 
-// The upstream API: --provider, BRIDGE_PROVIDER, or anthropic. Throws
+// The upstream API: --provider, BRIDGE_PROVIDER, or anthropic; for Bedrock
+// with the region of --region, AWS_REGION or AWS_DEFAULT_REGION. Throws
 // util::Error (exit 78) for a BRIDGE_PROVIDER that names none (an unknown
-// --provider is refused by the parser, exit 2).
+// --provider is refused by the parser, exit 2) and for Bedrock without a
+// region.
 std::unique_ptr<upstream::Provider> resolve_provider(const GlobalOptions& options);
 
 // Resolves and loads the keys of the provider `profile` describes:
 // --key-file/BRIDGE_KEY_FILE, else the provider's key variable
 // (ANTHROPIC_API_KEY, OPENAI_API_KEY) when there is no default key file
 // (BYOK), else the default key file. Throws util::Error (exit 78) when there
-// are none. Commands reach it through Invocation::keys().
-KeySource resolve_keys(const GlobalOptions& options, const upstream::ProviderProfile& profile,
+// are none, and for a key the provider cannot use (unusable_secret). Commands reach it through
+// Invocation::keys().
+KeySource resolve_keys(const GlobalOptions& options, const upstream::Provider& provider,
                        const Console& console);
 
 // The state file path: --state, BRIDGE_STATE, or the XDG default.

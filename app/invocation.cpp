@@ -20,7 +20,7 @@ const std::string& Invocation::base_url() {
 
 const KeySource& Invocation::keys() {
   if (!m_keys) {
-    m_keys = resolve_keys(m_global, m_provider->profile(), m_console);
+    m_keys = resolve_keys(m_global, *m_provider, m_console);
     scope_to_origin(*m_keys);
   }
   return *m_keys;

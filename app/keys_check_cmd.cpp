@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "pool_state.hpp"
 #include "upstream/probe.hpp"
+#include "util/error.hpp"
 
 #include <memory>
 #include <optional>
@@ -21,6 +22,9 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
   // The order of the checks decides which error a user with several sees
   // first: the provider, the base URL, then the keys.
   const upstream::Provider& provider = invocation.provider();
+  if (!provider.profile().no_probe.empty()) {
+    throw util::Error(util::ExitCode::usage, provider.profile().no_probe);
+  }
   const std::string& base_url = invocation.base_url();
   const KeySource& source = invocation.keys();
 

@@ -9,6 +9,7 @@
 #include "util/error.hpp"
 #include "util/printable.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
 #include <fmt/format.h>
@@ -111,7 +112,14 @@ Listener::Listener(const GlobalOptions& global, const ListenerOptions& options, 
   // (anthropic by default); the other provider is resolved from its own
   // variables and default key file.
   std::string chosen = resolve_provider(global)->profile().name;
-  for (const auto& name : upstream::provider_names()) {
+  const auto& served = upstream::listener_provider_names();
+  if (std::find(served.begin(), served.end(), chosen) == served.end()) {
+    throw util::Error(util::ExitCode::usage,
+                      fmt::format("the listener does not serve the {} provider; use ask or stream "
+                                  "with --provider {}",
+                                  chosen, chosen));
+  }
+  for (const auto& name : upstream::listener_provider_names()) {
     ListenerPool pool;
     pool.global = global;
     pool.global.provider = name;

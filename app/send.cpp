@@ -29,7 +29,8 @@ pool::WalkResult walk_pool(const SendWorld& world, const pool::WalkOptions& opti
     exchange.begin(record);
     upstream::HttpRequest request = make_request(key);
     record.attempt.transfer =
-        world.transport.send(request.method, request.url, request.headers, request.body, exchange);
+        world.transport.send(request.method, request.url, request.headers, request.body, exchange,
+                             request.signing ? &*request.signing : nullptr);
     exchange.ended(record); // keeps the error body for the reading
     record.reading = read_answer(world.provider, record.attempt, redactor, world.clock.now());
     return exchange.finish(record, outcome_of(record.reading));

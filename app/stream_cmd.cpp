@@ -26,7 +26,7 @@ public:
       m_spinner.start("waiting for the first words");
     }
     m_record = &record;
-    m_parser = upstream::SseParser();
+    m_reader = m_provider->event_reader();
     m_streaming = false;
     m_events = 0;
     m_complete = false;
@@ -35,6 +35,7 @@ public:
     m_bad_delta = false;
     m_pending.clear();
     m_text_batch.clear();
+    m_raw_batch.clear();
     m_body.clear();
   }
 
@@ -42,8 +43,9 @@ public:
     m_record->attempt.status = status;
     m_record->attempt.headers = headers;
     auto type = headers.get("content-type");
-    m_streaming = status >= 200 && status < 300 && type &&
-                  util::starts_with_ci(util::trim(*type), "text/event-stream");
+    m_streaming =
+        status >= 200 && status < 300 && type &&
+        util::starts_with_ci(util::trim(*type), m_provider->profile().stream_content_type);
     if (m_streaming && m_record->key != nullptr) {
       // Which key answers matters now, before its text, not after the end.
       m_console.detail(fmt::format("key {} ({}): {}, streaming the answer", m_record->key->label,
@@ -61,12 +63,16 @@ public:
       return true;
     }
     bool before_first = m_events == 0;
-    bool fed = m_parser.feed(chunk, [this](const upstream::SseEvent& event) { on_event(event); });
+    bool fed = m_reader->feed(chunk, [this](const upstream::SseEvent& event) { on_event(event); });
     // The text of every delta in this network read goes out in one write:
     // each delta is still on its way to stdout as soon as it has arrived.
     write_out(shown(m_text_batch));
     m_text_batch.clear();
-    if (m_raw) {
+    if (m_raw && !m_reader->relays_bytes()) {
+      // Binary frames: each event as a server-sent event (on_event).
+      write_out(shown(m_raw_batch));
+      m_raw_batch.clear();
+    } else if (m_raw) {
       // Relay whole events only: nothing before the first event (a failure
       // then still fails over), and never half an event, so that an error
       // event we add after a drop is not glued onto a partial line.
@@ -112,8 +118,8 @@ public:
       broken = "the upstream sent a text event that is not valid JSON";
     } else if (m_record->stream_error) {
       broken = "the upstream sent an error event";
-    } else if (m_parser.failed()) {
-      broken = "an event-stream line is longer than 16 MiB";
+    } else if (!m_reader->failure().empty()) {
+      broken = m_reader->failure();
     } else if (record.attempt.transfer.error != Error::none) {
       if (m_events == 0) {
         return outcome; // a failure before the first event: reported like ask's
@@ -127,6 +133,8 @@ public:
       } else {
         broken = "the stream was cut off: " + record.attempt.transfer.message;
       }
+    } else if (m_reader->mid_event() && !m_reader->relays_bytes()) {
+      broken = "the stream ended inside an event-stream frame";
     } else if (!m_complete) {
       broken = m_events == 0 ? "the stream ended without any event"
                              : "the stream ended before " + m_provider->profile().end_marker;
@@ -178,6 +186,9 @@ private:
 
   void on_event(const upstream::SseEvent& event) {
     ++m_events;
+    if (m_raw && !m_reader->relays_bytes()) {
+      m_raw_batch += "event: " + event.name + "\ndata: " + event.data + "\n\n";
+    }
     upstream::UpstreamError error;
     switch (m_provider->decode_event(event, /*want_text=*/!m_raw, m_text_batch, error)) {
     case upstream::EventKind::done:
@@ -239,7 +250,7 @@ private:
   Console m_console;
   Spinner m_spinner;
   AttemptRecord* m_record = nullptr;
-  upstream::SseParser m_parser;
+  std::unique_ptr<upstream::EventReader> m_reader;
   bool m_streaming = false;
   long m_events = 0;
   bool m_complete = false;
@@ -250,6 +261,7 @@ private:
   char m_last_char = '\0';
   std::string m_pending;
   std::string m_text_batch;
+  std::string m_raw_batch; // --raw, binary frames: the events read, as server-sent events
   std::string m_body;
   std::string m_plain_text;
 };

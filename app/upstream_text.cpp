@@ -1,11 +1,17 @@
 #include "upstream_text.hpp"
 
+#include "keys/key.hpp"
+
 namespace app {
 
 util::Redactor key_redactor(const KeySource& source) {
   util::Redactor redactor;
   for (const auto& key : source.keys) {
     redactor.add(key.secret, key.hint);
+    if (auto aws = keys::aws_key_parts(key.secret)) {
+      // An upstream may quote the secret access key alone.
+      redactor.add(std::string(aws->secret_access_key), key.hint);
+    }
   }
   return redactor;
 }

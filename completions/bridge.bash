@@ -78,7 +78,7 @@ _bridge()
 
     local models='claude-sonnet-4-5 claude-opus-4-1 claude-haiku-4-5 gpt-4o-mini gpt-4.1'
     local help_opts='-h --help'
-    local global_opts='--key-file --state --base-url --provider -v --verbose -q --quiet'
+    local global_opts='--key-file --state --base-url --provider --region -v --verbose -q --quiet'
     local send_opts='-m --model -s --system --max-tokens -t --temperature --stop
         --request --retries --wait --timeout --connect-timeout --idle-timeout
         --no-stdin'
@@ -114,7 +114,7 @@ _bridge()
             --provider=*)
                 provider=${word#*=}
                 ;;
-            --state | --base-url | -m | --model | -s | --system | --max-tokens | \
+            --state | --base-url | --region | -m | --model | -s | --system | --max-tokens | \
                 -t | --temperature | --stop | --request | --retries | --timeout | \
                 --connect-timeout | --idle-timeout | -H | --header | \
                 --listen | --token-file | --max-connections)
@@ -171,7 +171,11 @@ _bridge()
             return
             ;;
         --provider)
-            COMPREPLY=($(compgen -W 'anthropic openai' -- "$cur"))
+            COMPREPLY=($(compgen -W 'anthropic openai bedrock' -- "$cur"))
+            return
+            ;;
+        --region)
+            COMPREPLY=($(compgen -W 'us-east-1 us-east-2 us-west-2 eu-central-1 eu-west-1 eu-west-3 ap-northeast-1 ap-southeast-2' -- "$cur"))
             return
             ;;
         --base-url)
@@ -218,12 +222,14 @@ _bridge()
         'keys reset' | 'keys check')
             # The key file bridge would use: --key-file, BRIDGE_KEY_FILE, or
             # the provider's default (--provider, else BRIDGE_PROVIDER, in
-            # any case: keys, or openai.keys for openai) under the XDG
+            # any case: keys, openai.keys for openai, bedrock.keys for
+            # bedrock) under the XDG
             # directory (a relative XDG_CONFIG_HOME is ignored, as bridge
             # does).
             provider=$(_bridge_unquote "${provider:-${BRIDGE_PROVIDER-}}")
             local default_name=keys
             [[ ${provider,,} == openai ]] && default_name=openai.keys
+            [[ ${provider,,} == bedrock ]] && default_name=bedrock.keys
             if [[ $key_file ]]; then
                 key_file=$(_bridge_unquote "$key_file")
             elif [[ ${BRIDGE_KEY_FILE-} ]]; then

@@ -31,7 +31,7 @@ function __bridge_command
                     echo command
                     return
                 end
-            case --key-file --state --base-url --provider -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections
+            case --key-file --state --base-url --provider --region -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections
                 set skip 1
             case '-*'
             case '*'
@@ -84,10 +84,11 @@ function __bridge_key_labels
         set i (math $i + 1)
     end
     # The provider's default key file (--provider, else BRIDGE_PROVIDER, in
-    # any case): keys, or openai.keys for openai.
+    # any case): keys, openai.keys for openai, bedrock.keys for bedrock.
     test -z "$provider"; and set provider "$BRIDGE_PROVIDER"
     set -l default_name keys
     string match -qi -- openai "$provider"; and set default_name openai.keys
+    string match -qi -- bedrock "$provider"; and set default_name bedrock.keys
     if test -z "$file"
         if test -n "$BRIDGE_KEY_FILE"
             set file $BRIDGE_KEY_FILE
@@ -179,7 +180,8 @@ set -l __bridge_global '__bridge_at top ask stream keys "keys status" "keys rese
 complete -c bridge -n $__bridge_global -l key-file -r -F -d 'Key file, KEY or LABEL KEY per line [env BRIDGE_KEY_FILE]'
 complete -c bridge -n $__bridge_global -l state -r -F -d 'State file, or redis:// / unix:// URL shared across machines [env BRIDGE_STATE]'
 complete -c bridge -n $__bridge_global -l base-url -x -a 'https://api.anthropic.com https://api.openai.com/v1 http://localhost:11434/v1' -d 'API base URL [env ANTHROPIC_BASE_URL or OPENAI_BASE_URL]'
-complete -c bridge -n $__bridge_global -l provider -x -a 'anthropic openai' -d 'Upstream API [env BRIDGE_PROVIDER, default anthropic]'
+complete -c bridge -n $__bridge_global -l provider -x -a 'anthropic openai bedrock' -d 'Upstream API [env BRIDGE_PROVIDER, default anthropic]'
+complete -c bridge -n $__bridge_global -l region -x -a 'us-east-1 us-east-2 us-west-2 eu-central-1 eu-west-1 eu-west-3 ap-northeast-1 ap-southeast-2' -d 'AWS region of the bedrock provider [env AWS_REGION or AWS_DEFAULT_REGION]'
 complete -c bridge -n $__bridge_global -s v -l verbose -d 'Tell which key each attempt used and how it ended'
 complete -c bridge -n $__bridge_global -s q -l quiet -d 'No warnings or notices, only errors'
 
@@ -219,6 +221,7 @@ complete -c bridge -n '__bridge_at serve exec' -l key-file -r -F -d 'Key file of
 complete -c bridge -n '__bridge_at serve exec' -l state -r -F -d 'State file, or redis:// / unix:// URL'
 complete -c bridge -n '__bridge_at serve exec' -l base-url -x -d 'Base URL of the provider --provider names'
 complete -c bridge -n '__bridge_at serve exec' -l provider -x -a 'anthropic openai' -d 'The provider --key-file and --base-url belong to'
+complete -c bridge -n '__bridge_at serve exec' -l region -x -d 'AWS region (bedrock; not served by the listener)'
 complete -c bridge -n '__bridge_at serve exec' -s v -l verbose -d 'One line per request on stderr'
 complete -c bridge -n '__bridge_at serve exec' -s q -l quiet -d 'No warnings or notices, only errors'
 complete -c bridge -n '__bridge_at serve exec' -l retries -x -d "Retries of an answer that is not the key's fault (default 0)"

@@ -1,5 +1,7 @@
 #include "keys/key.hpp"
 
+#include <algorithm>
+
 #include "util/strings.hpp"
 
 #include <cstdint>
@@ -17,7 +19,26 @@ Key make_key(std::string label, std::string secret, int line) {
   return key;
 }
 
+std::optional<AwsKeyParts> aws_key_parts(std::string_view secret) {
+  auto colon = secret.find(':');
+  if (colon == std::string_view::npos || colon + 1 == secret.size()) {
+    return std::nullopt;
+  }
+  std::string_view id = secret.substr(0, colon);
+  bool id_shape =
+      id.size() >= 16 && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      });
+  if (!id_shape) {
+    return std::nullopt;
+  }
+  return AwsKeyParts{id, secret.substr(colon + 1)};
+}
+
 std::string key_hint(std::string_view secret) {
+  if (auto aws = aws_key_parts(secret)) {
+    secret = aws->access_key_id; // no character of the secret access key is shown
+  }
   std::size_t length = util::utf8_length(secret);
   std::size_t n = length >= 20 ? 4 : length >= 10 ? 2 : length >= 5 ? 1 : 0;
   if (length <= 2 * n || n == 0) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,18 @@ struct Key {
 // Builds a Key, deriving its hint and fingerprint.
 Key make_key(std::string label, std::string secret, int line = 0);
 
-// The masked form of docs/contract.md (keys): the first and last n characters joined by
+// An AWS IAM access key as a Bedrock key file writes it,
+// ACCESS_KEY_ID:SECRET_ACCESS_KEY (the id 16 to 128 upper-case letters and
+// digits), split in two; nullopt for any other key.
+struct AwsKeyParts {
+  std::string_view access_key_id;
+  std::string_view secret_access_key;
+};
+std::optional<AwsKeyParts> aws_key_parts(std::string_view secret);
+
+// The masked form of docs/contract.md (keys), of the access key id alone for
+// an AWS IAM key (aws_key_parts), so that no character of its secret shows: the first and last n
+// characters joined by
 // "...", n = 4 for keys of 20+ characters, 2 for 10–19, 1 for 5–9, 0 below;
 // "..." alone when the key has at most 2n characters. Counts code points.
 std::string key_hint(std::string_view secret);

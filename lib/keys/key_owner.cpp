@@ -8,11 +8,15 @@ namespace keys {
 namespace {
 
 // Prefixes documented by the vendors for their API keys.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> k_prefixes{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 7> k_prefixes{{
     {"sk-ant-", "anthropic"},
     {"sk-proj-", "openai"},
     {"sk-svcacct-", "openai"},
     {"sk-admin-", "openai"},
+    // Amazon Bedrock API keys (long-term, short-term) and IAM access key ids.
+    {"ABSK", "bedrock"},
+    {"bedrock-api-key-", "bedrock"},
+    {"AKIA", "bedrock"},
 }};
 
 } // namespace

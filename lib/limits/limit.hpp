@@ -22,6 +22,17 @@ enum class Limit {
   billing, // a billing problem (Anthropic's 402): every model, one hour
 };
 
+// Whose fault an error answer is, when the provider judges it by the error
+// type it names rather than by the HTTP status. Amazon Bedrock is the case:
+// its quota answer (ServiceQuotaExceededException) is a 400 and a model still
+// loading (ModelNotReadyException) a 429 that no other key would fix.
+enum class KeyFault {
+  by_status, // the status decides (429 cools, 401 and 403 disable)
+  rate,      // a rate or quota limit of the key: it cools, whatever the status
+  revoked,   // the key is refused: it is disabled, whatever the status
+  none,      // not the key's: reported without failover, whatever the status
+};
+
 // One kind of rate limit as a response reported it in its headers. `kind`
 // is requests, tokens, input_tokens or output_tokens; -1 means not sent.
 struct LimitReading {

@@ -12,6 +12,16 @@ Verdict classify(const AttemptOutcome& outcome) {
   if (outcome.status >= 200 && outcome.status < 300) {
     return Verdict::success;
   }
+  switch (outcome.fault) {
+  case KeyFault::rate:
+    return Verdict::cool;
+  case KeyFault::revoked:
+    return Verdict::disable;
+  case KeyFault::none:
+    return Verdict::report;
+  case KeyFault::by_status:
+    break;
+  }
   if (outcome.status == 429 || outcome.limit != Limit::rate) {
     return Verdict::cool;
   }

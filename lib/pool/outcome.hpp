@@ -16,6 +16,7 @@ namespace pool {
 // says which (upstream::Provider::read): the walk never looks at a
 // provider's error codes or messages itself.
 using Limit = limits::Limit;
+using KeyFault = limits::KeyFault;
 
 // What one upstream attempt came to, in the terms the walk needs. The attempt
 // function (given to the Walker) fills it in; the walker knows nothing of
@@ -32,6 +33,7 @@ struct AttemptOutcome {
   int status = 0;
   std::string error_type;                   // upstream error type, when the body named one
   Limit limit = Limit::rate;                // for an error answer: the kind of limit it names
+  KeyFault fault = KeyFault::by_status;     // when the provider judged the error type instead
   std::optional<util::TimePoint> limit_end; // a spend limit's end, when the answer names it
   std::vector<LimitReading> limits;         // the rate limits the response reported, when sent
   util::Millis retry_after{0};      // what the response asked for (docs/contract.md, Retry-After)

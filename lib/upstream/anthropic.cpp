@@ -102,6 +102,8 @@ const ProviderProfile& AnthropicProvider::profile() const {
       "message_stop",
       1.0,
       "/anthropic",
+      "text/event-stream",
+      "", // keys check probes
   };
   return k_profile;
 }
@@ -136,7 +138,8 @@ HttpRequest AnthropicProvider::request(std::string_view base_url, const std::str
                          "content-type: application/json",
                          stream ? "accept: text/event-stream" : "accept: application/json",
                      },
-                     std::move(body)};
+                     std::move(body),
+                     std::nullopt};
 }
 
 HttpRequest AnthropicProvider::forward(std::string_view base_url, const std::string& secret,
@@ -144,7 +147,7 @@ HttpRequest AnthropicProvider::forward(std::string_view base_url, const std::str
                                        std::vector<std::string> headers, std::string body) const {
   headers.push_back("x-api-key: " + secret);
   return HttpRequest{std::move(method), api_root(base_url) + std::string(path), std::move(headers),
-                     std::move(body)};
+                     std::move(body), std::nullopt};
 }
 
 std::string AnthropicProvider::error_body(std::string_view type, std::string_view message) const {
@@ -161,7 +164,8 @@ HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::strin
                          std::string("anthropic-version: ") + k_anthropic_version,
                          "accept: application/json",
                      },
-                     {}};
+                     {},
+                     std::nullopt};
 }
 
 std::optional<std::string> AnthropicProvider::answer_text(std::string_view body) const {
@@ -198,7 +202,8 @@ std::optional<UpstreamError> AnthropicProvider::parse_error(std::string_view bod
   return error_of(json::parse(body, nullptr, false));
 }
 
-Provider::ErrorBody AnthropicProvider::read_error_body(long status, std::string_view body) const {
+Provider::ErrorBody AnthropicProvider::read_error_body(long status, const Headers&,
+                                                       std::string_view body) const {
   ErrorBody read;
   // One parse serves the type, the message and the finer code.
   json document = json::parse(body, nullptr, false);

@@ -31,7 +31,8 @@ private:
   // The error an error body or an `error` event names; nullopt when it is
   // not of this provider's shape.
   std::optional<UpstreamError> parse_error(std::string_view body) const;
-  ErrorBody read_error_body(long status, std::string_view body) const override;
+  ErrorBody read_error_body(long status, const Headers& headers,
+                            std::string_view body) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
   std::vector<limits::LimitReading> rate_limits(const Headers& headers,
                                                 util::TimePoint now) const override;

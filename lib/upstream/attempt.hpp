@@ -76,6 +76,9 @@ struct AnswerReading {
   // knowing the codes or messages that told it.
   limits::Limit limit = limits::Limit::rate;
   std::optional<util::TimePoint> limit_end; // when the answer names the end of a spend limit
+  // Set by a provider that judges by the error type rather than the status
+  // (Bedrock): whether the key is at fault, whatever the status says.
+  limits::KeyFault fault = limits::KeyFault::by_status;
   std::vector<limits::LimitReading>
       limits;                       // the rate limits the headers report, resets on our clock
   util::Millis retry_after{0};      // the delay the answer asks for (0: none)

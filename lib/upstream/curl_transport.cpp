@@ -94,7 +94,7 @@ CurlTransport::~CurlTransport() { curl_easy_cleanup(m_impl->curl); }
 
 TransferResult CurlTransport::send(std::string_view method, const std::string& url,
                                    const std::vector<std::string>& headers, std::string_view body,
-                                   ResponseHandler& handler) {
+                                   ResponseHandler& handler, const AwsSigning* signing) {
   CURL* curl = m_impl->curl;
   Transfer transfer;
   transfer.handler = &handler;
@@ -146,8 +146,25 @@ TransferResult CurlTransport::send(std::string_view method, const std::string& u
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+  if (signing != nullptr) {
+    // libcurl computes the signature (Bedrock's IAM keys); it must be one
+    // that signs a path the way AWS does (8.9.0 and later: the Bedrock
+    // provider refuses IAM keys with an older one before any request).
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, signing->provider.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, signing->access_key_id.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, signing->secret_access_key.c_str());
+  }
 
   CURLcode code = curl_easy_perform(curl);
+  if (signing != nullptr) {
+    // Setting CURLOPT_AWS_SIGV4 chose SigV4 as the handle's auth method, and
+    // clearing it does not undo that: the next key of the walk (a Bearer
+    // key) must go out with nothing but its header.
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, nullptr);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, nullptr);
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, nullptr);
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);

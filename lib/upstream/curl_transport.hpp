@@ -34,9 +34,13 @@ public:
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
+  using Transport::send;
+  // With `signing`, libcurl signs the request with SigV4 (CURLOPT_AWS_SIGV4,
+  // the access key id and secret as CURLOPT_USERNAME and CURLOPT_PASSWORD,
+  // cleared again after the transfer).
   TransferResult send(std::string_view method, const std::string& url,
                       const std::vector<std::string>& headers, std::string_view body,
-                      ResponseHandler& handler) override;
+                      ResponseHandler& handler, const AwsSigning* signing) override;
   long connections_opened() const override { return m_connections; }
 
 private:

@@ -106,12 +106,19 @@ bool is_openai_host(std::string_view base_url) {
 
 const ProviderProfile& OpenAiProvider::profile() const {
   static const ProviderProfile k_profile{
-      "openai",          "https://api.openai.com/v1",
-      "OPENAI_BASE_URL", "OPENAI_API_KEY",
-      "openai.keys",     "gpt-4o-mini",
-      "x-request-id",    "a chat completion",
-      "data: [DONE]",    2.0,
+      "openai",
+      "https://api.openai.com/v1",
+      "OPENAI_BASE_URL",
+      "OPENAI_API_KEY",
+      "openai.keys",
+      "gpt-4o-mini",
+      "x-request-id",
+      "a chat completion",
+      "data: [DONE]",
+      2.0,
       "/openai/v1",
+      "text/event-stream",
+      "", // keys check probes
   };
   return k_profile;
 }
@@ -150,7 +157,8 @@ HttpRequest OpenAiProvider::request(std::string_view base_url, const std::string
                          "content-type: application/json",
                          stream ? "accept: text/event-stream" : "accept: application/json",
                      },
-                     std::move(body)};
+                     std::move(body),
+                     std::nullopt};
 }
 
 HttpRequest OpenAiProvider::forward(std::string_view base_url, const std::string& secret,
@@ -158,7 +166,7 @@ HttpRequest OpenAiProvider::forward(std::string_view base_url, const std::string
                                     std::vector<std::string> headers, std::string body) const {
   headers.push_back("authorization: Bearer " + secret);
   return HttpRequest{std::move(method), std::string(base_url) + std::string(path),
-                     std::move(headers), std::move(body)};
+                     std::move(headers), std::move(body), std::nullopt};
 }
 
 std::string OpenAiProvider::error_body(std::string_view type, std::string_view message) const {
@@ -174,7 +182,8 @@ HttpRequest OpenAiProvider::probe(std::string_view base_url, const std::string& 
   return HttpRequest{"GET",
                      std::string(base_url) + "/models",
                      {"authorization: Bearer " + secret, "accept: application/json"},
-                     {}};
+                     {},
+                     std::nullopt};
 }
 
 std::optional<std::string> OpenAiProvider::answer_text(std::string_view body) const {
@@ -244,7 +253,8 @@ EventKind OpenAiProvider::decode_event(const SseEvent& event, bool want_text, st
   return EventKind::text;
 }
 
-Provider::ErrorBody OpenAiProvider::read_error_body(long status, std::string_view body) const {
+Provider::ErrorBody OpenAiProvider::read_error_body(long status, const Headers&,
+                                                    std::string_view body) const {
   ErrorBody read;
   json parsed = json::parse(body, nullptr, false);
   UpstreamError error;

@@ -26,7 +26,8 @@ public:
                          UpstreamError& error) const override;
 
 private:
-  ErrorBody read_error_body(long status, std::string_view body) const override;
+  ErrorBody read_error_body(long status, const Headers& headers,
+                            std::string_view body) const override;
   util::Millis retry_after(long status, const Headers& headers, util::TimePoint now) const override;
   std::vector<limits::LimitReading> rate_limits(const Headers& headers,
                                                 util::TimePoint now) const override;

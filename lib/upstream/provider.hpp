@@ -2,9 +2,11 @@
 
 #include "limits/limit.hpp"
 #include "upstream/attempt.hpp"
+#include "upstream/event_reader.hpp"
 #include "upstream/headers.hpp"
 #include "upstream/messages.hpp"
 #include "upstream/sse_parser.hpp"
+#include "upstream/transport.hpp"
 #include "util/clock.hpp"
 
 #include <memory>
@@ -45,6 +47,18 @@ struct ProviderProfile {
   // Where the listener (`bridge exec`, `bridge serve`) serves this API: a request
   // under this path goes to the base URL with the rest of its path.
   std::string listen_prefix;
+  // The content type of a streamed answer; the answer's events are read by
+  // Provider::event_reader.
+  std::string stream_content_type = "text/event-stream";
+  // Why `keys check` does not probe this API's keys, for its message; empty
+  // when it does (probe()).
+  std::string no_probe;
+};
+
+// What a provider may need beyond its name, resolved by the app from options
+// and the environment: Amazon Bedrock's region.
+struct ProviderSettings {
+  std::string region; // empty when none is configured
 };
 
 // One HTTP request, ready for the transport. `headers` hold the key: they go
@@ -54,6 +68,9 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;
   std::string body;
+  // Set when the transport signs the request (AWS SigV4, done by libcurl)
+  // rather than the headers carrying the credential.
+  std::optional<AwsSigning> signing;
 };
 
 // What one server-sent event means for `stream`.
@@ -96,6 +113,15 @@ public:
   // (the listener's 429, 401, 404, ...).
   virtual std::string error_body(std::string_view type, std::string_view message) const = 0;
 
+  // Why `secret` cannot be used with this provider on this machine (a
+  // credential whose signing the linked libcurl gets wrong), or nullopt.
+  // The app refuses such a key before any request (exit 78).
+  virtual std::optional<std::string> unusable_secret(std::string_view secret) const;
+
+  // A reader of a streamed answer's bytes into events: server-sent events
+  // for most APIs (SseEventReader), AWS event-stream frames for Bedrock.
+  virtual std::unique_ptr<EventReader> event_reader() const;
+
   // The text of a blocking answer; nullopt when the body is not of the
   // provider's shape.
   virtual std::optional<std::string> answer_text(std::string_view body) const = 0;
@@ -118,14 +144,18 @@ protected:
     std::string code;                   // a finer error code, when the body has one
     limits::Limit limit = limits::Limit::rate;
     std::optional<util::TimePoint> limit_end;
+    limits::KeyFault fault = limits::KeyFault::by_status; // when the type, not the status, decides
+    std::optional<bool> should_retry; // when the error type says (before x-should-retry)
   };
 
 private:
   // The parts of read() that differ by provider. They are private so that
   // the answer is judged in one call only (read), with the body parsed once.
   //
-  // The error of a non-2xx body, and whether it is a spend or billing limit.
-  virtual ErrorBody read_error_body(long status, std::string_view body) const = 0;
+  // The error of a non-2xx answer (its body, and for some APIs its
+  // headers), and whether it is a spend or billing limit.
+  virtual ErrorBody read_error_body(long status, const Headers& headers,
+                                    std::string_view body) const = 0;
   // How long an answer asks the caller to wait (0: it names no delay). Every
   // provider honours retry-after-ms and Retry-After (parse_retry_after); a
   // provider may read more for a 429.
@@ -140,7 +170,13 @@ private:
 
 // The names make_provider knows, in the order --help lists them.
 const std::vector<std::string>& provider_names();
+// The providers `bridge serve` and `bridge exec` put a pool behind (Bedrock
+// is served by `ask` and `stream` alone).
+const std::vector<std::string>& listener_provider_names();
 // The provider called `name`; nullptr when there is none of that name.
-std::unique_ptr<Provider> make_provider(std::string_view name);
+// Throws util::Error (exit 78) when `settings` lack what it needs (Bedrock
+// without a region).
+std::unique_ptr<Provider> make_provider(std::string_view name,
+                                        const ProviderSettings& settings = {});
 
 } // namespace upstream

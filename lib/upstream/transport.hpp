@@ -14,6 +14,15 @@
 
 namespace upstream {
 
+// AWS Signature Version 4, computed by libcurl (CURLOPT_AWS_SIGV4) with an
+// IAM access key: bridge writes no signing code. `provider` is libcurl's
+// "aws:amz:REGION:SERVICE".
+struct AwsSigning {
+  std::string provider;
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
 // Receives a response as it arrives. head() is called once, before the first
 // body byte (or at the end for an empty body); body() for each chunk and may
 // return false to stop the transfer (the handler remembers why).
@@ -36,14 +45,20 @@ public:
   virtual ~Transport() = default;
 
   // Sends one request: `method` as the client named it ("POST", "GET",
-  // "DELETE", ...), `body` sent when not empty (and always for POST).
+  // "DELETE", ...), `body` sent when not empty (and always for POST);
+  // `signing`, when given, has the transport sign the request.
   virtual TransferResult send(std::string_view method, const std::string& url,
                               const std::vector<std::string>& headers, std::string_view body,
-                              ResponseHandler& handler) = 0;
+                              ResponseHandler& handler, const AwsSigning* signing) = 0;
 
+  TransferResult send(std::string_view method, const std::string& url,
+                      const std::vector<std::string>& headers, std::string_view body,
+                      ResponseHandler& handler) {
+    return send(method, url, headers, body, handler, nullptr);
+  }
   TransferResult post(const std::string& url, const std::vector<std::string>& headers,
                       std::string_view body, ResponseHandler& handler) {
-    return send("POST", url, headers, body, handler);
+    return send("POST", url, headers, body, handler, nullptr);
   }
 
   // Connections opened so far by this transport (for -v: a failover walk

@@ -1,4 +1,5 @@
 #include "mock_responses.hpp"
+#include "mock_bedrock.hpp"
 
 #include <unistd.h>
 
@@ -179,7 +180,8 @@ ordered message_json(const request_info& info, ordered content, ordered stop_rea
 // Writes server-sent events into httplib's chunked sink, honouring pace_ms.
 class sse_writer {
 public:
-  sse_writer(httplib::DataSink& sink, int pace_ms) : m_sink(sink), m_pace_ms(pace_ms) {}
+  sse_writer(httplib::DataSink& sink, int pace_ms, bool bedrock = false)
+      : m_sink(sink), m_pace_ms(pace_ms), m_bedrock(bedrock) {}
 
   // Queues bytes. Returns false once the client is gone or the mock stops.
   bool raw(std::string_view bytes) {
@@ -208,6 +210,10 @@ public:
     if (!begin_event()) {
       return false;
     }
+    if (m_bedrock) {
+      // Bedrock carries each Anthropic event in an event-stream frame.
+      return raw(bedrock_chunk_frame(dump(data)));
+    }
     std::string text = "event: ";
     text.append(name);
     text += "\ndata: ";
@@ -230,6 +236,13 @@ public:
   // A text delta whose text is `len` bytes of filler; written in pieces so
   // that a delta of many megabytes is never held in memory.
   bool filler_delta(std::uint64_t offset, std::size_t len, const request_info& info) {
+    if (m_bedrock) {
+      std::string text;
+      append_filler(text, offset, len);
+      return event("content_block_delta", {{"type", "content_block_delta"},
+                                           {"index", 0},
+                                           {"delta", {{"type", "text_delta"}, {"text", text}}}});
+    }
     std::string head =
         "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
         "\"delta\":{\"type\":\"text_delta\",\"text\":\"";
@@ -268,6 +281,7 @@ public:
 private:
   httplib::DataSink& m_sink;
   int m_pace_ms;
+  bool m_bedrock;
   std::string m_buffer;
   bool m_ok = true;
   bool m_started = false;
@@ -288,7 +302,7 @@ void wait_for_gate(const std::string& path) {
 // Runs a whole event stream in one call of the content provider. Returns
 // false to make httplib drop the connection without the final chunk.
 bool run_stream(const response_spec& spec, const request_info& info, httplib::DataSink& sink) {
-  sse_writer out(sink, spec.pace_ms);
+  sse_writer out(sink, spec.pace_ms, info.bedrock);
   if (spec.preamble && info.openai) {
     if (!out.data(dump(openai_chunk(
             info, {{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr)))) {
@@ -322,6 +336,27 @@ bool run_stream(const response_spec& spec, const request_info& info, httplib::Da
       // OpenAI reports a failure mid-stream as a data event with an
       // "error" object, then ends the response.
       if (!out.data(dump(openai_error_json(spec, 500))) || !out.flush()) {
+        return false;
+      }
+      sink.done();
+      return true;
+    }
+    if (due(spec.error_after) && info.bedrock) {
+      // Bedrock reports a failure mid-stream in an exception frame.
+      if (!out.raw(bedrock_exception_frame(
+              spec.error_type.value_or("modelStreamErrorException"),
+              spec.error_message.value_or("mock: the model stream failed"))) ||
+          !out.flush()) {
+        return false;
+      }
+      sink.done();
+      return true;
+    }
+    if (due(spec.corrupt_after) || due(spec.truncate_after)) {
+      const std::string stop = dump({{"type", "message_stop"}});
+      const std::string bad = due(spec.corrupt_after) ? bedrock_corrupt_frame(stop)
+                                                      : bedrock_chunk_frame(stop).substr(0, 20);
+      if (!out.raw(bad) || !out.flush()) {
         return false;
       }
       sink.done();
@@ -582,6 +617,10 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
         res);
     return;
   }
+  if (!success && info.bedrock) {
+    answer_bedrock_error(spec, res);
+    return;
+  }
   if (!success && info.openai) {
     res.set_content(dump(openai_error_json(spec, spec.status)),
                     spec.content_type.value_or("application/json"));
@@ -593,10 +632,12 @@ void answer(const response_spec& spec, const request_info& info, httplib::Respon
   }
   if (info.stream) {
     res.set_header("cache-control", "no-cache");
-    res.set_chunked_content_provider(spec.content_type.value_or("text/event-stream"),
-                                     [&spec, info](std::size_t, httplib::DataSink& sink) {
-                                       return run_stream(spec, info, sink);
-                                     });
+    res.set_chunked_content_provider(
+        spec.content_type.value_or(info.bedrock ? "application/vnd.amazon.eventstream"
+                                                : "text/event-stream"),
+        [&spec, info](std::size_t, httplib::DataSink& sink) {
+          return run_stream(spec, info, sink);
+        });
     return;
   }
   if (spec.stream_bytes) {

@@ -20,6 +20,7 @@ struct request_info {
   bool stream = false;        // the request body had "stream": true
   std::size_t body_bytes = 0; // for a plausible input_tokens figure
   bool openai = false;        // answer in the Chat Completions shape
+  bool bedrock = false;       // Amazon Bedrock: event-stream frames, x-amzn-ErrorType errors
 };
 
 // Fills `res`. `spec` must outlive the response (it lives in the script).

@@ -61,10 +61,10 @@ std::vector<std::string> split_in_three(const std::string& text) {
 }
 
 const std::set<std::string> k_response_fields = {
-    "status",        "headers",    "content_type", "body",       "chunks",       "delay_ms",
-    "text",          "deltas",     "pace_ms",      "gate_file",  "error_after",  "error_type",
-    "error_message", "drop_after", "stall_after",  "stall_ms",   "stream_bytes", "delta_size",
-    "ping",          "preamble",   "binary",       "error_code",
+    "status",        "headers",    "content_type", "body",       "chunks",        "delay_ms",
+    "text",          "deltas",     "pace_ms",      "gate_file",  "error_after",   "error_type",
+    "error_message", "drop_after", "stall_after",  "stall_ms",   "stream_bytes",  "delta_size",
+    "ping",          "preamble",   "binary",       "error_code", "corrupt_after", "truncate_after",
 };
 
 // Decodes "\xHH" (a backslash, x, two hex digits) into the byte 0xHH; any
@@ -217,6 +217,12 @@ response_spec parse_response(const json& j, const std::string& where) {
   }
   if (j.contains("drop_after")) {
     r.drop_after = get_count(j, where, "drop_after");
+  }
+  if (j.contains("corrupt_after")) {
+    r.corrupt_after = get_count(j, where, "corrupt_after");
+  }
+  if (j.contains("truncate_after")) {
+    r.truncate_after = get_count(j, where, "truncate_after");
   }
   if (j.contains("stall_after")) {
     r.stall_after = get_count(j, where, "stall_after");

@@ -47,6 +47,11 @@ struct response_spec {
   // in the Anthropic shape (left out unless given).
   std::optional<std::string> error_code;
   std::optional<std::int64_t> drop_after;
+  // Bedrock's event stream: after N deltas, a frame whose message checksum
+  // is wrong (corrupt_after) or the first half of a frame (truncate_after),
+  // then the response ends properly.
+  std::optional<std::int64_t> corrupt_after;
+  std::optional<std::int64_t> truncate_after;
   std::optional<std::int64_t> stall_after;
   std::int64_t stall_ms = 60000;
 

@@ -216,6 +216,26 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
              mock::answer(spec, info, res);
            });
 
+  // Amazon Bedrock (bedrock-runtime): the model id is in the path (httplib
+  // has decoded its %3A), the key in authorization: Bearer; the request
+  // streams when the path says so. Answers use the Anthropic shapes inside
+  // Bedrock's framing (mock_bedrock.hpp).
+  svr.Post(R"(/model/([^/]+)/(invoke|invoke-with-response-stream))",
+           [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
+             mock::recorder::in_flight held(rec);
+             const std::uint64_t n = rec.record(req);
+             disable_compression(req);
+             res.set_header("x-amzn-RequestId", "req_mock_" + std::to_string(n));
+             mock::request_info info = describe(req, n);
+             info.bedrock = true;
+             info.model = req.matches[1];
+             info.stream = req.matches[2] == "invoke-with-response-stream";
+             const mock::response_spec& spec =
+                 mock::reflecting(scr.next_for(mock::api_key_of(req), info.model), req);
+             rec.answered(spec.status);
+             mock::answer(spec, info, res);
+           });
+
   // The model list, the cheap probe of `keys check` (GET /v1/models?limit=1
   // for Anthropic, GET {base}/models for OpenAI): the key's scripted probe
   // answer decides the status; a success lists one model.

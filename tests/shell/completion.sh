@@ -122,7 +122,9 @@ expect_has "files for --state" "bridge ask --state " alpha.keys beta.json
 expect_has "files and - for --request" "bridge stream --request " - alpha.keys beta.json
 expect_set "files for --request by prefix" "bridge ask --request b" "beta.json"
 expect_has "the API URL for --base-url" "bridge keys --base-url " https://api.anthropic.com https://api.openai.com/v1
-expect_set "providers for --provider" "bridge ask --provider " $'anthropic\nopenai'
+expect_set "providers for --provider" "bridge ask --provider " $'anthropic\nbedrock\nopenai'
+expect_has "regions for --region" "bridge ask --region " us-east-1 eu-west-1
+expect_set "regions for --region by prefix" "bridge --region eu-c" "eu-central-1"
 expect_set "providers for --provider=" "bridge --provider=o" "openai"
 expect_set "no values for --timeout" "bridge ask --timeout " ""
 expect_set "no values for -H" "bridge parse-retry-after -H " ""

@@ -37,10 +37,13 @@ class FakeTransport final : public upstream::Transport {
 public:
   void script(ScriptedAnswer answer) { m_script.push_back(std::move(answer)); }
 
+  using upstream::Transport::send;
   upstream::TransferResult send(std::string_view method, const std::string& url,
                                 const std::vector<std::string>& headers, std::string_view body,
-                                upstream::ResponseHandler& handler) override {
+                                upstream::ResponseHandler& handler,
+                                const upstream::AwsSigning* signing) override {
     m_sent.push_back({url, headers, std::string(body), std::string(method)});
+    m_signed.push_back(signing != nullptr);
     upstream::TransferResult result;
     if (m_script.empty()) {
       // More attempts than the test expected: an unreachable upstream
@@ -80,11 +83,14 @@ public:
   long connections_opened() const override { return m_connections; }
 
   const std::vector<SentRequest>& sent() const { return m_sent; }
+  // Whether each request was to be signed (AwsSigning given).
+  const std::vector<bool>& signed_requests() const { return m_signed; }
   std::size_t unplayed() const { return m_script.size(); }
 
 private:
   std::deque<ScriptedAnswer> m_script;
   std::vector<SentRequest> m_sent;
+  std::vector<bool> m_signed;
   long m_connections = 0;
 };
 

@@ -161,3 +161,16 @@ TEST_CASE("make_key derives hint and fingerprint and keeps label and line") {
   CHECK(key.line == 7);
   CHECK(keys::make_key("env", "sk-x-123456").line == 0);
 }
+
+// A Bedrock IAM key shows its access key id's hint: not one character of the
+// secret access key.
+TEST_CASE("key_hint: an AWS IAM key is hinted by its access key id alone") {
+  std::string secret = "AKIAABCDEFGHIJKLMNOP:wJalrXUtnFEMIsecretZZZZ";
+  CHECK(keys::key_hint(secret) == "AKIA...MNOP");
+  auto parts = keys::aws_key_parts(secret);
+  REQUIRE(parts);
+  CHECK(parts->secret_access_key == "wJalrXUtnFEMIsecretZZZZ");
+  CHECK_FALSE(keys::aws_key_parts("sk-ant-api03:abc"));
+  CHECK_FALSE(keys::aws_key_parts("AKIAABCDEFGHIJKLMNOP:"));
+  CHECK(keys::key_hint("sk-ant-api03-abcdefgh") == "sk-a...efgh");
+}

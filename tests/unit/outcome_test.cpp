@@ -265,3 +265,25 @@ TEST_CASE("proactive_cooldown: until the latest reset of a used-up kind (the fir
   CHECK(first->delay == ms(1'220));
   CHECK(first->reason == "requests_remaining_0");
 }
+
+// A provider that judges by error type (Bedrock) overrides the status: its
+// quota 400 cools, its model-not-ready 429 does not, its refusals disable.
+TEST_CASE("classify: a provider's key fault wins over the status") {
+  auto with_fault = [](int status, pool::KeyFault fault) {
+    auto outcome = AttemptOutcome::answer(status, "SomeException");
+    outcome.fault = fault;
+    return outcome;
+  };
+  CHECK(pool::classify(with_fault(400, pool::KeyFault::rate)) == Verdict::cool);
+  CHECK(pool::classify(with_fault(429, pool::KeyFault::none)) == Verdict::report);
+  CHECK(pool::classify(with_fault(403, pool::KeyFault::none)) == Verdict::report);
+  CHECK(pool::classify(with_fault(400, pool::KeyFault::revoked)) == Verdict::disable);
+  CHECK(pool::classify(with_fault(200, pool::KeyFault::none)) == Verdict::success);
+  auto model_not_ready = with_fault(429, pool::KeyFault::none);
+  model_not_ready.should_retry = true;
+  CHECK(pool::is_retryable(model_not_ready));
+  auto quota = with_fault(400, pool::KeyFault::rate);
+  auto penalty = pool::penalty_for(quota, Verdict::cool, "m1", util::TimePoint{}, ms(60'000));
+  CHECK(penalty.scope == pool::Scope::of_model("m1"));
+  CHECK(penalty.mark.reason == "SomeException");
+}

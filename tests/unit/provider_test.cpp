@@ -6,18 +6,19 @@
 
 #include <string>
 
-TEST_CASE("make_provider knows anthropic and openai, and nothing else") {
-  CHECK(upstream::provider_names() == std::vector<std::string>{"anthropic", "openai"});
+TEST_CASE("make_provider knows anthropic, openai and bedrock, and nothing else") {
+  CHECK(upstream::provider_names() == std::vector<std::string>{"anthropic", "openai", "bedrock"});
+  CHECK(upstream::listener_provider_names() == std::vector<std::string>{"anthropic", "openai"});
   for (const auto& name : upstream::provider_names()) {
-    auto provider = upstream::make_provider(name);
+    auto provider = upstream::make_provider(name, {"us-east-1"});
     REQUIRE(provider != nullptr);
     CHECK(provider->profile().name == name);
     CHECK_FALSE(provider->profile().key_env.empty());
     CHECK_FALSE(provider->profile().default_base_url.empty());
   }
-  for (std::string name : {"", "Anthropic", "OPENAI", "gemini", "openai "}) {
+  for (std::string name : {"", "Anthropic", "OPENAI", "gemini", "openai ", "Bedrock"}) {
     CAPTURE(name);
-    CHECK(upstream::make_provider(name) == nullptr);
+    CHECK(upstream::make_provider(name, {"us-east-1"}) == nullptr);
   }
 }
 
@@ -38,7 +39,7 @@ TEST_CASE("Provider::read: how the transfer ended decides the kind") {
   using Kind = upstream::AnswerReading::Kind;
   for (const auto& name : upstream::provider_names()) {
     CAPTURE(name);
-    auto provider = upstream::make_provider(name);
+    auto provider = upstream::make_provider(name, {"us-east-1"});
     util::TimePoint now{};
 
     upstream::Attempt refused; // nothing came back

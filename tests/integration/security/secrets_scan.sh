@@ -10,7 +10,10 @@
 # ANTHROPIC_API_KEY (success, 429, 401, a key with white space), and an
 # upstream that quotes the credential it was sent in an error's message,
 # type and code, in a non-JSON 500 body, in a stream's error event and in
-# keys check's probe (ask, stream, --json, --raw, keys check). Distinctive
+# keys check's probe (ask, stream, --json, --raw, keys check); Bedrock's Bearer
+# keys through throttling, refusal, a quoted key and an exception frame, and
+# an IAM key (ACCESS_KEY_ID:SECRET_ACCESS_KEY) refused on an old libcurl, its
+# secret access key scanned for on its own too. Distinctive
 # keys hold '+', '/' and '=' so that their encodings differ. Afterwards
 # stdout, stderr, the state directories (every file: state.json, .lock,
 # .corrupt, temporaries), HOME and the TMPDIR given to bridge are scanned for
@@ -285,6 +288,46 @@ crash() {
 crash ask --key-file "$P6" --state "$STATE"
 ANTHROPIC_API_KEY="${K[BYOKOK]}" crash stream
 echo "core files after the crashes: $(ls -A "$T/cores" | tr '\n' ' ')(core_pattern: $(cat /proc/sys/kernel/core_pattern))"
+
+# ---- Amazon Bedrock: Bearer keys through every answer; IAM keys refused (old libcurl) ------
+for tag in BRRATE BRDENY BRGOOD BRECHO BRSTREAM BRBYOK; do
+    K[$tag]="ABSK${tag}+Qx7/Zr9=Lm3+Np5/Vt8=wS${#tag}k"
+done
+K[BRIAMSECRET]='wJalrXUtnFEMI/K7MDENG+bPxRfiCYz=BRIAMx'
+K[BRIAM]="AKIAIOSFODNN7BRIAMQQ:${K[BRIAMSECRET]}"
+br='{"keys": {'
+br+="\"${K[BRRATE]}\": {\"status\": 429, \"headers\": {\"retry-after\": 600}},"
+br+="\"${K[BRDENY]}\": {\"status\": 403, \"error_type\": \"AccessDeniedException\"},"
+br+="\"${K[BRGOOD]}\": {\"text\": \"bedrock answer\"},"
+br+="\"${K[BRBYOK]}\": {\"text\": \"bedrock byok\"},"
+br+="\"${K[BRECHO]}\": {\"status\": 400, \"error_type\": \"ValidationException\", \"error_message\": \"bad {{credential}}\"},"
+br+="\"${K[BRSTREAM]}\": {\"error_after\": 1, \"error_type\": \"{{key}}\", \"error_message\": \"{{credential}}\"}"
+br+='}}'
+start_mock "$br" bedrock
+BR=(--provider bedrock --region us-east-1 --base-url "$(mock_url bedrock)")
+PB1=$(kf pb1 "rate ${K[BRRATE]}" "deny ${K[BRDENY]}" "good ${K[BRGOOD]}")
+r 0 ask -v --no-stdin "${BR[@]}" --key-file "$PB1" --state "$STATE" q
+r 0 stream -v --no-stdin "${BR[@]}" --key-file "$PB1" --state "$STATE" q
+r 0 stream --raw -v --no-stdin "${BR[@]}" --key-file "$PB1" --state "$STATE" q
+r 0 keys status --json -v "${BR[@]}" --key-file "$PB1" --state "$STATE"
+r 2 keys check -v "${BR[@]}" --key-file "$PB1" --state "$STATE"
+PB2=$(kf pb2 "echo ${K[BRECHO]}" "stream ${K[BRSTREAM]}")
+r 1 ask -v --no-stdin "${BR[@]}" --key-file "$PB2" --state "$STATE" q
+r 1 ask --json -v --no-stdin "${BR[@]}" --key-file "$PB2" --state "$STATE" q
+PB3=$(kf pb3 "stream ${K[BRSTREAM]}")
+r 1 stream -v --no-stdin "${BR[@]}" --key-file "$PB3" --state "$STATE" q
+r 1 stream --raw -v --no-stdin "${BR[@]}" --key-file "$PB3" --state "$STATE" q
+AWS_BEARER_TOKEN_BEDROCK="${K[BRBYOK]}" r 0 ask -v --no-stdin "${BR[@]}" q
+# An IAM key: refused before any request while libcurl is older than 8.9.0,
+# signed by libcurl from then on (the mock answers any request); either way
+# the secret access key must appear nowhere.
+PB4=$(kf pb4 "good ${K[BRGOOD]}" "iam ${K[BRIAM]}")
+iam_rc=78
+curl_version=$(curl --version 2>/dev/null | head -n 1 | grep -o 'libcurl/[0-9.]*' | cut -d/ -f2)
+[[ "$(printf '%s\n8.9.0\n' "$curl_version" | sort -V | head -n 1)" == "8.9.0" ]] && iam_rc=0
+r $iam_rc ask -v --no-stdin "${BR[@]}" --key-file "$PB4" --state "$STATE" q
+r $iam_rc stream --raw -v --no-stdin "${BR[@]}" --key-file "$PB4" --state "$STATE" q
+AWS_BEARER_TOKEN_BEDROCK="${K[BRIAM]}" r $iam_rc ask -v --no-stdin "${BR[@]}" q
 
 echo "$N runs made"
 
