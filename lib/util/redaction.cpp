@@ -46,6 +46,7 @@ void Redactor::add(std::string secret, std::string replacement) {
   std::string anchor = secret.substr(0, k_anchor_size);
   group->by_hash.emplace(hash, Secret{std::move(secret), std::move(replacement)});
   ++m_count;
+  m_shortest = m_count == 1 ? group->length : std::min(m_shortest, group->length);
   if (!m_anchored) {
     return;
   }
@@ -100,6 +101,9 @@ void Redactor::anchored_matches(std::string_view text, std::vector<Match>& found
 
 std::vector<Redactor::Match> Redactor::matches(std::string_view text) const {
   std::vector<Match> found;
+  if (text.size() < m_shortest) {
+    return found; // a stream's small deltas: no secret fits
+  }
   if (m_anchored) {
     anchored_matches(text, found);
   } else {

@@ -72,6 +72,7 @@ private:
   std::vector<Anchor> m_anchors;
   bool m_anchored = true; // false once a secret is shorter than an anchor or anchors are many
   std::size_t m_count = 0;
+  std::size_t m_shortest = 0; // length of the shortest secret
 };
 
 } // namespace util

@@ -95,3 +95,12 @@ TEST_CASE("the anchored search and the rolling hash find the same secrets") {
   CHECK(anchored.apply("zz-sk-ant-aaab") == "<6>b");
   CHECK(anchored.apply("sk-ant-aaab sk-a") == "<1> <4>");
 }
+
+TEST_CASE("text shorter than every secret is left as it is, longer text is still searched") {
+  util::Redactor redactor;
+  redactor.add("sk-ant-long-secret", "<long>");
+  redactor.add("sk-ant-s", "<short>");
+  CHECK(redactor.apply("sk-ant-") == "sk-ant-");
+  CHECK(redactor.apply("sk-ant-s") == "<short>");
+  CHECK(redactor.apply("sk-ant-long-secret") == "<long>");
+}
