@@ -107,7 +107,7 @@ std::string new_token() {
 }
 
 Listener::Listener(const GlobalOptions& global, const ListenerOptions& options, std::string token)
-    : m_global(global), m_options(options), m_token(std::move(token)), m_console(global.console()) {
+    : m_options(options), m_token(std::move(token)), m_console(global.console()) {
   // --key-file and --base-url belong to the provider --provider names
   // (anthropic by default); the other provider is resolved from its own
   // variables and default key file.

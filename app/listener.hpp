@@ -64,7 +64,6 @@ private:
   std::unique_ptr<upstream::CurlTransport> take_transport();
   void give_back(std::unique_ptr<upstream::CurlTransport> transport);
 
-  const GlobalOptions& m_global;
   ListenerOptions m_options;
   std::string m_token;
   Console m_console;
