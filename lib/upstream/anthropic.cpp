@@ -224,17 +224,27 @@ util::Millis AnthropicProvider::retry_after(long, const Headers& headers,
   return parse_retry_after(headers, now);
 }
 
+util::TimePoint response_origin(const Headers& headers, util::TimePoint now) {
+  auto date = headers.get("date");
+  auto sent = date ? util::parse_http_date(*date) : std::nullopt;
+  if (!sent) {
+    return now;
+  }
+  constexpr util::Millis k_resolution{1000};
+  constexpr util::Millis k_latency{500};
+  if (now >= *sent && now < *sent + k_resolution + k_latency) {
+    return now;
+  }
+  return *sent + k_resolution / 2;
+}
+
 std::vector<limits::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,
                                                                  util::TimePoint now) const {
   // anthropic-ratelimit-KIND-{remaining,limit,reset}; the reset is an RFC
-  // 3339 time, measured against the response's Date so that a skewed local
-  // clock does not stretch or shrink it. A reset already past is now.
-  util::TimePoint origin = now;
-  if (auto date = headers.get("date")) {
-    if (auto sent = util::parse_http_date(*date)) {
-      origin = *sent;
-    }
-  }
+  // 3339 time, measured against the moment the answer was sent
+  // (response_origin) so that a skewed local clock does not stretch or
+  // shrink it. A reset already past is now.
+  util::TimePoint origin = response_origin(headers, now);
   struct Kind {
     const char* header;
     const char* name;

@@ -41,6 +41,17 @@ private:
 // 2026-09-01 at 00:00 UTC."; a date alone is midnight UTC), if it names one.
 std::optional<util::TimePoint> regain_access_time(std::string_view message);
 
+// When the server sent an answer that arrived at `now` (our clock), for
+// measuring the times it names: its `Date` says so to within a second (an
+// HTTP date has whole seconds). A local clock that agrees with that second
+// (now in [Date, Date + 1.5 s): the second, and latency) is more precise
+// than the header and is used as it is; measuring against the start of the
+// second instead made every span up to a second too long, so the refill
+// rate derived from `-reset` was underestimated (docs/marks.md, "Claims").
+// A clock that does not agree (skewed) is replaced by the middle of the
+// Date's second, wrong by at most half a second. No Date: `now`.
+util::TimePoint response_origin(const Headers& headers, util::TimePoint now);
+
 inline constexpr const char* k_anthropic_version = "2023-06-01";
 
 // The default max_tokens: the Messages API requires one.
