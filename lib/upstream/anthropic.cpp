@@ -231,11 +231,7 @@ util::TimePoint response_origin(const Headers& headers, util::TimePoint now) {
     return now;
   }
   constexpr util::Millis k_resolution{1000};
-  constexpr util::Millis k_latency{500};
-  if (now >= *sent && now < *sent + k_resolution + k_latency) {
-    return now;
-  }
-  return *sent + k_resolution / 2;
+  return std::clamp(now, *sent, *sent + k_resolution);
 }
 
 std::vector<limits::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,

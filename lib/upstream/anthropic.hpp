@@ -42,14 +42,14 @@ private:
 std::optional<util::TimePoint> regain_access_time(std::string_view message);
 
 // When the server sent an answer that arrived at `now` (our clock), for
-// measuring the times it names: its `Date` says so to within a second (an
-// HTTP date has whole seconds). A local clock that agrees with that second
-// (now in [Date, Date + 1.5 s): the second, and latency) is more precise
-// than the header and is used as it is; measuring against the start of the
-// second instead made every span up to a second too long, so the refill
-// rate derived from `-reset` was underestimated (docs/marks.md, "Claims").
-// A clock that does not agree (skewed) is replaced by the middle of the
-// Date's second, wrong by at most half a second. No Date: `now`.
+// measuring the times it names. Its `Date` says so to within a second (an
+// HTTP date has whole seconds): the answer left in [Date, Date + 1 s). Our
+// clock is used where it falls in that second (it is finer than the header;
+// measuring from the start of the second made every span up to a second too
+// long, and the refill rate derived from `-reset` too low for good:
+// docs/marks.md, "Claims"); otherwise the end of the second nearest to it:
+// a clock ahead (or an answer slow on its way) gets the latest moment the
+// Date allows, so a span is never stretched. No Date: `now`.
 util::TimePoint response_origin(const Headers& headers, util::TimePoint now);
 
 inline constexpr const char* k_anthropic_version = "2023-06-01";

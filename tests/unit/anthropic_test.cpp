@@ -213,8 +213,8 @@ TEST_CASE("anthropic read, rate limits: counts and resets measured against Date"
   headers.add("anthropic-ratelimit-requests-reset", "2026-11-29T10:00:07Z");
   headers.add("anthropic-ratelimit-tokens-remaining", "1200");
   // Our clock is 100 s ahead of the server's: the reset is 7 s after the
-  // Date's second, whose middle stands for the moment it was sent (the
-  // header has no finer resolution): 6.5 s from now.
+  // start of the Date's second, 6 s after its end, the latest moment the
+  // answer can have left (the header has no finer resolution): 6 s from now.
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:01:40Z");
   auto readings = read_answer(k_anthropic, 200, headers, "", now).limits;
   REQUIRE(readings.size() == 2);
@@ -222,7 +222,7 @@ TEST_CASE("anthropic read, rate limits: counts and resets measured against Date"
   CHECK(readings[0].remaining == 0);
   CHECK(readings[0].limit == 50);
   REQUIRE(readings[0].reset.has_value());
-  CHECK(*readings[0].reset - now == util::Millis{6500});
+  CHECK(*readings[0].reset - now == util::Millis{6000});
   CHECK(readings[1].kind == "tokens");
   CHECK(readings[1].remaining == 1200);
   CHECK_FALSE(readings[1].reset.has_value());
@@ -241,11 +241,13 @@ TEST_CASE("anthropic read, rate limits: a whole-second Date does not stretch the
   REQUIRE(readings.size() == 1);
   REQUIRE(readings[0].reset.has_value());
   CHECK(*readings[0].reset - now == util::Millis{1000});
-  // No Date: our clock; a clock behind the Date's second: its middle.
+  // No Date: our clock; a clock behind the Date's second: its start; one
+  // past it (ahead, or the answer slow on its way): its end.
   CHECK(upstream::response_origin(upstream::Headers{}, now) == now);
   util::TimePoint behind = *util::parse_rfc3339("2026-11-29T09:59:59.990Z");
-  CHECK(upstream::response_origin(headers, behind) ==
-        *util::parse_rfc3339("2026-11-29T10:00:00.500Z"));
+  CHECK(upstream::response_origin(headers, behind) == *util::parse_rfc3339("2026-11-29T10:00:00Z"));
+  util::TimePoint late = *util::parse_rfc3339("2026-11-29T10:00:01.400Z");
+  CHECK(upstream::response_origin(headers, late) == *util::parse_rfc3339("2026-11-29T10:00:01Z"));
 }
 
 TEST_CASE("anthropic read, rate limits: the refill rate learned through whole-second Dates") {
