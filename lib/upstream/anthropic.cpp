@@ -229,17 +229,23 @@ util::Millis AnthropicProvider::retry_after(long, const Headers& headers,
   return parse_retry_after(headers, now);
 }
 
+util::TimePoint response_origin(const Headers& headers, util::TimePoint now) {
+  auto date = headers.get("date");
+  auto sent = date ? util::parse_http_date(*date) : std::nullopt;
+  if (!sent) {
+    return now;
+  }
+  constexpr util::Millis k_resolution{1000};
+  return std::clamp(now, *sent, *sent + k_resolution);
+}
+
 std::vector<limits::LimitReading> AnthropicProvider::rate_limits(const Headers& headers,
                                                                  util::TimePoint now) const {
   // anthropic-ratelimit-KIND-{remaining,limit,reset}; the reset is an RFC
-  // 3339 time, measured against the response's Date so that a skewed local
-  // clock does not stretch or shrink it. A reset already past is now.
-  util::TimePoint origin = now;
-  if (auto date = headers.get("date")) {
-    if (auto sent = util::parse_http_date(*date)) {
-      origin = *sent;
-    }
-  }
+  // 3339 time, measured against the moment the answer was sent
+  // (response_origin) so that a skewed local clock does not stretch or
+  // shrink it. A reset already past is now.
+  util::TimePoint origin = response_origin(headers, now);
   struct Kind {
     const char* header;
     const char* name;

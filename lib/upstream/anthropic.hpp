@@ -42,6 +42,17 @@ private:
 // 2026-09-01 at 00:00 UTC."; a date alone is midnight UTC), if it names one.
 std::optional<util::TimePoint> regain_access_time(std::string_view message);
 
+// When the server sent an answer that arrived at `now` (our clock), for
+// measuring the times it names. Its `Date` says so to within a second (an
+// HTTP date has whole seconds): the answer left in [Date, Date + 1 s). Our
+// clock is used where it falls in that second (it is finer than the header;
+// measuring from the start of the second made every span up to a second too
+// long, and the refill rate derived from `-reset` too low for good:
+// docs/marks.md, "Claims"); otherwise the end of the second nearest to it:
+// a clock ahead (or an answer slow on its way) gets the latest moment the
+// Date allows, so a span is never stretched. No Date: `now`.
+util::TimePoint response_origin(const Headers& headers, util::TimePoint now);
+
 inline constexpr const char* k_anthropic_version = "2023-06-01";
 
 // The default max_tokens: the Messages API requires one.

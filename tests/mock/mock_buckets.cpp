@@ -46,4 +46,14 @@ std::string rfc3339_in(std::int64_t ms) {
   return buffer;
 }
 
+std::string http_date_now() {
+  const std::time_t seconds =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buffer;
+}
+
 } // namespace mock

@@ -42,4 +42,8 @@ private:
 // "2026-11-26T03:00:07.250Z": now plus `ms`, in RFC 3339 UTC.
 std::string rfc3339_in(std::int64_t ms);
 
+// "Sun, 29 Nov 2026 10:00:00 GMT": now as an HTTP Date header, in whole
+// seconds (the fraction dropped), as every real server sends it.
+std::string http_date_now();
+
 } // namespace mock

@@ -158,13 +158,16 @@ void disable_compression(const httplib::Request& req) {
 }
 
 // Buckets mode: every answer reports the bucket of its key and model in the
-// anthropic-ratelimit-requests-* headers; an empty bucket answers 429 with
-// retry-after (whole seconds, as the API sends it) instead of the script.
+// anthropic-ratelimit-requests-* headers, with a whole-second Date; an empty bucket answers 429
+// with retry-after (whole seconds, as the API sends it) instead of the script.
 const mock::response_spec& take_from_bucket(mock::buckets& buckets, const std::string& key,
                                             const mock::request_info& info, httplib::Response& res,
                                             const mock::response_spec& scripted,
                                             const mock::response_spec& refused) {
   const auto v = buckets.take(key, info.model);
+  // A real server's Date: whole seconds, against which the client measures
+  // the reset (the fraction it lacks is what the client must survive).
+  res.set_header("Date", mock::http_date_now());
   res.set_header("anthropic-ratelimit-requests-limit", std::to_string(v.limit));
   res.set_header("anthropic-ratelimit-requests-remaining", std::to_string(v.remaining));
   res.set_header("anthropic-ratelimit-requests-reset", mock::rfc3339_in(v.full_in_ms));

@@ -1,5 +1,8 @@
 #include "upstream/anthropic.hpp"
 
+#include "pool/bucket.hpp"
+#include "util/time_format.hpp"
+
 #include "reading_support.hpp"
 #include "test_support.hpp"
 
@@ -209,7 +212,9 @@ TEST_CASE("anthropic read, rate limits: counts and resets measured against Date"
   headers.add("anthropic-ratelimit-requests-limit", "50");
   headers.add("anthropic-ratelimit-requests-reset", "2026-11-29T10:00:07Z");
   headers.add("anthropic-ratelimit-tokens-remaining", "1200");
-  // Our clock is 100 s ahead of the server's: the reset is 7 s from now all the same.
+  // Our clock is 100 s ahead of the server's: the reset is 7 s after the
+  // start of the Date's second, 6 s after its end, the latest moment the
+  // answer can have left (the header has no finer resolution): 6 s from now.
   util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:01:40Z");
   auto readings = read_answer(k_anthropic, 200, headers, "", now).limits;
   REQUIRE(readings.size() == 2);
@@ -217,10 +222,60 @@ TEST_CASE("anthropic read, rate limits: counts and resets measured against Date"
   CHECK(readings[0].remaining == 0);
   CHECK(readings[0].limit == 50);
   REQUIRE(readings[0].reset.has_value());
-  CHECK(*readings[0].reset - now == util::Millis{7000});
+  CHECK(*readings[0].reset - now == util::Millis{6000});
   CHECK(readings[1].kind == "tokens");
   CHECK(readings[1].remaining == 1200);
   CHECK_FALSE(readings[1].reset.has_value());
+}
+
+TEST_CASE("anthropic read, rate limits: a whole-second Date does not stretch the reset") {
+  // Sent at 10:00:00.900 by a server whose Date drops the fraction; our
+  // clock agrees with it. The bucket is full 1 s after the answer was sent.
+  upstream::Headers headers;
+  headers.add("Date", "Sun, 29 Nov 2026 10:00:00 GMT");
+  headers.add("anthropic-ratelimit-requests-remaining", "4");
+  headers.add("anthropic-ratelimit-requests-limit", "5");
+  headers.add("anthropic-ratelimit-requests-reset", "2026-11-29T10:00:01.900Z");
+  util::TimePoint now = *util::parse_rfc3339("2026-11-29T10:00:00.900Z");
+  auto readings = read_answer(k_anthropic, 200, headers, "", now).limits;
+  REQUIRE(readings.size() == 1);
+  REQUIRE(readings[0].reset.has_value());
+  CHECK(*readings[0].reset - now == util::Millis{1000});
+  // No Date: our clock; a clock behind the Date's second: its start; one
+  // past it (ahead, or the answer slow on its way): its end.
+  CHECK(upstream::response_origin(upstream::Headers{}, now) == now);
+  util::TimePoint behind = *util::parse_rfc3339("2026-11-29T09:59:59.990Z");
+  CHECK(upstream::response_origin(headers, behind) == *util::parse_rfc3339("2026-11-29T10:00:00Z"));
+  util::TimePoint late = *util::parse_rfc3339("2026-11-29T10:00:01.400Z");
+  CHECK(upstream::response_origin(headers, late) == *util::parse_rfc3339("2026-11-29T10:00:01Z"));
+}
+
+TEST_CASE("anthropic read, rate limits: the refill rate learned through whole-second Dates") {
+  // A server bucket of 5 requests refilling at 1 a second answers at
+  // moments spread over its seconds; each answer says 4 left, full 1 s after
+  // it was sent, with the Date truncated to the second. The bucket estimate
+  // keeps the lowest bound it sees, so a single stretched span would halve
+  // the rate for good (bridge served 65 % of the capacity that way).
+  pool::BucketMap buckets;
+  for (int tenth : {1, 3, 5, 7, 9}) {
+    auto sent = *util::parse_rfc3339("2026-11-29T10:00:0" + std::to_string(tenth) + "." +
+                                     std::to_string(tenth * 111) + "Z");
+    upstream::Headers headers;
+    headers.add("Date", "Sun, 29 Nov 2026 10:00:0" + std::to_string(tenth) + " GMT");
+    headers.add("anthropic-ratelimit-requests-remaining", "4");
+    headers.add("anthropic-ratelimit-requests-limit", "5");
+    headers.add("anthropic-ratelimit-requests-reset",
+                util::format_rfc3339(sent + util::Millis{1000}));
+    pool::ModelLimits limits;
+    limits.seen = sent + util::Millis{20}; // 20 ms on the way back
+    limits.readings = read_answer(k_anthropic, 200, headers, "", limits.seen).limits;
+    pool::observe_requests(buckets, "sha256:aa", "m", limits);
+  }
+  REQUIRE(buckets.size() == 1);
+  // The true rate is 1 per 1000 ms; the estimate is an upper bound (the
+  // answer's way back shortens the span), never a stretched lower one.
+  CHECK(buckets.begin()->second.per_ms >= 1.0 / 1000.0);
+  CHECK(buckets.begin()->second.per_ms <= 1.0 / 900.0);
 }
 
 TEST_CASE("anthropic read, rate limits: every kind with underscores; bad values are not read; a "

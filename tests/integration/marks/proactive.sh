@@ -10,13 +10,15 @@ source "$(dirname "$0")/../lib.sh"
 
 KA=sk-ant-test-proactive-a-00001
 KB=sk-ant-test-proactive-b-00002
-# The mock's Date is an hour behind our clock: the reset, 55 s after that
-# Date, must still give a 55 s cooldown (measured against Date, not now).
+# The mock's Date is an hour behind our clock: the reset, 55 s after the end
+# of that Date's second (the latest moment the answer can have left: an
+# HTTP date has whole seconds), must still give a 55 s cooldown (measured
+# against Date, not now).
 # 55 s (under the 60 s cap) so that the runs below, however slow the
 # machine, still find it cooling.
 then=$(($(date +%s) - 3600))
 date_hdr=$(date -u -d "@$then" '+%a, %d %b %Y %H:%M:%S GMT')
-reset=$(date -u -d "@$((then + 55))" '+%Y-%m-%dT%H:%M:%SZ')
+reset=$(date -u -d "@$((then + 56))" '+%Y-%m-%dT%H:%M:%SZ')
 far=$(date -u -d "@$((then + 600))" '+%Y-%m-%dT%H:%M:%SZ')
 start_mock '{
   "keys": {"'$KB'": {"text": "b served"}},

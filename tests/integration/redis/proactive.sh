@@ -11,12 +11,13 @@ source "$(dirname "$0")/../lib.sh"
 KA=sk-ant-test-redis-proactive-0001
 KB=sk-ant-test-redis-proactive-0002
 # The mock's Date is an hour behind our clock: the cooldown is the 60 s from
-# Date to the reset, whatever the clocks say (the longest a proactive
+# the end of the Date's second (an HTTP date has whole seconds) to the reset,
+# whatever the clocks say (the longest a proactive
 # cooldown may be, so that a slow machine has the most time to see it). The limit is one request, so
 # the first request is back only at the reset (docs/marks.md, "Claims").
 then=$(($(date +%s) - 3600))
 date_hdr=$(date -u -d "@$then" '+%a, %d %b %Y %H:%M:%S GMT')
-reset=$(date -u -d "@$((then + 60))" '+%Y-%m-%dT%H:%M:%SZ')
+reset=$(date -u -d "@$((then + 61))" '+%Y-%m-%dT%H:%M:%SZ')
 start_mock '{
   "keys": {"'$KB'": {"text": "b served"}},
   "models": {"'$KA'": {"claude-opus-4-1": {"text": "a served", "headers": {"Date": "'"$date_hdr"'",
