@@ -73,6 +73,27 @@ bool read_string(ondemand::value value, int levels, std::optional<std::string_vi
   return true;
 }
 
+// The answer held by the top-level member `name`, read by `read_member`
+// (the last such member counts); every other member is read through.
+template <typename ReadMember>
+Verdict read_top(std::string_view body, std::string_view name, ReadMember&& read_member) {
+  util::FastJsonReader reader;
+  ondemand::document document;
+  ondemand::object top;
+  if (!reader.top_object(body, document, top)) {
+    return std::nullopt;
+  }
+  std::optional<std::string> answer;
+  bool read = for_each_field(top, [&](std::string_view field_name, ondemand::value field) {
+    return field_name == name ? read_member(field, answer)
+                              : util::check_json_value(field, k_max_depth - 1);
+  });
+  if (!read || !util::json_document_ends(document)) {
+    return std::nullopt;
+  }
+  return decided(std::move(answer));
+}
+
 // --- Anthropic: {"content": [{"type": "text", "text": "..."}, ...]} ---
 
 // One content block: its text is appended when it is a text block.
@@ -122,24 +143,6 @@ bool read_content(ondemand::value value, std::optional<std::string>& answer) {
   }
   answer = std::move(joined);
   return true;
-}
-
-Verdict read_anthropic(std::string_view body) {
-  util::FastJsonReader reader;
-  ondemand::document document;
-  ondemand::object top;
-  if (!reader.top_object(body, document, top)) {
-    return std::nullopt;
-  }
-  std::optional<std::string> answer;
-  bool read = for_each_field(top, [&](std::string_view name, ondemand::value field) {
-    return name == "content" ? read_content(field, answer)
-                             : util::check_json_value(field, k_max_depth - 1);
-  });
-  if (!read || !util::json_document_ends(document)) {
-    return std::nullopt;
-  }
-  return decided(std::move(answer));
 }
 
 // --- OpenAI: {"choices": [{"message": {"content": "..."}}, ...]} ---
@@ -233,24 +236,6 @@ bool read_choices(ondemand::value value, std::optional<std::string>& answer) {
   return true;
 }
 
-Verdict read_openai(std::string_view body) {
-  util::FastJsonReader reader;
-  ondemand::document document;
-  ondemand::object top;
-  if (!reader.top_object(body, document, top)) {
-    return std::nullopt;
-  }
-  std::optional<std::string> answer;
-  bool read = for_each_field(top, [&](std::string_view name, ondemand::value field) {
-    return name == "choices" ? read_choices(field, answer)
-                             : util::check_json_value(field, k_max_depth - 1);
-  });
-  if (!read || !util::json_document_ends(document)) {
-    return std::nullopt;
-  }
-  return decided(std::move(answer));
-}
-
 // A member of `object` that is a string, or nullptr.
 const std::string* string_member(const json& object, const char* name) {
   auto found = object.find(name);
@@ -284,7 +269,7 @@ std::optional<std::string> anthropic_answer_text_slow(std::string_view body) {
 }
 
 std::optional<std::string> anthropic_answer_text(std::string_view body) {
-  return util::fast_or_full([&] { return read_anthropic(body); },
+  return util::fast_or_full([&] { return read_top(body, "content", read_content); },
                             [&] { return anthropic_answer_text_slow(body); });
 }
 
@@ -319,7 +304,7 @@ std::optional<std::string> openai_answer_text_slow(std::string_view body) {
 }
 
 std::optional<std::string> openai_answer_text(std::string_view body) {
-  return util::fast_or_full([&] { return read_openai(body); },
+  return util::fast_or_full([&] { return read_top(body, "choices", read_choices); },
                             [&] { return openai_answer_text_slow(body); });
 }
 
