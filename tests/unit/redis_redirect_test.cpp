@@ -80,8 +80,7 @@ TEST_CASE("a hostile redirection is refused, not guessed at") {
   CHECK(malformed("MOVED 1 127.0.0.1:4294967297").find("port") != std::string::npos);
   CHECK(malformed("MOVED 1 127.0.0.1:+80").find("port") != std::string::npos);
   CHECK(malformed("ASK 1 127.0.0.1:80 extra").find("more words") != std::string::npos);
-  CHECK(malformed("MOVED 1 " + std::string(300, 'a') + ":80").find("longer") !=
-        std::string::npos);
+  CHECK(malformed("MOVED 1 " + std::string(300, 'a') + ":80").find("longer") != std::string::npos);
   CHECK(malformed("MOVED 1 evil\x1b[2J:80").find("control") != std::string::npos);
   CHECK(malformed("MOVED 1 ho\tst:80").find("control") != std::string::npos);
   CHECK(malformed(std::string("MOVED 1 a\0b:80", 14)).find("control") != std::string::npos);
@@ -126,8 +125,7 @@ TEST_CASE("a redirection never reaches what the URL could not") {
   CHECK(refused(tcp("10.1.2.3"), "MOVED 1 evil.example:6379").find("TLS") != std::string::npos);
   CHECK(refused(tcp("10.1.2.3", true), "MOVED 1 bad_name!:6379").find("host name") !=
         std::string::npos);
-  CHECK(refused(tcp("10.1.2.3"), "MOVED 1 0.0.0.0:6379").find("unspecified") !=
-        std::string::npos);
+  CHECK(refused(tcp("10.1.2.3"), "MOVED 1 0.0.0.0:6379").find("unspecified") != std::string::npos);
   CHECK(refused(tcp("127.0.0.1"), "MOVED 1 :::6379").find("unspecified") != std::string::npos);
   // A unix socket's trust covers that socket only.
   RedisTarget socket;

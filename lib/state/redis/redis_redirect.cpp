@@ -64,7 +64,8 @@ bool is_unspecified(const std::string& host) {
 // A DNS name: letters, digits, '-' and '.', no empty label at the start.
 bool is_host_name(const std::string& host) {
   return !host.empty() && host.front() != '.' && host.front() != '-' &&
-         host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") ==
+         host.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") ==
              std::string::npos;
 }
 

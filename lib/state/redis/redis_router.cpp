@@ -1,6 +1,12 @@
 #include "state/redis/redis_router.hpp"
 
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+
+#include <algorithm>
+#include <chrono>
 #include <fmt/format.h>
+#include <thread>
 #include <utility>
 
 namespace state {
@@ -51,6 +57,53 @@ Replies RedisRouter::pipeline(const std::vector<RedisCommand>& commands) {
   if (!m_failure.empty()) {
     return Replies::failure(m_failure);
   }
+  auto deadline = std::chrono::steady_clock::now() + target().timeout;
+  auto replies = routed(commands);
+  // TRYAGAIN: a command on several keys while their slot migrates, some
+  // of them not yet on the new node. A migration of a pool's few keys takes
+  // milliseconds: ask again, pausing longer each time, within the timeout.
+  for (util::Millis pause{10}; replies; pause = std::min(pause * 2, k_longest_pause)) {
+    std::vector<std::size_t> busy;
+    for (std::size_t i = 0; i < replies->size(); ++i) {
+      if ((*replies)[i].is_error() && (*replies)[i].text().starts_with("TRYAGAIN")) {
+        busy.push_back(i);
+      }
+    }
+    if (busy.empty() || std::chrono::steady_clock::now() + pause > deadline) {
+      return replies; // what is left is the store's to report
+    }
+    pause_for(pause);
+    std::vector<RedisCommand> again;
+    for (std::size_t i : busy) {
+      again.push_back(commands[i]);
+    }
+    auto answers = routed(again);
+    if (!answers) {
+      return answers;
+    }
+    for (std::size_t j = 0; j < busy.size(); ++j) {
+      (*replies)[busy[j]] = std::move((*answers)[j]);
+    }
+  }
+  return replies;
+}
+
+void RedisRouter::pause_for(util::Millis pause) {
+  // In slices, so that SIGINT and SIGTERM end it at once, as they end a
+  // wait for the server.
+  auto end = std::chrono::steady_clock::now() + pause;
+  while (std::chrono::steady_clock::now() < end) {
+    if (util::interrupted()) {
+      fail(util::interrupt_message(), false);
+      throw util::Error(static_cast<util::ExitCode>(util::interrupt_exit_code()),
+                        util::interrupt_message());
+    }
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        end - std::chrono::steady_clock::now(), std::chrono::milliseconds(10)));
+  }
+}
+
+Replies RedisRouter::routed(const std::vector<RedisCommand>& commands) {
   auto replies = m_owner->pipeline(commands);
   if (!replies) {
     return fail(replies.error(), m_owner->failure_is_configuration());

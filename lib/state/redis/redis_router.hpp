@@ -21,8 +21,12 @@ namespace state {
 // Each node is a RedisConnection made from the URL with only the host and
 // port changed (redirect_target decides which are followed): the same
 // timeout for connecting and for each exchange, the same AUTH, database and
-// TLS checks. Every other error reply (TRYAGAIN, CLUSTERDOWN during a
-// failover) is returned as it came, for the store to report.
+// TLS checks. A command answered TRYAGAIN (several keys of a slot being
+// migrated, not all of them moved yet) is sent again after a pause (10 ms,
+// doubling up to 200 ms) while the URL's timeout has not passed since the
+// call began; then that reply is returned. Every other error reply
+// (CLUSTERDOWN during a failover) is returned as it came, for the store to
+// report.
 //
 // The first failure (of any node, or a redirection not followed) is kept:
 // every later call fails at once with the same message, as a
@@ -48,11 +52,18 @@ public:
   bool failure_is_configuration() const { return m_configuration; }
 
 private:
+  // The longest pause between two tries of a command answered TRYAGAIN.
+  static constexpr util::Millis k_longest_pause{200};
+
+  // One try: the commands, with their redirections followed.
+  util::Expected<std::vector<RedisReply>> routed(const std::vector<RedisCommand>& commands);
+  // Sleeps; util::Error with the interrupt's exit code on SIGINT/SIGTERM.
+  void pause_for(util::Millis pause);
   util::Expected<std::vector<RedisReply>> fail(std::string message, bool configuration);
   util::Expected<RedisConnection*> node_for(const RedisTarget& target);
 
   std::vector<std::unique_ptr<RedisConnection>> m_nodes; // the URL's first
-  RedisConnection* m_owner;                             // where commands go first
+  RedisConnection* m_owner;                              // where commands go first
   std::string m_failure;
   bool m_configuration = false;
 };
