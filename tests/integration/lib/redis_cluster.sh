@@ -13,8 +13,8 @@
 #                         no cluster support. Killed when the test exits.
 #   cluster_cli PORT ARGS...      redis-cli against one node, authenticated
 #   cluster_owner KEY             the port of the master that owns KEY's slot
-#   cluster_wait_ok [PORT...]     wait until these nodes (default: all that run)
-#                                 say cluster_state:ok and agree on the slots
+#   cluster_wait_ok               wait until every node that runs says
+#                                 cluster_state:ok and they agree on the slots
 #   stop_cluster_node PORT        SIGKILL one node and wait for it to end
 CLUSTER_PORTS=()
 declare -A CLUSTER_PIDS=()
@@ -64,12 +64,10 @@ _cluster_agrees() {
 }
 
 cluster_wait_ok() {
-    local ports=("$@") port
-    if ((${#ports[@]} == 0)); then
-        for port in "${CLUSTER_PORTS[@]}"; do
-            kill -0 "${CLUSTER_PIDS[$port]}" 2>/dev/null && ports+=("$port")
-        done
-    fi
+    local ports=() port
+    for port in "${CLUSTER_PORTS[@]}"; do
+        kill -0 "${CLUSTER_PIDS[$port]}" 2>/dev/null && ports+=("$port")
+    done
     wait_until "$HANG_GUARD_S" "the cluster is ok on ${ports[*]}" _cluster_agrees "${ports[@]}"
 }
 
