@@ -191,17 +191,15 @@ CheckResult check_keys(const CheckWorld& world, const CheckOptions& options) {
   const upstream::Provider& provider = world.provider;
   auto chosen = chosen_keys(world.source, options, provider);
 
-  // The provider's cheap request (a model list); only the key differs.
-  std::string url;
-  std::vector<std::vector<std::string>> requests;
+  // The provider's cheap request (a model list, or Bedrock's one-token
+  // invoke); only the key differs.
+  std::vector<upstream::HttpRequest> requests;
   requests.reserve(chosen.size());
   for (const auto* key : chosen) {
-    upstream::HttpRequest probe = provider.probe(world.base_url, key->secret);
-    url = std::move(probe.url);
-    requests.push_back(std::move(probe.headers));
+    requests.push_back(provider.probe(world.base_url, key->secret, options.model));
   }
   auto started = std::chrono::steady_clock::now();
-  auto probes = world.prober.probe(url, requests);
+  auto probes = world.prober.probe(requests);
   auto took = std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - started);
   world.console.detail(fmt::format("probed {} key{} in {} ms", chosen.size(),
                                    chosen.size() == 1 ? "" : "s", took.count()));

@@ -24,6 +24,7 @@ namespace app {
 struct CheckOptions {
   bool json = false;
   std::vector<std::string> labels; // the keys to probe, in this order; every key when empty
+  std::string model;               // the model a walk would use (a Bedrock probe names it)
 };
 
 // What a check needs from the world: the provider and base URL, the keys,

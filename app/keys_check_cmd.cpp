@@ -16,15 +16,12 @@ namespace app {
 
 namespace {
 
-int run_check(const GlobalOptions& global, const CheckOptions& options) {
+int run_check(const GlobalOptions& global, CheckOptions options) {
   Console console = global.console();
   Invocation invocation(global, console);
   // The order of the checks decides which error a user with several sees
   // first: the provider, the base URL, then the keys.
   const upstream::Provider& provider = invocation.provider();
-  if (!provider.profile().no_probe.empty()) {
-    throw util::Error(util::ExitCode::usage, provider.profile().no_probe);
-  }
   const std::string& base_url = invocation.base_url();
   const KeySource& source = invocation.keys();
 
@@ -37,6 +34,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
     state.emplace(global, source.keys, clock, console);
     state->store().check_writable(); // refuses a newer state file before anything is sent
   }
+  options.model = default_model(provider.profile());
   upstream::CurlProber prober;
   CheckWorld world{provider, base_url, source, state ? &state->store() : nullptr,
                    clock,    prober,   console};
@@ -53,8 +51,9 @@ int run_check(const GlobalOptions& global, const CheckOptions& options) {
 void add_keys_check_command(CLI::App& keys, GlobalOptions& global, Command& command) {
   auto options = std::make_shared<CheckOptions>();
   auto* check = keys.add_subcommand(
-      "check", "Probe each key once (GET /v1/models, no tokens spent), all at once, and\n"
-               "record what it says: a working key loses its disabled mark (exit 0 when a\n"
+      "check", "Probe each key once (GET /v1/models, no tokens spent; Bedrock: a one-token\n"
+               "InvokeModel), all at once, and record what it says: a working key loses\n"
+               "its disabled mark (exit 0 when a\n"
                "key works, 77 when all were refused, 69 when upstream is unreachable, 75\n"
                "when every key is cooling or refused)");
   check->add_flag("--json", options->json, "Print a JSON array instead of a table");

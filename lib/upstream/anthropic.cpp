@@ -103,7 +103,6 @@ const ProviderProfile& AnthropicProvider::profile() const {
       1.0,
       "/anthropic",
       "text/event-stream",
-      "", // keys check probes
   };
   return k_profile;
 }
@@ -156,7 +155,9 @@ std::string AnthropicProvider::error_body(std::string_view type, std::string_vie
   return json_line(body);
 }
 
-HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::string& secret) const {
+HttpRequest AnthropicProvider::probe(std::string_view base_url, const std::string& secret,
+                                     const std::string&) const {
+  // The model list: no tokens spent, whatever the model.
   return HttpRequest{"GET",
                      api_root(base_url) + "/v1/models?limit=1",
                      {

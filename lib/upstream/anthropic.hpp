@@ -18,7 +18,8 @@ public:
   std::string build_body(const PromptRequest& request, std::string_view base_url) const override;
   HttpRequest request(std::string_view base_url, const std::string& secret, std::string body,
                       bool stream) const override;
-  HttpRequest probe(std::string_view base_url, const std::string& secret) const override;
+  HttpRequest probe(std::string_view base_url, const std::string& secret,
+                    const std::string& model) const override;
   HttpRequest forward(std::string_view base_url, const std::string& secret, std::string method,
                       std::string_view path, std::vector<std::string> headers,
                       std::string body) const override;

@@ -71,9 +71,6 @@ BedrockProvider::BedrockProvider(std::string region) : m_region(std::move(region
       1.0,
       "", // not served by the listener in this version
       "application/vnd.amazon.eventstream",
-      "keys check does not probe Bedrock keys in this version: the cheap probe would be "
-      "CountTokens (POST /model/{id}/count-tokens: free, on the same endpoint and permissions "
-      "as invoke), which is not built yet; `bridge ask` marks each key it reaches as it walks",
   };
 }
 
@@ -113,10 +110,24 @@ HttpRequest BedrockProvider::request(std::string_view base_url, const std::strin
   return request;
 }
 
-HttpRequest BedrockProvider::probe(std::string_view base_url, const std::string& secret) const {
-  // Not sent: `keys check` does not probe Bedrock keys in this version
-  // (docs/providers.md). Kept well-formed for the interface's sake.
-  HttpRequest request{"GET", std::string(base_url), {}, {}, std::nullopt};
+HttpRequest BedrockProvider::probe(std::string_view base_url, const std::string& secret,
+                                   const std::string& model) const {
+  // The smallest InvokeModel: one output token, for the model a walk would
+  // use. Bedrock has no free call that needs what invoke needs: CountTokens
+  // is its own IAM action (a policy granting only InvokeModel would see a
+  // working key refused, and keys check disable it), takes no inference
+  // profile ids and serves only some models and regions; the model lists
+  // live on another endpoint (bedrock, not bedrock-runtime) behind other
+  // permissions. This probe costs about ten tokens per key, and meets the
+  // walk's permission, model, region and quota (docs/contract.md, Bedrock).
+  ordered_json body = {{"anthropic_version", k_bedrock_anthropic_version},
+                       {"max_tokens", 1},
+                       {"messages", ordered_json::array({{{"role", "user"}, {"content", "hi"}}})}};
+  HttpRequest request{"POST",
+                      fmt::format("{}/model/{}/invoke", base_url, path_segment(model)),
+                      {"content-type: application/json", "accept: application/json"},
+                      json_line(body),
+                      std::nullopt};
   authorize(request, secret);
   return request;
 }

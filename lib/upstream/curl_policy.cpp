@@ -88,6 +88,12 @@ std::optional<std::string> apply_curl_policy(CURL* curl, const std::string& url,
   return std::nullopt;
 }
 
+void apply_aws_signing(CURL* curl, const AwsSigning& signing) {
+  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, signing.provider.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERNAME, signing.access_key_id.c_str());
+  curl_easy_setopt(curl, CURLOPT_PASSWORD, signing.secret_access_key.c_str());
+}
+
 TransferResult::Error transfer_error(CURLcode code) {
   switch (code) {
   case CURLE_OK:

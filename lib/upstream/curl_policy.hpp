@@ -7,6 +7,7 @@
 // what is its own (the method, the body, the callbacks).
 
 #include "upstream/attempt.hpp"
+#include "upstream/transport.hpp"
 #include "util/clock.hpp"
 
 #include <curl/curl.h>
@@ -37,6 +38,13 @@ void curl_global_once();
 // nothing. Never throws.
 std::optional<std::string> apply_curl_policy(CURL* curl, const std::string& url,
                                              const CurlTimeouts& timeouts, curl_slist*& resolve);
+
+// Has libcurl sign the request of `curl` with SigV4 (CURLOPT_AWS_SIGV4 and
+// the IAM key as user name and password): bridge computes no signature. The
+// libcurl must be one that signs a path as AWS does (8.9.0 and later): the
+// Bedrock provider refuses IAM keys with an older one before any request.
+// libcurl copies the strings.
+void apply_aws_signing(CURL* curl, const AwsSigning& signing);
 
 // How a libcurl code reads in bridge's terms. CURLE_ABORTED_BY_CALLBACK is
 // Error::other here: only the caller knows whether its callback stopped for

@@ -147,12 +147,7 @@ TransferResult CurlTransport::send(std::string_view method, const std::string& u
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
   if (signing != nullptr) {
-    // libcurl computes the signature (Bedrock's IAM keys); it must be one
-    // that signs a path the way AWS does (8.9.0 and later: the Bedrock
-    // provider refuses IAM keys with an older one before any request).
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, signing->provider.c_str());
-    curl_easy_setopt(curl, CURLOPT_USERNAME, signing->access_key_id.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, signing->secret_access_key.c_str());
+    apply_aws_signing(curl, *signing); // Bedrock's IAM keys (curl_policy.hpp)
   }
 
   CURLcode code = curl_easy_perform(curl);

@@ -117,8 +117,7 @@ const ProviderProfile& OpenAiProvider::profile() const {
       "data: [DONE]",
       2.0,
       "/openai/v1",
-      "text/event-stream",
-      "", // keys check probes
+      "text/event-stream", // the stream's content type
   };
   return k_profile;
 }
@@ -178,7 +177,9 @@ std::string OpenAiProvider::error_body(std::string_view type, std::string_view m
   return json_line(body);
 }
 
-HttpRequest OpenAiProvider::probe(std::string_view base_url, const std::string& secret) const {
+HttpRequest OpenAiProvider::probe(std::string_view base_url, const std::string& secret,
+                                  const std::string&) const {
+  // The model list: no tokens spent, whatever the model.
   return HttpRequest{"GET",
                      std::string(base_url) + "/models",
                      {"authorization: Bearer " + secret, "accept: application/json"},

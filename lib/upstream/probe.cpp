@@ -62,14 +62,13 @@ public:
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
 
-  void add(const std::string& url, const std::vector<std::string>& lines,
-           const ProbeOptions& options) {
+  void add(const HttpRequest& request, const ProbeOptions& options) {
     auto probe = std::make_unique<Probe>();
     probe->curl = curl_easy_init();
     if (!probe->curl) {
       throw std::runtime_error("libcurl could not create a handle");
     }
-    for (const auto& line : lines) {
+    for (const auto& line : request.headers) {
       probe->headers = curl_slist_append(probe->headers, line.c_str());
     }
     CURL* curl = probe->curl;
@@ -77,7 +76,7 @@ public:
     // never through a proxy that would read the key; plain http elsewhere
     // refused (docs/security.md).
     CurlTimeouts timeouts{options.connect_timeout, options.total_timeout};
-    if (auto refused = apply_curl_policy(curl, url, timeouts, probe->resolve)) {
+    if (auto refused = apply_curl_policy(curl, request.url, timeouts, probe->resolve)) {
       probe->result.transfer.error = TransferResult::Error::other;
       probe->result.transfer.message = *refused;
       curl_easy_cleanup(curl);
@@ -85,7 +84,18 @@ public:
       m_probes.push_back(std::move(probe));
       return;
     }
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    if (request.method == "POST") {
+      // Bedrock's probe is a one-token invoke; the handle keeps a copy of its body.
+      probe->headers = curl_slist_append(probe->headers, "Expect:");
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS, request.body.c_str());
+    } else {
+      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    }
+    if (request.signing) {
+      apply_aws_signing(curl, *request.signing);
+    }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, probe->headers);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, probe.get());
@@ -153,13 +163,12 @@ private:
 
 } // namespace
 
-std::vector<Attempt> probe_all(const std::string& url,
-                               const std::vector<std::vector<std::string>>& requests,
+std::vector<Attempt> probe_all(const std::vector<HttpRequest>& requests,
                                const ProbeOptions& options) {
   curl_global_once();
   Batch batch;
-  for (const auto& lines : requests) {
-    batch.add(url, lines, options);
+  for (const auto& request : requests) {
+    batch.add(request, options);
   }
   batch.run();
   return batch.results();

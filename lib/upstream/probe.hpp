@@ -14,8 +14,9 @@ struct ProbeOptions {
   util::Millis total_timeout{30'000};
 };
 
-// Sends one GET to `url` per entry of `requests` (each entry: the request's
-// extra header lines), all at once over libcurl's multi interface, so that
+// Sends every request of `requests` (a GET, or a POST with its body; signed
+// with SigV4 by libcurl when it says so), all at once over libcurl's multi
+// interface, so that
 // probing fifty keys takes about one round trip, not fifty. Every handle
 // follows the curl policy (curl_policy.hpp), as the transport's does. Each
 // result is an Attempt, read like any other (Provider::read): its
@@ -23,17 +24,15 @@ struct ProbeOptions {
 // interrupt (SIGINT) ends every probe with Error::interrupted; a probe the
 // policy refuses ends with Error::other. Results are in the order of
 // `requests`.
-std::vector<Attempt> probe_all(const std::string& url,
-                               const std::vector<std::vector<std::string>>& requests,
+std::vector<Attempt> probe_all(const std::vector<HttpRequest>& requests,
                                const ProbeOptions& options);
 
 // The Prober of production: probe_all with the options it was made with.
 class CurlProber final : public Prober {
 public:
   explicit CurlProber(ProbeOptions options = {}) : m_options(options) {}
-  std::vector<Attempt> probe(const std::string& url,
-                             const std::vector<std::vector<std::string>>& requests) override {
-    return probe_all(url, requests, m_options);
+  std::vector<Attempt> probe(const std::vector<HttpRequest>& requests) override {
+    return probe_all(requests, m_options);
   }
 
 private:

@@ -6,15 +6,17 @@
 // production.
 
 #include "upstream/attempt.hpp"
+#include "upstream/transport.hpp"
 
 #include <string>
 #include <vector>
 
 namespace upstream {
 
-// Sends one GET to `url` per entry of `requests` (each entry: the request's
-// extra header lines), and returns one Attempt per entry, in the order of
-// `requests`, read like any other (Provider::read). An implementation
+// Sends every request of `requests` (each built by Provider::probe: a GET,
+// or a POST with its body; signed when it says so), and returns one Attempt
+// per request, in the order of `requests`, read like any other
+// (Provider::read). An implementation
 // promises: error_body holds the body (capped), whatever the status; a
 // status followed by a failed transfer keeps both (the reading says
 // cut_off); an interrupt ends every probe with Error::interrupted; a probe
@@ -24,8 +26,7 @@ namespace upstream {
 class Prober {
 public:
   virtual ~Prober() = default;
-  virtual std::vector<Attempt> probe(const std::string& url,
-                                     const std::vector<std::vector<std::string>>& requests) = 0;
+  virtual std::vector<Attempt> probe(const std::vector<HttpRequest>& requests) = 0;
 };
 
 } // namespace upstream

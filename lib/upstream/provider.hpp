@@ -50,27 +50,12 @@ struct ProviderProfile {
   // The content type of a streamed answer; the answer's events are read by
   // Provider::event_reader.
   std::string stream_content_type = "text/event-stream";
-  // Why `keys check` does not probe this API's keys, for its message; empty
-  // when it does (probe()).
-  std::string no_probe;
 };
 
 // What a provider may need beyond its name, resolved by the app from options
 // and the environment: Amazon Bedrock's region.
 struct ProviderSettings {
   std::string region; // empty when none is configured
-};
-
-// One HTTP request, ready for the transport. `headers` hold the key: they go
-// to the transport and nowhere else.
-struct HttpRequest {
-  std::string method; // "POST" or "GET"
-  std::string url;
-  std::vector<std::string> headers;
-  std::string body;
-  // Set when the transport signs the request (AWS SigV4, done by libcurl)
-  // rather than the headers carrying the credential.
-  std::optional<AwsSigning> signing;
 };
 
 // What one server-sent event means for `stream`.
@@ -99,8 +84,11 @@ public:
   // passed through adapt_request_body) with `secret`.
   virtual HttpRequest request(std::string_view base_url, const std::string& secret,
                               std::string body, bool stream) const = 0;
-  // The cheap request of `keys check`: it costs no tokens.
-  virtual HttpRequest probe(std::string_view base_url, const std::string& secret) const = 0;
+  // The cheap request of `keys check` for `secret`. `model` is the model a
+  // walk would ask for (BRIDGE_MODEL, else the default); a probe that is
+  // not about a model (a model list, which costs no tokens) ignores it.
+  virtual HttpRequest probe(std::string_view base_url, const std::string& secret,
+                            const std::string& model) const = 0;
   // A request a client of the listener made, for this API: `path` is what
   // follows profile().listen_prefix (with its query), `headers` the client's
   // end-to-end headers without any credential ("name: value"). The result

@@ -8,6 +8,7 @@
 #include "upstream/attempt.hpp"
 #include "upstream/headers.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,18 @@ struct AwsSigning {
   std::string provider;
   std::string access_key_id;
   std::string secret_access_key;
+};
+
+// One HTTP request, ready for the transport (or the prober). `headers` hold
+// the key: they go to the transport and nowhere else.
+struct HttpRequest {
+  std::string method; // "POST" or "GET"
+  std::string url;
+  std::vector<std::string> headers;
+  std::string body;
+  // Set when the transport signs the request (AWS SigV4, done by libcurl)
+  // rather than the headers carrying the credential.
+  std::optional<AwsSigning> signing;
 };
 
 // Receives a response as it arrives. head() is called once, before the first

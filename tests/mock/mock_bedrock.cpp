@@ -1,5 +1,7 @@
 #include "mock_bedrock.hpp"
 
+#include "mock_sigv4.hpp"
+
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -109,6 +111,47 @@ void answer_bedrock_error(const response_spec& spec, httplib::Response& res) {
   }
   res.set_content(dump({{"message", spec.error_message.value_or("mock: " + type)}}),
                   spec.content_type.value_or("application/json"));
+}
+
+bool answer_bad_signature(const httplib::Request& req,
+                          const std::map<std::string, std::string>& aws_keys,
+                          httplib::Response& res) {
+  if (aws_keys.empty()) {
+    return false;
+  }
+  sigv4_request signed_request;
+  signed_request.method = req.method;
+  // The path as the client sent it; httplib keeps it in `target` (with the
+  // query), and has decoded `path`.
+  if (!req.target.empty()) {
+    const auto query = req.target.find('?');
+    signed_request.raw_path = req.target.substr(0, query);
+    if (query != std::string::npos) {
+      signed_request.query = req.target.substr(query + 1);
+    }
+  } else {
+    signed_request.raw_path = sigv4_uri_encode(req.path, true);
+  }
+  for (const auto& [name, value] : req.headers) {
+    // httplib adds these to what the client sent; they were never signed.
+    if (name != "REMOTE_ADDR" && name != "REMOTE_PORT" && name != "LOCAL_ADDR" &&
+        name != "LOCAL_PORT") {
+      signed_request.headers.emplace_back(name, value);
+    }
+  }
+  signed_request.body = req.body;
+  const sigv4_check check = verify_sigv4(signed_request, aws_keys);
+  if (check.result != sigv4_check::verdict::unknown_key &&
+      check.result != sigv4_check::verdict::bad_signature) {
+    return false;
+  }
+  response_spec spec;
+  spec.status = 403;
+  spec.error_type = check.error_type;
+  spec.error_message = check.message;
+  res.status = 403;
+  answer_bedrock_error(spec, res);
+  return true;
 }
 
 } // namespace mock

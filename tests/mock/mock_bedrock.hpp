@@ -4,6 +4,7 @@
 // event, and errors named by x-amzn-ErrorType.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include <httplib.h>
@@ -24,5 +25,15 @@ std::string bedrock_exception_frame(const std::string& type, const std::string& 
 std::string bedrock_error_type(int status);
 // An error answer: x-amzn-ErrorType "TYPE:namespace" and {"message": M}.
 void answer_bedrock_error(const response_spec& spec, httplib::Response& res);
+
+// Checks the SigV4 signature of `req` against `aws_keys` (access key id ->
+// secret, from BRIDGE_MOCK_AWS_KEYS). A request signed with an unknown key
+// id, or whose signature is not the one its key's secret gives, is answered
+// 403 in Bedrock's error shape (UnrecognizedClientException,
+// InvalidSignatureException) and true returned; anything else (a Bearer
+// request, a valid signature, no keys configured) returns false.
+bool answer_bad_signature(const httplib::Request& req,
+                          const std::map<std::string, std::string>& aws_keys,
+                          httplib::Response& res);
 
 } // namespace mock

@@ -1,5 +1,7 @@
 #include "mock_recorder.hpp"
 
+#include "mock_sigv4.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -54,6 +56,11 @@ std::optional<std::string> api_key_of(const httplib::Request& req) {
     const std::string value = req.get_header_value("authorization");
     if (value.rfind("Bearer ", 0) == 0) {
       return value.substr(7);
+    }
+    // AWS SigV4 (Bedrock's IAM keys): the access key id names the key; the
+    // secret never travels.
+    if (auto auth = parse_sigv4_authorization(value)) {
+      return auth->access_key_id;
     }
   }
   return std::nullopt;

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <exception>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -22,10 +23,12 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "mock_bedrock.hpp"
 #include "mock_buckets.hpp"
 #include "mock_recorder.hpp"
 #include "mock_responses.hpp"
 #include "mock_script.hpp"
+#include "mock_sigv4.hpp"
 
 namespace {
 
@@ -179,7 +182,8 @@ const mock::response_spec& take_from_bucket(mock::buckets& buckets, const std::s
 }
 
 void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
-                    std::optional<mock::buckets>& buckets) {
+                    std::optional<mock::buckets>& buckets,
+                    const std::map<std::string, std::string>& aws_keys) {
   svr.Get("/__mock/stats", [&rec](const httplib::Request&, httplib::Response& res) {
     res.set_content(dump(rec.stats()), "application/json");
   });
@@ -220,15 +224,20 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
            });
 
   // Amazon Bedrock (bedrock-runtime): the model id is in the path (httplib
-  // has decoded its %3A), the key in authorization: Bearer; the request
-  // streams when the path says so. Answers use the Anthropic shapes inside
-  // Bedrock's framing (mock_bedrock.hpp).
+  // has decoded its %3A), the key in authorization: Bearer, or the access
+  // key id of a SigV4 signature (checked when BRIDGE_MOCK_AWS_KEYS names
+  // secrets); the request streams when the path says so. Answers use the
+  // Anthropic shapes inside Bedrock's framing (mock_bedrock.hpp).
   svr.Post(R"(/model/([^/]+)/(invoke|invoke-with-response-stream))",
-           [&scr, &rec](const httplib::Request& req, httplib::Response& res) {
+           [&scr, &rec, &aws_keys](const httplib::Request& req, httplib::Response& res) {
              mock::recorder::in_flight held(rec);
              const std::uint64_t n = rec.record(req);
              disable_compression(req);
              res.set_header("x-amzn-RequestId", "req_mock_" + std::to_string(n));
+             if (mock::answer_bad_signature(req, aws_keys, res)) {
+               rec.answered(403);
+               return;
+             }
              mock::request_info info = describe(req, n);
              info.bedrock = true;
              info.model = req.matches[1];
@@ -299,7 +308,13 @@ int main(int argc, char** argv) {
 
   mock::script scr;
   mock::recorder rec;
+  std::map<std::string, std::string> aws_keys;
   try {
+    // The IAM keys whose SigV4 signatures Bedrock routes check, from the
+    // environment rather than argv (which every user of the machine reads).
+    if (const char* keys = std::getenv("BRIDGE_MOCK_AWS_KEYS")) {
+      aws_keys = mock::parse_aws_keys(keys);
+    }
     scr.load_file(opts.script_path);
     if (!opts.log_path.empty()) {
       rec.open_log(opts.log_path);
@@ -321,7 +336,7 @@ int main(int argc, char** argv) {
   if (scr.buckets()) {
     buckets.emplace(scr.buckets()->requests, scr.buckets()->per_ms);
   }
-  install_routes(svr, scr, rec, buckets);
+  install_routes(svr, scr, rec, buckets, aws_keys);
 
   const int port = svr.bind_to_any_port(opts.host);
   if (port <= 0) {

@@ -168,9 +168,9 @@ TEST_CASE("anthropic request and probe: path and headers") {
   // A base URL that ends in /v1 names the same server.
   CHECK(k_anthropic.request("http://127.0.0.1:9/v1", "k", "{}", false).url ==
         "http://127.0.0.1:9/v1/messages");
-  CHECK(k_anthropic.probe("https://proxy.example/anthropic/v1", "k").url ==
+  CHECK(k_anthropic.probe("https://proxy.example/anthropic/v1", "k", "m").url ==
         "https://proxy.example/anthropic/v1/models?limit=1");
-  auto probe = k_anthropic.probe("https://api.anthropic.com", "sk-ant-secret");
+  auto probe = k_anthropic.probe("https://api.anthropic.com", "sk-ant-secret", "m");
   CHECK(probe.method == "GET");
   CHECK(probe.url == "https://api.anthropic.com/v1/models?limit=1");
   CHECK(probe.headers.front() == "x-api-key: sk-ant-secret");

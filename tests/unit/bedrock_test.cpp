@@ -85,6 +85,25 @@ TEST_CASE("bedrock: an IAM key is signed by the transport, never put in a header
   CHECK_FALSE(upstream::split_iam_key("bedrock-api-key-abc:def"));
 }
 
+TEST_CASE("bedrock: the probe of keys check is a one-token invoke of the walk's model") {
+  BedrockProvider provider("us-east-1");
+  auto probe =
+      provider.probe("https://h", "ABSKbearer", "anthropic.claude-3-5-sonnet-20240620-v1:0");
+  CHECK(probe.method == "POST");
+  CHECK(probe.url == "https://h/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke");
+  CHECK(has_header(probe, "authorization: Bearer ABSKbearer"));
+  CHECK(has_header(probe, "content-type: application/json"));
+  auto body = nlohmann::json::parse(probe.body);
+  CHECK(body["max_tokens"] == 1);
+  CHECK(body["anthropic_version"] == "bedrock-2023-05-31");
+  CHECK(body["messages"].size() == 1);
+  CHECK_FALSE(body.contains("model"));
+  auto signed_probe = provider.probe("https://h", "AKIAABCDEFGHIJKLMNOP:wJalrXUtnFEMIsecret", "m");
+  REQUIRE(signed_probe.signing);
+  CHECK(signed_probe.signing->access_key_id == "AKIAABCDEFGHIJKLMNOP");
+  CHECK(signed_probe.headers.size() == 2); // no credential among them
+}
+
 TEST_CASE("bedrock: errors are judged by their type, not their status") {
   BedrockProvider provider("us-east-1");
   struct Row {

@@ -21,11 +21,12 @@ public:
   }
 
   std::vector<upstream::Attempt>
-  probe(const std::string& url, const std::vector<std::vector<std::string>>& requests) override {
+  probe(const std::vector<upstream::HttpRequest>& requests) override {
     ++m_batches;
     std::vector<upstream::Attempt> out;
-    for (const auto& headers : requests) {
-      m_sent.push_back({url, headers});
+    for (const auto& request : requests) {
+      const auto& headers = request.headers;
+      m_sent.push_back({request.url, headers, request.method, request.body});
       upstream::Attempt attempt;
       // A probe nobody scripted: the upstream cannot be reached.
       attempt.transfer.error = upstream::TransferResult::Error::connect;
@@ -43,6 +44,8 @@ public:
   struct Sent {
     std::string url;
     std::vector<std::string> headers;
+    std::string method;
+    std::string body;
   };
   const std::vector<Sent>& sent() const { return m_sent; }
   // How many times probe() was called: keys check probes once, all keys at once.

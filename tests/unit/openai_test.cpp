@@ -90,7 +90,7 @@ TEST_CASE("openai request and probe: path under the base, bearer token") {
   CHECK(request.headers == std::vector<std::string>{"authorization: Bearer sk-proj-secret",
                                                     "content-type: application/json",
                                                     "accept: application/json"});
-  auto probe = k_openai.probe("http://127.0.0.1:1/v1", "sk-proj-secret");
+  auto probe = k_openai.probe("http://127.0.0.1:1/v1", "sk-proj-secret", "m");
   CHECK(probe.method == "GET");
   CHECK(probe.url == "http://127.0.0.1:1/v1/models");
   CHECK(probe.headers.front() == "authorization: Bearer sk-proj-secret");

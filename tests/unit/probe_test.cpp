@@ -34,8 +34,14 @@ private:
 TEST_CASE("probe_all: one result per request, in order; a refused connection is unreachable") {
   ClosedPort closed;
   std::string url = "http://127.0.0.1:" + std::to_string(closed.port) + "/v1/models?limit=1";
-  auto results = upstream::probe_all(url, {{"x-api-key: one"}, {"x-api-key: two"}, {}}, {});
-  REQUIRE(results.size() == 3);
+  auto get = [&](std::vector<std::string> headers) {
+    return upstream::HttpRequest{"GET", url, std::move(headers), {}, std::nullopt};
+  };
+  // A POST (Bedrock's probe) goes the same way.
+  upstream::HttpRequest post{"POST", url, {"authorization: Bearer three"}, "{}", std::nullopt};
+  auto results =
+      upstream::probe_all({get({"x-api-key: one"}), get({"x-api-key: two"}), get({}), post}, {});
+  REQUIRE(results.size() == 4);
   for (const auto& result : results) {
     CHECK(result.status == 0);
     CHECK(result.transfer.error == upstream::TransferResult::Error::connect);
@@ -43,11 +49,11 @@ TEST_CASE("probe_all: one result per request, in order; a refused connection is 
     CHECK_FALSE(result.transfer.message.empty());
     CHECK(result.transfer.message.find("one") == std::string::npos); // never a header value
   }
-  CHECK(upstream::probe_all(url, {}, {}).empty());
+  CHECK(upstream::probe_all({}, {}).empty());
 }
 
 TEST_CASE("probe_all: only http and https") {
-  auto results = upstream::probe_all("file:///etc/passwd", {{}}, {});
+  auto results = upstream::probe_all({{"GET", "file:///etc/passwd", {}, {}, std::nullopt}}, {});
   REQUIRE(results.size() == 1);
   CHECK(results[0].status == 0);
   CHECK(results[0].error_body.empty());

@@ -310,7 +310,8 @@ r 0 ask -v --no-stdin "${BR[@]}" --key-file "$PB1" --state "$STATE" q
 r 0 stream -v --no-stdin "${BR[@]}" --key-file "$PB1" --state "$STATE" q
 r 0 stream --raw -v --no-stdin "${BR[@]}" --key-file "$PB1" --state "$STATE" q
 r 0 keys status --json -v "${BR[@]}" --key-file "$PB1" --state "$STATE"
-r 2 keys check -v "${BR[@]}" --key-file "$PB1" --state "$STATE"
+r 0 keys check -v "${BR[@]}" --key-file "$PB1" --state "$STATE"
+r 0 keys check --json "${BR[@]}" --key-file "$PB1" --state "$STATE"
 PB2=$(kf pb2 "echo ${K[BRECHO]}" "stream ${K[BRSTREAM]}")
 r 1 ask -v --no-stdin "${BR[@]}" --key-file "$PB2" --state "$STATE" q
 r 1 ask --json -v --no-stdin "${BR[@]}" --key-file "$PB2" --state "$STATE" q
@@ -328,6 +329,7 @@ curl_version=$(curl --version 2>/dev/null | head -n 1 | grep -o 'libcurl/[0-9.]*
 r $iam_rc ask -v --no-stdin "${BR[@]}" --key-file "$PB4" --state "$STATE" q
 r $iam_rc stream --raw -v --no-stdin "${BR[@]}" --key-file "$PB4" --state "$STATE" q
 AWS_BEARER_TOKEN_BEDROCK="${K[BRIAM]}" r $iam_rc ask -v --no-stdin "${BR[@]}" q
+r $iam_rc keys check -v "${BR[@]}" --key-file "$PB4" --state "$STATE"
 
 echo "$N runs made"
 
