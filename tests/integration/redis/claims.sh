@@ -31,7 +31,7 @@ by_status() {
     stats=$(mock_stats)
     rest=${stats#*\"by_status\":\{}
     rest=",${rest%%\}*},"
-    if [[ $rest == *"\"$1\":"* ]]; then rest=${rest#*\"$1\":}; echo "${rest%%[!0-9]*}"; else echo 0; fi
+    if [[ $rest == *"\"$1\":"* ]]; then rest=${rest#*\""$1"\":}; echo "${rest%%[!0-9]*}"; else echo 0; fi
 }
 
 # ---- learn each key's bucket, one request each, from either machine (a key

@@ -21,7 +21,7 @@ MODEL=claude-opus-4-1
 start_mock '{"keys": {
   "'$K1'": {"text": "served by one"},
   "'$K2'": {"text": "served by two"},
-  "'$KR'": {"status": 429, "headers": {"retry-after": "900"}, "gate_file": "'$T/gate'"},
+  "'$KR'": {"status": 429, "headers": {"retry-after": "900"}, "gate_file": "'"$T"/gate'"},
   "'$KS'": {"text": "served by good"}}}'
 start_redis
 export REDISCLI_AUTH=$REDIS_PASSWORD
