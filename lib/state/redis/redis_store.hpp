@@ -45,6 +45,11 @@ namespace state {
 class RedisStore final : public SharedStore {
 public:
   static constexpr std::size_t k_batch = 1000;
+  // Candidates per claim call: a walk claims among the keys it has not
+  // tried yet, and the first usable one is nearly always among the first
+  // few, so a pool of thousands is asked about in slices rather than sent
+  // whole at every claim (which made a walk over n keys send n^2 names).
+  static constexpr std::size_t k_claim_slice = 32;
 
   // `fingerprints`: the pool whose marks load() reads.
   RedisStore(RedisTarget target, std::vector<std::string> fingerprints, util::Clock& clock);
@@ -97,6 +102,12 @@ private:
   // (claim.lua "observe"), or nothing when the answer reported none.
   std::optional<RedisCommand> observe_call(const keys::Key& key, const std::string& model,
                                            const pool::ModelLimits& limits) const;
+  // claim.lua's claim over candidates[begin, end); the indices of the answer
+  // are those of `candidates`.
+  util::Expected<pool::Claim> claim_among(const std::vector<pool::ClaimCandidate>& candidates,
+                                          std::size_t begin, std::size_t end,
+                                          const std::string& model, util::TimePoint now,
+                                          util::Millis may_wait);
   util::Expected<bool> run_bucket(const keys::Key& key, const std::string& model,
                                   const char* operation);
   std::vector<RedisCommand> batched_calls(const char* sha,
