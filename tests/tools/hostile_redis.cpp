@@ -13,6 +13,9 @@
 //   huge-array   an array of --arg integers (default 20 million)
 //   ok           every command answered +OK (AUTH and SELECT included), and
 //                EVALSHA / EVAL with an empty array: a server that knows no marks
+//   moved        AUTH, SELECT and ASKING answered +OK, every other command
+//                -MOVED 1 127.0.0.1:PORT with its own port: a Redis Cluster
+//                node that redirects to itself for ever
 //
 // --port-file: listens on a free port of 127.0.0.1 and writes it to FILE
 // (through a temporary file and a rename) once it accepts connections.
@@ -48,6 +51,7 @@ struct Options {
   long long arg = -1;
   long uid = -1;
   long gid = -1;
+  int port = 0; // the port listened on (--port-file)
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -131,6 +135,9 @@ std::string upper(std::string word) {
 // A well-behaved answer to `words`, as far as the modes need one.
 std::string plain_answer(const Options& options, const std::vector<std::string>& words) {
   std::string name = words.empty() ? "" : upper(words[0]);
+  if (options.mode == "moved" && name != "AUTH" && name != "SELECT" && name != "ASKING") {
+    return "-MOVED 1 127.0.0.1:" + std::to_string(options.port) + "\r\n";
+  }
   if (options.mode == "scan-forever" && name == "SCAN") {
     return "*2\r\n$2\r\n17\r\n*0\r\n";
   }
@@ -262,7 +269,7 @@ Options parse(int argc, char** argv) {
       die("unknown option " + flag);
     }
   }
-  const char* modes[] = {"dribble", "scan-forever", "huge-bulk", "huge-array", "ok"};
+  const char* modes[] = {"dribble", "scan-forever", "huge-bulk", "huge-array", "ok", "moved"};
   bool known = false;
   for (const char* mode : modes) {
     known = known || options.mode == mode;
@@ -276,7 +283,7 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-int listen_socket(const Options& options) {
+int listen_socket(Options& options) {
   int fd = -1;
   if (!options.unix_path.empty()) {
     fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -315,6 +322,7 @@ int listen_socket(const Options& options) {
     sockaddr_in bound{};
     socklen_t size = sizeof bound;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &size);
+    options.port = ntohs(bound.sin_port);
     std::string temporary = options.port_file + ".tmp";
     FILE* out = std::fopen(temporary.c_str(), "w");
     if (out == nullptr) {

@@ -56,17 +56,6 @@ Waited wait_for(int fd, short events, Steady::time_point deadline) {
   }
 }
 
-// A server's error text may quote what it was sent: never the password.
-std::string without_password(std::string text, const std::optional<std::string>& password) {
-  if (!password || password->empty()) {
-    return text;
-  }
-  for (auto at = text.find(*password); at != std::string::npos; at = text.find(*password, at)) {
-    text.replace(at, password->size(), "***");
-  }
-  return text;
-}
-
 // A server's error text as a clause of bridge's message: without the full
 // stop Redis ends some with ("... or user is disabled."), which would read
 // ".;" once bridge goes on.
@@ -93,6 +82,16 @@ std::string handshake_refused(const RedisCommand& command, const RedisTarget& ta
 
 } // namespace
 
+std::string mask_password(std::string text, const std::optional<std::string>& password) {
+  if (!password || password->empty()) {
+    return text;
+  }
+  for (auto at = text.find(*password); at != std::string::npos; at = text.find(*password, at)) {
+    text.replace(at, password->size(), "***");
+  }
+  return text;
+}
+
 RedisConnection::RedisConnection(RedisTarget target) : m_target(std::move(target)) {}
 
 RedisConnection::~RedisConnection() {
@@ -103,7 +102,7 @@ RedisConnection::~RedisConnection() {
 
 Replies RedisConnection::fail(std::string message) {
   if (m_failure.empty()) {
-    m_failure = without_password(std::move(message), m_target.password);
+    m_failure = mask_password(std::move(message), m_target.password);
   }
   if (m_context != nullptr) {
     redisFree(m_context);

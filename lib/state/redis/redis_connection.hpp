@@ -13,6 +13,10 @@ namespace state {
 
 using RedisCommand = std::vector<std::string>;
 
+// `text` with every occurrence of the password replaced by "***": a
+// server's error text may quote what it was sent.
+std::string mask_password(std::string text, const std::optional<std::string>& password);
+
 // A hiredis connection to one server, bounded in time and in memory.
 //
 // Connects on first use, bounded by the target's timeout. A unix socket is

@@ -54,20 +54,24 @@ RedisStore::RedisStore(RedisTarget target, std::vector<std::string> fingerprints
                        util::Clock& clock)
     : m_connection(std::move(target)), m_fingerprints(std::move(fingerprints)), m_clock(clock) {}
 
+std::string RedisStore::pool_root() const {
+  return fmt::format("{}{}:", target().prefix, k_pool_tag);
+}
+
 std::string RedisStore::mark_key(const std::string& fingerprint, const std::string& scope) const {
-  return fmt::format("{}{{pool}}:mark:{}:{}", target().prefix, fingerprint, scope);
+  return fmt::format("{}mark:{}:{}", pool_root(), fingerprint, scope);
 }
 
 std::string RedisStore::scopes_key(const std::string& fingerprint) const {
-  return fmt::format("{}{{pool}}:scopes:{}", target().prefix, fingerprint);
+  return fmt::format("{}scopes:{}", pool_root(), fingerprint);
 }
 
 std::string RedisStore::limits_key(const std::string& fingerprint) const {
-  return fmt::format("{}{{pool}}:limits:{}", target().prefix, fingerprint);
+  return fmt::format("{}limits:{}", pool_root(), fingerprint);
 }
 
 std::string RedisStore::bucket_key(const std::string& fingerprint, const std::string& model) const {
-  return fmt::format("{}{{pool}}:bucket:{}:{}", target().prefix, fingerprint, model);
+  return fmt::format("{}bucket:{}:{}", pool_root(), fingerprint, model);
 }
 
 std::string RedisStore::scope_name(const pool::Scope& scope) {
@@ -77,7 +81,7 @@ std::string RedisStore::scope_name(const pool::Scope& scope) {
 std::vector<RedisCommand>
 RedisStore::batched_calls(const char* sha, const std::vector<std::string>& fingerprints) const {
   std::vector<RedisCommand> calls;
-  std::string root = fmt::format("{}{{pool}}:", target().prefix);
+  std::string root = pool_root();
   for (std::size_t start = 0; start < fingerprints.size(); start += k_batch) {
     std::size_t end = std::min(fingerprints.size(), start + k_batch);
     RedisCommand call{"EVALSHA", sha, std::to_string(end - start)};
@@ -259,9 +263,17 @@ util::Expected<std::size_t> RedisStore::try_reset_all() {
     }
     pattern += c;
   }
-  pattern += "{pool}:*";
+  pattern += k_pool_tag;
+  pattern += ":*";
+  // SCAN and DBSIZE name no key, so a Redis Cluster answers them from
+  // whichever node the URL names: a command on a key of the pool's slot
+  // first, so that a MOVED takes the walk to the node that holds the pool.
   // A server whose SCAN never comes back to cursor 0 must not hold bridge
   // for ever: the walk is bounded by what the database holds (DBSIZE).
+  auto owner = m_connection.pipeline({{"EXISTS", pool_root()}});
+  if (!owner) {
+    return Count::failure(owner.error());
+  }
   auto size = m_connection.pipeline({{"DBSIZE"}});
   if (!size) {
     return Count::failure(size.error());

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "state/redis/redis_connection.hpp"
+#include "state/redis/redis_router.hpp"
 #include "state/shared_store.hpp"
 #include "util/clock.hpp"
 
@@ -84,7 +84,16 @@ public:
                                    util::TimePoint now) override;
   util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override;
 
+  // The hash tag every key of the pool carries, after the prefix: on a
+  // Redis Cluster the pool lives in the one slot it hashes to, so that every
+  // script may touch all of it. "{pool}" since the first release, so that
+  // marks written by any release are read by any other.
+  static constexpr const char* k_pool_tag = "{pool}";
+
   const RedisTarget& target() const { return m_connection.target(); }
+  // The start of every key name of the pool: <prefix>{pool}: (the one place
+  // key names begin; each script is given it or names built from it).
+  std::string pool_root() const;
   std::string mark_key(const std::string& fingerprint, const std::string& scope) const;
   std::string scopes_key(const std::string& fingerprint) const;
   std::string limits_key(const std::string& fingerprint) const;
@@ -113,7 +122,7 @@ private:
   std::vector<RedisCommand> batched_calls(const char* sha,
                                           const std::vector<std::string>& fingerprints) const;
 
-  RedisConnection m_connection;
+  RedisRouter m_connection; // the URL's server, or the node that owns the pool's slot
   std::vector<std::string> m_fingerprints;
   util::Clock& m_clock;
 };
