@@ -31,7 +31,7 @@ std::string clause(std::string text) {
 }
 } // namespace
 
-FallbackStore::FallbackStore(SharedStore& primary, pool::MarkStore& fallback,
+FallbackStore::FallbackStore(SharedStore& primary, pool::PoolStore& fallback,
                              std::string fallback_name, WarningSink warn)
     : m_primary(primary), m_fallback(fallback), m_fallback_name(std::move(fallback_name)),
       m_warn(std::move(warn)) {}
@@ -88,6 +88,44 @@ void FallbackStore::record_limits(const keys::Key& key, const std::string& model
     give_up(recorded.error(), watch.elapsed());
   }
   m_fallback.record_limits(key, model, limits);
+}
+
+pool::Claim FallbackStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
+                                 const std::string& model, util::TimePoint now,
+                                 util::Millis may_wait) {
+  if (!m_down) {
+    Stopwatch watch;
+    auto claimed = m_primary.try_claim(candidates, model, now, may_wait);
+    if (claimed) {
+      return *claimed;
+    }
+    give_up(claimed.error(), watch.elapsed());
+  }
+  return m_fallback.claim(candidates, model, now, may_wait);
+}
+
+void FallbackStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
+  if (!m_down) {
+    Stopwatch watch;
+    auto done = m_primary.try_refused(key, model, now);
+    if (done) {
+      return;
+    }
+    give_up(done.error(), watch.elapsed());
+  }
+  m_fallback.refused(key, model, now);
+}
+
+void FallbackStore::settle(const keys::Key& key, const std::string& model) {
+  if (!m_down) {
+    Stopwatch watch;
+    auto done = m_primary.try_settle(key, model);
+    if (done) {
+      return;
+    }
+    give_up(done.error(), watch.elapsed());
+  }
+  m_fallback.settle(key, model);
 }
 
 // A refused password is the set-up's fault (78); a server away, the

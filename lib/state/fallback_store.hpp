@@ -35,14 +35,17 @@ namespace state {
 //   and a change it stops exits 78 (configuration) rather than 69: waiting
 //   will not mend it. Reading and recording still fall back, as above.
 //
-// Claims are not shared (the ClaimStore defaults: the plain walk). The walker
-// sees one PoolStore and never knows which store served it.
+// Claims (claim, refused, settle: docs/marks.md, "Claims") follow the rule of
+// reading and recording: the shared store's buckets while it answers, and
+// after its first failure (a claim's included, with the same one warning)
+// the fallback store's (the local claims ledger). The walker sees one
+// PoolStore and never knows which store served it.
 class FallbackStore final : public pool::PoolStore {
 public:
   using WarningSink = std::function<void(const std::string&)>;
 
   // `fallback_name` names the fallback store in the warning (a path).
-  FallbackStore(SharedStore& primary, pool::MarkStore& fallback, std::string fallback_name,
+  FallbackStore(SharedStore& primary, pool::PoolStore& fallback, std::string fallback_name,
                 WarningSink warn);
 
   pool::MarkMap load() override;
@@ -50,6 +53,10 @@ public:
   void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
   void record_limits(const keys::Key& key, const std::string& model,
                      const pool::ModelLimits& limits) override;
+  pool::Claim claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
+                    util::TimePoint now, util::Millis may_wait) override;
+  void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
+  void settle(const keys::Key& key, const std::string& model) override;
 
   // Throw util::Error (exit 69, or 78 for a configuration error) when the
   // shared store cannot be changed, or failed earlier in this invocation.
@@ -69,7 +76,7 @@ private:
   util::ExitCode exit_code() const; // of a change refused after give_up
 
   SharedStore& m_primary;
-  pool::MarkStore& m_fallback;
+  pool::PoolStore& m_fallback;
   std::string m_fallback_name;
   WarningSink m_warn;
   bool m_down = false;

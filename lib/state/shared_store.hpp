@@ -40,6 +40,17 @@ public:
   virtual util::Expected<std::size_t> try_reset_all() = 0;
   virtual util::Expected<std::size_t>
   try_clear_disabled(const std::vector<std::string>& fingerprints) = 0;
+
+  // pool::ClaimStore's claim, refused and settle on the shared buckets
+  // (docs/marks.md, "Claims"), with the failure. `now` is this machine's
+  // clock; a store shared by machines may decide on its own instead (Redis
+  // claims on the server's clock, so that the fleet shares one).
+  virtual util::Expected<pool::Claim> try_claim(const std::vector<pool::ClaimCandidate>& candidates,
+                                                const std::string& model, util::TimePoint now,
+                                                util::Millis may_wait) = 0;
+  virtual util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
+                                           util::TimePoint now) = 0;
+  virtual util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) = 0;
 };
 
 } // namespace state

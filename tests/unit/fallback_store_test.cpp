@@ -64,6 +64,24 @@ public:
   try_clear_disabled(const std::vector<std::string>& fingerprints) override {
     return answer<std::size_t>([&] { return memory.clear_disabled(fingerprints); });
   }
+  util::Expected<pool::Claim> try_claim(const std::vector<pool::ClaimCandidate>& candidates,
+                                        const std::string& model, util::TimePoint now,
+                                        util::Millis may_wait) override {
+    return answer<pool::Claim>([&] { return memory.claim(candidates, model, now, may_wait); });
+  }
+  util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
+                                   util::TimePoint now) override {
+    return answer<bool>([&] {
+      memory.refused(key, model, now);
+      return true;
+    });
+  }
+  util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override {
+    return answer<bool>([&] {
+      memory.settle(key, model);
+      return true;
+    });
+  }
 
 private:
   template <typename T, typename F> util::Expected<T> answer(F&& work) {
@@ -198,6 +216,74 @@ TEST_CASE("after a fault, changes are refused without asking the shared store ag
   CHECK(exit_code_of([&] { s.store.clear_disabled({k_alpha.fingerprint}); }) ==
         static_cast<int>(util::ExitCode::unavailable));
   CHECK(s.shared.calls == calls);
+}
+
+// A requests reading of `remaining` of 5, full again 5 s after `seen`.
+pool::ModelLimits requests_left(long long remaining, util::TimePoint seen) {
+  return pool::ModelLimits{
+      seen, {limits::LimitReading{"requests", remaining, 5, seen + std::chrono::seconds(5)}}};
+}
+
+TEST_CASE("claims go to the shared store's buckets while it answers") {
+  Scenario s;
+  const std::string model = "claude-opus-4-1";
+  s.store.record_limits(k_alpha, model, requests_left(1, k_t0));
+  std::vector<pool::ClaimCandidate> both{{&k_alpha, false}, {&k_beta, false}};
+  // Alpha's one unit, then beta (never seen: the plain walk, a probe).
+  auto first = s.store.claim(both, model, k_t0, ms(0));
+  REQUIRE(first.kind == pool::Claim::Kind::go);
+  CHECK(first.index == 0);
+  CHECK(first.estimated);
+  auto second = s.store.claim(both, model, k_t0, ms(0));
+  REQUIRE(second.kind == pool::Claim::Kind::go);
+  CHECK(second.index == 1);
+  CHECK(second.probe);
+  REQUIRE(second.empty.size() == 1);
+  CHECK(second.empty.front().first == 0);
+  s.store.settle(k_beta, model);
+  s.store.refused(k_alpha, model, k_t0);
+  CHECK(s.shared.memory.buckets().count(pool::bucket_id(k_alpha.fingerprint, model)) == 1);
+  CHECK(s.shared.memory.buckets().count(pool::bucket_id(k_beta.fingerprint, model)) == 0);
+  // The local store's buckets were never touched.
+  CHECK(s.local.buckets().empty());
+  CHECK(s.warnings.empty());
+}
+
+TEST_CASE("a claim the shared store cannot make: one warning, then the local store's claims") {
+  Scenario s;
+  const std::string model = "claude-opus-4-1";
+  s.local.record_limits(k_alpha, model, requests_left(0, k_t0));
+  s.store.load(); // the shared store answers: nothing to fall back on yet
+  s.shared.failure = "no answer within 250 ms";
+  std::vector<pool::ClaimCandidate> both{{&k_alpha, false}, {&k_beta, false}};
+  auto claim = s.store.claim(both, model, k_t0, ms(0));
+  // The local ledger's estimate decided: alpha is empty there, beta is next.
+  REQUIRE(claim.kind == pool::Claim::Kind::go);
+  CHECK(claim.index == 1);
+  REQUIRE(claim.empty.size() == 1);
+  CHECK(claim.empty.front().first == 0);
+  CHECK(s.store.using_fallback());
+  REQUIRE(s.warnings.size() == 1);
+  CHECK_MESSAGE(s.warnings.front().find("no answer within 250 ms") != std::string::npos,
+                s.warnings.front());
+  // What follows goes to the local store, without asking the shared one.
+  s.shared.failure.reset();
+  int calls = s.shared.calls;
+  s.store.settle(k_beta, model);
+  s.store.refused(k_alpha, model, k_t0);
+  s.store.claim(both, model, k_t0, ms(0));
+  CHECK(s.shared.calls == calls);
+  CHECK(s.warnings.size() == 1);
+  CHECK(s.local.buckets().count(pool::bucket_id(k_beta.fingerprint, model)) == 1);
+}
+
+TEST_CASE("a refused or settled bucket the shared store cannot change falls back too") {
+  Scenario s;
+  s.shared.failure = "Connection reset by peer";
+  s.store.refused(k_alpha, "claude-opus-4-1", k_t0);
+  CHECK(s.store.using_fallback());
+  s.store.settle(k_alpha, "claude-opus-4-1");
+  CHECK(s.warnings.size() == 1);
 }
 
 TEST_CASE("Redis scope names") {

@@ -70,6 +70,10 @@ std::string RedisStore::limits_key(const std::string& fingerprint) const {
   return fmt::format("{}limits:{}", pool_root(), fingerprint);
 }
 
+std::string RedisStore::bucket_key(const std::string& fingerprint, const std::string& model) const {
+  return fmt::format("{}bucket:{}:{}", pool_root(), fingerprint, model);
+}
+
 std::string RedisStore::scope_name(const pool::Scope& scope) {
   return scope.key_wide() ? std::string(k_key_scope) : std::string(k_model_scope) + scope.model();
 }
@@ -202,17 +206,17 @@ util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const s
                                                    const pool::ModelLimits& limits) {
   // Replaces the model's limits and keeps the hash as long as the file keeps
   // them (k_limits_kept after the last write); one pipelined round trip.
+  // The requests limit also teaches the model's bucket (claim.lua), in the
+  // same round trip.
   std::string hash = limits_key(key.fingerprint);
-  auto replies = m_connection.pipeline({{"HSET", hash, model, pool::limits_json(limits).dump()},
-                                        {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}});
+  std::vector<RedisCommand> calls{{"HSET", hash, model, pool::limits_json(limits).dump()},
+                                  {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}};
+  if (auto observe = observe_call(key, model, limits)) {
+    calls.push_back(std::move(*observe));
+  }
+  auto replies = run_script(k_claim_script, std::move(calls));
   if (!replies) {
     return util::Expected<bool>::failure(replies.error());
-  }
-  for (const auto& reply : *replies) {
-    if (reply.is_error()) {
-      return util::Expected<bool>::failure(
-          fmt::format("the server answered an error: {}", reply.text()));
-    }
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include "state/shared_store.hpp"
 #include "util/clock.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ namespace state {
 // and one hash per fingerprint with the rate limits last seen, per model,
 //   <prefix>{pool}:limits:<fingerprint>   field <model>: the JSON object the
 // state file keeps under models.<model>.limits (kept a day after the last).
+// The request buckets of claims (docs/marks.md, "Claims") are one hash per
+// fingerprint and model,
+//   <prefix>{pool}:bucket:<fingerprint>:<model>   level, at, limit, per_ms
+// kept and claimed by claim.lua on the server's clock, expiring by themselves.
 // The "{pool}" hash tag keeps a pool in one Cluster slot. A cooling mark
 // expires by itself (PEXPIRE) and is read back with PTTL, so the server's
 // clock is the only one that counts. Every decision (never shorten, disabled
@@ -30,7 +35,9 @@ namespace state {
 //
 // Costs: try_load() is one round trip for up to k_batch fingerprints (every
 // scope and the limits included), and pipelines the batches of a larger
-// pool; try_record() and try_record_limits() are one round trip each.
+// pool; try_record(), try_record_limits() (the limits and the bucket's
+// observation pipelined), try_claim(), try_refused() and try_settle() are
+// one round trip each.
 //
 // Every function reports trouble as a failure message (the server without
 // its password, and what went wrong), as SharedStore promises; FallbackStore
@@ -38,6 +45,11 @@ namespace state {
 class RedisStore final : public SharedStore {
 public:
   static constexpr std::size_t k_batch = 1000;
+  // Candidates per claim call: a walk claims among the keys it has not
+  // tried yet, and the first usable one is nearly always among the first
+  // few, so a pool of thousands is asked about in slices rather than sent
+  // whole at every claim (which made a walk over n keys send n^2 names).
+  static constexpr std::size_t k_claim_slice = 32;
 
   // `fingerprints`: the pool whose marks load() reads.
   RedisStore(RedisTarget target, std::vector<std::string> fingerprints, util::Clock& clock);
@@ -63,6 +75,14 @@ public:
   // many marks were removed before it. SIGINT and SIGTERM end it between
   // two calls (util::Error with the interrupt's exit code).
   util::Expected<std::size_t> try_reset_all() override;
+  // Claims on the server's clock (claim.lua): `now` is not used, so that
+  // machines whose clocks differ still share one estimate (redis_claims.cpp).
+  util::Expected<pool::Claim> try_claim(const std::vector<pool::ClaimCandidate>& candidates,
+                                        const std::string& model, util::TimePoint now,
+                                        util::Millis may_wait) override;
+  util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
+                                   util::TimePoint now) override;
+  util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override;
 
   // The hash tag every key of the pool carries, after the prefix: on a
   // Redis Cluster the pool lives in the one slot it hashes to, so that every
@@ -77,14 +97,28 @@ public:
   std::string mark_key(const std::string& fingerprint, const std::string& scope) const;
   std::string scopes_key(const std::string& fingerprint) const;
   std::string limits_key(const std::string& fingerprint) const;
+  std::string bucket_key(const std::string& fingerprint, const std::string& model) const;
   // The name of a scope in the layout: "key", or "model:<name>".
   static std::string scope_name(const pool::Scope& scope);
 
 private:
-  // Runs one script per argument list, pipelined; NOSCRIPT answers are sent
-  // again with the script's text.
+  // Runs one script per argument list, pipelined (plain commands may ride
+  // along: only the script's calls can answer NOSCRIPT); NOSCRIPT answers
+  // are sent again with the script's text.
   util::Expected<std::vector<RedisReply>> run_script(const char* script,
                                                      std::vector<RedisCommand> calls);
+  // The observation of an answer's requests limit by the model's bucket
+  // (claim.lua "observe"), or nothing when the answer reported none.
+  std::optional<RedisCommand> observe_call(const keys::Key& key, const std::string& model,
+                                           const pool::ModelLimits& limits) const;
+  // claim.lua's claim over candidates[begin, end); the indices of the answer
+  // are those of `candidates`.
+  util::Expected<pool::Claim> claim_among(const std::vector<pool::ClaimCandidate>& candidates,
+                                          std::size_t begin, std::size_t end,
+                                          const std::string& model, util::TimePoint now,
+                                          util::Millis may_wait);
+  util::Expected<bool> run_bucket(const keys::Key& key, const std::string& model,
+                                  const char* operation);
   std::vector<RedisCommand> batched_calls(const char* sha,
                                           const std::vector<std::string>& fingerprints) const;
 

@@ -4,7 +4,7 @@
 # (until the reset, measured against the response's Date) in the model's
 # scope on the server, with a relative expiry; machine B then skips the key
 # for that model without asking it, and sees the limits A read in keys
-# status.
+# status.  The claim B makes reads the estimate A's answer left on the server.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -44,7 +44,10 @@ expect_between "$(redis_cli PTTL "$mark")" 1 60000 "PTTL of the proactive mark"
 on_machine B run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0
 expect_out_eq "b served"
-expect_err_contains "key a (sk-a...0001): skipped, cooling for claude-opus-4-1 for"
+# The bucket A's answer taught is on the server too (claims on Redis), and
+# its estimate decides for a key under a requests_remaining_0 mark, as with
+# the state file (marks/proactive.sh).
+expect_err_contains "key a (sk-a...0001): skipped, no request left for claude-opus-4-1 for"
 expect_key_requests "$KA" 1
 
 on_machine B run_pool keys status -m claude-opus-4-1 --json

@@ -1,0 +1,278 @@
+-- The request buckets of a pool on the server, and the claims a walk makes on
+-- them (docs/marks.md, "Claims"): the rule of the state file's claims ledger
+-- (pool::claim_in, pool::Bucket), run here so that every machine of a fleet
+-- claims from one estimate, atomically, on one clock: the server's (TIME).
+--
+-- A bucket is one hash per (key fingerprint, model):
+--   <prefix>{pool}:bucket:<fingerprint>:<model>
+--   level   units at `at` (below zero: units promised to waiters ahead)
+--   at      the server's time in ms of that level
+--   limit   the bucket's size (0: a probe placeholder, see below)
+--   per_ms  the refill rate, units a millisecond
+-- Between two changes the level is a straight line: min(limit, level +
+-- (now - at) * per_ms). Nothing else of the machines' clocks reaches the
+-- server: an answer's reading comes as spans (how long ago it was seen, how
+-- long from then until its -reset).
+--
+-- ARGV[1] is the operation:
+--
+--   claim    KEYS: the bucket of each candidate, in key-file order.
+--            ARGV[2]: how long the walk may wait (ms); ARGV[3..]: "1" for a
+--            candidate whose proactive mark only says its requests ran out
+--            (its bucket decides when there is one, else the mark stands).
+--            The first candidate whose bucket holds at least one unit, or
+--            that has none (the plain walk, in order), is chosen and a unit
+--            taken. When none is, the candidate whose next unit comes
+--            soonest is chosen if that is within the wait, and its unit is
+--            taken ahead (the level goes below zero: the next waiter is
+--            promised the unit after it).
+--            Returns { chosen (1-based, 0: none), wait_ms, how ("estimated",
+--            "probe" or ""), then for each candidate skipped because its
+--            bucket is empty: its index (1-based) and the ms until its next
+--            unit }.
+--   observe  KEYS[1]: one bucket. ARGV[2..5]: remaining, limit, age_ms (how
+--            long before now the answer was seen), span_ms (from then to the
+--            -reset; "" when the answer named none). The rate is bounded by
+--            (limit - remaining) / span and the lowest bound is kept while
+--            the limit stays the same (a new limit forgets it; no bound yet:
+--            limit per minute); the level becomes the lower of what the
+--            answer implies and what the estimate says, never higher (units
+--            claimed by requests still on their way are not in the answer).
+--   refused  KEYS[1]: one bucket, answered 429: it is empty now.
+--   settle   KEYS[1]: one bucket; the attempt of a probe claim is over.
+--
+-- Probes: a key whose bucket is not known is claimed in key-file order, and
+-- a placeholder (limit 0, level minus the requests on their way) lets the
+-- first answer count the others still out. It expires 30 s after it was made
+-- (a process killed during its attempt never settles it).
+--
+-- A unit claimed but never used (a 5xx, a killed process, a request that
+-- never reached the upstream) is not given back: it comes back with the
+-- refill, as the file's ledger does. A bucket expires by itself (PEXPIRE) ten
+-- minutes after its estimate is full again (at most a day): nothing is left
+-- to know of it then, and a pool that stops asking leaves nothing behind.
+-- Values another program wrote are clamped as the file's ledger clamps them;
+-- a bucket that is not a bucket of ours (fields missing or not numbers, a time
+-- more than ten minutes ahead of the server's) is forgotten.
+local op = ARGV[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local k_probe_timeout = 30000
+local k_forget_full_after = 600000
+local k_longest_kept = 86400000
+local k_default_window = 60000
+local k_max_units = 1e12
+local k_max_wait = 1e12 -- pool::k_max_cooldown
+
+local function finite(x)
+  return x ~= nil and x == x and x ~= math.huge and x ~= -math.huge
+end
+
+local function read(key)
+  local f = redis.call('HMGET', key, 'level', 'at', 'limit', 'per_ms')
+  if not f[1] then
+    return nil
+  end
+  local b = { level = tonumber(f[1]), at = tonumber(f[2]), limit = tonumber(f[3]),
+              per_ms = tonumber(f[4]) }
+  if not (finite(b.level) and finite(b.at) and finite(b.limit) and finite(b.per_ms))
+      or b.limit < 0 or b.per_ms < 0 or b.at > now + k_forget_full_after then
+    redis.call('DEL', key)
+    return nil
+  end
+  b.limit = math.min(b.limit, k_max_units)
+  b.level = math.max(math.min(b.level, b.limit), -(b.limit + 1) * 1000)
+  b.per_ms = math.min(b.per_ms, math.max(b.limit, 1))
+  return b
+end
+
+local function probing(b)
+  return b.limit <= 0
+end
+
+local function level_at(b, when)
+  if when <= b.at then
+    return b.level
+  end
+  return math.min(b.limit, b.level + (when - b.at) * b.per_ms)
+end
+
+-- ms from now until one unit, 0 when there is one, nil when it never comes.
+local function until_one(b)
+  local current = level_at(b, now)
+  if current >= 1 then
+    return 0
+  end
+  if b.per_ms <= 0 then
+    return nil
+  end
+  local wait = math.ceil((1 - current) / b.per_ms)
+  if not finite(wait) or wait > k_max_wait then
+    return k_max_wait
+  end
+  return wait
+end
+
+local function take(b)
+  local when = math.max(now, b.at)
+  b.level = level_at(b, when) - 1
+  b.at = when
+end
+
+local function num(x)
+  return string.format('%.17g', x)
+end
+
+local function save(key, b)
+  redis.call('HSET', key, 'level', num(b.level), 'at', num(b.at), 'limit', num(b.limit),
+             'per_ms', num(b.per_ms))
+  if probing(b) then
+    return -- its expiry was set when it was made
+  end
+  local full_in = 0
+  if b.level < b.limit and b.per_ms > 0 then
+    full_in = math.ceil((b.limit - b.level) / b.per_ms) + math.max(b.at - now, 0)
+  end
+  redis.call('PEXPIRE', key, math.min(full_in + k_forget_full_after, k_longest_kept))
+end
+
+local function implied_level(remaining, limit, reset, seen, per_ms)
+  local level = remaining
+  if reset and reset > seen and per_ms > 0 then
+    level = math.max(remaining, limit - (reset - seen) * per_ms)
+  end
+  return math.min(level, limit, remaining + 0.999)
+end
+
+local function observe(b, remaining, limit, reset, seen)
+  if limit ~= b.limit then
+    b.limit = limit
+    b.per_ms = 0
+  end
+  if reset and reset > seen and remaining < limit then
+    local bound = (limit - remaining) / (reset - seen)
+    if b.per_ms > 0 then
+      b.per_ms = math.min(b.per_ms, bound)
+    else
+      b.per_ms = bound
+    end
+  end
+  if b.per_ms <= 0 then
+    b.per_ms = limit / k_default_window
+  end
+  local implied = implied_level(remaining, limit, reset, seen, b.per_ms)
+  local when = math.max(b.at, seen)
+  local implied_then = math.min(limit, implied + (when - seen) * b.per_ms)
+  b.level = math.min(level_at(b, when), implied_then)
+  b.at = when
+end
+
+local function first_bucket(remaining, limit, reset, seen)
+  local b = { level = limit, at = seen, limit = limit, per_ms = 0 }
+  observe(b, remaining, limit, reset, seen)
+  return b
+end
+
+if op == 'claim' then
+  local may_wait = tonumber(ARGV[2]) or 0
+  local empty = {}
+  local soonest, soonest_wait
+  for i, key in ipairs(KEYS) do
+    local soft = ARGV[2 + i] == '1'
+    local b = read(key)
+    if soft and (b == nil or probing(b)) then
+      -- its proactive mark stands, as without claims
+    elseif b == nil or probing(b) then
+      if b == nil then
+        b = { level = -1, at = now, limit = 0, per_ms = 0 }
+        save(key, b)
+        redis.call('PEXPIRE', key, k_probe_timeout)
+      else
+        b.level = b.level - 1
+        save(key, b)
+      end
+      local out = { i, 0, 'probe' }
+      for _, v in ipairs(empty) do
+        out[#out + 1] = v
+      end
+      return out
+    else
+      local wait = until_one(b)
+      if wait == 0 then
+        take(b)
+        save(key, b)
+        local out = { i, 0, 'estimated' }
+        for _, v in ipairs(empty) do
+          out[#out + 1] = v
+        end
+        return out
+      end
+      empty[#empty + 1] = i
+      empty[#empty + 1] = wait or 60000
+      if wait and (soonest == nil or wait < soonest_wait) then
+        soonest, soonest_wait = i, wait
+      end
+    end
+  end
+  local out = { 0, 0, '' }
+  if soonest and soonest_wait <= may_wait then
+    local b = read(KEYS[soonest])
+    take(b)
+    save(KEYS[soonest], b)
+    out = { soonest, soonest_wait, 'estimated' }
+  end
+  for _, v in ipairs(empty) do
+    out[#out + 1] = v
+  end
+  return out
+end
+
+local key = KEYS[1]
+if op == 'observe' then
+  local remaining, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+  local age, span = tonumber(ARGV[4]) or 0, tonumber(ARGV[5])
+  if not (finite(remaining) and finite(limit)) or remaining < 0 or limit <= 0 then
+    return 0
+  end
+  local seen = now - math.max(age, 0)
+  local reset = nil
+  if span then
+    reset = seen + span
+  end
+  local b = read(key)
+  if b == nil then
+    b = first_bucket(remaining, limit, reset, seen)
+  elseif probing(b) then
+    -- The first answer of a probe: its other requests are still on their
+    -- way, and not in this answer's remaining.
+    local others = math.max(0, -b.level - 1)
+    b = first_bucket(remaining, limit, reset, seen)
+    b.level = b.level - others
+  else
+    observe(b, remaining, limit, reset, seen)
+  end
+  save(key, b)
+  return 1
+elseif op == 'refused' then
+  local b = read(key)
+  if b and not probing(b) then
+    local when = math.max(now, b.at)
+    b.level = math.min(level_at(b, when), 0)
+    b.at = when
+    save(key, b)
+  end
+  return 1
+elseif op == 'settle' then
+  local b = read(key)
+  if b and probing(b) then
+    b.level = b.level + 1
+    if b.level > -0.5 then
+      redis.call('DEL', key)
+    else
+      redis.call('HSET', key, 'level', num(b.level))
+    end
+  end
+  return 1
+end
+return redis.error_reply('claim.lua: unknown operation ' .. tostring(op))
