@@ -76,7 +76,7 @@ public:
       write_stdout(shown(m_body));
       return;
     }
-    std::string text = shown(*m_text);
+    std::string text(shown(*m_text));
     if (text.empty() || text.back() != '\n') {
       text.push_back('\n');
     }

@@ -60,12 +60,17 @@ public:
 
 protected:
   // Upstream text as it may be printed: the keys replaced by their hints.
-  std::string shown(std::string_view text) const {
-    return m_redactor ? m_redactor->apply(text) : std::string(text);
+  // The view is `text` itself when no key occurs in it (a stream's bytes are
+  // not copied), else the replaced text, valid until the next call.
+  std::string_view shown(std::string_view text) {
+    return m_redactor ? m_redactor->apply(text, m_shown) : text;
   }
 
   const upstream::Provider* m_provider = nullptr;
   const util::Redactor* m_redactor = nullptr;
+
+private:
+  std::string m_shown; // the last replaced text shown() returned
 };
 
 // What a send needs from the world, resolved by run_send in production and

@@ -19,6 +19,27 @@ std::uint64_t hash_of(std::string_view text) {
   return hash;
 }
 
+// How common a byte is in answer text (higher is more common): ASCII
+// prose by letter frequency, then capitals, digits and frequent punctuation.
+// Bytes not listed (most punctuation, control and non-ASCII bytes) score 0,
+// the rarest.
+std::size_t commonness(char c) {
+  static constexpr std::string_view k_by_frequency =
+      " etaoinsrhldcumfpgwybvkxjqz.,ETAOINSRHLDCUMFPGWYBVKXJQZ0123456789\n'\"";
+  std::size_t rank = k_by_frequency.find(c);
+  return rank == std::string_view::npos ? 0 : k_by_frequency.size() - rank;
+}
+
+std::size_t rarest_byte(std::string_view bytes) {
+  std::size_t pivot = 0;
+  for (std::size_t i = 1; i < bytes.size(); ++i) {
+    if (commonness(bytes[i]) < commonness(bytes[pivot])) {
+      pivot = i;
+    }
+  }
+  return pivot;
+}
+
 } // namespace
 
 void Redactor::add(std::string secret, std::string replacement) {
@@ -62,7 +83,8 @@ void Redactor::add(std::string secret, std::string replacement) {
       m_anchored = false;
       return;
     }
-    m_anchors.push_back(Anchor{std::move(anchor), {}});
+    std::size_t pivot = rarest_byte(anchor);
+    m_anchors.push_back(Anchor{std::move(anchor), pivot, {}});
     known = m_anchors.end() - 1;
   }
   if (std::find(known->groups.begin(), known->groups.end(), index) == known->groups.end()) {
@@ -87,8 +109,13 @@ const Redactor::Secret* Redactor::secret_at(const Group& group, std::string_view
 
 void Redactor::anchored_matches(std::string_view text, std::vector<Match>& found) const {
   for (const Anchor& anchor : m_anchors) {
-    for (std::size_t position = text.find(anchor.bytes); position != std::string_view::npos;
-         position = text.find(anchor.bytes, position + 1)) {
+    char pivot = anchor.bytes[anchor.pivot];
+    for (std::size_t hit = text.find(pivot, anchor.pivot); hit != std::string_view::npos;
+         hit = text.find(pivot, hit + 1)) {
+      std::size_t position = hit - anchor.pivot;
+      if (text.compare(position, anchor.bytes.size(), anchor.bytes) != 0) {
+        continue;
+      }
       for (std::size_t index : anchor.groups) {
         const Group& group = m_groups[index];
         if (const Secret* secret = secret_at(group, text, position)) {
@@ -160,6 +187,18 @@ std::string Redactor::apply(std::string_view text) const {
     return std::string(text);
   }
   return replaced(text, matches(text));
+}
+
+std::string_view Redactor::apply(std::string_view text, std::string& storage) const {
+  if (m_count == 0) {
+    return text;
+  }
+  auto found = matches(text);
+  if (found.empty()) {
+    return text;
+  }
+  storage = replaced(text, found);
+  return storage;
 }
 
 void Redactor::apply_in_place(std::string& text) const {

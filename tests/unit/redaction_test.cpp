@@ -52,6 +52,23 @@ TEST_CASE("in place, text without a secret is not touched") {
   CHECK(redactor.apply("secret-value") == "s...e");
 }
 
+TEST_CASE("a view of text without a secret is the text itself, not a copy") {
+  util::Redactor redactor;
+  redactor.add("sk-ant-secret-value", "s...e");
+  std::string storage;
+  std::string clean = "The quick brown fox jumps over the lazy dog, sk-ant- but no key.";
+  std::string_view shown = redactor.apply(clean, storage);
+  CHECK(shown.data() == clean.data());
+  CHECK(shown.size() == clean.size());
+  CHECK(storage.empty());
+  std::string dirty = "a sk-ant-secret-value b";
+  shown = redactor.apply(dirty, storage);
+  CHECK(shown == "a s...e b");
+  CHECK(shown.data() == storage.data());
+  util::Redactor none;
+  CHECK(none.apply(clean, storage).data() == clean.data());
+}
+
 TEST_CASE("many keys of one length are found in one pass, at any position") {
   util::Redactor redactor;
   for (int i = 0; i < 1000; ++i) {
