@@ -56,7 +56,7 @@ std::vector<std::string> child_environment(const Listener& listener, const Heade
 int run_exec(const GlobalOptions& global, const ExecOptions& options) {
   Console console = global.console();
   Listener listener(global, options.listener, new_token());
-  ListenAddress address{"127.0.0.1", 0};
+  ListenAddress address{"127.0.0.1", 0, {}};
   // Before any thread starts: the signals are for the forwarder alone.
   block_forwarded_signals();
   ListenerServer server(

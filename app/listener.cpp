@@ -2,6 +2,7 @@
 
 #include "invocation.hpp"
 #include "key_labels.hpp"
+#include "listener_unix.hpp"
 #include "narrator.hpp"
 #include "pool_state.hpp"
 #include "send_options.hpp"
@@ -48,6 +49,18 @@ ListenAddress parse_listen_address(const std::string& text) {
     throw util::Error(util::ExitCode::config,
                       fmt::format("--listen {}: {}", util::printable(text), why));
   };
+  if (text.rfind("unix:", 0) == 0) {
+    ListenAddress address;
+    address.unix_path = text.substr(5);
+    if (address.unix_path.empty()) {
+      refuse("expected unix:PATH, such as unix:/tmp/bridge.sock");
+    }
+    if (address.unix_path.size() > max_unix_path()) {
+      refuse(fmt::format("the path is longer than a socket address holds ({} bytes)",
+                         max_unix_path()));
+    }
+    return address;
+  }
   std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
     refuse("expected HOST:PORT, such as 127.0.0.1:8787");
@@ -73,10 +86,13 @@ ListenAddress parse_listen_address(const std::string& text) {
     refuse("bridge listens on loopback only (127.0.0.1, ::1): the listener hands out the "
            "pool to whoever can reach it with the token");
   }
-  return ListenAddress{host, static_cast<int>(std::stol(port_text))};
+  return ListenAddress{host, static_cast<int>(std::stol(port_text)), {}};
 }
 
 HeaderList client_environment(const ListenAddress& address, int port, const std::string& token) {
+  if (!address.unix_path.empty()) {
+    return {{"BRIDGE_UNIX_SOCKET", address.unix_path}, {"BRIDGE_TOKEN", token}};
+  }
   std::string host =
       address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
   std::string root = fmt::format("http://{}:{}", host, port);

@@ -72,17 +72,24 @@ private:
   std::vector<std::unique_ptr<upstream::CurlTransport>> m_transports; // idle, connections kept
 };
 
-// An address to listen on, from --listen ("HOST:PORT", "[::1]:PORT").
+// An address to listen on, from --listen ("HOST:PORT", "[::1]:PORT",
+// "unix:PATH").
 struct ListenAddress {
   std::string host; // as evhttp binds it: 127.0.0.1, ::1
   int port = 0;
+  std::string unix_path; // set for unix:PATH (host and port unused)
 };
-// Parses --listen. Only loopback is served (127.0.0.0/8, ::1, localhost):
-// anything else, and anything malformed, throws util::Error (exit 78).
+// Parses --listen. Only loopback is served (127.0.0.0/8, ::1, localhost,
+// or a unix socket): anything else, and anything malformed, throws
+// util::Error (exit 78). A unix PATH is checked when it is bound
+// (listener_unix.hpp).
 ListenAddress parse_listen_address(const std::string& text);
 
 // The variables a client of the listener needs: the base URLs of both
-// prefixes, and the token as each provider's API key.
+// prefixes, and the token as each provider's API key. On a unix socket,
+// which the SDKs cannot reach, the socket's path and the token under names
+// no SDK reads (BRIDGE_UNIX_SOCKET, BRIDGE_TOKEN): a tool that knows only
+// TCP is not pointed anywhere it could send the token.
 HeaderList client_environment(const ListenAddress& address, int port, const std::string& token);
 // The variables a client must not keep from elsewhere (a credential the
 // SDK would prefer to the API key).

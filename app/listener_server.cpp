@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 namespace app {
 
@@ -172,12 +173,12 @@ void ListenerServer::Impl::begin_stop() {
   evtimer_add(grace_event, &grace);
 }
 
-ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits limits,
-                               RequestHandler handler, BusyHandler busy)
-    : m_impl(std::make_unique<Impl>()) {
+namespace {
+
+void set_up(ListenerServer::Impl& impl, ServerLimits limits, RequestHandler handler,
+            BusyHandler busy) {
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { evthread_use_pthreads(); });
-  Impl& impl = *m_impl;
   impl.limits = limits;
   impl.handler = std::move(handler);
   impl.busy = std::move(busy);
@@ -193,6 +194,29 @@ ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits l
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
                                             EVHTTP_REQ_OPTIONS);
   evhttp_set_gencb(impl.http, on_request, &impl);
+}
+
+} // namespace
+
+ListenerServer::ListenerServer(int listening_fd, ServerLimits limits, RequestHandler handler,
+                               BusyHandler busy)
+    : m_impl(std::make_unique<Impl>()) {
+  Impl& impl = *m_impl;
+  set_up(impl, limits, std::move(handler), std::move(busy));
+  impl.bound = evhttp_accept_socket_with_handle(impl.http, listening_fd);
+  if (impl.bound == nullptr) {
+    ::close(listening_fd);
+    evhttp_free(impl.http);
+    event_base_free(impl.base);
+    throw util::Error(util::ExitCode::unavailable, "libevent could not serve the unix socket");
+  }
+}
+
+ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits limits,
+                               RequestHandler handler, BusyHandler busy)
+    : m_impl(std::make_unique<Impl>()) {
+  Impl& impl = *m_impl;
+  set_up(impl, limits, std::move(handler), std::move(busy));
   impl.bound =
       evhttp_bind_socket_with_handle(impl.http, host.c_str(), static_cast<ev_uint16_t>(port));
   if (impl.bound == nullptr) {

@@ -46,6 +46,9 @@ public:
   // it cannot.
   ListenerServer(const std::string& host, int port, ServerLimits limits, RequestHandler handler,
                  BusyHandler busy);
+  // Serves on a socket already listening (a unix socket: listener_unix.hpp),
+  // which it closes when it stops accepting. port() is then 0.
+  ListenerServer(int listening_fd, ServerLimits limits, RequestHandler handler, BusyHandler busy);
   ~ListenerServer();
   ListenerServer(const ListenerServer&) = delete;
   ListenerServer& operator=(const ListenerServer&) = delete;
