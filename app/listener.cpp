@@ -42,6 +42,10 @@ void ListenerOptions::add_to(CLI::App& sub) {
                  "Give up an upstream answer, and drop a client, silent this long,\n"
                  "seconds (default 120)")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--request-deadline", request_deadline,
+                 "Drop a client whose request (head and body) has not arrived whole\n"
+                 "this long after its connection was ready for it, seconds (default 60)")
+      ->check(CLI::PositiveNumber);
 }
 
 ListenAddress parse_listen_address(const std::string& text) {
@@ -176,6 +180,7 @@ ServerLimits Listener::limits() const {
   ServerLimits limits;
   limits.max_in_flight = m_options.max_connections;
   limits.idle_timeout_s = static_cast<int>(m_options.idle_timeout + 0.999);
+  limits.request_deadline_s = m_options.request_deadline;
   return limits;
 }
 

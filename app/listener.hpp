@@ -28,6 +28,7 @@ struct ListenerOptions {
   double timeout = 600;
   double connect_timeout = 10;
   double idle_timeout = 120;
+  double request_deadline = 60;
 
   void add_to(CLI::App& sub);
 };

@@ -2,6 +2,7 @@
 // connection happens on the loop thread; workers reach it through post().
 #include "listener_server.hpp"
 
+#include "listener_deadline.hpp"
 #include "listener_reply.hpp"
 
 #include "util/error.hpp"
@@ -33,6 +34,7 @@ struct ListenerServer::Impl final : ReplyLoop {
   event_base* base = nullptr;
   evhttp* http = nullptr;
   evhttp_bound_socket* bound = nullptr;
+  std::unique_ptr<RequestDeadlines> deadlines;
   event* sigint_event = nullptr;
   event* sigterm_event = nullptr;
   event* grace_event = nullptr;
@@ -125,6 +127,7 @@ void send_without_delay(evhttp_request* request) {
 
 void on_request(evhttp_request* request, void* arg) {
   auto& impl = *static_cast<ListenerServer::Impl*>(arg);
+  impl.deadlines->arrived(request);
   send_without_delay(request);
   auto reply = std::make_shared<EvReply>(impl, request);
   ClientRequest parsed = parse(request);
@@ -190,6 +193,8 @@ void set_up(ListenerServer::Impl& impl, ServerLimits limits, RequestHandler hand
   evhttp_set_max_body_size(impl.http, static_cast<ev_ssize_t>(limits.max_body));
   evhttp_set_max_headers_size(impl.http, static_cast<ev_ssize_t>(limits.max_headers));
   evhttp_set_timeout(impl.http, limits.idle_timeout_s);
+  impl.deadlines =
+      std::make_unique<RequestDeadlines>(impl.base, impl.http, limits.request_deadline_s);
   evhttp_set_allowed_methods(impl.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
                                             EVHTTP_REQ_OPTIONS);
@@ -246,7 +251,10 @@ ListenerServer::~ListenerServer() {
     // With requests cut by the grace period, their workers still hold
     // requests of this server: the process is about to exit anyway.
     evhttp_free(impl.http);
+    impl.deadlines.reset(); // after evhttp_free: the connections are gone
     event_base_free(impl.base);
+  } else {
+    impl.deadlines.release(); // as the rest: the workers still use the loop
   }
 }
 
