@@ -59,12 +59,9 @@ int run_exec(const GlobalOptions& global, const ExecOptions& options) {
   ListenAddress address{"127.0.0.1", 0, {}};
   // Before any thread starts: the signals are for the forwarder alone.
   block_forwarded_signals();
-  ListenerServer server(
-      address.host, address.port, listener.limits(),
-      [&listener](const ClientRequest& request, ReplySink& sink) {
-        listener.handle(request, sink);
-      },
-      [&listener](const ClientRequest& request, ReplySink& sink) { listener.busy(request, sink); });
+  std::optional<UnixSocket> no_socket;
+  std::unique_ptr<ListenerServer> served = make_server(listener, address, no_socket);
+  ListenerServer& server = *served;
   console.detail(fmt::format("listening on {}:{}", address.host, server.port()));
   std::thread loop([&server] { server.run(false, 1); });
   std::vector<std::string> environment =

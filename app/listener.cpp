@@ -2,7 +2,6 @@
 
 #include "invocation.hpp"
 #include "key_labels.hpp"
-#include "listener_unix.hpp"
 #include "narrator.hpp"
 #include "pool_state.hpp"
 #include "send_options.hpp"
@@ -104,6 +103,23 @@ HeaderList client_environment(const ListenAddress& address, int port, const std:
           {"ANTHROPIC_API_KEY", token},
           {"OPENAI_BASE_URL", root + "/openai/v1"},
           {"OPENAI_API_KEY", token}};
+}
+
+std::unique_ptr<ListenerServer> make_server(Listener& listener, const ListenAddress& address,
+                                            std::optional<UnixSocket>& socket) {
+  RequestHandler handle = [&listener](const ClientRequest& request, ReplySink& sink) {
+    listener.handle(request, sink);
+  };
+  BusyHandler busy = [&listener](const ClientRequest& request, ReplySink& sink) {
+    listener.busy(request, sink);
+  };
+  if (address.unix_path.empty()) {
+    return std::make_unique<ListenerServer>(address.host, address.port, listener.limits(),
+                                            std::move(handle), std::move(busy));
+  }
+  socket.emplace(address.unix_path);
+  return std::make_unique<ListenerServer>(socket->release(), listener.limits(), std::move(handle),
+                                          std::move(busy));
 }
 
 std::string new_token() {

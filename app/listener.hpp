@@ -9,6 +9,7 @@
 #include "console.hpp"
 #include "listener_forward.hpp"
 #include "listener_server.hpp"
+#include "listener_unix.hpp"
 
 #include "upstream/curl_transport.hpp"
 
@@ -95,6 +96,12 @@ HeaderList client_environment(const ListenAddress& address, int port, const std:
 // The variables a client must not keep from elsewhere (a credential the
 // SDK would prefer to the API key).
 inline const std::vector<std::string> k_client_unset = {"ANTHROPIC_AUTH_TOKEN"};
+
+// The server `exec` and `serve` run: `listener`'s handlers on `address`, a
+// loopback port or a unix socket (bound into `socket`, which removes its
+// file when it goes). Throws util::Error as ListenerServer and UnixSocket do.
+std::unique_ptr<ListenerServer> make_server(Listener& listener, const ListenAddress& address,
+                                            std::optional<UnixSocket>& socket);
 
 // The contents of a new token: 256 random bits in hex. Throws util::Error
 // (exit 70) when the system has no randomness to give.

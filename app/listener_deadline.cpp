@@ -56,7 +56,8 @@ bufferevent* RequestDeadlines::new_connection(event_base* base, void* self) {
 void RequestDeadlines::arm(Watch& watch) {
   auto wait = k_check_every;
   if (watch.receiving) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(watch.deadline - Clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(watch.deadline - Clock::now());
     wait = std::clamp(left, std::chrono::milliseconds(0), k_check_every);
   }
   timeval tv{static_cast<time_t>(wait.count() / 1000),

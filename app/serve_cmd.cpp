@@ -1,7 +1,6 @@
 // bridge serve: the listener, long-running, in the foreground.
 #include "command.hpp"
 #include "listener.hpp"
-#include "listener_unix.hpp"
 #include "token_file.hpp"
 
 #include "util/error.hpp"
@@ -41,21 +40,8 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   std::string token_path = options.token_file ? *options.token_file : default_token_file(global);
   std::string token = load_or_create_token(token_path);
   Listener listener(global, options.listener, token);
-  RequestHandler handle = [&listener](const ClientRequest& request, ReplySink& sink) {
-    listener.handle(request, sink);
-  };
-  BusyHandler busy = [&listener](const ClientRequest& request, ReplySink& sink) {
-    listener.busy(request, sink);
-  };
   std::optional<UnixSocket> socket;
-  std::unique_ptr<ListenerServer> served;
-  if (address.unix_path.empty()) {
-    served = std::make_unique<ListenerServer>(address.host, address.port, listener.limits(), handle,
-                                              busy);
-  } else {
-    socket.emplace(address.unix_path);
-    served = std::make_unique<ListenerServer>(socket->release(), listener.limits(), handle, busy);
-  }
+  std::unique_ptr<ListenerServer> served = make_server(listener, address, socket);
   ListenerServer& server = *served;
   if (options.print_env) {
     std::string lines;
