@@ -56,15 +56,12 @@ std::vector<std::string> child_environment(const Listener& listener, const Heade
 int run_exec(const GlobalOptions& global, const ExecOptions& options) {
   Console console = global.console();
   Listener listener(global, options.listener, new_token());
-  ListenAddress address{"127.0.0.1", 0};
+  ListenAddress address{"127.0.0.1", 0, {}};
   // Before any thread starts: the signals are for the forwarder alone.
   block_forwarded_signals();
-  ListenerServer server(
-      address.host, address.port, listener.limits(),
-      [&listener](const ClientRequest& request, ReplySink& sink) {
-        listener.handle(request, sink);
-      },
-      [&listener](const ClientRequest& request, ReplySink& sink) { listener.busy(request, sink); });
+  std::optional<UnixSocket> no_socket;
+  std::unique_ptr<ListenerServer> served = make_server(listener, address, no_socket);
+  ListenerServer& server = *served;
   console.detail(fmt::format("listening on {}:{}", address.host, server.port()));
   std::thread loop([&server] { server.run(false, 1); });
   std::vector<std::string> environment =

@@ -41,6 +41,10 @@ void ListenerOptions::add_to(CLI::App& sub) {
                  "Give up an upstream answer, and drop a client, silent this long,\n"
                  "seconds (default 120)")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--request-deadline", request_deadline,
+                 "Drop a client whose request (head and body) has not arrived whole\n"
+                 "this long after its connection was ready for it, seconds (default 60)")
+      ->check(CLI::PositiveNumber);
 }
 
 ListenAddress parse_listen_address(const std::string& text) {
@@ -48,6 +52,18 @@ ListenAddress parse_listen_address(const std::string& text) {
     throw util::Error(util::ExitCode::config,
                       fmt::format("--listen {}: {}", util::printable(text), why));
   };
+  if (text.rfind("unix:", 0) == 0) {
+    ListenAddress address;
+    address.unix_path = text.substr(5);
+    if (address.unix_path.empty()) {
+      refuse("expected unix:PATH, such as unix:/tmp/bridge.sock");
+    }
+    if (address.unix_path.size() > max_unix_path()) {
+      refuse(fmt::format("the path is longer than a socket address holds ({} bytes)",
+                         max_unix_path()));
+    }
+    return address;
+  }
   std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
     refuse("expected HOST:PORT, such as 127.0.0.1:8787");
@@ -73,10 +89,13 @@ ListenAddress parse_listen_address(const std::string& text) {
     refuse("bridge listens on loopback only (127.0.0.1, ::1): the listener hands out the "
            "pool to whoever can reach it with the token");
   }
-  return ListenAddress{host, static_cast<int>(std::stol(port_text))};
+  return ListenAddress{host, static_cast<int>(std::stol(port_text)), {}};
 }
 
 HeaderList client_environment(const ListenAddress& address, int port, const std::string& token) {
+  if (!address.unix_path.empty()) {
+    return {{"BRIDGE_UNIX_SOCKET", address.unix_path}, {"BRIDGE_TOKEN", token}};
+  }
   std::string host =
       address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
   std::string root = fmt::format("http://{}:{}", host, port);
@@ -84,6 +103,23 @@ HeaderList client_environment(const ListenAddress& address, int port, const std:
           {"ANTHROPIC_API_KEY", token},
           {"OPENAI_BASE_URL", root + "/openai/v1"},
           {"OPENAI_API_KEY", token}};
+}
+
+std::unique_ptr<ListenerServer> make_server(Listener& listener, const ListenAddress& address,
+                                            std::optional<UnixSocket>& socket) {
+  RequestHandler handle = [&listener](const ClientRequest& request, ReplySink& sink) {
+    listener.handle(request, sink);
+  };
+  BusyHandler busy = [&listener](const ClientRequest& request, ReplySink& sink) {
+    listener.busy(request, sink);
+  };
+  if (address.unix_path.empty()) {
+    return std::make_unique<ListenerServer>(address.host, address.port, listener.limits(),
+                                            std::move(handle), std::move(busy));
+  }
+  socket.emplace(address.unix_path);
+  return std::make_unique<ListenerServer>(socket->release(), listener.limits(), std::move(handle),
+                                          std::move(busy));
 }
 
 std::string new_token() {
@@ -160,6 +196,7 @@ ServerLimits Listener::limits() const {
   ServerLimits limits;
   limits.max_in_flight = m_options.max_connections;
   limits.idle_timeout_s = static_cast<int>(m_options.idle_timeout + 0.999);
+  limits.request_deadline_s = m_options.request_deadline;
   return limits;
 }
 

@@ -9,6 +9,7 @@
 #include "console.hpp"
 #include "listener_forward.hpp"
 #include "listener_server.hpp"
+#include "listener_unix.hpp"
 
 #include "upstream/curl_transport.hpp"
 
@@ -28,6 +29,7 @@ struct ListenerOptions {
   double timeout = 600;
   double connect_timeout = 10;
   double idle_timeout = 120;
+  double request_deadline = 60;
 
   void add_to(CLI::App& sub);
 };
@@ -72,21 +74,34 @@ private:
   std::vector<std::unique_ptr<upstream::CurlTransport>> m_transports; // idle, connections kept
 };
 
-// An address to listen on, from --listen ("HOST:PORT", "[::1]:PORT").
+// An address to listen on, from --listen ("HOST:PORT", "[::1]:PORT",
+// "unix:PATH").
 struct ListenAddress {
   std::string host; // as evhttp binds it: 127.0.0.1, ::1
   int port = 0;
+  std::string unix_path; // set for unix:PATH (host and port unused)
 };
-// Parses --listen. Only loopback is served (127.0.0.0/8, ::1, localhost):
-// anything else, and anything malformed, throws util::Error (exit 78).
+// Parses --listen. Only loopback is served (127.0.0.0/8, ::1, localhost,
+// or a unix socket): anything else, and anything malformed, throws
+// util::Error (exit 78). A unix PATH is checked when it is bound
+// (listener_unix.hpp).
 ListenAddress parse_listen_address(const std::string& text);
 
 // The variables a client of the listener needs: the base URLs of both
-// prefixes, and the token as each provider's API key.
+// prefixes, and the token as each provider's API key. On a unix socket,
+// which the SDKs cannot reach, the socket's path and the token under names
+// no SDK reads (BRIDGE_UNIX_SOCKET, BRIDGE_TOKEN): a tool that knows only
+// TCP is not pointed anywhere it could send the token.
 HeaderList client_environment(const ListenAddress& address, int port, const std::string& token);
 // The variables a client must not keep from elsewhere (a credential the
 // SDK would prefer to the API key).
 inline const std::vector<std::string> k_client_unset = {"ANTHROPIC_AUTH_TOKEN"};
+
+// The server `exec` and `serve` run: `listener`'s handlers on `address`, a
+// loopback port or a unix socket (bound into `socket`, which removes its
+// file when it goes). Throws util::Error as ListenerServer and UnixSocket do.
+std::unique_ptr<ListenerServer> make_server(Listener& listener, const ListenAddress& address,
+                                            std::optional<UnixSocket>& socket);
 
 // The contents of a new token: 256 random bits in hex. Throws util::Error
 // (exit 70) when the system has no randomness to give.

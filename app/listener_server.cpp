@@ -2,6 +2,7 @@
 // connection happens on the loop thread; workers reach it through post().
 #include "listener_server.hpp"
 
+#include "listener_deadline.hpp"
 #include "listener_reply.hpp"
 
 #include "util/error.hpp"
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 namespace app {
 
@@ -32,6 +34,7 @@ struct ListenerServer::Impl final : ReplyLoop {
   event_base* base = nullptr;
   evhttp* http = nullptr;
   evhttp_bound_socket* bound = nullptr;
+  std::unique_ptr<RequestDeadlines> deadlines;
   event* sigint_event = nullptr;
   event* sigterm_event = nullptr;
   event* grace_event = nullptr;
@@ -124,6 +127,7 @@ void send_without_delay(evhttp_request* request) {
 
 void on_request(evhttp_request* request, void* arg) {
   auto& impl = *static_cast<ListenerServer::Impl*>(arg);
+  impl.deadlines->arrived(request);
   send_without_delay(request);
   auto reply = std::make_shared<EvReply>(impl, request);
   ClientRequest parsed = parse(request);
@@ -172,12 +176,12 @@ void ListenerServer::Impl::begin_stop() {
   evtimer_add(grace_event, &grace);
 }
 
-ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits limits,
-                               RequestHandler handler, BusyHandler busy)
-    : m_impl(std::make_unique<Impl>()) {
+namespace {
+
+void set_up(ListenerServer::Impl& impl, ServerLimits limits, RequestHandler handler,
+            BusyHandler busy) {
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { evthread_use_pthreads(); });
-  Impl& impl = *m_impl;
   impl.limits = limits;
   impl.handler = std::move(handler);
   impl.busy = std::move(busy);
@@ -189,10 +193,35 @@ ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits l
   evhttp_set_max_body_size(impl.http, static_cast<ev_ssize_t>(limits.max_body));
   evhttp_set_max_headers_size(impl.http, static_cast<ev_ssize_t>(limits.max_headers));
   evhttp_set_timeout(impl.http, limits.idle_timeout_s);
+  impl.deadlines =
+      std::make_unique<RequestDeadlines>(impl.base, impl.http, limits.request_deadline_s);
   evhttp_set_allowed_methods(impl.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
                                             EVHTTP_REQ_OPTIONS);
   evhttp_set_gencb(impl.http, on_request, &impl);
+}
+
+} // namespace
+
+ListenerServer::ListenerServer(int listening_fd, ServerLimits limits, RequestHandler handler,
+                               BusyHandler busy)
+    : m_impl(std::make_unique<Impl>()) {
+  Impl& impl = *m_impl;
+  set_up(impl, limits, std::move(handler), std::move(busy));
+  impl.bound = evhttp_accept_socket_with_handle(impl.http, listening_fd);
+  if (impl.bound == nullptr) {
+    ::close(listening_fd);
+    evhttp_free(impl.http);
+    event_base_free(impl.base);
+    throw util::Error(util::ExitCode::unavailable, "libevent could not serve the unix socket");
+  }
+}
+
+ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits limits,
+                               RequestHandler handler, BusyHandler busy)
+    : m_impl(std::make_unique<Impl>()) {
+  Impl& impl = *m_impl;
+  set_up(impl, limits, std::move(handler), std::move(busy));
   impl.bound =
       evhttp_bind_socket_with_handle(impl.http, host.c_str(), static_cast<ev_uint16_t>(port));
   if (impl.bound == nullptr) {
@@ -222,7 +251,10 @@ ListenerServer::~ListenerServer() {
     // With requests cut by the grace period, their workers still hold
     // requests of this server: the process is about to exit anyway.
     evhttp_free(impl.http);
+    impl.deadlines.reset(); // after evhttp_free: the connections are gone
     event_base_free(impl.base);
+  } else {
+    impl.deadlines.release(); // as the rest: the workers still use the loop
   }
 }
 

@@ -19,6 +19,8 @@ struct ServerLimits {
   std::size_t max_headers = 64u << 10; // larger: refused (see docs/contract.md)
   int max_in_flight = 256;             // requests being served at once; more: 503
   int idle_timeout_s = 120;            // a client silent this long is dropped
+  double request_deadline_s = 60;      // a request not arrived whole this long after its
+                                       // connection was ready for it: dropped
   std::size_t max_queued = 256u << 10; // bytes of a reply not yet written before the
                                        // worker waits (back-pressure)
 };
@@ -46,6 +48,9 @@ public:
   // it cannot.
   ListenerServer(const std::string& host, int port, ServerLimits limits, RequestHandler handler,
                  BusyHandler busy);
+  // Serves on a socket already listening (a unix socket: listener_unix.hpp),
+  // which it closes when it stops accepting. port() is then 0.
+  ListenerServer(int listening_fd, ServerLimits limits, RequestHandler handler, BusyHandler busy);
   ~ListenerServer();
   ListenerServer(const ListenerServer&) = delete;
   ListenerServer& operator=(const ListenerServer&) = delete;

@@ -8,6 +8,8 @@
 #include "util/printable.hpp"
 
 #include <fmt/format.h>
+#include <memory>
+#include <optional>
 #include <unistd.h>
 
 namespace app {
@@ -38,12 +40,9 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
   std::string token_path = options.token_file ? *options.token_file : default_token_file(global);
   std::string token = load_or_create_token(token_path);
   Listener listener(global, options.listener, token);
-  ListenerServer server(
-      address.host, address.port, listener.limits(),
-      [&listener](const ClientRequest& request, ReplySink& sink) {
-        listener.handle(request, sink);
-      },
-      [&listener](const ClientRequest& request, ReplySink& sink) { listener.busy(request, sink); });
+  std::optional<UnixSocket> socket;
+  std::unique_ptr<ListenerServer> served = make_server(listener, address, socket);
+  ListenerServer& server = *served;
   if (options.print_env) {
     std::string lines;
     for (const auto& [name, value] : client_environment(address, server.port(), token)) {
@@ -54,10 +53,14 @@ int run_serve(const GlobalOptions& global, const ServeOptions& options) {
     }
     util::write_all(STDOUT_FILENO, lines);
   }
-  console.detail(fmt::format("listening on {}:{} (token in {})", address.host, server.port(),
-                             util::printable(token_path)));
+  std::string where = socket ? "unix:" + util::printable(socket->path())
+                             : fmt::format("{}:{}", address.host, server.port());
+  console.detail(fmt::format("listening on {} (token in {})", where, util::printable(token_path)));
   int signal = server.run(true);
   console.detail(signal != 0 ? fmt::format("stopped by signal {}", signal) : "stopped");
+  if (socket) {
+    socket->remove(); // no new connection can be made: the listener has closed it
+  }
   if (server.in_flight() > 0) {
     // Requests the grace period cut: their threads still run.
     std::_Exit(0);
@@ -75,8 +78,9 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, Command& command) {
                "(until SIGINT or SIGTERM)");
   serve
       ->add_option("--listen", options->listen,
-                   "HOST:PORT on loopback (default 127.0.0.1:8787; port 0: a free one)")
-      ->type_name("HOST:PORT");
+                   "HOST:PORT on loopback (default 127.0.0.1:8787; port 0: a free one),\n"
+                   "or unix:PATH, a socket made 0600")
+      ->type_name("ADDR");
   serve
       ->add_option("--token-file", options->token_file,
                    "The token file, made 0600 when missing (default listener.token\n"

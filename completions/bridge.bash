@@ -83,7 +83,7 @@ _bridge()
         --request --retries --wait --timeout --connect-timeout --idle-timeout
         --no-stdin'
     local listener_opts='--retries --wait --max-connections --timeout --connect-timeout
-        --idle-timeout'
+        --idle-timeout --request-deadline'
 
     # Which (sub)command the words before the cursor select, skipping option
     # values; remember --key-file and --provider for the labels of `keys reset`.
@@ -117,7 +117,7 @@ _bridge()
             --state | --base-url | --region | -m | --model | -s | --system | --max-tokens | \
                 -t | --temperature | --stop | --request | --retries | --timeout | \
                 --connect-timeout | --idle-timeout | -H | --header | \
-                --listen | --token-file | --max-connections)
+                --listen | --token-file | --max-connections | --request-deadline)
                 ((i++))
                 ;;
             -*) ;;
@@ -154,11 +154,18 @@ _bridge()
             return
             ;;
         --listen)
-            COMPREPLY=($(compgen -W '127.0.0.1:8787 127.0.0.1:0' -- "$cur"))
+            if [[ $cur == unix:* ]]; then
+                # unix:PATH: a path for the socket.
+                local path=${cur#unix:}
+                COMPREPLY=($(compgen -f -- "$path"))
+                COMPREPLY=("${COMPREPLY[@]/#/unix:}")
+            else
+                COMPREPLY=($(compgen -W '127.0.0.1:8787 127.0.0.1:0 unix:' -- "$cur"))
+            fi
             __ltrim_colon_completions "$cur"
             return
             ;;
-        --max-connections)
+        --max-connections | --request-deadline)
             return
             ;;
         --request)

@@ -31,7 +31,7 @@ function __bridge_command
                     echo command
                     return
                 end
-            case --key-file --state --base-url --provider --region -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections
+            case --key-file --state --base-url --provider --region -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections --request-deadline
                 set skip 1
             case '-*'
             case '*'
@@ -230,6 +230,7 @@ complete -c bridge -n '__bridge_at serve exec' -l max-connections -x -d 'Request
 complete -c bridge -n '__bridge_at serve exec' -l timeout -x -d 'Whole request toward the upstream, seconds'
 complete -c bridge -n '__bridge_at serve exec' -l connect-timeout -x -d 'Connection set-up, seconds'
 complete -c bridge -n '__bridge_at serve exec' -l idle-timeout -x -d 'Silence of the upstream or a client, seconds'
-complete -c bridge -n '__bridge_at serve' -l listen -x -a '127.0.0.1:8787 127.0.0.1:0' -d 'Loopback HOST:PORT'
+complete -c bridge -n '__bridge_at serve exec' -l request-deadline -x -d 'A request not arrived whole by then is dropped, seconds'
+complete -c bridge -n '__bridge_at serve' -l listen -x -a '127.0.0.1:8787 127.0.0.1:0 unix:' -d 'Loopback HOST:PORT, or unix:PATH'
 complete -c bridge -n '__bridge_at serve' -l token-file -r -F -d 'File holding the token'
 complete -c bridge -n '__bridge_at serve' -l print-env -d 'Print the export lines a client needs'

@@ -3,6 +3,7 @@
 // survives (docs/security.md, "The listener: hostile clients").
 //
 //   bridge-hostile-client slowloris --port P --count N --gap-ms G --token-file F
+//                                   [--keep-alive 1] [--unix PATH]
 //   bridge-hostile-client churn     --port P --count N [--batch B]
 //   bridge-hostile-client nodelay   --port P --pid PID
 //
@@ -15,7 +16,12 @@
 //   served STATUS while K of N slow clients were open
 //   dropped D of N slow clients, the last after B trickled bytes
 // and exits 0 when the request was answered 200 and all N were dropped
-// before the hang guard (--guard-s, default 120), else 1.
+// before the hang guard (--guard-s, default 120), else 1. With --keep-alive
+// 1, each slow connection first sends a whole request (without the token:
+// answered 401 by the listener, kept alive) and reads its answer, then
+// starts trickling the next; a slow connection the listener closes before
+// its first trickled byte is a failure (`closed K before trickling`). With
+// --unix PATH, every connection goes to the unix socket PATH instead.
 //
 // churn: opens N connections in batches of B (default 200) and drops each,
 // in turn: at once; after half a request line; after a whole request without
@@ -32,6 +38,7 @@
 // let it look (no pidfd_getfd, or not permitted); 1 when the socket is not
 // found.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -45,6 +52,7 @@
 #include <string>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <vector>
 
@@ -60,8 +68,12 @@ struct Options {
   long batch = 200;
   long guard_s = 120;
   long pid = 0;
+  bool keep_alive = false;
+  std::string unix_path;
   std::string token_file;
 };
+
+Options g_options; // for connect_to: the socket to reach
 
 [[noreturn]] void die(const std::string& message) {
   std::fprintf(stderr, "bridge-hostile-client: %s\n", message.c_str());
@@ -89,6 +101,10 @@ Options parse(int argc, char** argv) {
       options.guard_s = std::atol(value.c_str());
     } else if (name == "--pid") {
       options.pid = std::atol(value.c_str());
+    } else if (name == "--keep-alive") {
+      options.keep_alive = value == "1";
+    } else if (name == "--unix") {
+      options.unix_path = value;
     } else if (name == "--token-file") {
       options.token_file = value;
     } else {
@@ -98,14 +114,28 @@ Options parse(int argc, char** argv) {
   if (options.mode == "nodelay") {
     options.count = 1;
   }
+  if (!options.unix_path.empty() && options.port == 0) {
+    options.port = 1; // unused
+  }
   if (options.port <= 0 || options.count <= 0 || options.batch <= 0) {
     die("--port and --count are required and positive");
   }
   return options;
 }
 
-// A connected socket to 127.0.0.1:port, or -1.
+// A connected socket to 127.0.0.1:port (or to --unix PATH), or -1.
 int connect_to(int port) {
+  if (!g_options.unix_path.empty()) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", g_options.unix_path.c_str());
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return -1;
@@ -163,6 +193,37 @@ int served_status(int port, const std::string& token) {
   return std::sscanf(answer.c_str(), "HTTP/1.%*d %d", &status) == 1 ? status : 0;
 }
 
+// Reads one whole answer (Content-Length or chunked) from fd; its status,
+// or 0.
+int read_answer(int fd) {
+  std::string answer;
+  char buffer[4096];
+  for (;;) {
+    std::size_t head_end = answer.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      std::string head = answer.substr(0, head_end);
+      for (char& c : head) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      std::size_t length_at = head.find("\r\ncontent-length:");
+      std::size_t body = answer.size() - head_end - 4;
+      bool whole =
+          length_at != std::string::npos
+              ? body >= std::strtoul(head.c_str() + length_at + 17, nullptr, 10)
+              : answer.size() >= 5 && answer.compare(answer.size() - 5, 5, "0\r\n\r\n") == 0;
+      if (whole) {
+        int status = 0;
+        return std::sscanf(answer.c_str(), "HTTP/1.%*d %d", &status) == 1 ? status : 0;
+      }
+    }
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      return 0;
+    }
+    answer.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
 int slowloris(const Options& options) {
   std::string token;
   std::ifstream(options.token_file) >> token;
@@ -176,6 +237,12 @@ int slowloris(const Options& options) {
   std::vector<Slow> slow;
   for (long i = 0; i < options.count; ++i) {
     int fd = connect_to(options.port);
+    if (fd >= 0 && options.keep_alive &&
+        (!send_text(fd, "GET /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") ||
+         read_answer(fd) != 401)) {
+      die("the kept-alive request of slow connection " + std::to_string(i) +
+          " was not answered 401");
+    }
     if (fd < 0 ||
         !send_text(fd, "GET /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nx-slow: ")) {
       die("cannot open slow connection " + std::to_string(i));
@@ -192,6 +259,7 @@ int slowloris(const Options& options) {
   auto deadline = Clock::now() + std::chrono::seconds(options.guard_s);
   auto next_byte = Clock::now() + std::chrono::milliseconds(options.gap_ms);
   long dropped = 0;
+  long early = 0;
   long last_trickled = 0;
   while (dropped < options.count && Clock::now() < deadline) {
     std::vector<pollfd> fds;
@@ -212,6 +280,7 @@ int slowloris(const Options& options) {
         ::close(s.fd);
         s.fd = -1;
         ++dropped;
+        early += s.trickled == 0 ? 1 : 0;
         last_trickled = std::max(last_trickled, s.trickled);
       } else if (send_now) {
         ++s.trickled;
@@ -223,6 +292,10 @@ int slowloris(const Options& options) {
   }
   std::printf("dropped %ld of %ld slow clients, the last after %ld trickled bytes\n", dropped,
               options.count, last_trickled);
+  if (options.keep_alive && early > 0) {
+    std::printf("closed %ld before trickling\n", early);
+    return 1;
+  }
   return status == 200 && dropped == options.count ? 0 : 1;
 }
 
@@ -334,6 +407,7 @@ int nodelay(const Options& options) {
 
 int main(int argc, char** argv) {
   Options options = parse(argc, argv);
+  g_options = options;
   if (options.mode == "slowloris") {
     return slowloris(options);
   }

@@ -1,16 +1,21 @@
 # shellcheck shell=bash
 # The listener (`bridge serve`), for tests/integration/listener/. Sourced by
 # those scenarios after lib.sh.
-#   start_serve ARGS...     bridge serve --listen 127.0.0.1:0 --token-file $T/token
-#                           --print-env ARGS... in the background (BRIDGE_PID); once it
-#                           has printed its environment: TOKEN, A_URL (the Anthropic
-#                           base URL), O_URL (the OpenAI one); stderr in $T/serve.err
+#   start_serve ARGS...     bridge serve --listen $SERVE_LISTEN (default 127.0.0.1:0)
+#                           --token-file $T/token --print-env ARGS... in the background
+#                           (BRIDGE_PID); once it has printed its environment: TOKEN,
+#                           A_URL (the Anthropic base URL), O_URL (the OpenAI one);
+#                           on a unix:PATH socket, UNIX_SOCKET (what it printed as
+#                           BRIDGE_UNIX_SOCKET) and URLs on http://localhost; stderr in
+#                           $T/serve.err
 #   stop_serve              SIGTERM, wait (bounded); its exit code in SERVE_RC
 #   lcurl ARGS...           curl to the listener (or anywhere): body in $T/body, headers
 #                           in $T/head, the status in $CODE; never aborts
 #   head_value NAME         a header of $T/head (case-insensitive), without its CR
 #   need_node_packages PKG...  NODE_DIR: where npm installed PKG..., else skip (77)
 #   node_script FILE.mjs    FILE.mjs of the scenario's folder, beside NODE_DIR's modules
+SERVE_LISTEN=127.0.0.1:0
+UNIX_SOCKET=
 TOKEN=
 A_URL=
 O_URL=
@@ -25,17 +30,22 @@ _serve_ready() {
     return 1
 }
 
-# shellcheck disable=SC2034 # TOKEN, A_URL and O_URL are read by the scenarios
+# shellcheck disable=SC2034 # TOKEN, A_URL, O_URL and UNIX_SOCKET are read by the scenarios
 start_serve() {
     _need BRIDGE
     rm -f "$T/serve.env"
-    "$BRIDGE" serve --listen 127.0.0.1:0 --token-file "$T/token" --print-env "$@" \
+    "$BRIDGE" serve --listen "$SERVE_LISTEN" --token-file "$T/token" --print-env "$@" \
         >"$T/serve.env" 2>"$T/serve.err" &
     BRIDGE_PID=$!
     wait_until "$HANG_GUARD_S" "bridge serve printed its environment" _serve_ready
     TOKEN=$(head -n 1 "$T/token")
     A_URL=$(sed -n 's/^export ANTHROPIC_BASE_URL=//p' "$T/serve.env")
     O_URL=$(sed -n 's/^export OPENAI_BASE_URL=//p' "$T/serve.env")
+    UNIX_SOCKET=$(sed -n 's/^export BRIDGE_UNIX_SOCKET=//p' "$T/serve.env")
+    if [[ -n "$UNIX_SOCKET" ]]; then
+        A_URL=http://localhost/anthropic
+        O_URL=http://localhost/openai/v1
+    fi
 }
 
 stop_serve() {

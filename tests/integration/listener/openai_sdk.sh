@@ -12,55 +12,13 @@
 source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/listener.sh
 source "$(dirname "$0")/../lib/listener.sh"
+# shellcheck source=tests/integration/lib/sdk_scenario.sh
+source "$(dirname "$0")/../lib/sdk_scenario.sh"
 need_node_packages openai
-check=$(node_script openai_sdk.mjs)
 
 K1=sk-proj-sdk-one-Ab00000000001
 K2=sk-proj-sdk-two-Ab00000000002
 E1=sk-proj-sdk-cool-Ab0000000003
 E2=sk-proj-sdk-cool-Ab0000000004
 W1=sk-proj-sdk-wait-Ab0000000005
-start_mock '{"keys": {
-  "'$K1'": {"status": 429, "headers": {"retry-after": "90"}},
-  "'$K2'": {"text": "served by the second key"},
-  "'$E1'": {"status": 429, "headers": {"retry-after-ms": "80500"}},
-  "'$E2'": {"status": 429, "headers": {"retry-after-ms": "90000"}},
-  "'$W1'": [{"status": 429, "headers": {"retry-after-ms": "300"}}, {"text": "after the wait"}]}}'
-
-# run_sdk MODE EXPECT: the check, with the listener as the SDK's whole world.
-run_sdk() {
-    local rc=0
-    env OPENAI_BASE_URL="$O_URL" OPENAI_API_KEY="$TOKEN" EXPECT="$2" \
-        timeout "$HANG_GUARD_S" node "$check" "$1" >"$T/sdk.out" 2>&1 || rc=$?
-    cat "$T/sdk.out"
-    ((rc == 0)) || fail "the SDK check '$1' failed (exit $rc)"
-}
-
-setup_pool "one $K1" "two $K2"
-SERVE=(--provider openai --state "$STATE" --base-url "$MOCK_URL/v1")
-start_serve "${SERVE[@]}" --key-file "$KEYS" -v
-run_sdk served "served by the second key"
-expect_key_requests "$K1" 1
-expect_key_requests "$K2" 2
-# The SDK saw no 429: the listener answered it 200 twice, and that is all.
-[[ "$(grep -c '^bridge: POST /openai/v1/chat/completions ' "$T/serve.err")" == 2 ]] ||
-    fail "requests the listener answered: $(cat "$T/serve.err")"
-grep -q ' key=two (sk-p.*) 200 ' "$T/serve.err" || fail "-v lines: $(cat "$T/serve.err")"
-expect_mock_log_not_contains "$TOKEN"
-stop_serve
-
-KEYS=$(write_key_file "c1 $E1" "c2 $E2")
-start_serve "${SERVE[@]}" --key-file "$KEYS"
-run_sdk exhausted ""
-# The soonest key's wait: at most the 80.5 s the first key asked for.
-ms=$(sed -n 's/^retry-after-ms //p' "$T/sdk.out")
-expect_between "$ms" 1 80500 "the retry-after-ms the SDK read"
-stop_serve
-
-KEYS=$(write_key_file "w1 $W1")
-start_serve "${SERVE[@]}" --key-file "$KEYS" -v
-run_sdk retry "after the wait"
-expect_key_requests "$W1" 2
-grep -q ' key=- 429 ' "$T/serve.err" || fail "the SDK was not told to wait: $(cat "$T/serve.err")"
-expect_mock_log_not_contains "$TOKEN"
-stop_serve
+sdk_scenario openai openai_sdk.mjs /openai/v1/chat/completions sk-p /v1 --provider openai
