@@ -16,8 +16,7 @@ std::string prompt_prefix(std::string_view body) {
       prefix[field] = *it;
     }
   }
-  if (auto messages = parsed.find("messages");
-      messages != parsed.end() && messages->is_array()) {
+  if (auto messages = parsed.find("messages"); messages != parsed.end() && messages->is_array()) {
     nlohmann::json first = nlohmann::json::array();
     for (const auto& message : *messages) {
       first.push_back(message);

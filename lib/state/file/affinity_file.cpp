@@ -135,8 +135,8 @@ std::string serialize_affinities(const std::map<std::string, pool::AffinityEntry
   }
   std::string text;
   for (const auto& [id, entry] : alive) {
-    text += fmt::format("{} {} {}\n", *id, entry->fingerprint,
-                        entry->at.time_since_epoch().count());
+    text +=
+        fmt::format("{} {} {}\n", *id, entry->fingerprint, entry->at.time_since_epoch().count());
   }
   return text;
 }

@@ -76,6 +76,9 @@ expect_rc 0
 expect_out_eq "a served"
 expect_key_requests "$KA" 3 prefix
 expect_key_requests "$KB" 2 prefix
+# The mock's prompt cache per key: the second turn of each conversation found
+# its prefix on its key.
+[[ $(mock_stats prefix) == *'"cache":{"hits":2,"misses":2}'* ]] || fail "mock cache: $(mock_stats prefix)"
 
 # A short prompt with no cache_control could not be cached: no affinity, the
 # plain walk (a, free again).
