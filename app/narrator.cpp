@@ -90,6 +90,10 @@ void Narrator::short_of_requests(const keys::Key& key, const std::string& model,
   m_console.detail(fmt::format("key {}: skipped, no request left for {} for {} (estimated)",
                                describe_key(key), model, util::format_delay(left)));
 }
+void Narrator::preferred(const keys::Key& key) {
+  m_console.detail(fmt::format("key {}: chosen for affinity (it served this conversation last)",
+                               describe_key(key)));
+}
 void Narrator::retrying(const keys::Key& key, int retry, util::Millis delay) {
   m_console.detail(
       fmt::format("key {}: retry {} in {} ms", describe_key(key), retry, delay.count()));

@@ -37,6 +37,7 @@ public:
                          util::Millis left) override;
   void retrying(const keys::Key& key, int retry, util::Millis delay) override;
   void waiting(util::Millis delay) override;
+  void preferred(const keys::Key& key) override;
 
 private:
   const Console& m_console;

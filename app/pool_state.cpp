@@ -1,6 +1,8 @@
 #include "pool_state.hpp"
 
+#include "state/fallback_affinity.hpp"
 #include "state/fallback_store.hpp"
+#include "state/file/affinity_file.hpp"
 #include "state/file/state_store.hpp"
 #include "state/redis/redis_store.hpp"
 #include "util/error.hpp"
@@ -67,6 +69,7 @@ PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>&
   if (!location.redis) {
     m_where = "in " + util::printable(location.file);
     m_file = std::make_unique<state::StateStore>(location.file, clock, warn);
+    m_affinities = std::make_unique<state::AffinityFile>(location.file);
     return;
   }
   std::string local = default_state_file();
@@ -80,6 +83,9 @@ PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>&
   m_redis = std::make_unique<state::RedisStore>(std::move(*location.redis), std::move(fingerprints),
                                                 clock);
   m_fallback = std::make_unique<state::FallbackStore>(*m_redis, *m_file, local, warn);
+  m_local_affinities = std::make_unique<state::AffinityFile>(local);
+  m_affinities =
+      std::make_unique<state::FallbackAffinity>(*m_redis, *m_fallback, *m_local_affinities, clock);
 }
 
 PoolState::~PoolState() = default;
@@ -90,6 +96,8 @@ std::string PoolState::shared_marks() const {
   }
   return m_redis->display();
 }
+
+pool::AffinityStore& PoolState::affinities() { return *m_affinities; }
 
 pool::PoolStore& PoolState::store() {
   if (m_fallback) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common.hpp"
+#include "pool/affinity.hpp"
 #include "pool/mark_store.hpp"
 #include "state/state_location.hpp"
 
@@ -36,6 +37,9 @@ public:
   PoolState& operator=(const PoolState&) = delete;
 
   pool::PoolStore& store();
+  // Which key last served each prompt-cache affinity: beside the state
+  // file, or on Redis with the same fallback as the marks.
+  pool::AffinityStore& affinities();
   // Where the marks are, for messages: "in PATH" or "on redis://HOST:PORT/DB"
   // (never a password).
   const std::string& where() const { return m_where; }
@@ -47,6 +51,8 @@ private:
   std::unique_ptr<state::StateStore> m_file;
   std::unique_ptr<state::RedisStore> m_redis;
   std::unique_ptr<state::FallbackStore> m_fallback;
+  std::unique_ptr<pool::AffinityStore> m_local_affinities; // behind Redis
+  std::unique_ptr<pool::AffinityStore> m_affinities;
   std::string m_where;
 };
 

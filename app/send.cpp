@@ -2,6 +2,7 @@
 // the provider, and the report of how it ended.
 #include "send.hpp"
 
+#include "affinity_id.hpp"
 #include "answer_outcome.hpp"
 #include "invocation.hpp"
 #include "narrator.hpp"
@@ -51,6 +52,10 @@ int send_body(const SendWorld& world, const SendOptions& options, const std::str
   walk_options.retries = options.retries ? *options.retries : k_default_retries;
   walk_options.wait_max = wait_limit(options);
   walk_options.jitter = world.jitter;
+  if (world.affinities) {
+    walk_options.affinity = affinity_id(options.session, body);
+    walk_options.affinity_store = world.affinities;
+  }
 
   AttemptRecord record;
   auto make_request = [&](const keys::Key& key) {
@@ -92,6 +97,7 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   // A lone key from the environment is remembered nowhere: its marks live
   // as long as this process.
   pool::MemoryMarkStore memory_store;
+  pool::MemoryAffinityStore memory_affinities;
   std::optional<PoolState> pool_state;
   if (!byok) {
     pool_state.emplace(global, source.keys, clock, console);
@@ -109,6 +115,8 @@ int run_send(const GlobalOptions& global, const SendOptions& options, bool strea
   if (pool_state) {
     world.shared_marks = [&pool_state] { return pool_state->shared_marks(); };
   }
+  world.affinities = pool_state ? &pool_state->affinities()
+                                : static_cast<pool::AffinityStore*>(&memory_affinities);
   return send_body(world, options, body, stream, exchange);
 }
 

@@ -89,6 +89,8 @@ struct SendWorld {
   // Where the marks came from when that is a shared store (Redis, without
   // its password), asked after the walk; empty otherwise (PoolState).
   std::function<std::string()> shared_marks = {};
+  // Where the key that last served each affinity is kept; none: no affinity.
+  pool::AffinityStore* affinities = nullptr;
 };
 
 // Builds the request of one attempt with the given key.

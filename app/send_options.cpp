@@ -97,6 +97,11 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
                  "Send this JSON body as it is ('-' for standard input) instead\n"
                  "of one built from the prompt; \"stream\" is set to match")
       ->type_name("FILE|-");
+  sub.add_option("--session", o.session,
+                 "Keep this conversation on the key that served NAME last (its prompt\n"
+                 "cache), for up to an hour; without it, the prompt's prefix decides")
+      ->type_name("NAME")
+      ->check(not_empty("the session name is empty; name one, or leave the option out"));
   sub.add_option("--retries", o.retries,
                  "Retries of 408/409/5xx/network failures on the same key\n"
                  "(never failing over, never marking the key) [default: 2]")

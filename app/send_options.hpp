@@ -20,6 +20,7 @@ struct SendOptions {
   std::optional<double> temperature;
   std::vector<std::string> stop;
   std::optional<std::string> request_file;
+  std::optional<std::string> session; // the prompt-cache affinity, rather than the prefix
   std::optional<int> retries;
   std::optional<std::string> wait; // MAX seconds (a bare --wait is "300")
   double timeout = 600;

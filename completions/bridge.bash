@@ -80,7 +80,7 @@ _bridge()
     local help_opts='-h --help'
     local global_opts='--key-file --state --base-url --provider --region -v --verbose -q --quiet'
     local send_opts='-m --model -s --system --max-tokens -t --temperature --stop
-        --request --retries --wait --timeout --connect-timeout --idle-timeout
+        --request --session --retries --wait --timeout --connect-timeout --idle-timeout
         --no-stdin'
     local listener_opts='--retries --wait --max-connections --timeout --connect-timeout
         --idle-timeout --request-deadline'
@@ -115,7 +115,7 @@ _bridge()
                 provider=${word#*=}
                 ;;
             --state | --base-url | --region | -m | --model | -s | --system | --max-tokens | \
-                -t | --temperature | --stop | --request | --retries | --timeout | \
+                -t | --temperature | --stop | --request | --session | --retries | --timeout | \
                 --connect-timeout | --idle-timeout | -H | --header | \
                 --listen | --token-file | --max-connections | --request-deadline)
                 ((i++))

@@ -31,7 +31,7 @@ function __bridge_command
                     echo command
                     return
                 end
-            case --key-file --state --base-url --provider --region -m --model -s --system --max-tokens -t --temperature --stop --request --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections --request-deadline
+            case --key-file --state --base-url --provider --region -m --model -s --system --max-tokens -t --temperature --stop --request --session --retries --timeout --connect-timeout --idle-timeout -H --header --listen --token-file --max-connections --request-deadline
                 set skip 1
             case '-*'
             case '*'
@@ -193,6 +193,7 @@ complete -c bridge -n $__bridge_send -l max-tokens -x -d 'Most tokens to generat
 complete -c bridge -n $__bridge_send -s t -l temperature -x -d 'Sampling temperature, 0 to 1'
 complete -c bridge -n $__bridge_send -l stop -x -d 'Stop sequence (repeatable)'
 complete -c bridge -n $__bridge_send -l request -r -F -a '(printf "%s\t%s\n" - "standard input")' -d 'Send this JSON body as it is'
+complete -c bridge -n $__bridge_send -l session -x -d 'Keep the conversation on the key that served it last'
 complete -c bridge -n $__bridge_send -l retries -x -d 'Retries of 408/409/5xx/network failures on the same key'
 complete -c bridge -n $__bridge_send -l wait -d 'When every key is cooling, wait for one (--wait MAX seconds, default 300)'
 complete -c bridge -n $__bridge_send -l timeout -x -d 'Whole request, seconds [default 600]'

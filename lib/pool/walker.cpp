@@ -32,11 +32,28 @@ bool soft_block(const Block& block) {
 }
 } // namespace
 
+std::optional<std::size_t> Walker::preferred_key() const {
+  if (m_options.affinity.empty() || !m_options.affinity_store) {
+    return std::nullopt;
+  }
+  auto entry = m_options.affinity_store->lookup(m_options.affinity);
+  if (!entry || !affinity_alive(*entry, m_clock.now())) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < m_keys.size(); ++i) {
+    if (m_keys[i].fingerprint == entry->fingerprint) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
 WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
   WalkObserver& tell = observer ? *observer : g_silent_observer;
   WalkResult result;
   util::Millis waited{0};
   const bool claims = !m_options.model.empty();
+  const std::optional<std::size_t> preferred = preferred_key();
   while (true) {
     m_marks = m_store.load();
     m_short.clear();
@@ -64,6 +81,19 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
         }
         candidates.push_back({&m_keys[i], block.has_value()});
         index_of.push_back(i);
+      }
+      // The key of the affinity, when it may be used, is offered first: the
+      // claim still decides (an empty bucket passes it over), and a mark has
+      // already kept it out of the candidates.
+      bool preferred_first = false;
+      if (preferred) {
+        auto at = std::find(index_of.begin(), index_of.end(), *preferred);
+        if (at != index_of.end()) {
+          auto c = at - index_of.begin();
+          std::rotate(index_of.begin(), at, at + 1);
+          std::rotate(candidates.begin(), candidates.begin() + c, candidates.begin() + c + 1);
+          preferred_first = true;
+        }
       }
       auto skip_blocked_before = [&](std::size_t end) {
         for (const auto& [i, block] : blocked) {
@@ -120,11 +150,19 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       std::size_t chosen = index_of[claim.index];
       passed[chosen] = true;
       m_short.erase(chosen);
+      if (preferred_first && claim.index == 0) {
+        tell.preferred(m_keys[chosen]);
+      }
       KeyEnd end = try_key(m_keys[chosen], attempt, tell, result);
       if (claim.probe) {
         m_claims.settle(m_keys[chosen], m_options.model);
       }
       if (end == KeyEnd::done) {
+        if (result.kind == WalkResult::Kind::success && m_options.affinity_store &&
+            !m_options.affinity.empty()) {
+          m_options.affinity_store->remember(m_options.affinity, m_keys[chosen].fingerprint,
+                                             m_clock.now());
+        }
         return result;
       }
     }

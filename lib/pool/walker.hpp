@@ -1,6 +1,7 @@
 #pragma once
 
 #include "keys/key.hpp"
+#include "pool/affinity.hpp"
 #include "pool/mark_store.hpp"
 #include "pool/outcome.hpp"
 #include "util/clock.hpp"
@@ -22,6 +23,12 @@ struct WalkOptions {
   std::optional<util::Millis> wait_max;               // --wait: total time we may sleep for a key
   util::Millis default_cooldown = k_default_cooldown; // a 429 that names no delay
   std::function<double()> jitter;                     // [0, 1); a real random source when empty
+  // Prompt-cache affinity (docs/marks.md, "Affinity"): among the keys the
+  // walk may use, the key `affinity_store` remembers for `affinity` (within
+  // k_affinity_lifetime) is tried first, and a success is remembered. Empty
+  // or null: the plain walk.
+  std::string affinity;
+  AffinityStore* affinity_store = nullptr;
 };
 
 // Things the walk tells as it goes, for -v and for "waiting" notices.
@@ -38,6 +45,8 @@ struct WalkObserver {
   // (docs/marks.md, "Claims"); its next request is `left` away.
   virtual void short_of_requests(const keys::Key&, const std::string& /*model*/,
                                  util::Millis /*left*/) {}
+  // The key about to be tried is the one that last served the affinity.
+  virtual void preferred(const keys::Key&) {}
 };
 
 struct WalkResult {
@@ -90,6 +99,7 @@ private:
   void learn_from_success(const keys::Key& key, const AttemptOutcome& outcome, WalkObserver& tell);
   void mark(const keys::Key& key, const Scope& scope, const KeyMark& mark, WalkObserver& tell);
   double next_jitter();
+  std::optional<std::size_t> preferred_key() const;
 
   const std::vector<keys::Key>& m_keys;
   MarkStore& m_store;

@@ -65,6 +65,13 @@ public:
   std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
 
   bool using_fallback() const { return m_down; }
+  // A failure of the shared store met outside this class (the affinity of
+  // FallbackAffinity): the same one warning and fallback as any other.
+  void shared_failed(const std::string& problem, util::Millis spent) {
+    if (!m_down) {
+      give_up(problem, spent);
+    }
+  }
 
 private:
   void give_up(const std::string& problem, util::Millis spent);

@@ -132,10 +132,21 @@ std::uint64_t recorder::record(const httplib::Request& req) {
 nlohmann::ordered_json recorder::stats() {
   std::lock_guard lock(m_mutex);
   return ordered{
-      {"requests", m_requests},   {"connections", m_connections.size()},
-      {"by_key", m_by_key},       {"by_path", m_by_path},
-      {"by_status", m_by_status}, {"max_in_flight", m_max_in_flight},
+      {"requests", m_requests},
+      {"connections", m_connections.size()},
+      {"by_key", m_by_key},
+      {"by_path", m_by_path},
+      {"by_status", m_by_status},
+      {"max_in_flight", m_max_in_flight},
+      {"cache", {{"hits", m_cache_hits}, {"misses", m_cache_misses}}},
   };
+}
+
+bool recorder::cache_lookup(const std::string& key, std::size_t prefix) {
+  std::lock_guard lock(m_mutex);
+  bool hit = !m_cache[key].insert(prefix).second;
+  ++(hit ? m_cache_hits : m_cache_misses);
+  return hit;
 }
 
 void recorder::answered(int status) {

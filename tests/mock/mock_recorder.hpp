@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <httplib.h>
@@ -34,6 +35,11 @@ public:
   // Counts an answer's status (by_status).
   void answered(int status);
 
+  // The prompt cache of each key, for the mock's lifetime: whether `key`
+  // served the prefix `prefix` (a hash) before, remembering it now. Counted
+  // in stats as "cache": {"hits": H, "misses": M}.
+  bool cache_lookup(const std::string& key, std::size_t prefix);
+
   // Marks a request as being answered for as long as it lives, so that
   // max_in_flight tells how many requests the mock held at once: proof
   // that a client sent them in parallel, whatever the machine's load.
@@ -59,6 +65,9 @@ private:
   std::map<std::string, std::uint64_t> m_by_path;
   std::map<std::string, std::uint64_t> m_by_status;
   std::uint64_t m_in_flight = 0;
+  std::map<std::string, std::set<std::size_t>> m_cache;
+  std::uint64_t m_cache_hits = 0;
+  std::uint64_t m_cache_misses = 0;
   std::uint64_t m_max_in_flight = 0;
 };
 

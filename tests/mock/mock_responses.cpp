@@ -163,6 +163,16 @@ ordered openai_chunk(const request_info& info, ordered delta, ordered finish_rea
 
 std::uint64_t tokens_for(std::uint64_t bytes) { return std::max<std::uint64_t>(1, bytes / 4); }
 
+ordered usage_json(const request_info& info, std::uint64_t output_tokens) {
+  ordered usage{{"input_tokens", tokens_for(info.body_bytes)}, {"output_tokens", output_tokens}};
+  if (info.cache_hit) {
+    std::uint64_t prefix = tokens_for(info.prefix_bytes);
+    usage["cache_creation_input_tokens"] = *info.cache_hit ? 0 : prefix;
+    usage["cache_read_input_tokens"] = *info.cache_hit ? prefix : 0;
+  }
+  return usage;
+}
+
 ordered message_json(const request_info& info, ordered content, ordered stop_reason,
                      std::uint64_t output_tokens) {
   return ordered{
@@ -173,7 +183,7 @@ ordered message_json(const request_info& info, ordered content, ordered stop_rea
       {"content", std::move(content)},
       {"stop_reason", std::move(stop_reason)},
       {"stop_sequence", nullptr},
-      {"usage", {{"input_tokens", tokens_for(info.body_bytes)}, {"output_tokens", output_tokens}}},
+      {"usage", usage_json(info, output_tokens)},
   };
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <httplib.h>
+#include <optional>
 
 #include "mock_script.hpp"
 
@@ -21,6 +22,12 @@ struct request_info {
   std::size_t body_bytes = 0; // for a plausible input_tokens figure
   bool openai = false;        // answer in the Chat Completions shape
   bool bedrock = false;       // Amazon Bedrock: event-stream frames, x-amzn-ErrorType errors
+  // The prompt cache (Anthropic route): the prompt prefix's size, and
+  // whether this key answered the same prefix before (usage then reports
+  // cache_read_input_tokens, else cache_creation_input_tokens).
+  std::size_t prefix_bytes = 0;
+  std::size_t prefix_hash = 0;
+  std::optional<bool> cache_hit;
 };
 
 // Fills `res`. `spec` must outlive the response (it lives in the script).

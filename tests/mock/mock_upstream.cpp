@@ -143,6 +143,19 @@ mock::request_info describe(const httplib::Request& req, std::uint64_t number) {
         info.model = body["model"].get<std::string>();
       }
       info.stream = body.contains("stream") && body["stream"] == true;
+      // What a prompt cache keys on: system, tools and the first message.
+      nlohmann::json prefix = nlohmann::json::object();
+      for (const char* field : {"model", "system", "tools"}) {
+        if (body.contains(field)) {
+          prefix[field] = body[field];
+        }
+      }
+      if (body.contains("messages") && body["messages"].is_array() && !body["messages"].empty()) {
+        prefix["first"] = body["messages"][0];
+      }
+      std::string text = prefix.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      info.prefix_bytes = text.size();
+      info.prefix_hash = std::hash<std::string>{}(text);
     }
   } catch (const nlohmann::json::exception&) {
     // Not JSON: answer anyway; the log shows what was sent.
@@ -197,11 +210,14 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
         const std::uint64_t n = rec.record(req);
         disable_compression(req);
         res.set_header("request-id", "req_mock_" + std::to_string(n));
-        const mock::request_info info = describe(req, n);
+        mock::request_info info = describe(req, n);
         const auto key = mock::api_key_of(req);
         const mock::response_spec* spec = &mock::reflecting(scr.next_for(key, info.model), req);
         if (buckets && key && spec->status >= 200 && spec->status < 300) {
           spec = &take_from_bucket(*buckets, *key, info, res, *spec, refused);
+        }
+        if (key && spec->status >= 200 && spec->status < 300 && info.prefix_bytes > 0) {
+          info.cache_hit = rec.cache_lookup(*key, info.prefix_hash);
         }
         rec.answered(spec->status);
         mock::answer(*spec, info, res);

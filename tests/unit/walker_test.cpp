@@ -99,8 +99,9 @@ struct Recorder final : pool::WalkObserver {
     retry_delays.push_back(delay);
   }
   void waiting(util::Millis delay) override { waits.push_back(delay); }
+  void preferred(const keys::Key& key) override { preferences.push_back(key.label); }
 
-  std::vector<std::string> skips, attempts, retries;
+  std::vector<std::string> skips, attempts, retries, preferences;
   std::vector<util::Millis> retry_delays, waits;
 };
 
@@ -893,5 +894,103 @@ TEST_CASE_FIXTURE(Pool, "walker: a 429 empties the key's bucket for the model") 
   Walker(keys, store, clock, for_model("opus")).walk(upstream.fn());
   const auto& bucket = store.buckets().at(pool::bucket_id(keys[0].fingerprint, "opus"));
   CHECK(bucket.level_at(clock.now()) == doctest::Approx(0.0));
+  CHECK(upstream.all_used());
+}
+
+namespace {
+WalkOptions with_affinity(pool::AffinityStore& affinities, const std::string& model = {}) {
+  WalkOptions options = for_model(model);
+  options.affinity = "session-hash";
+  options.affinity_store = &affinities;
+  return options;
+}
+} // namespace
+
+TEST_CASE_FIXTURE(Pool, "walker: affinity keeps a conversation on the key that served it") {
+  keys = make_keys({"a", "b", "c"});
+  pool::MemoryAffinityStore affinities;
+  // a is busy at first: b serves, and is remembered.
+  upstream.script("a", {rate_limited(1'000)});
+  upstream.script("b", {ok()});
+  CHECK(Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn()).key->label ==
+        "b");
+  REQUIRE(affinities.lookup("session-hash"));
+  CHECK(affinities.lookup("session-hash")->fingerprint == keys[1].fingerprint);
+  // a is free again, and first in the walk order: the conversation stays on b.
+  clock.advance(ms(2'000));
+  upstream.script("b", {ok()});
+  auto kept = Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn(), &recorder);
+  CHECK(kept.key->label == "b");
+  CHECK(recorder.preferences == Labels{"b"});
+  // Without an affinity, the plain walk.
+  upstream.script("a", {ok()});
+  CHECK(Walker(keys, store, clock).walk(upstream.fn()).key->label == "a");
+  // A failure of the remembered key fails over in the walk order, and the
+  // key that served is remembered instead.
+  upstream.script("b", {rate_limited(1'000)});
+  upstream.script("a", {ok()});
+  CHECK(Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn()).key->label ==
+        "a");
+  CHECK(affinities.lookup("session-hash")->fingerprint == keys[0].fingerprint);
+  CHECK(upstream.calls == Labels{"a", "b", "b", "a", "b", "a"});
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(Pool, "walker: a mark on the remembered key breaks affinity") {
+  keys = make_keys({"a", "b"});
+  pool::MemoryAffinityStore affinities;
+  affinities.remember("session-hash", keys[1].fingerprint, k_t0);
+  store.record(keys[1], KeyMark::cooling(k_t0, ms(30'000), 429, "rate_limit_error"));
+  upstream.script("a", {ok()});
+  auto result =
+      Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn(), &recorder);
+  CHECK(result.key->label == "a");
+  CHECK(recorder.preferences.empty());
+  CHECK(affinities.lookup("session-hash")->fingerprint == keys[0].fingerprint);
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(Pool, "walker: affinity never overrides a claim refused for an empty bucket") {
+  keys = make_keys({"a", "b"});
+  pool::MemoryAffinityStore affinities;
+  // b's request bucket for opus is empty after this answer (5 a 5 s).
+  std::vector<keys::Key> only_b{keys[1]};
+  upstream.script("b", {ok_with_limits({{"requests", 0, 5, k_t0 + ms(5'000)}})});
+  Walker(only_b, store, clock, with_affinity(affinities, "opus")).walk(upstream.fn());
+  REQUIRE(affinities.lookup("session-hash")->fingerprint == keys[1].fingerprint);
+  clock.advance(ms(100));
+  upstream.script("a", {ok()});
+  auto result =
+      Walker(keys, store, clock, with_affinity(affinities, "opus")).walk(upstream.fn(), &recorder);
+  CHECK(result.key->label == "a");
+  CHECK(recorder.preferences.empty());
+  CHECK(upstream.calls == Labels{"b", "a"});
+  // Once b has a unit again, the affinity (now a's) holds.
+  clock.advance(ms(5'000));
+  upstream.script("a", {ok()});
+  CHECK(Walker(keys, store, clock, with_affinity(affinities, "opus"))
+            .walk(upstream.fn())
+            .key->label == "a");
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(Pool, "walker: affinity lasts an hour") {
+  keys = make_keys({"a", "b"});
+  pool::MemoryAffinityStore affinities;
+  affinities.remember("session-hash", keys[1].fingerprint, k_t0);
+  clock.advance(pool::k_affinity_lifetime - ms(1));
+  upstream.script("b", {ok()});
+  CHECK(Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn()).key->label ==
+        "b");
+  // Remembered again at that success: an hour from now.
+  clock.advance(pool::k_affinity_lifetime - ms(1));
+  upstream.script("b", {ok()});
+  CHECK(Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn()).key->label ==
+        "b");
+  // An hour without a request: the cache is gone, the plain walk.
+  clock.advance(pool::k_affinity_lifetime);
+  upstream.script("a", {ok()});
+  CHECK(Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn()).key->label ==
+        "a");
   CHECK(upstream.all_used());
 }

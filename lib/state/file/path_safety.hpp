@@ -18,8 +18,9 @@ namespace state {
 //     not writable by group or others, unless it is sticky (as /tmp is);
 //   - every symbolic link on the way is owned by us or by root;
 //   - the state file, "<path>.lock", "<path>.corrupt" and the journal files
-//     ("<path>.journal", "<path>.journal.folding") and the claims ledger
-//     ("<path>.claims"), where they exist,
+//     ("<path>.journal", "<path>.journal.folding"), the claims ledger
+//     ("<path>.claims") and the affinity file ("<path>.affinity"), where
+//     they exist,
 //     are ours and are not symbolic links.
 // A directory that does not exist yet passes (we create it, mode 0700, in a
 // directory that passed). Returns nullopt when all holds, else one sentence

@@ -23,13 +23,15 @@ public:
   static constexpr std::string_view k_journal = ".journal";
   static constexpr std::string_view k_folding = ".journal.folding";
   static constexpr std::string_view k_claims = ".claims";
+  static constexpr std::string_view k_affinity = ".affinity";
   // The state file itself (empty suffix) and every sibling.
-  static constexpr std::array<Sibling, 6> k_all = {{{"", "state file"},
+  static constexpr std::array<Sibling, 7> k_all = {{{"", "state file"},
                                                     {k_lock, "lock file"},
                                                     {k_corrupt, "set-aside file"},
                                                     {k_journal, "journal"},
                                                     {k_folding, "journal"},
-                                                    {k_claims, "claims ledger"}}};
+                                                    {k_claims, "claims ledger"},
+                                                    {k_affinity, "affinity file"}}};
 
   explicit StatePaths(std::string state) : m_state(std::move(state)) {}
 
@@ -44,6 +46,8 @@ public:
   std::string folding() const { return with(k_folding); }
   // The claims ledger (request buckets).
   std::string claims() const { return with(k_claims); }
+  // Which key last served each prompt-cache affinity.
+  std::string affinity() const { return with(k_affinity); }
 
 private:
   std::string with(std::string_view suffix) const { return m_state + std::string(suffix); }

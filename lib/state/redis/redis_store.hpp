@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pool/affinity.hpp"
 #include "state/redis/redis_router.hpp"
 #include "state/shared_store.hpp"
 #include "util/clock.hpp"
@@ -100,6 +101,16 @@ public:
   std::string bucket_key(const std::string& fingerprint, const std::string& model) const;
   // The name of a scope in the layout: "key", or "model:<name>".
   static std::string scope_name(const pool::Scope& scope);
+
+  // Prompt-cache affinity (redis_affinity.cpp, docs/redis.md): the key
+  // <root>affinity:<hash> holds the fingerprint that last served it, set
+  // with an expiry of pool::k_affinity_lifetime, so that the server's clock
+  // ends it. Lookup gives the fingerprint and, from the time left, when it
+  // was remembered (on `now`'s clock); nullopt when none.
+  std::string affinity_key(const std::string& id) const;
+  util::Expected<std::optional<pool::AffinityEntry>> try_affinity(const std::string& id,
+                                                                  util::TimePoint now);
+  util::Expected<bool> try_remember_affinity(const std::string& id, const std::string& fingerprint);
 
 private:
   // Runs one script per argument list, pipelined (plain commands may ride
