@@ -154,8 +154,14 @@ mock::request_info describe(const httplib::Request& req, std::uint64_t number) {
         prefix["first"] = body["messages"][0];
       }
       std::string text = prefix.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      info.prefix_bytes = text.size();
-      info.prefix_hash = std::hash<std::string>{}(text);
+      // Only a prompt that could be cached takes part, as bridge's affinity
+      // rule says (docs/marks.md): one that marks a breakpoint, or whose
+      // prefix is long enough. Other answers carry no cache counts, so two
+      // identical short requests get identical answers.
+      if (text.size() >= 4096 || req.body.find("\"cache_control\"") != std::string::npos) {
+        info.prefix_bytes = text.size();
+        info.prefix_hash = std::hash<std::string>{}(text);
+      }
     }
   } catch (const nlohmann::json::exception&) {
     // Not JSON: answer anyway; the log shows what was sent.
