@@ -22,8 +22,10 @@ struct RequestDeadlines::Watch {
   Clock::time_point deadline;
 };
 
-RequestDeadlines::RequestDeadlines(event_base* base, evhttp* http, double seconds)
-    : m_base(base), m_limit(static_cast<long>(seconds * 1000)) {
+// The loop's base is not kept: each connection's timer is made on the base
+// libevent hands new_connection.
+RequestDeadlines::RequestDeadlines(event_base*, evhttp* http, double seconds)
+    : m_limit(static_cast<long>(seconds * 1000)) {
   if (m_limit.count() > 0) {
     evhttp_set_bevcb(http, &RequestDeadlines::new_connection, this);
   }

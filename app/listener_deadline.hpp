@@ -55,7 +55,6 @@ private:
   void forget(Watch& watch);
   Watch* find(evhttp_request* request);
 
-  event_base* m_base;
   std::chrono::milliseconds m_limit;
   std::unordered_map<bufferevent*, Watch*> m_watches;
   long m_dropped = 0;
