@@ -3,19 +3,16 @@
 #include "pool/mark.hpp"
 #include "state/file/atomic_file.hpp"
 #include "state/file/path_safety.hpp"
+#include "state/file/side_file.hpp"
 #include "state/file/state_paths.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace state {
@@ -26,64 +23,14 @@ namespace {
 // one we wrote, and is read as empty.
 constexpr std::size_t k_max_size = 1024 * 1024;
 
-struct Descriptor {
-  int fd = -1;
-  explicit Descriptor(int opened) : fd(opened) {}
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  ~Descriptor() {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-};
-
-std::string read_bounded(int fd) {
-  std::string text;
-  char buffer[16384];
-  off_t offset = 0;
-  while (text.size() <= k_max_size) {
-    ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return n == 0 ? text : std::string();
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-    offset += n;
-  }
-  return {};
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
-}
-
 // A holder is in for microseconds; one held longer (a stopped process) costs
 // this remember only, never the request.
-bool lock_briefly(int fd) {
-  for (int tries = 0; tries < 200; ++tries) {
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      return true;
-    }
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
-  }
-  return false;
+constexpr util::Millis k_lock_bound{100};
+
+// The file, or nothing when it cannot be read or is too large to be ours.
+std::string read_entries(int fd) {
+  std::string text;
+  return read_side_file(fd, k_max_size, text) ? text : std::string();
 }
 
 bool word(std::string_view text) {
@@ -146,14 +93,14 @@ AffinityFile::AffinityFile(const std::string& state_path)
 
 std::optional<pool::AffinityEntry> AffinityFile::lookup(const std::string& id) {
   std::string problem;
-  Descriptor file(open_side_file(m_path, O_RDONLY, problem));
-  if (file.fd < 0) {
+  SideFile file(open_side_file(m_path, O_RDONLY, problem));
+  if (!file.is_open()) {
     if (m_problem.empty()) {
       m_problem = problem;
     }
     return std::nullopt;
   }
-  auto entries = parse_affinities(read_bounded(file.fd));
+  auto entries = parse_affinities(read_entries(file.fd()));
   auto it = entries.find(id);
   if (it == entries.end()) {
     return std::nullopt;
@@ -167,16 +114,16 @@ void AffinityFile::remember(const std::string& id, const std::string& fingerprin
   // A pool whose walks never made a mark may have no state directory yet:
   // made as the state file's is (mode 0700).
   make_parent_directories(m_path);
-  Descriptor file(open_side_file(m_path, O_RDWR | O_CREAT, problem));
-  if (file.fd < 0 || !lock_briefly(file.fd)) {
+  SideFile file(open_side_file(m_path, O_RDWR | O_CREAT, problem));
+  if (!file.is_open() || !lock_side_file(file.fd(), k_lock_bound)) {
     if (m_problem.empty()) {
-      m_problem = file.fd < 0 ? problem : fmt::format("cannot lock {}", m_path);
+      m_problem = !file.is_open() ? problem : fmt::format("cannot lock {}", m_path);
     }
     return;
   }
-  auto entries = parse_affinities(read_bounded(file.fd));
+  auto entries = parse_affinities(read_entries(file.fd()));
   entries[id] = pool::AffinityEntry{fingerprint, now};
-  if (!write_all(file.fd, serialize_affinities(entries, now)) && m_problem.empty()) {
+  if (!rewrite_side_file(file.fd(), serialize_affinities(entries, now)) && m_problem.empty()) {
     m_problem = fmt::format("cannot write {}: {}", m_path, std::strerror(errno));
   }
 }

@@ -2,6 +2,7 @@
 
 #include "pool/mark.hpp"
 #include "state/file/path_safety.hpp"
+#include "state/file/side_file.hpp"
 #include "state/file/state_paths.hpp"
 #include "state/test_hooks.hpp"
 
@@ -13,10 +14,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 namespace state {
@@ -37,85 +35,6 @@ long long micros_since(std::chrono::steady_clock::time_point since) {
 
 bool finite_number(const json& value) {
   return value.is_number() && std::isfinite(value.get<double>());
-}
-
-// Closes the descriptor (and so drops the flock) on every way out.
-struct Descriptor {
-  int fd = -1;
-  Descriptor() = default;
-  explicit Descriptor(int opened) : fd(opened) {}
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(Descriptor&& other) noexcept {
-    if (this != &other) {
-      if (fd >= 0) {
-        ::close(fd);
-      }
-      fd = other.fd;
-      other.fd = -1;
-    }
-    return *this;
-  }
-  ~Descriptor() {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-};
-
-bool read_all(int fd, std::string& text) {
-  char buffer[16384];
-  off_t offset = 0;
-  while (text.size() <= k_max_ledger_size) {
-    ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return false;
-    }
-    if (n == 0) {
-      return true;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-    offset += n;
-  }
-  return false;
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
-}
-
-// flock with LOCK_NB, retried after pauses from 50 µs doubling to 2 ms
-// (with jitter) for at most `bound`: a holder is in for microseconds, and
-// a stopped holder must not stop every request (the walk goes on without
-// claims).
-bool lock_within(int fd, util::Millis bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  std::minstd_rand jitter{static_cast<unsigned>(::getpid())};
-  std::chrono::microseconds pause{50};
-  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      return false;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(pause + std::chrono::microseconds(jitter() % (pause.count() + 1)));
-    pause = std::min(pause * 2, std::chrono::microseconds{2000});
-  }
-  return true;
 }
 
 // A bucket from what the ledger says, within what bridge can have written
@@ -189,7 +108,7 @@ bool ClaimLedger::exists() const {
 bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::BucketMap&)>& change,
                          std::string& problem) {
   auto asked = std::chrono::steady_clock::now();
-  Descriptor file;
+  SideFile file;
   // The ledger is removed when it holds nothing (no file left beside the
   // state file for an upstream that sends no limits): a descriptor whose
   // file was removed while we waited for its lock is opened again.
@@ -197,16 +116,16 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
     // A ledger planted by another user could steer our keys: refused like a
     // foreign state file (docs/security.md); so is anything but a regular
     // file.
-    file = Descriptor{open_side_file(m_path, O_RDWR | O_CREAT, problem)};
-    if (file.fd < 0) {
+    file = SideFile{open_side_file(m_path, O_RDWR | O_CREAT, problem)};
+    if (!file.is_open()) {
       return false;
     }
     struct stat st {};
-    if (::fstat(file.fd, &st) != 0) {
+    if (::fstat(file.fd(), &st) != 0) {
       problem = fmt::format("{}: {}", m_path, std::strerror(errno));
       return false;
     }
-    if (!lock_within(file.fd, m_lock_bound)) {
+    if (!lock_side_file(file.fd(), m_lock_bound)) {
       m_lock_bound = util::Millis{0};
       problem = fmt::format("cannot lock {}: another bridge process held it for too long", m_path);
       return false;
@@ -224,7 +143,7 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
   long long wait_us = micros_since(asked);
   auto held = std::chrono::steady_clock::now();
   std::string text;
-  if (!read_all(file.fd, text)) {
+  if (!read_side_file(file.fd(), k_max_ledger_size, text)) {
     text.clear(); // unreadable or oversized: start afresh, estimates only
   }
   pool::BucketMap buckets = parse_buckets(text);
@@ -232,7 +151,7 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
   pool::prune_buckets(buckets, now);
   if (buckets.empty()) {
     ::unlink(m_path.c_str()); // under the lock: see the loop above
-  } else if (!write_all(file.fd, serialize_buckets(buckets))) {
+  } else if (!rewrite_side_file(file.fd(), serialize_buckets(buckets))) {
     problem = fmt::format("cannot write {}: {}", m_path, std::strerror(errno));
     return false;
   }
@@ -246,12 +165,12 @@ bool ClaimLedger::update(util::TimePoint now, const std::function<void(pool::Buc
 
 pool::BucketMap ClaimLedger::read() const {
   std::string problem;
-  Descriptor file(open_side_file(m_path, O_RDONLY, problem));
-  if (file.fd < 0) {
+  SideFile file(open_side_file(m_path, O_RDONLY, problem));
+  if (!file.is_open()) {
     return {}; // refused ones are named by update(), whose claims they are
   }
   std::string text;
-  if (!read_all(file.fd, text)) {
+  if (!read_side_file(file.fd(), k_max_ledger_size, text)) {
     return {};
   }
   return parse_buckets(text);
