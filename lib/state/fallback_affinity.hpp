@@ -2,7 +2,8 @@
 
 #include "pool/affinity.hpp"
 #include "state/fallback_store.hpp"
-#include "state/redis/redis_store.hpp"
+#include "state/shared_store.hpp"
+#include "util/clock.hpp"
 
 namespace state {
 
@@ -12,7 +13,7 @@ namespace state {
 // gives the one warning and from then on the local file serves.
 class FallbackAffinity final : public pool::AffinityStore {
 public:
-  FallbackAffinity(RedisStore& shared, FallbackStore& rule, pool::AffinityStore& local,
+  FallbackAffinity(SharedAffinityStore& shared, FallbackStore& rule, pool::AffinityStore& local,
                    util::Clock& clock)
       : m_shared(shared), m_rule(rule), m_local(local), m_clock(clock) {}
 
@@ -21,7 +22,7 @@ public:
                 util::TimePoint now) override;
 
 private:
-  RedisStore& m_shared;
+  SharedAffinityStore& m_shared;
   FallbackStore& m_rule;
   pool::AffinityStore& m_local;
   util::Clock& m_clock;

@@ -2,24 +2,11 @@
 
 #include "util/error.hpp"
 
-#include <chrono>
 #include <fmt/format.h>
 
 namespace state {
 
 namespace {
-// Time spent on the primary, measured on the steady clock (the wall clock
-// may be anything, and is faked in tests).
-class Stopwatch {
-public:
-  util::Millis elapsed() const {
-    return std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - m_start);
-  }
-
-private:
-  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
-};
-
 // A failure message as a clause that bridge's own words may follow: a
 // server's text may end with a full stop (Redis's "... or user is
 // disabled."), which would read ".;".
@@ -48,84 +35,36 @@ void FallbackStore::give_up(const std::string& problem, util::Millis spent) {
 }
 
 pool::MarkMap FallbackStore::load() {
-  if (!m_down) {
-    Stopwatch watch;
-    auto marks = m_primary.try_load();
-    if (marks) {
-      // Swapped out rather than moved: GCC 12 at -O3 takes the moved-from
-      // variant's destructor for a delete of a stack object
-      // (-Wfree-nonheap-object, a false positive).
-      pool::MarkMap loaded;
-      loaded.swap(*marks);
-      return loaded;
-    }
-    give_up(marks.error(), watch.elapsed());
-  }
-  return m_fallback.load();
+  return shared_or_local([&] { return m_primary.try_load(); }, [&] { return m_fallback.load(); });
 }
 
 void FallbackStore::record(const keys::Key& key, const pool::Scope& scope,
                            const pool::KeyMark& mark) {
-  if (!m_down) {
-    Stopwatch watch;
-    auto recorded = m_primary.try_record(key, scope, mark);
-    if (recorded) {
-      return;
-    }
-    give_up(recorded.error(), watch.elapsed());
-  }
-  m_fallback.record(key, scope, mark);
+  shared_or_local([&] { return m_primary.try_record(key, scope, mark); },
+                  [&] { m_fallback.record(key, scope, mark); });
 }
 
 void FallbackStore::record_limits(const keys::Key& key, const std::string& model,
                                   const pool::ModelLimits& limits) {
-  if (!m_down) {
-    Stopwatch watch;
-    auto recorded = m_primary.try_record_limits(key, model, limits);
-    if (recorded) {
-      return;
-    }
-    give_up(recorded.error(), watch.elapsed());
-  }
-  m_fallback.record_limits(key, model, limits);
+  shared_or_local([&] { return m_primary.try_record_limits(key, model, limits); },
+                  [&] { m_fallback.record_limits(key, model, limits); });
 }
 
 pool::Claim FallbackStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
                                  const std::string& model, util::TimePoint now,
                                  util::Millis may_wait) {
-  if (!m_down) {
-    Stopwatch watch;
-    auto claimed = m_primary.try_claim(candidates, model, now, may_wait);
-    if (claimed) {
-      return *claimed;
-    }
-    give_up(claimed.error(), watch.elapsed());
-  }
-  return m_fallback.claim(candidates, model, now, may_wait);
+  return shared_or_local([&] { return m_primary.try_claim(candidates, model, now, may_wait); },
+                         [&] { return m_fallback.claim(candidates, model, now, may_wait); });
 }
 
 void FallbackStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
-  if (!m_down) {
-    Stopwatch watch;
-    auto done = m_primary.try_refused(key, model, now);
-    if (done) {
-      return;
-    }
-    give_up(done.error(), watch.elapsed());
-  }
-  m_fallback.refused(key, model, now);
+  shared_or_local([&] { return m_primary.try_refused(key, model, now); },
+                  [&] { m_fallback.refused(key, model, now); });
 }
 
 void FallbackStore::settle(const keys::Key& key, const std::string& model) {
-  if (!m_down) {
-    Stopwatch watch;
-    auto done = m_primary.try_settle(key, model);
-    if (done) {
-      return;
-    }
-    give_up(done.error(), watch.elapsed());
-  }
-  m_fallback.settle(key, model);
+  shared_or_local([&] { return m_primary.try_settle(key, model); },
+                  [&] { m_fallback.settle(key, model); });
 }
 
 // A refused password is the set-up's fault (78); a server away, the

@@ -5,8 +5,11 @@
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
+#include <chrono>
 #include <functional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace state {
 
@@ -65,12 +68,27 @@ public:
   std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
 
   bool using_fallback() const { return m_down; }
-  // A failure of the shared store met outside this class (the affinity of
-  // FallbackAffinity): the same one warning and fallback as any other.
-  void shared_failed(const std::string& problem, util::Millis spent) {
+
+  // The rule of reading and recording, once (the marks, the claims, and
+  // FallbackAffinity's affinity): `shared()`, which returns a
+  // util::Expected, while the shared store answers; its first failure gives
+  // the one warning, and then, as every call from then on, `local()` serves.
+  template <typename Shared, typename Local>
+  auto shared_or_local(Shared&& shared, Local&& local) -> decltype(local()) {
     if (!m_down) {
-      give_up(problem, spent);
+      auto start = std::chrono::steady_clock::now();
+      auto done = shared();
+      if (done) {
+        if constexpr (std::is_void_v<decltype(local())>) {
+          return;
+        } else {
+          return std::move(*done);
+        }
+      }
+      give_up(done.error(),
+              std::chrono::duration_cast<util::Millis>(std::chrono::steady_clock::now() - start));
     }
+    return local();
   }
 
 private:

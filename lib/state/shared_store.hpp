@@ -1,10 +1,12 @@
 #pragma once
 
 #include "keys/key.hpp"
+#include "pool/affinity.hpp"
 #include "pool/mark_store.hpp"
 #include "util/expected.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,20 @@ public:
   virtual util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
                                            util::TimePoint now) = 0;
   virtual util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) = 0;
+};
+
+// Prompt-cache affinity kept on the shared store (docs/marks.md,
+// "Affinity"), with the failure; FallbackAffinity puts it under
+// FallbackStore's rule.
+class SharedAffinityStore {
+public:
+  virtual ~SharedAffinityStore() = default;
+  // The key that last served `id`, if the store still remembers it (the
+  // store may keep its own time, as Redis's expiry does).
+  virtual util::Expected<std::optional<pool::AffinityEntry>> try_affinity(const std::string& id,
+                                                                          util::TimePoint now) = 0;
+  virtual util::Expected<bool> try_remember_affinity(const std::string& id,
+                                                     const std::string& fingerprint) = 0;
 };
 
 } // namespace state

@@ -1,5 +1,6 @@
 #include "state/fallback_store.hpp"
 
+#include "state/fallback_affinity.hpp"
 #include "state/redis/redis_store.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -28,8 +29,9 @@ const util::TimePoint k_t0 = at("2026-11-26T03:00:00Z");
 
 // A SharedStore kept in memory; every call fails with `failure` when it is
 // set, and counts as a call either way.
-class FakeShared final : public state::SharedStore {
+class FakeShared final : public state::SharedStore, public state::SharedAffinityStore {
 public:
+  pool::MemoryAffinityStore affinities;
   std::optional<std::string> failure;
   bool configuration = false; // the failure is a refused password
   pool::MemoryMarkStore memory;
@@ -79,6 +81,18 @@ public:
   util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override {
     return answer<bool>([&] {
       memory.settle(key, model);
+      return true;
+    });
+  }
+
+  util::Expected<std::optional<pool::AffinityEntry>> try_affinity(const std::string& id,
+                                                                  util::TimePoint) override {
+    return answer<std::optional<pool::AffinityEntry>>([&] { return affinities.lookup(id); });
+  }
+  util::Expected<bool> try_remember_affinity(const std::string& id,
+                                             const std::string& fingerprint) override {
+    return answer<bool>([&] {
+      affinities.remember(id, fingerprint, k_t0);
       return true;
     });
   }
@@ -320,4 +334,37 @@ TEST_CASE("a refused password is a configuration error: the warning says so, cha
   CHECK_MESSAGE(warning.find("user is disabled (gave up after") != std::string::npos, warning);
   // Once given up on, a change is refused with the same exit code.
   CHECK(exit_code_of([&] { s.store.reset({k_alpha.fingerprint}); }) == k_config);
+}
+
+TEST_CASE("affinity follows the marks' rule: shared while it answers, one warning, then local") {
+  Scenario s;
+  pool::MemoryAffinityStore local_affinities;
+  util::ManualClock clock(k_t0);
+  state::FallbackAffinity affinity(s.shared, s.store, local_affinities, clock);
+
+  affinity.remember("conversation", k_alpha.fingerprint, k_t0);
+  auto found = affinity.lookup("conversation");
+  REQUIRE(found);
+  CHECK(found->fingerprint == k_alpha.fingerprint);
+  CHECK(local_affinities.size() == 0);
+  CHECK(s.warnings.empty());
+
+  // A failure met by the affinity gives the invocation's one warning, and
+  // the marks then go to the local store too.
+  s.shared.failure = "no answer within 250 ms";
+  CHECK_FALSE(affinity.lookup("conversation"));
+  REQUIRE(s.warnings.size() == 1);
+  int calls = s.shared.calls;
+  affinity.remember("conversation", k_beta.fingerprint, k_t0);
+  s.store.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
+  CHECK(s.shared.calls == calls);
+  CHECK(s.warnings.size() == 1);
+  REQUIRE(local_affinities.lookup("conversation"));
+  CHECK(local_affinities.lookup("conversation")->fingerprint == k_beta.fingerprint);
+  CHECK(s.local.load().count(k_alpha.fingerprint) == 1);
+
+  // The shared store answering again changes nothing for this invocation.
+  s.shared.failure.reset();
+  CHECK(affinity.lookup("conversation")->fingerprint == k_beta.fingerprint);
+  CHECK(s.shared.calls == calls);
 }

@@ -43,7 +43,7 @@ namespace state {
 // Every function reports trouble as a failure message (the server without
 // its password, and what went wrong), as SharedStore promises; FallbackStore
 // decides what it means.
-class RedisStore final : public SharedStore {
+class RedisStore final : public SharedStore, public SharedAffinityStore {
 public:
   static constexpr std::size_t k_batch = 1000;
   // Candidates per claim call: a walk claims among the keys it has not
@@ -109,8 +109,9 @@ public:
   // was remembered (on `now`'s clock); nullopt when none.
   std::string affinity_key(const std::string& id) const;
   util::Expected<std::optional<pool::AffinityEntry>> try_affinity(const std::string& id,
-                                                                  util::TimePoint now);
-  util::Expected<bool> try_remember_affinity(const std::string& id, const std::string& fingerprint);
+                                                                  util::TimePoint now) override;
+  util::Expected<bool> try_remember_affinity(const std::string& id,
+                                             const std::string& fingerprint) override;
 
 private:
   // Runs one script per argument list, pipelined (plain commands may ride
