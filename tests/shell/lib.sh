@@ -119,7 +119,8 @@ complete_bash() {
 }
 
 complete_zsh() {
-  timeout 60 zsh -f "$shell_tests_dir/zsh-complete.zsh" "$source_dir/completions" "$1" |
+  ZSH_COMPLETE_DUMP=$work/zcompdump timeout 60 zsh -f "$shell_tests_dir/zsh-complete.zsh" \
+    "$source_dir/completions" "$1" |
     LC_ALL=C sort -u
 }
 

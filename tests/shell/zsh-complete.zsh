@@ -25,6 +25,20 @@ zmodload zsh/zpty 2>/dev/null || { print -u2 "zsh-complete: no zsh/zpty module";
 zmodload zsh/zselect 2>/dev/null || { print -u2 "zsh-complete: no zsh/zselect module"; exit 3 }
 
 local work=$(mktemp -d "${TMPDIR:-/tmp}/zsh-complete.XXXXXX")
+
+# compinit looks through every function directory of $fpath (a second or
+# more); with ZSH_COMPLETE_DUMP naming a file, the first run writes what it
+# found there and the next runs read it back (-C: no second look). The
+# caller gives each test run a dump of its own, so the completions under
+# test are always the ones found.
+local compinit_call='compinit -u -D'
+if [[ -n ${ZSH_COMPLETE_DUMP:-} ]]; then
+  if [[ -s $ZSH_COMPLETE_DUMP ]]; then
+    compinit_call="compinit -u -C -d ${(q)ZSH_COMPLETE_DUMP}"
+  else
+    compinit_call="compinit -u -d ${(q)ZSH_COMPLETE_DUMP}"
+  fi
+fi
 trap 'zpty -d completer 2>/dev/null; rm -rf -- $work' EXIT
 
 # Runs inside the interactive shell, before the line is typed.
@@ -32,7 +46,7 @@ cat >$work/setup.zsh <<EOF
 PS1='' PROMPT='' RPROMPT='' PROMPT_EOL_MARK=''
 unset zle_bracketed_paste
 fpath=(${(q)fpath_dir} \$fpath)
-autoload -Uz compinit && compinit -u -D
+autoload -Uz compinit && ${compinit_call}
 bindkey '^I' complete-word
 zstyle ':completion:*' menu no
 LISTMAX=100000
@@ -62,7 +76,7 @@ comppostfuncs=( __capture_done )
 EOF
 
 # The interactive shell: with -f and ZDOTDIR pointing at an empty directory
-# it reads no start-up file, and compinit -D writes no dump file.
+# it reads no start-up file (and writes no dump file but the one asked for).
 mkdir -p $work/home
 zpty completer "env TERM=xterm ZDOTDIR=${(q)work}/home zsh -f -i"
 
