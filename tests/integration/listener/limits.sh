@@ -18,8 +18,10 @@ start_mock '{"keys": {
 STREAM='{"model":"claude-sonnet-4-5","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
 BODY='{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
 setup_pool "one $K1"
-start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --max-connections 1 \
-    --idle-timeout 1
+# --idle-timeout also bounds the upstream's silence, and the held stream's
+# upstream is silent until the test opens its gate: that part runs with the
+# default timeout, so that no wall-clock window decides it.
+start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --max-connections 1
 
 # One stream held open by the mock: the second request finds no room.
 curl --noproxy '*' -sS -N --max-time "$HANG_GUARD_S" "$A_URL/v1/messages" \
@@ -35,6 +37,10 @@ expect_requests 1
 wait "$held" || fail "the held stream failed"
 grep -q 'second' "$T/held" || fail "the held stream: $(cat "$T/held")"
 
+stop_serve
+
+start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --max-connections 1 \
+    --idle-timeout 1
 # An answer that takes longer than the idle timeout still arrives.
 lcurl "$A_URL/v1/messages" -H "x-api-key: $TOKEN" -d "$BODY"
 [[ "$CODE" == 200 ]] || fail "a slow answer: status $CODE $(cat "$T/curl.err")"
