@@ -1,10 +1,11 @@
 // The HTTP client of bench/gateway: libcurl, one kept-alive connection per
 // target, so that what is measured is the gateway and not process start-up.
 //
-//   gateway_client latency N BODY URL_A KEY_A URL_B KEY_B
-//       2N sequential POSTs of BODY, alternating A, B, A, B, ... (each target
-//       on its own kept-alive handle; one warm-up request each first).
-//       Prints "A p50 p99" and "B p50 p99" in microseconds.
+//   gateway_client latency N BODY URL KEY [BODY URL KEY]...
+//       N sequential POSTs to each target (a BODY URL KEY triple), in turn:
+//       A, B, C, A, B, C, ... (each target on its own kept-alive handle; one
+//       warm-up request each first). Prints "A p50 p99", "B p50 p99", ... in
+//       microseconds, one line per target in the order given.
 //   gateway_client stream BODY URL KEY
 //       one POST, its answer read to the end. Prints "BYTES SECONDS".
 //   gateway_client concurrent N BODY URL KEY
@@ -82,29 +83,32 @@ std::string read_file(const char* path) {
   return text.str();
 }
 
-int latency(long n, const std::string& body, char** argv) {
-  Target a = make_target(argv[0], argv[1], body);
-  Target b = make_target(argv[2], argv[3], body);
-  if (timed_request(a) < 0 || timed_request(b) < 0) {
-    std::fprintf(stderr, "gateway_client: a warm-up request failed\n");
-    return 1;
-  }
-  std::vector<double> times_a;
-  std::vector<double> times_b;
-  for (long i = 0; i < n; ++i) {
-    double ta = timed_request(a);
-    double tb = timed_request(b);
-    if (ta < 0 || tb < 0) {
-      std::fprintf(stderr, "gateway_client: request %ld failed\n", i);
+// argv holds count triples BODY_FILE URL KEY.
+int latency(long n, int count, char** argv) {
+  std::vector<Target> targets;
+  for (int t = 0; t < count; ++t) {
+    targets.push_back(make_target(argv[3 * t + 1], argv[3 * t + 2], read_file(argv[3 * t])));
+    if (timed_request(targets.back()) < 0) {
+      std::fprintf(stderr, "gateway_client: the warm-up request to %s failed\n", argv[3 * t + 1]);
       return 1;
     }
-    times_a.push_back(ta);
-    times_b.push_back(tb);
   }
-  std::printf("A %.1f %.1f\nB %.1f %.1f\n", percentile(times_a, 0.5), percentile(times_a, 0.99),
-              percentile(times_b, 0.5), percentile(times_b, 0.99));
-  free_target(a);
-  free_target(b);
+  std::vector<std::vector<double>> times(targets.size());
+  for (long i = 0; i < n; ++i) {
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+      double took = timed_request(targets[t]);
+      if (took < 0) {
+        std::fprintf(stderr, "gateway_client: request %ld to target %zu failed\n", i, t + 1);
+        return 1;
+      }
+      times[t].push_back(took);
+    }
+  }
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    std::printf("%c %.1f %.1f\n", static_cast<char>('A' + t), percentile(times[t], 0.5),
+                percentile(times[t], 0.99));
+    free_target(targets[t]);
+  }
   return 0;
 }
 
@@ -163,8 +167,8 @@ int concurrent(long n, const std::string& body, char** argv) {
 int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "latency" && argc == 8) {
-    return latency(std::atol(argv[2]), read_file(argv[3]), argv + 4);
+  if (mode == "latency" && argc >= 6 && (argc - 3) % 3 == 0) {
+    return latency(std::atol(argv[2]), (argc - 3) / 3, argv + 3);
   }
   if (mode == "stream" && argc == 5) {
     return stream(read_file(argv[2]), argv + 3);
@@ -172,7 +176,7 @@ int main(int argc, char** argv) {
   if (mode == "concurrent" && argc == 6) {
     return concurrent(std::atol(argv[2]), read_file(argv[3]), argv + 4);
   }
-  std::fprintf(stderr, "usage: gateway_client latency N BODY URL_A KEY_A URL_B KEY_B |\n"
+  std::fprintf(stderr, "usage: gateway_client latency N BODY URL KEY [BODY URL KEY]... |\n"
                        "       stream BODY URL KEY | concurrent N BODY URL KEY\n");
   return 2;
 }
