@@ -1,4 +1,5 @@
-// The affinity of a send: a hash of the session, else of the prompt's prefix.
+// The affinity of a send: a hash of the session, else of the conversation
+// the body names, else of the prompt's prefix.
 #include "affinity_id.hpp"
 
 #include "upstream/prompt_prefix.hpp"
@@ -23,16 +24,20 @@ std::string hashed(std::string_view domain, std::string_view text) {
 }
 } // namespace
 
-std::string affinity_id(const std::optional<std::string>& session, const std::string& body) {
+std::string affinity_id(const std::optional<std::string>& session, const std::string& body,
+                        BodyNames names) {
   if (session) {
     return hashed("session", *session);
   }
-  std::string prefix = upstream::prompt_prefix(body);
-  if (prefix.empty() || (prefix.size() < k_min_cached_prefix &&
-                         body.find("\"cache_control\"") == std::string::npos)) {
+  upstream::PromptKey key = upstream::prompt_key(body, names == BodyNames::read);
+  if (key.conversation) {
+    // A conversation its client names is a session by another name.
+    return hashed("session", *key.conversation);
+  }
+  if (key.prefix.empty() || !upstream::could_be_cached(key.prefix.size(), body)) {
     return {};
   }
-  return hashed("prefix", prefix);
+  return hashed("prefix", key.prefix);
 }
 
 } // namespace app

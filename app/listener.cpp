@@ -284,6 +284,13 @@ void Listener::handle(const ClientRequest& request, ReplySink& sink) {
     auto transport = take_transport();
     SendWorld world{*pool->provider, pool->base_url, *pool->source, store,
                     clock,           *transport,     m_console,     {}};
+    // The affinities live where the marks do (PoolState: beside the state
+    // file, or on Redis), opened per request as the marks are, so the
+    // listener's threads and other processes share them. A lone key from
+    // the environment has no choice to make.
+    if (pool_state) {
+      world.affinities = &pool_state->affinities();
+    }
     ForwardOptions options;
     options.retries = m_options.retries.value_or(0);
     SendOptions send;

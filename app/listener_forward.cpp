@@ -2,7 +2,9 @@
 // arrives and keeps any other answer until the walk has judged it.
 #include "listener_forward.hpp"
 
+#include "affinity_id.hpp"
 #include "key_labels.hpp"
+#include "narrator.hpp"
 #include "upstream_text.hpp"
 
 #include "upstream/messages.hpp"
@@ -75,6 +77,18 @@ private:
   bool m_started = false;
 };
 
+// -v in the listener is one line per request (Listener::log), not the
+// narration of each attempt; of the walk it tells only that a key was
+// chosen for affinity, in the words of `ask`.
+class AffinityTeller final : public pool::WalkObserver {
+public:
+  explicit AffinityTeller(Narrator& narrator) : m_narrator(narrator) {}
+  void preferred(const keys::Key& key) override { m_narrator.preferred(key); }
+
+private:
+  Narrator& m_narrator;
+};
+
 } // namespace
 
 void reply_error(ReplySink& sink, const upstream::Provider& provider, long status,
@@ -99,6 +113,11 @@ ForwardSummary forward(const SendWorld& world, const ForwardOptions& options,
   walk_options.retries = options.retries;
   walk_options.wait_max = options.wait_max;
   walk_options.jitter = world.jitter;
+  if (world.affinities && prompt_path(request.path)) {
+    walk_options.affinity =
+        affinity_id(client_session(request.headers), request.body, BodyNames::read);
+    walk_options.affinity_store = world.affinities;
+  }
 
   std::vector<std::string> headers = forwarded_headers(request.headers);
   auto make_request = [&](const keys::Key& key) {
@@ -106,8 +125,10 @@ ForwardSummary forward(const SendWorld& world, const ForwardOptions& options,
                             request.body);
   };
   AttemptRecord record;
+  Narrator narrator(world.console, record, world.source);
+  AffinityTeller teller(narrator);
   pool::WalkResult result =
-      walk_pool(world, walk_options, redactor, exchange, make_request, record, nullptr);
+      walk_pool(world, walk_options, redactor, exchange, make_request, record, &teller);
   summary.key = result.key;
 
   if (exchange.started()) {

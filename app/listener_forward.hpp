@@ -57,6 +57,10 @@ struct ForwardSummary {
 
 // Sends `request` through the pool of `world` and writes the answer to
 // `sink` (start, chunks, end: always, exactly once each of start and end).
+// A request a prompt cache serves (prompt_path) prefers the key of its
+// affinity in `world.affinities`, when there are any: the client's session
+// header (client_session), else the conversation its body names, else its
+// prompt's prefix (affinity_id); -v says when that key is chosen.
 // Never throws for anything the upstream or the client does.
 ForwardSummary forward(const SendWorld& world, const ForwardOptions& options,
                        const ForwardRequest& request, ReplySink& sink);

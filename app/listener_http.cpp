@@ -1,5 +1,6 @@
 #include "listener_http.hpp"
 
+#include "upstream/prompt_prefix.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -121,6 +122,25 @@ bool key_bound_path(std::string_view path) {
     }
   }
   return false;
+}
+
+bool prompt_path(std::string_view path) {
+  path = path_of(path);
+  return path == "/v1/messages" || path == "/v1/chat/completions" || path == "/v1/responses";
+}
+
+std::optional<std::string> client_session(const HeaderList& headers) {
+  for (const auto& [name, value] : headers) {
+    if (util::to_lower(name) != "x-claude-code-session-id") {
+      continue;
+    }
+    std::string_view given = util::trim(value);
+    if (given.empty() || given.size() > upstream::k_max_conversation_id) {
+      return std::nullopt;
+    }
+    return std::string(given);
+  }
+  return std::nullopt;
 }
 
 } // namespace app

@@ -7,6 +7,7 @@
 
 #include "upstream/headers.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,19 @@ HeaderList relayed_headers(const upstream::Headers& headers);
 // /uploads). The listener refuses them: another key would not find the
 // object, or would own what the client creates.
 bool key_bound_path(std::string_view path);
+
+// Whether a path (after the provider's prefix, query included) asks for a
+// model's answer, which a prompt cache serves: /v1/messages,
+// /v1/chat/completions, /v1/responses. Only those walks prefer the key of
+// an affinity (docs/marks.md, "Affinity"); a token count reads no cache.
+bool prompt_path(std::string_view path);
+
+// The session a client names in a header: `x-claude-code-session-id`
+// (Claude Code sends it on every request), when it is not empty and at
+// most upstream::k_max_conversation_id bytes long (a longer one is
+// ignored: its hashing stays bounded). Its value is for the affinity
+// hash only: never printed, logged or stored.
+std::optional<std::string> client_session(const HeaderList& headers);
 
 // The path of `target` without its query.
 std::string_view path_of(std::string_view target);

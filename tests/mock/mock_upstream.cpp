@@ -30,6 +30,8 @@
 #include "mock_script.hpp"
 #include "mock_sigv4.hpp"
 
+#include "upstream/prompt_prefix.hpp"
+
 namespace {
 
 // Enough workers for 64+ concurrent clients: with keep-alive each open
@@ -154,11 +156,11 @@ mock::request_info describe(const httplib::Request& req, std::uint64_t number) {
         prefix["first"] = body["messages"][0];
       }
       std::string text = prefix.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      // Only a prompt that could be cached takes part, as bridge's affinity
-      // rule says (docs/marks.md): one that marks a breakpoint, or whose
+      // Only a prompt that could be cached takes part, by bridge's own
+      // affinity rule (docs/marks.md): one that marks a breakpoint, or whose
       // prefix is long enough. Other answers carry no cache counts, so two
       // identical short requests get identical answers.
-      if (text.size() >= 4096 || req.body.find("\"cache_control\"") != std::string::npos) {
+      if (upstream::could_be_cached(text.size(), req.body)) {
         info.prefix_bytes = text.size();
         info.prefix_hash = std::hash<std::string>{}(text);
       }

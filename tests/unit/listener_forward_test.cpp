@@ -3,6 +3,8 @@
 // the client would see: no socket, no thread, no sleep.
 #include "listener_forward.hpp"
 
+#include "affinity_id.hpp"
+
 #include "fake_transport.hpp"
 #include "test_support.hpp"
 #include "upstream/anthropic.hpp"
@@ -82,6 +84,9 @@ struct Forward {
   app::ForwardOptions options;
   RecordingSink sink;
   std::string said; // what the console said
+  pool::MemoryAffinityStore affinities;
+  bool with_affinities = false;
+  app::HeaderList extra; // the client's headers beside the token's
 
   Forward() {
     source.keys.push_back(keys::make_key("one", "sk-ant-one-0123456789"));
@@ -96,11 +101,16 @@ struct Forward {
     const upstream::Provider& used = other ? *other : provider;
     app::SendWorld world{used,  base_url,  source,  store,
                          clock, transport, console, [] { return 0.0; }};
+    if (with_affinities) {
+      world.affinities = &affinities;
+    }
     app::ForwardRequest request{
         method,
         path,
         {{"x-api-key", "TOKEN"}, {"anthropic-version", "2023-06-01"}, {"connection", "keep-alive"}},
         body};
+    request.headers.insert(request.headers.end(), extra.begin(), extra.end());
+    sink = RecordingSink{};
     return app::forward(world, options, request, sink);
   }
 
@@ -264,4 +274,55 @@ TEST_CASE("forward: a success that breaks off mid-way reaches the client broken,
   CHECK(f.sink.ends == 1);
   CHECK_FALSE(f.sink.complete);
   CHECK(f.transport.sent().size() == 1); // not retried: the client has begun its answer
+}
+
+TEST_CASE("forward: a session header keeps the conversation on the key that served it") {
+  Forward f;
+  f.with_affinities = true;
+  f.console.verbose = true;
+  f.extra = {{"x-claude-code-session-id", "session-secret"}};
+  f.transport.script(
+      answer(429, {anthropic_error("rate_limit_error", "slow down")}, {{"retry-after", "30"}}));
+  f.transport.script(answer(200, {"one"}));
+  CHECK(f.run().key->label == "two");
+  // Remembered under the hash the one rule gives, never the session itself.
+  CHECK(f.affinities.size() == 1);
+  CHECK_FALSE(f.affinities.lookup("session-secret").has_value());
+  auto entry = f.affinities.lookup(app::affinity_id(std::string("session-secret"), k_body));
+  REQUIRE(entry.has_value());
+  CHECK(entry->fingerprint == f.source.keys[1].fingerprint);
+
+  // Key one is usable again and first in the order: the session stays on two.
+  f.clock.advance(util::Millis(60'000));
+  f.transport.script(answer(200, {"two"}));
+  CHECK(f.run().key->label == "two");
+  CHECK(f.said.find("key two (sk-a...6789): chosen for affinity") != std::string::npos);
+  CHECK(f.said.find("session-secret") == std::string::npos);
+
+  // Without the header, the plain walk.
+  f.extra.clear();
+  f.transport.script(answer(200, {"three"}));
+  CHECK(f.run().key->label == "one");
+  // A token count reads no cache: no affinity, and nothing remembered.
+  f.extra = {{"x-claude-code-session-id", "session-secret"}};
+  f.transport.script(answer(200, {"{}"}));
+  CHECK(f.run("POST", "/v1/messages/count_tokens").key->label == "one");
+  CHECK(f.affinities.size() == 1);
+}
+
+TEST_CASE("forward: the body's metadata.user_id, OpenAI's prompt_cache_key or user name the "
+          "conversation") {
+  upstream::OpenAiProvider openai;
+  for (const char* field : {R"("metadata":{"user_id":"u-secret"})",
+                            R"("prompt_cache_key":"u-secret")", R"("user":"u-secret")"}) {
+    CAPTURE(field);
+    Forward f;
+    f.with_affinities = true;
+    std::string body = std::string(R"({"model":"m",)") + field +
+                       R"(,"messages":[{"role":"user","content":"hi"}]})";
+    f.transport.script(answer(200, {"{}"}));
+    f.run("POST", "/v1/chat/completions", body, &openai);
+    // The same id as a session of that name: a conversation its client names.
+    CHECK(f.affinities.lookup(app::affinity_id(std::string("u-secret"), k_body)).has_value());
+  }
 }

@@ -1,6 +1,8 @@
 // The listener's header and path rules, apart from any server.
 #include "listener_http.hpp"
 
+#include "upstream/prompt_prefix.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -87,4 +89,26 @@ TEST_CASE("listener: batches and files are bound to the key that made them") {
   CHECK_FALSE(app::key_bound_path("/v1/filesystem"));
   CHECK_FALSE(app::key_bound_path("/chat/completions"));
   CHECK(app::path_of("/v1/models?limit=2") == "/v1/models");
+}
+
+TEST_CASE("listener: the walks a prompt cache serves are the model's answers") {
+  CHECK(app::prompt_path("/v1/messages"));
+  CHECK(app::prompt_path("/v1/messages?beta=true"));
+  CHECK(app::prompt_path("/v1/chat/completions"));
+  CHECK(app::prompt_path("/v1/responses"));
+  CHECK_FALSE(app::prompt_path("/v1/messages/count_tokens"));
+  CHECK_FALSE(app::prompt_path("/v1/models"));
+  CHECK_FALSE(app::prompt_path("/v1/messagesx"));
+}
+
+TEST_CASE("listener: the client's session header, bounded") {
+  CHECK_FALSE(app::client_session({{"x-api-key", "TOKEN"}}).has_value());
+  CHECK(app::client_session({{"X-Claude-Code-Session-Id", " 4b1c-uuid "}}) ==
+        std::optional<std::string>("4b1c-uuid"));
+  CHECK_FALSE(app::client_session({{"x-claude-code-session-id", "  "}}).has_value());
+  std::string longest(upstream::k_max_conversation_id, 's');
+  CHECK(app::client_session({{"x-claude-code-session-id", longest}}) ==
+        std::optional<std::string>(longest));
+  CHECK_FALSE(app::client_session({{"x-claude-code-session-id", longest + "s"}}).has_value());
+  CHECK_FALSE(app::client_session({{"x-session-id", "other"}}).has_value());
 }

@@ -14,6 +14,17 @@
 #   head_value NAME         a header of $T/head (case-insensitive), without its CR
 #   need_node_packages PKG...  NODE_DIR: where npm installed PKG..., else skip (77)
 #   node_script FILE.mjs    FILE.mjs of the scenario's folder, beside NODE_DIR's modules
+#   failover_pool NAME      keys one ($K1, answering 429 with retry-after 90) and two
+#                           ($K2, "served by the second key") in the pool, the mock
+#                           started; BODY a short Messages body
+#   expect_second_key       the last lcurl (after failover_pool) was served by key two:
+#                           200, its text, bridge-key: two
+#   slow_clients NAME COUNT ARGS...
+#                           bridge-hostile-client slowloris with COUNT connections against
+#                           the listener (its unix socket when it has one, else its
+#                           port) and ARGS; output in $T/NAME.out, shown; fails unless
+#                           all COUNT were dropped and the client exited 0 (and, without
+#                           --keep-alive, unless the request sent beside them was served)
 SERVE_LISTEN=127.0.0.1:0
 UNIX_SOCKET=
 TOKEN=
@@ -103,4 +114,46 @@ node_script() {
     [[ -e "$T/node/node_modules" ]] || ln -s "$NODE_DIR/node_modules" "$T/node/node_modules"
     cp "$(dirname "$0")/$1" "$T/node/"
     printf '%s\n' "$T/node/$1"
+}
+
+# failover_pool NAME: two keys, the first rate-limited, the mock started.
+# shellcheck disable=SC2034 # K1, K2 and BODY are read by the scenarios
+failover_pool() {
+    K1=sk-ant-$1-one-Qw3rTy0001
+    K2=sk-ant-$1-two-Qw3rTy0002
+    start_mock '{"keys": {
+      "'"$K1"'": {"status": 429, "headers": {"retry-after": "90"}},
+      "'"$K2"'": {"text": "served by the second key"}}}'
+    setup_pool "one $K1" "two $K2"
+    BODY='{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
+}
+
+# expect_second_key: the last lcurl got key two's answer.
+expect_second_key() {
+    [[ "$CODE" == 200 ]] || fail "status $CODE: $(cat "$T/body") $(cat "$T/curl.err")"
+    grep -q 'served by the second key' "$T/body" || fail "body: $(cat "$T/body")"
+    [[ "$(head_value bridge-key)" == two ]] || fail "bridge-key: $(cat "$T/head")"
+}
+
+# slow_clients NAME COUNT ARGS...: trickling clients against the listener.
+slow_clients() {
+    local name=$1 count=$2 rc=0 port target
+    shift 2
+    [[ -x "${BRIDGE_HOSTILE_CLIENT:-}" ]] || fail "\$BRIDGE_HOSTILE_CLIENT must name bridge-hostile-client"
+    if [[ -n "$UNIX_SOCKET" ]]; then
+        target=(--unix "$UNIX_SOCKET")
+    else
+        port=${A_URL##*:}
+        target=(--port "${port%%/*}")
+    fi
+    "$BRIDGE_HOSTILE_CLIENT" slowloris "${target[@]}" --count "$count" "$@" \
+        --token-file "$T/token" --guard-s "$HANG_GUARD_S" >"$T/$name.out" 2>&1 || rc=$?
+    cat "$T/$name.out"
+    if [[ " $* " != *" --keep-alive "* ]]; then
+        grep -q '^served 200 while' "$T/$name.out" ||
+            fail "$name: the request beside the slow clients was not served"
+    fi
+    grep -q "^dropped $count of $count slow clients" "$T/$name.out" ||
+        fail "$name: the slow clients were not all dropped"
+    ((rc == 0)) || fail "$name: bridge-hostile-client slowloris exit $rc"
 }

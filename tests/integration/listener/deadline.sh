@@ -16,32 +16,18 @@
 source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/listener.sh
 source "$(dirname "$0")/../lib/listener.sh"
-[[ -x "${BRIDGE_HOSTILE_CLIENT:-}" ]] || fail "\$BRIDGE_HOSTILE_CLIENT must name bridge-hostile-client"
 
 K1=sk-ant-deadline-one-Qw3rTy001
 start_mock '{"keys": {"'$K1'": {"text": "served"}}}'
 setup_pool "one $K1"
 start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --idle-timeout 60 \
     --request-deadline 3 --max-connections 4
-port=${A_URL##*:}
-port=${port%%/*}
 
-rc=0
-"$BRIDGE_HOSTILE_CLIENT" slowloris --port "$port" --count 8 --gap-ms 300 \
-    --token-file "$T/token" --guard-s "$HANG_GUARD_S" >"$T/loris.out" 2>&1 || rc=$?
-cat "$T/loris.out"
-grep -q '^served 200 while' "$T/loris.out" || fail "the request beside the slow clients was not served"
-grep -q '^dropped 8 of 8 slow clients' "$T/loris.out" || fail "trickling clients were not all dropped"
-((rc == 0)) || fail "bridge-hostile-client slowloris: exit $rc"
+slow_clients loris 8 --gap-ms 300
 expect_key_requests "$K1" 1 # the trickled requests never reached the upstream
 
 # A kept-alive connection: one request served, then the next trickled.
-rc=0
-"$BRIDGE_HOSTILE_CLIENT" slowloris --port "$port" --count 2 --gap-ms 300 --keep-alive 1 \
-    --token-file "$T/token" --guard-s "$HANG_GUARD_S" >"$T/kept.out" 2>&1 || rc=$?
-cat "$T/kept.out"
-grep -q '^dropped 2 of 2 slow clients' "$T/kept.out" || fail "kept-alive trickling clients were not dropped"
-((rc == 0)) || fail "bridge-hostile-client slowloris --keep-alive: exit $rc"
+slow_clients kept 2 --gap-ms 300 --keep-alive 1
 expect_key_requests "$K1" 2 # the two requests served beside them, nothing trickled
 
 kill -0 "$BRIDGE_PID" || fail "the listener died"
@@ -54,13 +40,7 @@ stop_serve
 SERVE_LISTEN=unix:$T/bridge.sock
 start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --idle-timeout 60 \
     --request-deadline 3 --max-connections 4
-rc=0
-"$BRIDGE_HOSTILE_CLIENT" slowloris --unix "$UNIX_SOCKET" --count 8 --gap-ms 300 \
-    --token-file "$T/token" --guard-s "$HANG_GUARD_S" >"$T/unix.out" 2>&1 || rc=$?
-cat "$T/unix.out"
-grep -q '^served 200 while' "$T/unix.out" || fail "unix: the request beside the slow clients was not served"
-grep -q '^dropped 8 of 8 slow clients' "$T/unix.out" || fail "unix: trickling clients were not all dropped"
-((rc == 0)) || fail "bridge-hostile-client slowloris --unix: exit $rc"
+slow_clients unix 8 --gap-ms 300
 expect_key_requests "$K1" 4 # the three requests so far and the one beside them
 stop_serve
 [[ "$SERVE_RC" == 0 ]] || fail "serve exit $SERVE_RC"

@@ -11,13 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/listener.sh
 source "$(dirname "$0")/../lib/listener.sh"
 
-K1=sk-ant-listen-one-Qw3rTy0001
-K2=sk-ant-listen-two-Qw3rTy0002
-start_mock '{"keys": {
-  "'$K1'": {"status": 429, "headers": {"retry-after": "90"}},
-  "'$K2'": {"text": "served by the second key"}}}'
-setup_pool "one $K1" "two $K2"
-BODY='{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
+failover_pool listen
 
 # Not on loopback: refused before anything listens.
 for address in 0.0.0.0:0 10.1.2.3:8787 example.com:80; do
@@ -44,9 +38,7 @@ expect_requests 0
 # With the token: the first key's 429 fails over, the client sees the 200.
 lcurl "$A_URL/v1/messages" -H "x-api-key: $TOKEN" -H 'anthropic-version: 2023-06-01' \
     -H 'anthropic-beta: test-beta' -H 'content-type: application/json' -d "$BODY"
-[[ "$CODE" == 200 ]] || fail "through the listener: status $CODE: $(cat "$T/body")"
-grep -q 'served by the second key' "$T/body" || fail "body: $(cat "$T/body")"
-[[ "$(head_value bridge-key)" == two ]] || fail "bridge-key: $(cat "$T/head")"
+expect_second_key
 expect_key_requests "$K1" 1
 expect_key_requests "$K2" 1
 # The end-to-end headers went on; the token never did.

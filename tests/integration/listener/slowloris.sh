@@ -17,23 +17,13 @@
 source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/listener.sh
 source "$(dirname "$0")/../lib/listener.sh"
-[[ -x "${BRIDGE_HOSTILE_CLIENT:-}" ]] || fail "\$BRIDGE_HOSTILE_CLIENT must name bridge-hostile-client"
-
 K1=sk-ant-loris-one-Qw3rTy000001
 start_mock '{"keys": {"'$K1'": {"text": "served"}}}'
 setup_pool "one $K1"
 start_serve --key-file "$KEYS" --state "$STATE" --base-url "$MOCK_URL" --idle-timeout 1 \
     --request-deadline 3600 --max-connections 4
-port=${A_URL##*:}
-port=${port%%/*}
 
-rc=0
-"$BRIDGE_HOSTILE_CLIENT" slowloris --port "$port" --count 32 --gap-ms 5000 \
-    --token-file "$T/token" --guard-s "$HANG_GUARD_S" >"$T/loris.out" 2>&1 || rc=$?
-cat "$T/loris.out"
-grep -q '^served 200 while' "$T/loris.out" || fail "the request beside the slow clients was not served"
-grep -q '^dropped 32 of 32 slow clients' "$T/loris.out" || fail "slow clients were not all dropped"
-((rc == 0)) || fail "bridge-hostile-client slowloris: exit $rc"
+slow_clients loris 32 --gap-ms 5000
 expect_key_requests "$K1" 1 # the slow clients' requests never reached the upstream
 
 kill -0 "$BRIDGE_PID" || fail "the listener died"

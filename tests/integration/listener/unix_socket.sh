@@ -13,13 +13,7 @@ source "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/lib/listener.sh
 source "$(dirname "$0")/../lib/listener.sh"
 
-K1=sk-ant-unix-one-Qw3rTy000001
-K2=sk-ant-unix-two-Qw3rTy000002
-start_mock '{"keys": {
-  "'$K1'": {"status": 429, "headers": {"retry-after": "90"}},
-  "'$K2'": {"text": "served by the second key"}}}'
-setup_pool "one $K1" "two $K2"
-BODY='{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
+failover_pool unix
 SOCK=$T/bridge.sock
 
 SERVE_LISTEN=unix:$SOCK
@@ -36,9 +30,7 @@ expect_requests 0
 # With it: the first key's 429 fails over to the second.
 lcurl --unix-socket "$SOCK" "$A_URL/v1/messages" -H "x-api-key: $TOKEN" \
     -H 'content-type: application/json' -d "$BODY"
-[[ "$CODE" == 200 ]] || fail "over the socket: status $CODE: $(cat "$T/body") $(cat "$T/curl.err")"
-grep -q 'served by the second key' "$T/body" || fail "body: $(cat "$T/body")"
-[[ "$(head_value bridge-key)" == two ]] || fail "bridge-key: $(cat "$T/head")"
+expect_second_key
 expect_key_requests "$K1" 1
 expect_key_requests "$K2" 1
 expect_mock_log_not_contains "$TOKEN"
