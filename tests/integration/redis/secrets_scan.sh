@@ -76,9 +76,9 @@ while IFS= read -r name; do
         esac
     } >>"$T/dump/values.txt"
 done < <(redis_cli -n 2 --scan)
-((n >= 4)) || fail "only $n keys in Redis: $(cat "$T/dump/values.txt")"
+(($(redis_marks scan: -n 2 | grep -c .) >= 4)) || fail "only $n keys and fewer than 4 marks in Redis: $(cat "$T/dump/values.txt")"
 grep -qx 'KEY scan:{pool}:marks' "$T/dump/values.txt" || fail "no mark in the dump"
-grep -qx 'rate' "$T/dump/values.txt" || fail "the marks do not carry the label: $(cat "$T/dump/values.txt")"
+grep -qP '\trate\t' "$T/dump/values.txt" || fail "the marks do not carry the label: $(cat "$T/dump/values.txt")"
 redis_cli CONFIG SET rdbcompression no >/dev/null
 redis_cli --rdb "$T/dump/dump.rdb" >/dev/null 2>&1 || fail "cannot take a snapshot of the server"
 [[ -s "$T/dump/dump.rdb" ]] || fail "empty snapshot"
