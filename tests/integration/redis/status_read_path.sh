@@ -43,7 +43,7 @@ for STATE in "$FILE_STATE" "$REDIS_STATE"; do
     run_pool ask -m "$MODEL" --no-stdin "hi"
     expect_rc 0
     expect_out_eq "served"
-    expect_err_not_contains "warning"
+    expect_err_not_contains "shared state"
 done
 [[ $(redis_marks rp: | grep -c .) -eq $((FILLERS + 3)) ]] || fail "Redis holds $(redis_marks rp: | grep -c .) marks, not $((FILLERS + 3))"
 
