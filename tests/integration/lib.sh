@@ -21,11 +21,12 @@
 #   lib/wait.sh       polling for a condition, timing without wall-clock windows
 #   lib/redis.sh      a real redis-server
 #   lib/machines.sh   simulated machines (own HOME, state file)
-# Sourced here, in that order. Three more are sourced by the scenarios that
+# Sourced here, in that order. Four more are sourced by the scenarios that
 # need them, after this file:
 #   lib/hostile.sh    hostile or oversized input: sane, send, problem, ...
 #   lib/other_user.sh a throwaway local user (root only)
 #   lib/redis_cluster.sh  a real Redis Cluster (masters and replicas)
+#   lib/claims.sh     processes claiming at once, and what the mock answered
 _LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)
 # shellcheck source=tests/integration/lib/core.sh
 source "$_LIB_DIR/core.sh"

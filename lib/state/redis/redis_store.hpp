@@ -14,30 +14,34 @@ namespace state {
 // The marks of a key pool kept on a Redis server (docs/redis.md), so
 // that every machine of a fleet sees what any of them learned.
 //
-// Layout (docs/redis.md): one hash per key fingerprint and scope,
-//   <prefix>{pool}:mark:<fingerprint>:<scope>
-// (scope "key": the whole key, as a disabled, spend-limit or billing mark;
-// "model:<name>": a cooldown of that model only) holding kind, status,
-// reason, label, hint, since_ms and delay_ms (never a key); one set per
-// fingerprint naming its scopes,
-//   <prefix>{pool}:scopes:<fingerprint>
-// and one hash per fingerprint with the rate limits last seen, per model,
+// Layout (docs/redis.md): one hash for the marks of the whole pool,
+//   <prefix>{pool}:marks
+// whose field is a key fingerprint and whose value holds that key's marks,
+// one line per scope ("key": the whole key, as a disabled, spend-limit or
+// billing mark; "model:<name>": a cooldown of that model only) with kind,
+// status, since_ms, delay_ms, label, hint and reason (redis_marks.hpp; never
+// a key); the hash lives as long as its longest mark, for ever once one is
+// disabled.
+// One hash per fingerprint with the rate limits last seen, per model,
 //   <prefix>{pool}:limits:<fingerprint>   field <model>: the JSON object the
 // state file keeps under models.<model>.limits (kept a day after the last).
+// Marks of the earlier layout (one hash per mark, <prefix>{pool}:mark:<fp>:
+// <scope>, and a set of scopes, <prefix>{pool}:scopes:<fp>) are still read,
+// reset and cleared, never written.
 // The request buckets of claims (docs/marks.md, "Claims") are one hash per
 // fingerprint and model,
 //   <prefix>{pool}:bucket:<fingerprint>:<model>   level, at, limit, per_ms
 // kept and claimed by claim.lua on the server's clock, expiring by themselves.
 // The "{pool}" hash tag keeps a pool in one Cluster slot. A cooling mark
-// expires by itself (PEXPIRE) and is read back with PTTL, so the server's
-// clock is the only one that counts. Every decision (never shorten, disabled
-// beats cooling) is made by a script on the server (state/redis/*.lua), run
-// with EVALSHA and sent again with EVAL when the server answers NOSCRIPT.
+// ends at since_ms + delay_ms of the server's TIME, which load.lua sends
+// with the marks, so the server's clock is the only one that counts. Every decision (never shorten,
+// disabled beats cooling) is made by a script on the server (state/redis/*.lua), run with EVALSHA
+// and sent again with EVAL when the server answers NOSCRIPT.
 //
 // Costs: try_load() is one round trip for up to k_batch fingerprints (every
-// scope and the limits included), and pipelines the batches of a larger
-// pool; try_record(), try_record_limits() (the limits and the bucket's
-// observation pipelined), try_claim(), try_refused() and try_settle() are
+// scope and the limits included; a few server calls per batch, none per
+// fingerprint), and pipelines the batches of a larger pool; try_record(), try_record_limits() (the
+// limits and the bucket's observation pipelined), try_claim(), try_refused() and try_settle() are
 // one round trip each.
 //
 // Every function reports trouble as a failure message (the server without
@@ -95,8 +99,8 @@ public:
   // The start of every key name of the pool: <prefix>{pool}: (the one place
   // key names begin; each script is given it or names built from it).
   std::string pool_root() const;
-  std::string mark_key(const std::string& fingerprint, const std::string& scope) const;
-  std::string scopes_key(const std::string& fingerprint) const;
+  // The hash of the pool's marks.
+  std::string marks_key() const;
   std::string limits_key(const std::string& fingerprint) const;
   std::string bucket_key(const std::string& fingerprint, const std::string& model) const;
   // The name of a scope in the layout: "key", or "model:<name>".
@@ -131,6 +135,8 @@ private:
                                           util::Millis may_wait);
   util::Expected<bool> run_bucket(const keys::Key& key, const std::string& model,
                                   const char* operation);
+  // The records of load.lua's answer (marks of the earlier layout, limits).
+  static void read_records(const redisReply* records, util::TimePoint now, pool::MarkMap& marks);
   std::vector<RedisCommand> batched_calls(const char* sha,
                                           const std::vector<std::string>& fingerprints) const;
 

@@ -8,6 +8,14 @@
 #   stop_redis [SIGNAL]         send SIGNAL (default KILL) and wait for it to end
 #   restart_redis               start it again on the same port and socket
 #   redis_cli ARGS...           redis-cli against it, authenticated
+#   redis_marks PREFIX [ARGS...] one line per mark stored under PREFIX (ARGS go to
+#                               redis_cli, e.g. -n DB), ended ones included: the
+#                               fingerprint, then the stored line (scope, kind,
+#                               status, since_ms, delay_ms, label, hint, reason),
+#                               TAB-separated (docs/redis.md, "Layout")
+#   redis_mark_left PREFIX FP SCOPE [ARGS...]
+#                               ms that mark has left on the server's clock: -1
+#                               disabled, -2 none or ended
 #   shared_pool LINE...         setup_pool, with the state ($STATE) the Redis URL
 #                               in $SHARED (set by the scenario)
 #   start_hostile_redis MODE [ARG] [OPTION...]
@@ -25,22 +33,37 @@ REDIS_PASSWORD=
 REDIS_URL=
 REDIS_TIMEOUT_MS=10000
 
-# _launch_redis: redis-server on $REDIS_PORT and $REDIS_SOCK; 1 if it does not answer.
-_launch_redis() {
-    mkdir -p "$T/redis"
-    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --requirepass "$REDIS_PASSWORD" \
-        --unixsocket "$REDIS_SOCK" --unixsocketperm 700 --save '' --appendonly no \
-        --dir "$T/redis" --logfile "$T/redis/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
-    REDIS_PID=$!
-    local i
+# _launch_redis_server PORT DIR [OPTION...]: a redis-server on 127.0.0.1:PORT
+# with the password $REDIS_PASSWORD, its files in DIR, and OPTIONs; sets
+# REDIS_LAUNCHED_PID (also when it fails); 1 if it does not answer PING.
+# Shared by start_redis and the Cluster's nodes (redis_cluster.sh).
+REDIS_LAUNCHED_PID=
+_launch_redis_server() {
+    local port=$1 dir=$2 i
+    shift 2
+    mkdir -p "$dir"
+    redis-server --bind 127.0.0.1 --port "$port" --requirepass "$REDIS_PASSWORD" --save '' \
+        --appendonly no --dir "$dir" --logfile "$dir/redis.log" --daemonize no "$@" \
+        </dev/null >/dev/null 2>&1 &
+    REDIS_LAUNCHED_PID=$!
     for ((i = 0; i < 200; i++)); do
-        if redis_cli PING 2>/dev/null | grep -q PONG; then
+        if REDISCLI_AUTH="$REDIS_PASSWORD" timeout -k 2 20 redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null |
+            grep -q PONG; then
             return 0
         fi
-        kill -0 "$REDIS_PID" 2>/dev/null || return 1
+        kill -0 "$REDIS_LAUNCHED_PID" 2>/dev/null || return 1
         sleep 0.05
     done
     return 1
+}
+
+# _launch_redis: redis-server on $REDIS_PORT and $REDIS_SOCK; 1 if it does not answer.
+_launch_redis() {
+    local status=0
+    _launch_redis_server "$REDIS_PORT" "$T/redis" --unixsocket "$REDIS_SOCK" --unixsocketperm 700 ||
+        status=$?
+    REDIS_PID=$REDIS_LAUNCHED_PID
+    return "$status"
 }
 
 # start_redis: redis-server on a free port with a password; sets REDIS_*.
@@ -88,6 +111,33 @@ restart_redis() {
 # redis_cli ARGS...: redis-cli against the test's server, authenticated.
 redis_cli() {
     REDISCLI_AUTH="$REDIS_PASSWORD" timeout -k 2 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+# redis_marks PREFIX [ARGS...]: see the header of this file.
+redis_marks() {
+    local prefix=$1
+    shift
+    # shellcheck disable=SC2016
+    redis_cli "$@" EVAL 'local out = {}
+        local h = redis.call("HGETALL", KEYS[1])
+        for i = 1, #h, 2 do
+          for line in string.gmatch(h[i + 1], "[^\n]+") do out[#out + 1] = h[i] .. "\t" .. line end
+        end
+        return out' 1 "${prefix}{pool}:marks" | grep -v '^$' || true
+}
+
+# redis_mark_left PREFIX FP SCOPE [ARGS...]: see the header of this file.
+redis_mark_left() {
+    local prefix=$1 fp=$2 scope=$3 line kind since delay now left
+    shift 3
+    line=$(redis_marks "$prefix" "$@" | awk -F'\t' -v fp="$fp" -v s="$scope" '$1 == fp && $2 == s')
+    [[ -n "$line" ]] || { echo -2; return 0; }
+    IFS=$'\t' read -r _ _ kind _ since delay _ <<<"$line"
+    [[ $kind != disabled ]] || { echo -1; return 0; }
+    now=$(redis_cli "$@" TIME | awk 'NR == 1 { s = $1 } NR == 2 { printf "%.0f", s * 1000 + int($1 / 1000) }')
+    left=$((since + delay - now))
+    ((left > 0)) || left=-2
+    echo "$left"
 }
 
 # shared_pool LINE...: setup_pool (key file $KEYS), then the state is the

@@ -27,23 +27,12 @@ cluster_cli() {
 
 # _launch_cluster_node PORT: one node; 1 if it does not answer PING.
 _launch_cluster_node() {
-    local port=$1 dir="$T/cluster/$1" i
-    mkdir -p "$dir"
-    redis-server --bind 127.0.0.1 --port "$port" --cluster-enabled yes \
-        --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 1000 \
-        --requirepass "$REDIS_PASSWORD" --masterauth "$REDIS_PASSWORD" \
-        --save '' --appendonly no --dir "$dir" --logfile "$dir/redis.log" \
-        --daemonize no </dev/null >/dev/null 2>&1 &
-    CLUSTER_PIDS[$port]=$!
+    local port=$1 dir="$T/cluster/$1" status=0
+    _launch_redis_server "$port" "$dir" --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" \
+        --cluster-node-timeout 1000 --masterauth "$REDIS_PASSWORD" || status=$?
+    CLUSTER_PIDS[$port]=$REDIS_LAUNCHED_PID
     _MOCK_PIDS["cluster-$port"]=${CLUSTER_PIDS[$port]}
-    for ((i = 0; i < 200; i++)); do
-        if cluster_cli "$port" PING 2>/dev/null | grep -q PONG; then
-            return 0
-        fi
-        kill -0 "${CLUSTER_PIDS[$port]}" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    return 1
+    return "$status"
 }
 
 # _cluster_agrees PORT...: each node says cluster_state:ok, and all of them

@@ -12,21 +12,14 @@
 # depends on timing).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/lib/claims.sh
+source "$(dirname "$0")/../lib/claims.sh"
 
 KA=sk-ant-test-claims-a-00000001
 KB=sk-ant-test-claims-b-00000002
 KC=sk-ant-test-claims-c-00000003
 MODEL=claude-opus-4-1
 start_mock '{"default": {"text": "served"}, "buckets": {"requests": 5, "per_ms": 3600000}}'
-
-# by_status STATUS: answers the mock gave with that status.
-by_status() {
-    local stats rest
-    stats=$(mock_stats)
-    rest=${stats#*\"by_status\":\{}
-    rest=",${rest%%\}*},"
-    if [[ $rest == *"\"$1\":"* ]]; then rest=${rest#*\"$1\":}; echo "${rest%%[!0-9]*}"; else echo 0; fi
-}
 
 # ---- learn each key's bucket: one request each, through a key file of that
 # key alone (the ledger is by key fingerprint, so the pool's walk sees it) ---
@@ -41,28 +34,7 @@ done
 
 # ---- 12 processes at once over the pool a, b, c: 4 units left on each ----
 KEYS=$(write_key_file "a $KA" "b $KB" "c $KC")
-N=12
-mkfifo "$T/go"
-exec 9<>"$T/go"
-pids=()
-for ((i = 1; i <= N; i++)); do
-    (
-        read -r _ <"$T/go"
-        rc=0
-        timeout -k 5 120 "$BRIDGE" ask -m "$MODEL" --no-stdin --key-file "$KEYS" --state "$STATE" \
-            --base-url "$MOCK_URL" "hi $i" >"$T/out.$i" 2>"$T/err.$i" || rc=$?
-        echo "$rc" >"$T/rc.$i"
-    ) &
-    pids+=($!)
-done
-for ((i = 1; i <= N; i++)); do echo go >&9; done
-wait "${pids[@]}"
-exec 9>&-
-
-for ((i = 1; i <= N; i++)); do
-    [[ $(cat "$T/rc.$i") == 0 ]] || fail "process $i exited $(cat "$T/rc.$i"): $(cat "$T/err.$i")"
-    [[ $(cat "$T/out.$i") == served ]] || fail "process $i printed: $(cat "$T/out.$i")"
-done
+claim_at_once 12 "$MODEL"
 # Without claims all twelve walk to a first: a serves 4 and eight 429s
 # follow. With claims each key gets exactly its 4 units and no request is
 # refused.

@@ -13,6 +13,8 @@
 # count below is exact whatever the machine's speed.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/lib/claims.sh
+source "$(dirname "$0")/../lib/claims.sh"
 
 KA=sk-ant-test-rclaims-a-0000001
 KB=sk-ant-test-rclaims-b-0000002
@@ -24,15 +26,6 @@ export REDISCLI_AUTH=$REDIS_PASSWORD
 SHARED="$REDIS_URL/0?prefix=fleet:&timeout=$REDIS_TIMEOUT_MS"
 machine A
 machine B
-
-# by_status STATUS: answers the mock gave with that status.
-by_status() {
-    local stats rest
-    stats=$(mock_stats)
-    rest=${stats#*\"by_status\":\{}
-    rest=",${rest%%\}*},"
-    if [[ $rest == *"\"$1\":"* ]]; then rest=${rest#*\""$1"\":}; echo "${rest%%[!0-9]*}"; else echo 0; fi
-}
 
 # ---- learn each key's bucket, one request each, from either machine (a key
 # file of that key alone: buckets are by fingerprint, so the pool sees them)
@@ -54,34 +47,7 @@ done <<<"$buckets"
 # ---- 12 processes at once, 6 on each machine, over the pool a, b, c: 4
 # units are left on each key ------------------------------------------------
 shared_pool "a $KA" "b $KB" "c $KC"
-N=12
-mkfifo "$T/go"
-exec 9<>"$T/go"
-pids=()
-for ((i = 1; i <= N; i++)); do
-    m=A
-    ((i % 2 == 0)) && m=B
-    (
-        read -r _ <"$T/go"
-        rc=0
-        dir="$T/machine-$m"
-        cd "$dir/cwd"
-        HOME="$dir/home" XDG_CONFIG_HOME="$dir/home/.config" XDG_STATE_HOME="$dir/home/.local/state" \
-            timeout -k 5 120 "$BRIDGE" ask -m "$MODEL" --no-stdin --key-file "$KEYS" --state "$STATE" \
-            --base-url "$MOCK_URL" "hi $i" >"$T/out.$i" 2>"$T/err.$i" || rc=$?
-        echo "$rc" >"$T/rc.$i"
-    ) &
-    pids+=($!)
-done
-for ((i = 1; i <= N; i++)); do echo go >&9; done
-wait "${pids[@]}"
-exec 9>&-
-
-for ((i = 1; i <= N; i++)); do
-    [[ $(cat "$T/rc.$i") == 0 ]] || fail "process $i exited $(cat "$T/rc.$i"): $(cat "$T/err.$i")"
-    [[ $(cat "$T/out.$i") == served ]] || fail "process $i printed: $(cat "$T/out.$i")"
-    [[ ! -s $T/err.$i ]] || fail "process $i warned: $(cat "$T/err.$i")"
-done
+claim_at_once 12 "$MODEL" A B
 # Without shared claims each machine's processes all walk to a first: a
 # serves 4 and eight 429s follow. With claims on Redis each key gets exactly
 # its 4 units, whichever machine asked, and no request is refused.

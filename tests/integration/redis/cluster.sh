@@ -50,9 +50,11 @@ no_warning() {
     [[ ! -e "$(machine_state A)" && ! -e "$(machine_state B)" ]] ||
         fail "$1: a local state file was written while the cluster answered"
 }
-# marks_on PORT: how many mark keys of the pool node PORT holds.
+# marks_on PORT: how many marks of the pool node PORT holds (ASKING: the
+# importing node of a migration answers for what it holds).
 marks_on() {
-    cluster_cli "$1" --scan --pattern "${PREFIX}{pool}:mark:*" | grep -c . || true
+    [[ -n "$(cluster_cli "$1" --scan --pattern "${PREFIX}{pool}:marks")" ]] || { echo 0; return 0; }
+    printf 'ASKING\nHVALS %s\n' "${PREFIX}{pool}:marks" | cluster_cli "$1" | tail -n +2 | grep -c . || true
 }
 # node_id PORT: the cluster id of node PORT.
 node_id() {

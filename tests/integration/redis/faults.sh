@@ -85,7 +85,7 @@ machine back
 on_machine back run_pool ask "hi"
 expect_rc 0
 expect_err_empty
-[[ $(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l) -eq 1 ]] || fail "the restarted server did not get the mark"
+[[ $(redis_marks bridge: | wc -l) -eq 1 ]] || fail "the restarted server did not get the mark"
 [[ ! -e "$(machine_state back)" ]] || fail "a local state file was written while Redis answered"
 # A machine that learned a mark while Redis was away still has it locally.
 [[ "$(model_field rate mark "$(machine_state killed)")" == cooling ]] || fail "the local mark of machine 'killed' is gone"

@@ -53,7 +53,7 @@ on_machine B keys_status
 elapsed=$(($(now_ms) - t0))
 expect_between "$(_object_of_label "$T/status.json" r429 | json_field retry_in_ms)" $((42000 - elapsed - 2)) 42002 \
     "r429's cooldown, $elapsed ms after the check began"
-disabled=$(for k in $(redis_cli --scan --pattern 'kc:{pool}:mark:*'); do redis_cli HGET "$k" kind; done | grep -c disabled || true)
+disabled=$(redis_marks kc: | cut -f3 | grep -c disabled || true)
 [[ $disabled -eq 1 ]] || fail "expected r401's disabled mark alone on the server, found $disabled"
 [[ ! -e "$(machine_state A)" && ! -e "$(machine_state B)" ]] || fail "a local state file was written while Redis answered"
 echo ok

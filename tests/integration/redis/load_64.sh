@@ -73,7 +73,7 @@ for ((i = 1; i <= N; i++)); do
 done
 [[ $(wc -l <"$(mock_log)") -eq $((2 * N)) ]] || fail "the mock saw $(wc -l <"$(mock_log)") requests, expected $((2 * N))"
 
-marks=$(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l)
+marks=$(redis_marks bridge: | wc -l)
 [[ $marks -eq $N ]] || fail "Redis holds $marks of $N marks"
 all="$T/all-keys"
 (umask 077 && cat "$T"/keys/* >"$all")

@@ -88,18 +88,17 @@ for cmd in ask stream; do
     [[ "$(json_field status <<<"$row")" == 401 ]] || fail "$cmd: status of k401: $row"
     [[ "$(_object_of_label "$T/status.json" ok | json_field state)" == ready ]] || fail "$cmd: ok not ready"
 
-    # Redis holds three marks under the prefix, the cooldowns with an expiry
-    # no longer than theirs, and no key.
-    marks=$(redis_cli -n 0 --scan --pattern "$cmd:{pool}:mark:*")
-    [[ $(grep -c . <<<"$marks") -eq 3 ]] || fail "$cmd: expected 3 mark keys in Redis, found: $marks"
+    # Redis holds three marks under the prefix, the longest cooldown the
+    # spend limit's hour, and no key.
+    marks=$(redis_marks "$cmd:" -n 0)
+    [[ $(grep -c . <<<"$marks") -eq 3 ]] || fail "$cmd: expected 3 marks in Redis, found: $marks"
     longest=0
-    while read -r mark; do
-        pttl=$(redis_cli -n 0 PTTL "$mark")
-        ((pttl > longest)) && longest=$pttl
-        dump=$(redis_cli -n 0 HGETALL "$mark")
-        [[ "$dump" != *sk-proj-test* ]] || fail "$cmd: a key is stored in Redis under $mark"
+    while IFS=$'\t' read -r fp scope _; do
+        left=$(redis_mark_left "$cmd:" "$fp" "$scope" -n 0)
+        ((left > longest)) && longest=$left
     done <<<"$marks"
-    expect_between "$longest" $((3600000 - ($(now_ms) - t0) - 2)) 3600000 "$cmd: PTTL of the spend-limit mark"
+    [[ "$(redis_cli -n 0 HGETALL "$cmd:{pool}:marks")" != *sk-proj-test* ]] || fail "$cmd: a key is stored in Redis: $marks"
+    expect_between "$longest" $((3600000 - ($(now_ms) - t0) - 2)) 3600000 "$cmd: time left of the spend-limit mark"
 
     [[ ! -e "$(machine_state A)" && ! -e "$(machine_state B)" ]] ||
         fail "$cmd: a local state file was written while Redis answered"

@@ -2,8 +2,9 @@
 # docs/marks.md, "Marks belong to a host", on Redis: 401s from a wrong base
 # URL disable the keys for that host only, so one machine's mistake does not
 # stop the fleet's keys where they work; keys check against the wrong host
-# the same. Marks of the provider's own host keep the names every earlier
-# bridge used (P{pool}:mark:<SHA-256 of the key>:key), and are read as such.
+# the same. Marks of the provider's own host keep the fingerprint every
+# earlier bridge used (the SHA-256 of the key), and are read as such, also as
+# the previous release wrote them (P{pool}:mark:<fingerprint>:key).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
@@ -23,11 +24,11 @@ expect_rc 77
 POOL_URL=$WRONG run_pool keys check
 expect_rc 77
 # Both disabled in Redis, under the wrong host's fingerprints only.
-marks=$(redis_cli -n 3 --scan --pattern 'o:{pool}:mark:*' | sort)
+marks=$(redis_marks o: -n 3 | sort)
 [[ $(wc -l <<<"$marks") == 2 ]] || fail "expected 2 marks: $marks"
 [[ "$marks" != *"$fp1"* ]] || fail "a mark of the wrong host under the plain fingerprint: $marks"
 fpw="sha256:$(printf '%s\n%s' "$WRONG" "$K1" | sha256sum | cut -c1-32)"
-[[ "$(redis_cli -n 3 HGET "o:{pool}:mark:$fpw:key" kind)" == disabled ]] || fail "one not disabled for $WRONG: $marks"
+[[ "$(redis_mark_left o: "$fpw" key -n 3)" == -1 ]] || fail "one not disabled for $WRONG: $marks"
 # The right host: the first key answers, nothing skipped.
 run_pool ask -v "hi"
 expect_rc 0

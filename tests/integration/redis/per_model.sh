@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Per-model cooldowns on a real redis-server: machine A's 429 for one model
 # cools the key for that model only, in its own scope on the server
-# (mark:<fingerprint>:model:<name>, with a relative expiry); machine B, with
+# (the line of scope model:<name> in the pool's marks hash, ending on the
+# server's clock, the hash expiring with it); machine B, with
 # no local state, then skips the key for that model and is served by it for
 # another; `keys status -m` and `--json` on Redis answer per model; `keys
 # reset` deletes the per-model marks and limits too. No local state file is
@@ -37,10 +38,13 @@ expect_err_contains "cooling for 50m00s for claude-opus-4-1"
 expect_key_requests "$KA" 1
 
 # The server holds one mark for a, in the model's scope, expiring by itself.
-marks=$(redis_cli --scan --pattern 'pm:{pool}:mark:*')
+marks=$(redis_marks pm:)
 [[ $(grep -c . <<<"$marks") -eq 1 ]] || fail "expected one mark in Redis, found: $marks"
-[[ "$marks" == *':model:claude-opus-4-1' ]] || fail "the 429 is not in the model's scope: $marks"
-expect_between "$(redis_cli PTTL "$marks")" $((3000000 - ($(now_ms) - t0) - 2)) 3000000 "PTTL of the per-model mark"
+[[ "$(cut -f2 <<<"$marks")" == model:claude-opus-4-1 ]] || fail "the 429 is not in the model's scope: $marks"
+expect_between "$(redis_mark_left pm: "$(cut -f1 <<<"$marks")" model:claude-opus-4-1)" \
+    $((3000000 - ($(now_ms) - t0) - 2)) 3000000 "time left of the per-model mark"
+expect_between "$(redis_cli PTTL 'pm:{pool}:marks')" \
+    $((3000000 - ($(now_ms) - t0) - 2)) 3000000 "PTTL of the marks hash (its longest mark)"
 
 # B: opus skips a without asking it; sonnet is served by a.
 on_machine B run_pool ask -m claude-opus-4-1 -v "hi"
@@ -94,9 +98,9 @@ STATUS_MODEL=claude-opus-4-1 on_machine B keys_status
 on_machine B run_pool keys reset a
 expect_rc 0
 expect_err_contains "cleared 1 mark"
-left=$(redis_cli --scan --pattern 'pm:{pool}:*' | grep -v ':scopes:' || true)
+left=$(redis_cli --scan --pattern 'pm:{pool}:*' || true)
 [[ -z "$(redis_cli --scan --pattern 'pm:{pool}:limits:*')" ]] || fail "keys reset left a's limits: $left"
-n=$(redis_cli --scan --pattern 'pm:{pool}:mark:*' | grep -c . || true)
+n=$(redis_marks pm: | grep -c . || true)
 [[ $n -eq 1 ]] || fail "keys reset a: expected b's opus mark alone, found $n: $left"
 STATUS_MODEL=claude-opus-4-1 on_machine A keys_status
 [[ "$(_object_of_label "$T/status.json" a | json_field state)" == ready ]] || fail "after reset, a still: $(cat "$T/status.json")"

@@ -36,10 +36,10 @@ expect_rc 0
 expect_out_eq "a served"
 expect_err_contains "key a (sk-a...0001): requests_remaining_0, cooling for 1m00s for claude-opus-4-1"
 
-mark=$(redis_cli --scan --pattern 'pa:{pool}:mark:*')
-[[ $(grep -c . <<<"$mark") -eq 1 && "$mark" == *':model:claude-opus-4-1' ]] || fail "the proactive mark on the server: $mark"
-[[ "$(redis_cli HGET "$mark" reason)" == requests_remaining_0 ]] || fail "reason on the server: $(redis_cli HGETALL "$mark")"
-expect_between "$(redis_cli PTTL "$mark")" 1 60000 "PTTL of the proactive mark"
+mark=$(redis_marks pa:)
+[[ $(grep -c . <<<"$mark") -eq 1 && "$(cut -f2 <<<"$mark")" == model:claude-opus-4-1 ]] || fail "the proactive mark on the server: $mark"
+[[ "$(cut -f9 <<<"$mark")" == requests_remaining_0 ]] || fail "reason on the server: $mark"
+expect_between "$(redis_mark_left pa: "$(cut -f1 <<<"$mark")" model:claude-opus-4-1)" 1 60000 "time left of the proactive mark"
 
 on_machine B run_pool ask -m claude-opus-4-1 -v "hi"
 expect_rc 0

@@ -89,13 +89,16 @@ done
 
 # On the server: two key-wide disabled marks (k2, k3) without expiry; the
 # model's cooldowns each with one, the longest k1's (or k3's) 600 s.
-n=$(redis_cli --scan --pattern 'bridge:{pool}:mark:*:key' | wc -l)
-[[ $n -eq 2 ]] || fail "expected 2 key-wide marks in Redis, found $n"
-pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*:key'); do redis_cli PTTL "$k"; done | tr '\n' ' ')
-[[ "$pttls" == "-1 -1 " ]] || fail "PTTLs of the disabled marks: $pttls (expected no expiry)"
-# k2's 5 s cooldown may have ended by now, even between the scan and its
-# PTTL (-2: no such key): only the marks still there count.
-pttls=$(for k in $(redis_cli --scan --pattern 'bridge:{pool}:mark:*:model:*'); do redis_cli PTTL "$k"; done | grep -vx -- -2 | sort -n | tr '\n' ' ')
+marks=$(redis_marks bridge:)
+key_wide=$(awk -F'\t' '$2 == "key" { print $1 }' <<<"$marks")
+[[ $(grep -c . <<<"$key_wide") -eq 2 ]] || fail "expected 2 key-wide marks in Redis, found: $marks"
+lefts=$(for fp in $key_wide; do redis_mark_left bridge: "$fp" key; done | tr '\n' ' ')
+[[ "$lefts" == "-1 -1 " ]] || fail "the key-wide marks: $lefts (expected disabled: $marks)"
+[[ $(redis_cli PTTL 'bridge:{pool}:marks') == -1 ]] || fail "the marks hash holds disabled marks, yet expires"
+# k2's 5 s cooldown may have ended by now, even between the scan and the
+# reading of its end (-2: ended): only the marks still there count.
+pttls=$(awk -F'\t' '$2 ~ /^model:/ { print $1, $2 }' <<<"$marks" | while read -r fp scope; do
+    redis_mark_left bridge: "$fp" "$scope"; done | grep -vx -- -2 | sort -n | tr '\n' ' ')
 [[ "$pttls" =~ ^([0-9]+\ ){2,3}$ ]] || fail "PTTLs of the model cooldowns: $pttls (expected 2 or 3, each expiring)"
 long=${pttls% }
 long=${long##* }

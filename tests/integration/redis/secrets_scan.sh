@@ -51,9 +51,9 @@ expect_rc 0
 run_pool keys check echocheck
 expect_rc 77
 declare -A REASON=()
-while IFS= read -r name; do
-    REASON[$(redis_cli -n 2 HGET "$name" label)]=$(redis_cli -n 2 HGET "$name" reason)
-done < <(redis_cli -n 2 --scan --pattern 'scan:{pool}:mark:*:key')
+while IFS=$'\t' read -r _ scope _ _ _ _ label _ reason; do
+    [[ $scope == key ]] && REASON[$label]=$reason
+done < <(redis_marks scan: -n 2)
 [[ "${REASON[echo]-}" == "sk-a...wS4k" ]] || fail "echo's reason in Redis: '${REASON[echo]-}'"
 [[ "${REASON[echocheck]-}" == "bad_sk-a...wS9k" ]] || fail "echocheck's reason in Redis: '${REASON[echocheck]-}'"
 shared_pool "rate ${K[RATE]}" "auth ${K[AUTH]}" "perm ${K[PERM]}" "good ${K[GOOD]}"
@@ -76,13 +76,13 @@ while IFS= read -r name; do
         esac
     } >>"$T/dump/values.txt"
 done < <(redis_cli -n 2 --scan)
-((n >= 4)) || fail "only $n keys in Redis: $(cat "$T/dump/values.txt")"
-grep -q '^KEY scan:{pool}:mark:' "$T/dump/values.txt" || fail "no mark in the dump"
-grep -qx 'rate' "$T/dump/values.txt" || fail "the marks do not carry the label: $(cat "$T/dump/values.txt")"
+(($(redis_marks scan: -n 2 | grep -c .) >= 4)) || fail "only $n keys and fewer than 4 marks in Redis: $(cat "$T/dump/values.txt")"
+grep -qx 'KEY scan:{pool}:marks' "$T/dump/values.txt" || fail "no mark in the dump"
+grep -qP '\trate\t' "$T/dump/values.txt" || fail "the marks do not carry the label: $(cat "$T/dump/values.txt")"
 redis_cli CONFIG SET rdbcompression no >/dev/null
 redis_cli --rdb "$T/dump/dump.rdb" >/dev/null 2>&1 || fail "cannot take a snapshot of the server"
 [[ -s "$T/dump/dump.rdb" ]] || fail "empty snapshot"
-grep -qaF 'scan:{pool}:mark:' "$T/dump/dump.rdb" || fail "the snapshot does not hold the marks"
+grep -qaF 'scan:{pool}:marks' "$T/dump/dump.rdb" || fail "the snapshot does not hold the marks"
 
 for tag in "${!K[@]}"; do
     needles "${K[$tag]}" >"$T/needles"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Spend-limit and billing marks on a real redis-server are key-wide: machine
 # A's 429 enforced_spend_limit_reached and 402 land in the key's scope
-# (mark:<fingerprint>:key, reason spend_limit / billing, with a relative
-# expiry), and machine B then skips both keys for every model, whichever
+# (scope "key" in the pool's marks hash, reason spend_limit / billing,
+# ending an hour later on the server's clock), and machine B then skips both keys for every model, whichever
 # model A asked for, without sending them a request.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -29,15 +29,18 @@ expect_err_contains "(spend_limit), cooling for"
 expect_err_contains "402 billing_error (billing), cooling for 1h00m for every model"
 
 # On the server: two key-wide marks, no per-model one, each expiring.
-[[ -z "$(redis_cli --scan --pattern 'sb:{pool}:mark:*:model:*')" ]] || fail "a per-model mark for a key-wide answer: $(redis_cli --scan --pattern 'sb:*')"
-keys=$(redis_cli --scan --pattern 'sb:{pool}:mark:*:key' | sort)
-[[ $(grep -c . <<<"$keys") -eq 2 ]] || fail "expected two key-wide marks, found: $keys"
-reasons=$(for k in $keys; do redis_cli HGET "$k" reason; done | sort | tr '\n' ' ')
+marks=$(redis_marks sb:)
+[[ -z "$(awk -F'\t' '$2 ~ /^model:/' <<<"$marks")" ]] || fail "a per-model mark for a key-wide answer: $marks"
+keys=$(awk -F'\t' '$2 == "key" { print $1 }' <<<"$marks" | sort)
+[[ $(grep -c . <<<"$keys") -eq 2 ]] || fail "expected two key-wide marks, found: $marks"
+reasons=$(cut -f9 <<<"$marks" | sort | tr '\n' ' ')
 [[ "$reasons" == "billing spend_limit " ]] || fail "reasons on the server: $reasons"
 for k in $keys; do
     # An hour, less at most the time since A's run began.
-    expect_between "$(redis_cli PTTL "$k")" $((3600000 - ($(now_ms) - t0) - 2)) 3600000 "PTTL of $k (an hour)"
+    expect_between "$(redis_mark_left sb: "$k" key)" $((3600000 - ($(now_ms) - t0) - 2)) 3600000 "time left of $k's mark (an hour)"
 done
+# The pool's hash expires with its longest mark.
+expect_between "$(redis_cli PTTL 'sb:{pool}:marks')" $((3600000 - ($(now_ms) - t0) - 2)) 3600000 "PTTL of the marks hash (an hour)"
 
 # B, another model: both keys skipped, nothing sent to them.
 for model in claude-sonnet-4-5 claude-haiku-4-5; do

@@ -54,7 +54,7 @@ expect_out_eq "served"
 expect_err_contains "warning"
 expect_err_contains "REDISCLI_AUTH"
 expect_err_not_contains "$REDIS_PASSWORD"
-[[ $(redis_cli -n 5 --scan --pattern 'url:{pool}:mark:*' | wc -l) -eq 1 ]] || fail "the mark is not in db 5 under prefix url:"
+[[ $(redis_marks url: -n 5 | wc -l) -eq 1 ]] || fail "the mark is not in db 5 under prefix url:"
 
 # In BRIDGE_STATE: no warning, and the mark is read back (the key is skipped).
 BRIDGE_STATE=$STATE run_bridge ask --key-file "$KEYS" --base-url "$MOCK_URL" "hi"

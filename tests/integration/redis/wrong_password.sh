@@ -23,7 +23,7 @@ STATE=$URL
 # A mark on the server, made with the right password: dead is disabled.
 REDISCLI_AUTH=$REDIS_PASSWORD run_pool ask --no-stdin hi
 expect_rc 0
-[[ $(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l) -eq 1 ]] || fail "setup: no mark on the server"
+[[ $(redis_marks bridge: | wc -l) -eq 1 ]] || fail "setup: no mark on the server"
 
 # expect_clean_joins: the server's text ("... or user is disabled.") joins
 # bridge's words without a stray full stop.
@@ -60,7 +60,7 @@ expect_rc 78
 expect_out_contains "ok"
 expect_err_contains "cannot clear the disabled marks on redis://127.0.0.1:$REDIS_PORT/0: configuration error: the password from REDISCLI_AUTH was refused"
 expect_clean_joins
-[[ $(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l) -eq 1 ]] || fail "a refused password changed the server"
+[[ $(redis_marks bridge: | wc -l) -eq 1 ]] || fail "a refused password changed the server"
 
 # --- a wrong password in the URL ----------------------------------------------------
 unset REDISCLI_AUTH
@@ -96,7 +96,7 @@ expect_err_contains "configuration error: SELECT 99 was refused (the URL's datab
 
 # --- the right password: the same commands work ----------------------------------------
 STATE=$URL
-[[ $(redis_cli --scan --pattern 'bridge:{pool}:mark:*' | wc -l) -eq 1 ]] || fail "the mark was changed by a refused command"
+[[ $(redis_marks bridge: | wc -l) -eq 1 ]] || fail "the mark was changed by a refused command"
 REDISCLI_AUTH=$REDIS_PASSWORD on_machine wrong run_pool keys reset dead
 expect_rc 0
 expect_err_contains "cleared 1 mark"
