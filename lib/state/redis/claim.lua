@@ -178,6 +178,14 @@ if op == 'claim' then
   local may_wait = tonumber(ARGV[2]) or 0
   local empty = {}
   local soonest, soonest_wait
+  -- The reply: the choice, then every candidate skipped so far.
+  local function reply(chosen, wait, how)
+    local out = { chosen, wait, how }
+    for _, v in ipairs(empty) do
+      out[#out + 1] = v
+    end
+    return out
+  end
   for i, key in ipairs(KEYS) do
     local soft = ARGV[2 + i] == '1'
     local b = read(key)
@@ -192,21 +200,13 @@ if op == 'claim' then
         b.level = b.level - 1
         save(key, b)
       end
-      local out = { i, 0, 'probe' }
-      for _, v in ipairs(empty) do
-        out[#out + 1] = v
-      end
-      return out
+      return reply(i, 0, 'probe')
     else
       local wait = until_one(b)
       if wait == 0 then
         take(b)
         save(key, b)
-        local out = { i, 0, 'estimated' }
-        for _, v in ipairs(empty) do
-          out[#out + 1] = v
-        end
-        return out
+        return reply(i, 0, 'estimated')
       end
       empty[#empty + 1] = i
       empty[#empty + 1] = wait or 60000
@@ -215,17 +215,13 @@ if op == 'claim' then
       end
     end
   end
-  local out = { 0, 0, '' }
   if soonest and soonest_wait <= may_wait then
     local b = read(KEYS[soonest])
     take(b)
     save(KEYS[soonest], b)
-    out = { soonest, soonest_wait, 'estimated' }
+    return reply(soonest, soonest_wait, 'estimated')
   end
-  for _, v in ipairs(empty) do
-    out[#out + 1] = v
-  end
-  return out
+  return reply(0, 0, '')
 end
 
 local key = KEYS[1]
