@@ -94,6 +94,12 @@ void Narrator::preferred(const keys::Key& key) {
   m_console.detail(fmt::format("key {}: chosen for affinity (it served this conversation last)",
                                describe_key(key)));
 }
+void Narrator::waiting_for_affinity(const keys::Key& key, util::Millis delay) {
+  // A short wait (at most one refill interval), told with -v only: routine
+  // for a conversation, unlike a pool whose every key is cooling.
+  m_console.detail(fmt::format("key {}: no request left, waiting {} ms for its next one",
+                               describe_key(key), delay.count()));
+}
 void Narrator::retrying(const keys::Key& key, int retry, util::Millis delay) {
   m_console.detail(
       fmt::format("key {}: retry {} in {} ms", describe_key(key), retry, delay.count()));

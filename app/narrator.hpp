@@ -38,6 +38,7 @@ public:
   void retrying(const keys::Key& key, int retry, util::Millis delay) override;
   void waiting(util::Millis delay) override;
   void preferred(const keys::Key& key) override;
+  void waiting_for_affinity(const keys::Key& key, util::Millis delay) override;
 
 private:
   const Console& m_console;

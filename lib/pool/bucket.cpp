@@ -57,6 +57,15 @@ std::optional<util::Millis> Bucket::until_one(util::TimePoint now) const {
       static_cast<long long>(std::isfinite(wait) && wait < k_longest ? wait : k_longest)};
 }
 
+std::optional<util::Millis> Bucket::refill_interval() const {
+  if (per_ms <= 0) {
+    return std::nullopt;
+  }
+  double interval = std::ceil(1.0 / per_ms);
+  constexpr auto k_longest = static_cast<double>(k_max_cooldown.count());
+  return util::Millis{static_cast<long long>(interval < k_longest ? interval : k_longest)};
+}
+
 void Bucket::take(util::TimePoint now) {
   util::TimePoint when = std::max(now, at);
   level = level_at(when) - 1.0;
@@ -145,6 +154,16 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
       bucket.take(now);
       claim.kind = Claim::Kind::go;
       claim.index = i;
+      claim.estimated = true;
+      return claim;
+    }
+    if (auto interval = bucket.refill_interval();
+        wait && interval && *wait <= candidates[i].patience && *wait <= *interval) {
+      // Worth a short wait (the affinity's key): its next unit, taken ahead.
+      bucket.take(now);
+      claim.kind = Claim::Kind::go;
+      claim.index = i;
+      claim.wait = *wait;
       claim.estimated = true;
       return claim;
     }

@@ -30,6 +30,8 @@ struct Bucket {
   // How long from `now` until the level reaches one unit (0 when it has);
   // nullopt when it never will (no refill known).
   std::optional<util::Millis> until_one(util::TimePoint now) const;
+  // How long one unit takes to refill; nullopt when no refill is known.
+  std::optional<util::Millis> refill_interval() const;
   // Takes one unit at `now` (the level may go below zero: a reservation).
   void take(util::TimePoint now);
 
@@ -71,9 +73,12 @@ std::string bucket_id(const std::string& fingerprint, const std::string& model);
 // A key a walk may use, in key-file order. `soft`: the key carries a mark
 // that only says its requests ran out (a proactive mark): its bucket
 // decides when there is one, and without one the mark is obeyed.
+// `patience`: how long the walk would rather wait for this key's next unit
+// than go to another key (the key of the affinity, with --wait; 0: never).
 struct ClaimCandidate {
   const keys::Key* key = nullptr;
   bool soft = false;
+  util::Millis patience{0};
 };
 
 // The answer to a claim over candidates.
@@ -95,11 +100,14 @@ struct Claim {
 // The claim rule (docs/marks.md): the first candidate, in order, whose
 // bucket holds at least one unit, or that has no known bucket (and no soft
 // mark), is chosen, and a unit of its bucket is taken (for a key never
-// seen, the probe placeholder counts one more request on its way). When
-// none is, and `may_wait` > 0, the candidate whose next unit comes soonest
-// is chosen if that is within `may_wait`: its unit is taken ahead (the
-// level goes below zero), so that the next waiter is promised the unit
-// after it.
+// seen, the probe placeholder counts one more request on its way). A
+// candidate with `patience` whose bucket is empty is chosen all the same
+// when its next unit is within that patience and at most one refill
+// interval away (no unit of it is promised to another waiter yet): that
+// unit is taken ahead and waited for. When no candidate is chosen, and
+// `may_wait` > 0, the candidate whose next unit comes soonest is chosen if
+// that is within `may_wait`: its unit is taken ahead (the level goes below
+// zero), so that the next waiter is promised the unit after it.
 Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
                const std::string& model, util::TimePoint now, util::Millis may_wait);
 

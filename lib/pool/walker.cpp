@@ -82,8 +82,13 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
         candidates.push_back({&m_keys[i], block.has_value()});
         index_of.push_back(i);
       }
+      util::Millis may_wait{0};
+      if (m_options.wait_max && *m_options.wait_max > waited) {
+        may_wait = *m_options.wait_max - waited;
+      }
       // The key of the affinity, when it may be used, is offered first: the
-      // claim still decides (an empty bucket passes it over), and a mark has
+      // claim still decides (an empty bucket passes it over, unless its next
+      // unit is near enough to wait for within --wait), and a mark has
       // already kept it out of the candidates.
       bool preferred_first = false;
       if (preferred) {
@@ -92,6 +97,7 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
           auto c = at - index_of.begin();
           std::rotate(index_of.begin(), at, at + 1);
           std::rotate(candidates.begin(), candidates.begin() + c, candidates.begin() + c + 1);
+          candidates.front().patience = may_wait;
           preferred_first = true;
         }
       }
@@ -106,10 +112,6 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       if (candidates.empty()) {
         skip_blocked_before(m_keys.size());
         break;
-      }
-      util::Millis may_wait{0};
-      if (m_options.wait_max && *m_options.wait_max > waited) {
-        may_wait = *m_options.wait_max - waited;
       }
       Claim claim;
       if (claims) {
@@ -138,16 +140,22 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       if (claim.kind == Claim::Kind::none) {
         break;
       }
+      std::size_t chosen = index_of[claim.index];
       if (claim.wait.count() > 0) {
         // A unit promised ahead: sleep until it is there, then use it.
-        tell.waiting(claim.wait);
+        // For the affinity's key alone (nothing skipped before it), or for
+        // the soonest of empty buckets.
+        if (preferred_first && claim.index == 0 && claim.empty.empty()) {
+          tell.waiting_for_affinity(m_keys[chosen], claim.wait);
+        } else {
+          tell.waiting(claim.wait);
+        }
         if (!m_clock.sleep_for(claim.wait)) {
           result.kind = WalkResult::Kind::interrupted;
           return result;
         }
         waited += claim.wait;
       }
-      std::size_t chosen = index_of[claim.index];
       passed[chosen] = true;
       m_short.erase(chosen);
       if (preferred_first && claim.index == 0) {

@@ -47,6 +47,9 @@ struct WalkObserver {
                                  util::Millis /*left*/) {}
   // The key about to be tried is the one that last served the affinity.
   virtual void preferred(const keys::Key&) {}
+  // The walk sleeps `delay` for the next request of that key, rather than
+  // move the conversation to another key (docs/marks.md, "Affinity").
+  virtual void waiting_for_affinity(const keys::Key&, util::Millis /*delay*/) {}
 };
 
 struct WalkResult {

@@ -195,6 +195,51 @@ TEST_CASE("claim: a key under a proactive mark follows its bucket, or the mark w
   CHECK(pool::claim_in(buckets, all(true), "opus", k_t0 + ms(1200), ms(0)).index == 0);
 }
 
+TEST_CASE("claim: a patient key is waited for within one refill interval and its patience") {
+  BucketMap buckets;
+  // a: empty, one unit a second, its next unit 600 ms away; b and c unknown.
+  buckets[pool::bucket_id(k_a.fingerprint, "opus")] = five_a_second(0, 5000);
+  auto patient = [](long long patience_ms) {
+    auto candidates = all();
+    candidates[0].patience = ms(patience_ms);
+    return candidates;
+  };
+  const auto now = k_t0 + ms(400);
+  SUBCASE("within both: a's next unit is taken ahead") {
+    auto claim = pool::claim_in(buckets, patient(5000), "opus", now, ms(5000));
+    CHECK(claim.kind == Claim::Kind::go);
+    CHECK(claim.index == 0);
+    CHECK(claim.wait == ms(600));
+    CHECK(claim.estimated);
+    CHECK(claim.empty.empty()); // not skipped: waited for
+    CHECK(buckets.at(pool::bucket_id(k_a.fingerprint, "opus")).level_at(now) ==
+          doctest::Approx(-0.6));
+    // A second patient walk: a's next free unit is 1.6 s away, more than one
+    // refill interval (one is promised to the first waiter), so b serves.
+    auto second = pool::claim_in(buckets, patient(5000), "opus", now, ms(5000));
+    CHECK(second.index == 1);
+    CHECK(second.wait == ms(0));
+  }
+  SUBCASE("exactly the patience") {
+    CHECK(pool::claim_in(buckets, patient(600), "opus", now, ms(600)).wait == ms(600));
+  }
+  SUBCASE("beyond the patience, or no patience: passed over, nothing taken") {
+    auto claim = pool::claim_in(buckets, patient(599), "opus", now, ms(599));
+    CHECK(claim.index == 1);
+    CHECK(claim.wait == ms(0));
+    CHECK(pool::claim_in(buckets, patient(0), "opus", now, ms(5000)).index == 1);
+    CHECK(buckets.at(pool::bucket_id(k_a.fingerprint, "opus")).level_at(now) ==
+          doctest::Approx(0.4));
+  }
+  SUBCASE("beyond one refill interval: passed over") {
+    // Refused now: its next unit is exactly one interval away (waited for);
+    // the one after it is two intervals away.
+    buckets[pool::bucket_id(k_a.fingerprint, "opus")].refused(now);
+    CHECK(pool::claim_in(buckets, patient(5000), "opus", now, ms(5000)).wait == ms(1000));
+    CHECK(pool::claim_in(buckets, patient(5000), "opus", now, ms(5000)).index == 1);
+  }
+}
+
 TEST_CASE("buckets: full ones are forgotten after ten minutes") {
   BucketMap buckets;
   buckets["x opus"] = five_a_second(0, 5000);

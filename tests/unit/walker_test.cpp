@@ -100,9 +100,13 @@ struct Recorder final : pool::WalkObserver {
   }
   void waiting(util::Millis delay) override { waits.push_back(delay); }
   void preferred(const keys::Key& key) override { preferences.push_back(key.label); }
+  void waiting_for_affinity(const keys::Key& key, util::Millis delay) override {
+    affinity_waits.emplace_back(key.label, delay);
+  }
 
   std::vector<std::string> skips, attempts, retries, preferences;
   std::vector<util::Millis> retry_delays, waits;
+  std::vector<std::pair<std::string, util::Millis>> affinity_waits;
 };
 
 using Labels = std::vector<std::string>;
@@ -992,5 +996,128 @@ TEST_CASE_FIXTURE(Pool, "walker: affinity lasts an hour") {
   upstream.script("a", {ok()});
   CHECK(Walker(keys, store, clock, with_affinity(affinities)).walk(upstream.fn()).key->label ==
         "a");
+  CHECK(upstream.all_used());
+}
+
+namespace {
+using AffinityWaits = std::vector<std::pair<std::string, util::Millis>>;
+
+// b served the conversation and its request bucket for opus is empty (5, one
+// a second): 400 ms later its next unit is 600 ms away, one refill interval
+// being 1000 ms. a is free (its bucket never seen).
+struct RememberedEmpty : Pool {
+  pool::MemoryAffinityStore affinities;
+  RememberedEmpty() {
+    keys = make_keys({"a", "b"});
+    std::vector<keys::Key> only_b{keys[1]};
+    upstream.script("b", {ok_with_limits({{"requests", 0, 5, k_t0 + ms(5'000)}})});
+    Walker(only_b, store, clock, with_affinity(affinities, "opus")).walk(upstream.fn());
+    upstream.calls.clear();
+    clock.advance(ms(400));
+  }
+  WalkOptions waiting(long long wait_max_ms) {
+    WalkOptions options = with_affinity(affinities, "opus");
+    options.wait_max = ms(wait_max_ms);
+    return options;
+  }
+};
+} // namespace
+
+TEST_CASE_FIXTURE(RememberedEmpty,
+                  "walker --wait: the remembered key's next unit is waited for within one refill "
+                  "interval") {
+  upstream.script("b", {ok()});
+  auto result = Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn(), &recorder);
+  CHECK(result.key->label == "b");
+  CHECK(recorder.affinity_waits == AffinityWaits{{"b", ms(600)}});
+  CHECK(recorder.waits.empty());
+  CHECK(recorder.preferences == Labels{"b"});
+  CHECK(clock.slept() == ms(600));
+  // Another conversation of b's at the same moment: b's next free unit is
+  // 1.6 s away (the one at 600 ms is promised), more than one refill
+  // interval: it goes to a at once rather than queue behind the first.
+  clock.set(k_t0 + ms(400));
+  upstream.script("a", {ok()});
+  Recorder second;
+  CHECK(Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn(), &second).key->label == "a");
+  CHECK(second.affinity_waits.empty());
+  CHECK(second.waits.empty());
+  CHECK(upstream.calls == Labels{"b", "a"});
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(RememberedEmpty,
+                  "walker --wait: the wait for the remembered key stays within what is left") {
+  SUBCASE("--wait shorter than its next unit: a serves at once") {
+    upstream.script("a", {ok()});
+    auto result = Walker(keys, store, clock, waiting(599)).walk(upstream.fn(), &recorder);
+    CHECK(result.key->label == "a");
+    CHECK(recorder.affinity_waits.empty());
+    CHECK(clock.slept() == ms(0));
+  }
+  SUBCASE("--wait of exactly its next unit: waited for") {
+    upstream.script("b", {ok()});
+    auto result = Walker(keys, store, clock, waiting(600)).walk(upstream.fn(), &recorder);
+    CHECK(result.key->label == "b");
+    CHECK(recorder.affinity_waits == AffinityWaits{{"b", ms(600)}});
+    CHECK(recorder.waits.empty());
+  }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(RememberedEmpty, "walker: no wait for the remembered key without --wait") {
+  SUBCASE("without --wait: a serves at once") {
+    upstream.script("a", {ok()});
+    auto result = Walker(keys, store, clock, with_affinity(affinities, "opus"))
+                      .walk(upstream.fn(), &recorder);
+    CHECK(result.key->label == "a");
+    CHECK(recorder.affinity_waits.empty());
+    CHECK(clock.slept() == ms(0));
+  }
+  SUBCASE("with --wait: b, after 600 ms") {
+    upstream.script("b", {ok()});
+    CHECK(Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn()).key->label == "b");
+    CHECK(clock.slept() == ms(600));
+  }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(RememberedEmpty,
+                  "walker --wait: a mark on the remembered key is never waited out") {
+  SUBCASE("a 429's mark: a serves at once") {
+    // Well within --wait: still, a mark is not waited out while a is free.
+    store.record(keys[1], pool::Scope::of_model("opus"),
+                 KeyMark::cooling(clock.now(), ms(2'000), 429, "rate_limit_error"));
+    upstream.script("a", {ok()});
+    auto result = Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn(), &recorder);
+    CHECK(result.key->label == "a");
+    CHECK(recorder.preferences.empty());
+    CHECK(recorder.affinity_waits.empty());
+    CHECK(affinities.lookup("session-hash")->fingerprint == keys[0].fingerprint);
+  }
+  SUBCASE("no mark: b, after 600 ms") {
+    upstream.script("b", {ok()});
+    CHECK(Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn()).key->label == "b");
+    CHECK(clock.slept() == ms(600));
+  }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(RememberedEmpty,
+                  "walker --wait: every bucket empty, the remembered key the soonest: the usual "
+                  "wait") {
+  // a: empty too, its next unit 4 s away (5 in 20 s).
+  std::vector<keys::Key> only_a{keys[0]};
+  upstream.script("a", {ok_with_limits({{"requests", 0, 5, clock.now() + ms(20'000)}})});
+  Walker(only_a, store, clock, for_model("opus")).walk(upstream.fn());
+  // b's next unit is promised to another walk: its next free one is 1.6 s
+  // away, beyond one interval, yet the soonest of the pool.
+  std::vector<pool::ClaimCandidate> only_b{{&keys[1], true}};
+  store.claim(only_b, "opus", clock.now(), ms(5'000));
+  upstream.script("b", {ok()});
+  auto result = Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn(), &recorder);
+  CHECK(result.key->label == "b");
+  CHECK(recorder.waits == std::vector<util::Millis>{ms(1'600)});
+  CHECK(recorder.affinity_waits.empty());
   CHECK(upstream.all_used());
 }

@@ -17,15 +17,21 @@
 -- ARGV[1] is the operation:
 --
 --   claim    KEYS: the bucket of each candidate, in key-file order.
---            ARGV[2]: how long the walk may wait (ms); ARGV[3..]: "1" for a
---            candidate whose proactive mark only says its requests ran out
---            (its bucket decides when there is one, else the mark stands).
+--            ARGV[2]: how long the walk may wait (ms); ARGV[3..], one per
+--            candidate: "1" for a candidate whose proactive mark only says
+--            its requests ran out (its bucket decides when there is one,
+--            else the mark stands), "0" otherwise, either followed by ":MS"
+--            for a candidate the walk would wait for up to MS (the key of
+--            the affinity, with --wait).
 --            The first candidate whose bucket holds at least one unit, or
 --            that has none (the plain walk, in order), is chosen and a unit
---            taken. When none is, the candidate whose next unit comes
---            soonest is chosen if that is within the wait, and its unit is
---            taken ahead (the level goes below zero: the next waiter is
---            promised the unit after it).
+--            taken; so is a candidate with a wait whose bucket is empty when
+--            its next unit is within that wait and at most one refill
+--            interval away (no unit of it promised to another waiter yet):
+--            that unit is taken ahead. When none is, the candidate whose
+--            next unit comes soonest is chosen if that is within the wait,
+--            and its unit is taken ahead (the level goes below zero: the
+--            next waiter is promised the unit after it).
 --            Returns { chosen (1-based, 0: none), wait_ms, how ("estimated",
 --            "probe" or ""), then for each candidate skipped because its
 --            bucket is empty: its index (1-based) and the ms until its next
@@ -114,6 +120,15 @@ local function until_one(b)
   return wait
 end
 
+-- ms one unit takes to refill (b.per_ms > 0), as pool::Bucket::refill_interval.
+local function refill_interval(b)
+  local interval = math.ceil(1 / b.per_ms)
+  if not finite(interval) or interval > k_max_wait then
+    return k_max_wait
+  end
+  return interval
+end
+
 local function take(b)
   local when = math.max(now, b.at)
   b.level = level_at(b, when) - 1
@@ -178,8 +193,18 @@ if op == 'claim' then
   local may_wait = tonumber(ARGV[2]) or 0
   local empty = {}
   local soonest, soonest_wait
+  -- The reply: the choice, then every candidate skipped so far.
+  local function reply(chosen, wait, how)
+    local out = { chosen, wait, how }
+    for _, v in ipairs(empty) do
+      out[#out + 1] = v
+    end
+    return out
+  end
   for i, key in ipairs(KEYS) do
-    local soft = ARGV[2 + i] == '1'
+    local flag, ms = string.match(ARGV[2 + i] or '', '^([01]):?(%d*)$')
+    local soft = flag == '1'
+    local patience = tonumber(ms) or 0
     local b = read(key)
     if soft and (b == nil or probing(b)) then
       -- its proactive mark stands, as without claims
@@ -192,21 +217,18 @@ if op == 'claim' then
         b.level = b.level - 1
         save(key, b)
       end
-      local out = { i, 0, 'probe' }
-      for _, v in ipairs(empty) do
-        out[#out + 1] = v
-      end
-      return out
+      return reply(i, 0, 'probe')
     else
       local wait = until_one(b)
       if wait == 0 then
         take(b)
         save(key, b)
-        local out = { i, 0, 'estimated' }
-        for _, v in ipairs(empty) do
-          out[#out + 1] = v
-        end
-        return out
+        return reply(i, 0, 'estimated')
+      end
+      if wait and b.per_ms > 0 and wait <= patience and wait <= refill_interval(b) then
+        take(b)
+        save(key, b)
+        return reply(i, wait, 'estimated')
       end
       empty[#empty + 1] = i
       empty[#empty + 1] = wait or 60000
@@ -215,17 +237,13 @@ if op == 'claim' then
       end
     end
   end
-  local out = { 0, 0, '' }
   if soonest and soonest_wait <= may_wait then
     local b = read(KEYS[soonest])
     take(b)
     save(KEYS[soonest], b)
-    out = { soonest, soonest_wait, 'estimated' }
+    return reply(soonest, soonest_wait, 'estimated')
   end
-  for _, v in ipairs(empty) do
-    out[#out + 1] = v
-  end
-  return out
+  return reply(0, 0, '')
 end
 
 local key = KEYS[1]

@@ -99,7 +99,14 @@ RedisStore::claim_among(const std::vector<pool::ClaimCandidate>& candidates, std
   call.emplace_back("claim");
   call.push_back(std::to_string(std::max<long long>(may_wait.count(), 0)));
   for (std::size_t i = begin; i < end; ++i) {
-    call.emplace_back(candidates[i].soft ? "1" : "0");
+    std::string flags = candidates[i].soft ? "1" : "0";
+    if (candidates[i].patience.count() > 0) {
+      // Appended piece by piece: ":" + std::to_string(...) trips GCC 12's
+      // false -Wrestrict at -O3.
+      flags += ':';
+      flags += std::to_string(candidates[i].patience.count());
+    }
+    call.push_back(std::move(flags));
   }
   auto replies = run_script(k_claim_script, {std::move(call)});
   if (!replies) {
