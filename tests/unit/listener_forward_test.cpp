@@ -110,7 +110,11 @@ struct Forward {
         {{"x-api-key", "TOKEN"}, {"anthropic-version", "2023-06-01"}, {"connection", "keep-alive"}},
         body};
     request.headers.insert(request.headers.end(), extra.begin(), extra.end());
+    // A fresh sink for each run (the affinity cases run twice), keeping
+    // whether the test said its client is gone.
+    bool gone = sink.gone;
     sink = RecordingSink{};
+    sink.gone = gone;
     return app::forward(world, options, request, sink);
   }
 
