@@ -85,7 +85,7 @@ for where in file redis; do
         fail "$where: the quota rest is not for every model: $(cat "$T/status.json")"
     if [[ $where == redis ]]; then
         # r401, r429 and quota; back's mark was deleted.
-        marks=$(redis_cli -n 0 --scan --pattern 'check:{pool}:mark:*')
+        marks=$(redis_marks 'check:' -n 0)
         [[ $(grep -c . <<<"$marks") -eq 3 ]] || fail "redis: expected 3 marks in Redis, found: $marks"
     fi
 done

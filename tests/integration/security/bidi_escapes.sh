@@ -88,9 +88,13 @@ if command -v redis-server >/dev/null; then
     shared_pool "disabled sk-ant-test-bidi-disa-Bb0000000003" "good sk-ant-test-bidi-good-Bb0000000004"
     run_pool ask "hi"
     expect_rc 0
-    mark=$(redis_cli --scan --pattern 'bidi*:mark:*' | head -n 1)
-    [[ -n "$mark" ]] || fail "no mark in Redis to plant into"
-    redis_cli HSET "$mark" reason "auth${RLO}rorre" >/dev/null
+    # The disabled key's stored line (docs/redis.md, "Layout"), its last
+    # field, the reason, replaced.
+    line=$(redis_marks bidi | head -n 1)
+    [[ -n "$line" ]] || fail "no mark in Redis to plant into"
+    fp=${line%%$'\t'*}
+    rest=${line#*$'\t'}
+    redis_cli HSET 'bidi{pool}:marks' "$fp" "${rest%$'\t'*}"$'\t'"auth${RLO}rorre" >/dev/null
     run_bridge keys status --key-file "$KEYS" --state "$STATE"
     expect_rc 0
     expect_out_contains 'auth\xe2\x80\xaerorre'
