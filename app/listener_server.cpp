@@ -4,11 +4,11 @@
 
 #include "listener_deadline.hpp"
 #include "listener_reply.hpp"
-#include "listener_workers.hpp"
 
 #include "util/error.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -17,9 +17,12 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
 #include <fmt/format.h>
+#include <mutex>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace app {
@@ -40,7 +43,6 @@ struct ListenerServer::Impl final : ReplyLoop {
   int stopped_by = 0;
   bool stopping = false; // loop thread only
   std::atomic<int> in_flight{0};
-  WorkerPool workers;
 
   // Runs `fn` on the loop thread (from any thread).
   void post(std::function<void()> fn) override {
@@ -136,7 +138,9 @@ void on_request(evhttp_request* request, void* arg) {
   }
   reply->watch();
   auto shared = std::make_shared<const ClientRequest>(std::move(parsed));
-  if (!impl.workers.run([&impl, reply, shared] { impl.handler(*shared, *reply); })) {
+  try {
+    std::thread([&impl, reply, shared] { impl.handler(*shared, *reply); }).detach();
+  } catch (const std::system_error&) {
     impl.busy(*shared, *reply); // no thread to be had: as if full
   }
 }

@@ -12,6 +12,9 @@
 # release kept them (one hash per mark, with PTTL) are read with the rest.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# A walk over 1,009 keys: under the sanitizers on a loaded machine it took
+# more than run_bridge's usual 60 s bound (a hang guard, not a measure).
+export BRIDGE_TEST_TIMEOUT=600
 
 MODEL=claude-opus-4-1
 K_DIS=sk-ant-test-read-path-dis-0001
