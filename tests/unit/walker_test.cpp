@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -1046,61 +1047,51 @@ TEST_CASE_FIXTURE(RememberedEmpty,
   CHECK(upstream.all_used());
 }
 
-TEST_CASE_FIXTURE(RememberedEmpty,
-                  "walker --wait: the wait for the remembered key stays within what is left") {
-  SUBCASE("--wait shorter than its next unit: a serves at once") {
-    upstream.script("a", {ok()});
-    auto result = Walker(keys, store, clock, waiting(599)).walk(upstream.fn(), &recorder);
-    CHECK(result.key->label == "a");
-    CHECK(recorder.affinity_waits.empty());
-    CHECK(clock.slept() == ms(0));
-  }
-  SUBCASE("--wait of exactly its next unit: waited for") {
-    upstream.script("b", {ok()});
-    auto result = Walker(keys, store, clock, waiting(600)).walk(upstream.fn(), &recorder);
-    CHECK(result.key->label == "b");
-    CHECK(recorder.affinity_waits == AffinityWaits{{"b", ms(600)}});
-    CHECK(recorder.waits.empty());
-  }
-  CHECK(upstream.all_used());
-}
-
-TEST_CASE_FIXTURE(RememberedEmpty, "walker: no wait for the remembered key without --wait") {
-  SUBCASE("without --wait: a serves at once") {
-    upstream.script("a", {ok()});
-    auto result = Walker(keys, store, clock, with_affinity(affinities, "opus"))
-                      .walk(upstream.fn(), &recorder);
-    CHECK(result.key->label == "a");
-    CHECK(recorder.affinity_waits.empty());
-    CHECK(clock.slept() == ms(0));
-  }
-  SUBCASE("with --wait: b, after 600 ms") {
-    upstream.script("b", {ok()});
-    CHECK(Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn()).key->label == "b");
-    CHECK(clock.slept() == ms(600));
-  }
-  CHECK(upstream.all_used());
-}
+namespace {
+// One row of the remembered-key waits: b's next unit is 600 ms away.
+struct RememberedWaitRow {
+  const char* name;
+  std::optional<long long> wait_max_ms; // none: no --wait
+  bool mark_on_b;                       // a 429's cooldown (2 s) on b for opus
+  const char* served_by;
+  long long slept_ms;
+  bool waited_for_b; // recorded as an affinity wait of 600 ms for b
+};
+const RememberedWaitRow k_remembered_wait_rows[] = {
+    {"without --wait: a serves at once", std::nullopt, false, "a", 0, false},
+    {"--wait shorter than b's next unit: a serves at once", 599, false, "a", 0, false},
+    {"--wait of exactly b's next unit: waited for", 600, false, "b", 600, true},
+    {"--wait of 5 s: b, after 600 ms", 5'000, false, "b", 600, true},
+    {"--wait of 5 s, a 429's mark on b: a mark is never waited out while a is free", 5'000, true,
+     "a", 0, false},
+};
+} // namespace
 
 TEST_CASE_FIXTURE(RememberedEmpty,
-                  "walker --wait: a mark on the remembered key is never waited out") {
-  SUBCASE("a 429's mark: a serves at once") {
-    // Well within --wait: still, a mark is not waited out while a is free.
-    store.record(keys[1], pool::Scope::of_model("opus"),
-                 KeyMark::cooling(clock.now(), ms(2'000), 429, "rate_limit_error"));
-    upstream.script("a", {ok()});
-    auto result = Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn(), &recorder);
-    CHECK(result.key->label == "a");
-    CHECK(recorder.preferences.empty());
-    CHECK(recorder.affinity_waits.empty());
-    CHECK(affinities.lookup("session-hash")->fingerprint == keys[0].fingerprint);
+                  "walker: the remembered key is waited for only with --wait, within what is "
+                  "left of it, and never through a mark") {
+  for (std::size_t i = 0; i < std::size(k_remembered_wait_rows); ++i) {
+    const RememberedWaitRow& row = k_remembered_wait_rows[i];
+    SUBCASE(row.name) {
+      if (row.mark_on_b)
+        store.record(keys[1], pool::Scope::of_model("opus"),
+                     KeyMark::cooling(clock.now(), ms(2'000), 429, "rate_limit_error"));
+      upstream.script(row.served_by, {ok()});
+      WalkOptions options =
+          row.wait_max_ms ? waiting(*row.wait_max_ms) : with_affinity(affinities, "opus");
+      auto result = Walker(keys, store, clock, options).walk(upstream.fn(), &recorder);
+      CHECK(result.key->label == row.served_by);
+      CHECK(clock.slept() == ms(row.slept_ms));
+      CHECK(recorder.waits.empty());
+      CHECK(recorder.affinity_waits ==
+            (row.waited_for_b ? AffinityWaits{{"b", ms(600)}} : AffinityWaits{}));
+      if (row.mark_on_b) {
+        CHECK(recorder.preferences.empty());
+        CHECK(affinities.lookup("session-hash")->fingerprint == keys[0].fingerprint);
+      }
+      CHECK(upstream.all_used());
+    }
   }
-  SUBCASE("no mark: b, after 600 ms") {
-    upstream.script("b", {ok()});
-    CHECK(Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn()).key->label == "b");
-    CHECK(clock.slept() == ms(600));
-  }
-  CHECK(upstream.all_used());
 }
 
 TEST_CASE_FIXTURE(RememberedEmpty,
