@@ -167,10 +167,12 @@ std::string owner_name(std::string_view owner) {
 
 // A key that plainly belongs to another provider (keys::key_owner) is never
 // sent: an Anthropic key as an OpenAI Bearer token would go to a host that
-// has no business seeing it. `where` names the key; `advice` says what else
-// would work.
+// has no business seeing it. `where()` names the key; `advice()` says what
+// else would work. Both are called only for a key refused: a pool of 10,000
+// keys would otherwise format 30,000 messages that nobody reads.
+template <typename Where, typename Advice>
 void refuse_foreign_key(const keys::Key& key, const upstream::ProviderProfile& profile,
-                        const std::string& where, const std::string& advice) {
+                        const Where& where, const Advice& advice) {
   std::string_view owner = keys::key_owner(key.secret);
   if (owner.empty() || owner == profile.name) {
     return;
@@ -178,16 +180,17 @@ void refuse_foreign_key(const keys::Key& key, const upstream::ProviderProfile& p
   throw util::Error(util::ExitCode::config,
                     fmt::format("{} is {} key ({}...), and the provider in use is {}: bridge sends "
                                 "a key to its own provider's API only{}",
-                                where, owner_name(owner), keys::owner_prefix(key.secret),
-                                profile.name, advice));
+                                where(), owner_name(owner), keys::owner_prefix(key.secret),
+                                profile.name, advice()));
 }
 
 // A key the provider cannot use here (a Bedrock IAM key with an old
 // libcurl) is refused before any request, naming the key by its hint.
+template <typename Where>
 void refuse_unusable_key(const keys::Key& key, const upstream::Provider& provider,
-                         const std::string& where) {
+                         const Where& where) {
   if (auto why = provider.unusable_secret(key.secret)) {
-    throw util::Error(util::ExitCode::config, fmt::format("{}: {}", where, *why));
+    throw util::Error(util::ExitCode::config, fmt::format("{}: {}", where(), *why));
   }
 }
 
@@ -212,11 +215,13 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::Provider& p
     }
     source.mode = KeySource::Mode::byok;
     source.keys.push_back(keys::make_key(key_env, *byok));
-    refuse_unusable_key(source.keys.front(), provider, key_env);
-    refuse_foreign_key(source.keys.front(), profile, key_env,
-                       fmt::format("; put a {} key in {}, or choose the provider with --provider "
-                                   "or BRIDGE_PROVIDER",
-                                   profile.name, key_env));
+    auto named = [&] { return key_env; };
+    refuse_unusable_key(source.keys.front(), provider, named);
+    refuse_foreign_key(source.keys.front(), profile, named, [&] {
+      return fmt::format("; put a {} key in {}, or choose the provider with --provider "
+                         "or BRIDGE_PROVIDER",
+                         profile.name, key_env);
+    });
     console.detail(
         fmt::format("key: the one in {} (a single key: no failover, no state)", key_env));
     return source;
@@ -259,15 +264,16 @@ KeySource resolve_keys(const GlobalOptions& options, const upstream::Provider& p
   }
   // A key file belongs to one provider.
   for (const auto& key : source.keys) {
-    refuse_foreign_key(
-        key, profile,
-        fmt::format("{}: key '{}' (line {}, {})", source.key_file, key.label, key.line, key.hint),
-        fmt::format("; a key file holds the keys of one provider: name a file of {} "
-                    "keys (--key-file, BRIDGE_KEY_FILE or {}){}",
-                    profile.name, profile.key_file_name, advice));
-    refuse_unusable_key(
-        key, provider,
-        fmt::format("{}: key '{}' (line {}, {})", source.key_file, key.label, key.line, key.hint));
+    auto named = [&] {
+      return fmt::format("{}: key '{}' (line {}, {})", source.key_file, key.label, key.line,
+                         key.hint);
+    };
+    refuse_foreign_key(key, profile, named, [&] {
+      return fmt::format("; a key file holds the keys of one provider: name a file of {} "
+                         "keys (--key-file, BRIDGE_KEY_FILE or {}){}",
+                         profile.name, profile.key_file_name, advice);
+    });
+    refuse_unusable_key(key, provider, named);
   }
   console.detail(
       fmt::format("keys: {} from {} ({})", source.keys.size(), source.key_file, named_by));

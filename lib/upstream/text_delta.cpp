@@ -3,7 +3,12 @@
 #include "util/json_check.hpp"
 #include "util/json_reader.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace upstream {
 
@@ -71,6 +76,85 @@ bool read_delta(ondemand::value value, DeltaFields& fields) {
   return true;
 }
 
+// The layout the API sends every text delta in, byte for byte:
+//   {"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"TEXT"}}
+// Nothing in it can be repeated, nested or escaped, so when TEXT holds no
+// quote, backslash, control or non-ASCII byte the event is valid JSON whose
+// text is TEXT itself, whatever parser reads it. Such an event needs no
+// parser: one scan of TEXT, 16 bytes at a time. Any other layout or byte
+// goes to DeltaReader (nullopt).
+constexpr std::string_view k_usual_head = R"({"type":"content_block_delta","index":)";
+constexpr std::string_view k_usual_middle = R"(,"delta":{"type":"text_delta","text":")";
+constexpr std::string_view k_usual_tail = R"("}})";
+
+bool plain_byte(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return byte >= ' ' && byte < 0x80 && byte != '"' && byte != '\\';
+}
+
+// Whether `text` holds only printable ASCII other than '"' and '\\'.
+bool plain_ascii(std::string_view text) {
+  const char* data = text.data();
+  std::size_t size = text.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // 32 bytes a round. As signed bytes, every byte from 0x80 up is negative,
+  // so one compare finds control and non-ASCII bytes alike. The verdicts are
+  // gathered and looked at once: a delta is nearly always plain.
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  auto stops = [&](std::size_t at) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + at));
+    return _mm_or_si128(
+        _mm_cmplt_epi8(bytes, space),
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+  };
+  __m128i seen = _mm_setzero_si128();
+  for (; i + 32 <= size; i += 32) {
+    seen = _mm_or_si128(seen, _mm_or_si128(stops(i), stops(i + 16)));
+  }
+  if (_mm_movemask_epi8(seen) != 0) {
+    return false;
+  }
+#endif
+  for (; i < size; ++i) {
+    if (!plain_byte(data[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<DeltaKind> read_usual(std::string_view data, std::string& out) {
+  if (data.substr(0, k_usual_head.size()) != k_usual_head ||
+      data.size() < k_usual_head.size() + 1 + k_usual_middle.size() + k_usual_tail.size() ||
+      data.substr(data.size() - k_usual_tail.size()) != k_usual_tail) {
+    return std::nullopt;
+  }
+  std::string_view rest = data.substr(k_usual_head.size());
+  // The index: 0, or up to 18 digits without a leading zero (JSON's grammar).
+  std::size_t digits = 0;
+  while (digits < rest.size() && digits < 18 && rest[digits] >= '0' && rest[digits] <= '9') {
+    ++digits;
+  }
+  if (digits == 0 || (rest[0] == '0' && digits > 1)) {
+    return std::nullopt;
+  }
+  rest.remove_prefix(digits);
+  if (rest.substr(0, k_usual_middle.size()) != k_usual_middle ||
+      rest.size() < k_usual_middle.size() + k_usual_tail.size()) {
+    return std::nullopt;
+  }
+  std::string_view text =
+      rest.substr(k_usual_middle.size(), rest.size() - k_usual_middle.size() - k_usual_tail.size());
+  if (!plain_ascii(text)) {
+    return std::nullopt;
+  }
+  out += text;
+  return DeltaKind::text;
+}
+
 // The fast reader of text deltas, one for the whole stream (its parser keeps
 // its buffers from one event to the next); util::fast_or_full pairs it with
 // decode_text_delta_slow.
@@ -79,6 +163,9 @@ public:
   // The kind, with the text appended to `out`; nullopt when simdjson refuses
   // the text and the full parser must decide.
   std::optional<DeltaKind> read(std::string_view data, std::string& out) {
+    if (auto kind = read_usual(data, out)) {
+      return kind;
+    }
     ondemand::document document;
     ondemand::object top;
     if (!m_json.top_object(data, document, top)) {

@@ -14,8 +14,11 @@ enum class DeltaKind {
 };
 
 // Decodes the data of a content_block_delta event. Streams of hundreds of
-// megabytes are made of such events, so they are read with simdjson's
-// On-Demand parser, which finds the "delta" object's "type" and "text" in
+// megabytes are made of such events. The layout the API sends them in
+// (`{"type":"content_block_delta","index":N,"delta":{"type":"text_delta",
+// "text":"..."}}`, the text without escapes, control or non-ASCII bytes) is
+// recognised byte for byte with no parser at all; any other is read with
+// simdjson's On-Demand parser, which finds the "delta" object's "type" and "text" in
 // any layout. It gives the same answer as the full nlohmann::json path
 // (decode_text_delta_slow) on every input, by the rule of the state file's
 // reader (state/mark_reader.hpp): simdjson decides alone only what it

@@ -148,3 +148,37 @@ TEST_CASE("decode_text_delta: fast and slow agree on every truncation and on dam
     }
   }
 }
+
+TEST_CASE("decode_text_delta: the usual layout, read without a parser, agrees at every length") {
+  // read_usual scans the text 32 bytes at a time, then byte by byte: every
+  // length around those blocks, with a byte the scan must stop at in each
+  // place, and indexes of every length it takes or leaves to the parser.
+  const std::string stops[] = {"\"",   "\\",   "\x01",     "\x1F", std::string(1, '\0'),
+                               "\x80", "\xC3", "\xC3\xA9", "\xFF", "\x7F",
+                               "\\n"};
+  for (std::size_t length = 0; length <= 70; ++length) {
+    std::string plain;
+    for (std::size_t i = 0; i < length; ++i) {
+      plain += static_cast<char>('#' + (i * 7) % 57); // '#' to '[': neither '"' nor '\\'
+    }
+    std::string text;
+    REQUIRE(decode_text_delta(usual(plain), text) == DeltaKind::text);
+    CHECK(text == plain);
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const auto& stop : stops) {
+        std::string damaged = plain;
+        damaged.replace(at, stop.size() < length - at ? stop.size() : length - at, stop);
+        auto problem = disagreement(usual(damaged));
+        if (!problem.empty()) {
+          FAIL_CHECK("length " << length << ", at " << at << ": " << problem);
+          return;
+        }
+      }
+    }
+  }
+  for (const std::string index : {"0", "7", "10", "00", "123456789012345678", "1234567890123456789",
+                                  "99999999999999999999999", "1e2", "-0", "0x1"}) {
+    CAPTURE(index);
+    CHECK(disagreement(usual("text", index)) == "");
+  }
+}
