@@ -20,7 +20,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 namespace app {
 
@@ -59,7 +58,8 @@ public:
     m_headers = headers;
     m_streaming = status >= 200 && status < 300;
     if (m_streaming) {
-      hand_over([this] { loop_start(); });
+      auto self = shared_from_this();
+      m_impl.post([self] { self->loop_start(); });
     }
   }
 
@@ -81,44 +81,17 @@ public:
     }
     evbuffer* buffer = evbuffer_new();
     evbuffer_add(buffer, bytes.data(), bytes.size());
-    hand_over([this, buffer] { loop_chunk(buffer); });
+    auto self = shared_from_this();
+    m_impl.post([self, buffer] { self->loop_chunk(buffer); });
     return true;
   }
 
   void end(bool complete) override {
-    hand_over([this, complete] { loop_end(complete); });
+    auto self = shared_from_this();
+    m_impl.post([self, complete] { self->loop_end(complete); });
   }
 
 private:
-  // Runs `step` on the loop thread after the steps handed over before it.
-  // Steps handed over before the loop thread takes them run in one turn:
-  // the status, body and end of a small answer cost one wake-up of the
-  // loop and one write, not three.
-  void hand_over(std::function<void()> step) {
-    bool schedule = false;
-    {
-      std::lock_guard<std::mutex> lock(m_mutex);
-      m_pending.push_back(std::move(step));
-      schedule = !m_scheduled;
-      m_scheduled = true;
-    }
-    if (schedule) {
-      auto self = shared_from_this(); // alive until its steps have run
-      m_impl.post([self] { self->run_pending(); });
-    }
-  }
-  void run_pending() {
-    std::vector<std::function<void()>> steps;
-    {
-      std::lock_guard<std::mutex> lock(m_mutex);
-      steps.swap(m_pending);
-      m_scheduled = false;
-    }
-    for (auto& step : steps) {
-      step();
-    }
-  }
-
   bool gone() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_gone;
@@ -239,13 +212,11 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_cv;
   bool m_gone = false;
-  std::size_t m_queued = 0;                     // bytes handed over and not yet written
-  std::size_t m_in_output = 0;                  // of which in the connection's output buffer
-  bool m_chunks_sent = false;                   // loop thread only, as the two below
-  bool m_cut_pending = false;                   // closing once the output is written
-  std::shared_ptr<EvReply> m_keep;              // this, while a cut is pending
-  std::vector<std::function<void()>> m_pending; // handed over, not yet run (m_mutex)
-  bool m_scheduled = false;                     // run_pending posted (m_mutex)
+  std::size_t m_queued = 0;        // bytes handed over and not yet written
+  std::size_t m_in_output = 0;     // of which in the connection's output buffer
+  bool m_chunks_sent = false;      // loop thread only, as the two below
+  bool m_cut_pending = false;      // closing once the output is written
+  std::shared_ptr<EvReply> m_keep; // this, while a cut is pending
 };
 
 } // namespace app
