@@ -277,7 +277,7 @@ void Listener::handle(const ClientRequest& request, ReplySink& sink) {
     pool::MemoryMarkStore memory_store;
     std::optional<PoolState> pool_state;
     if (!byok) {
-      pool_state.emplace(pool->global, pool->source->keys, clock, m_console);
+      pool_state.emplace(pool->global, pool->source->keys, clock, m_console, &m_location_check);
     }
     pool::PoolStore& store =
         byok ? static_cast<pool::PoolStore&>(memory_store) : pool_state->store();

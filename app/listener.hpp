@@ -11,6 +11,7 @@
 #include "listener_server.hpp"
 #include "listener_unix.hpp"
 
+#include "state/file/location_check.hpp"
 #include "upstream/curl_transport.hpp"
 
 #include <memory>
@@ -72,6 +73,9 @@ private:
   std::vector<ListenerPool> m_pools;
   std::mutex m_mutex; // m_transports and the -v lines
   std::vector<std::unique_ptr<upstream::CurlTransport>> m_transports; // idle, connections kept
+  // The state file's location, found safe, is trusted for a moment rather
+  // than walked again for every request (location_check.hpp).
+  state::LocationCheck m_location_check;
 };
 
 // An address to listen on, from --listen ("HOST:PORT", "[::1]:PORT",

@@ -4,11 +4,11 @@
 
 #include "listener_deadline.hpp"
 #include "listener_reply.hpp"
+#include "listener_workers.hpp"
 
 #include "util/error.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <csignal>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -21,8 +21,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <system_error>
-#include <thread>
 #include <unistd.h>
 
 namespace app {
@@ -43,6 +41,7 @@ struct ListenerServer::Impl final : ReplyLoop {
   int stopped_by = 0;
   bool stopping = false; // loop thread only
   std::atomic<int> in_flight{0};
+  WorkerPool workers;
 
   // Runs `fn` on the loop thread (from any thread).
   void post(std::function<void()> fn) override {
@@ -138,9 +137,7 @@ void on_request(evhttp_request* request, void* arg) {
   }
   reply->watch();
   auto shared = std::make_shared<const ClientRequest>(std::move(parsed));
-  try {
-    std::thread([&impl, reply, shared] { impl.handler(*shared, *reply); }).detach();
-  } catch (const std::system_error&) {
+  if (!impl.workers.run([&impl, reply, shared] { impl.handler(*shared, *reply); })) {
     impl.busy(*shared, *reply); // no thread to be had: as if full
   }
 }
@@ -247,7 +244,12 @@ ListenerServer::~ListenerServer() {
       event_free(e);
     }
   }
-  if (impl.in_flight.load() == 0) {
+  // Every request ended its reply: what their workers still do (hand back
+  // the transport, close the state) is short, and is waited for. Otherwise
+  // the busy workers are left to end on their own.
+  bool all_ended = impl.in_flight.load() == 0;
+  impl.workers.stop(all_ended ? WorkerPool::Busy::wait : WorkerPool::Busy::leave);
+  if (all_ended) {
     // With requests cut by the grace period, their workers still hold
     // requests of this server: the process is about to exit anyway.
     evhttp_free(impl.http);

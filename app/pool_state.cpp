@@ -63,17 +63,24 @@ state::StateLocation resolve_state_location(const GlobalOptions& options, const 
 }
 
 PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>& pool,
-                     util::Clock& clock, const Console& console) {
+                     util::Clock& clock, const Console& console,
+                     state::LocationCheck* location_check) {
   auto location = resolve_state_location(options, console);
   auto warn = [&console](const std::string& message) { console.warning(message); };
   if (!location.redis) {
     m_where = "in " + util::printable(location.file);
     m_file = std::make_unique<state::StateStore>(location.file, clock, warn);
+    if (location_check != nullptr) {
+      m_file->share_location_check(*location_check);
+    }
     m_affinities = std::make_unique<state::AffinityFile>(location.file);
     return;
   }
   std::string local = default_state_file();
   m_file = std::make_unique<state::StateStore>(local, clock, warn);
+  if (location_check != nullptr) {
+    m_file->share_location_check(*location_check);
+  }
   std::vector<std::string> fingerprints;
   fingerprints.reserve(pool.size());
   for (const auto& key : pool) {

@@ -11,6 +11,7 @@
 
 namespace state {
 class FallbackStore;
+class LocationCheck;
 class RedisStore;
 class StateStore;
 } // namespace state
@@ -30,8 +31,10 @@ state::StateLocation resolve_state_location(const GlobalOptions& options, const 
 // know which it is.
 class PoolState {
 public:
+  // `location_check`, when given (it outlives this), checks the state
+  // file's location for the state files (state/file/location_check.hpp).
   PoolState(const GlobalOptions& options, const std::vector<keys::Key>& pool, util::Clock& clock,
-            const Console& console);
+            const Console& console, state::LocationCheck* location_check = nullptr);
   ~PoolState();
   PoolState(const PoolState&) = delete;
   PoolState& operator=(const PoolState&) = delete;

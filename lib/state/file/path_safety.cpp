@@ -157,6 +157,12 @@ std::optional<std::string> file_problem(const std::string& file, const char* wha
 } // namespace
 
 std::optional<std::string> state_location_problem(const std::string& path) {
+  bool settled = false;
+  return state_location_problem(path, settled);
+}
+
+std::optional<std::string> state_location_problem(const std::string& path, bool& settled) {
+  settled = false;
   std::string absolute = path;
   if (absolute.empty() || absolute.front() != '/') {
     std::string cwd(PATH_MAX, '\0');
@@ -184,6 +190,10 @@ std::optional<std::string> state_location_problem(const std::string& path) {
       return problem;
     }
   }
+  // In a directory others may write to (a sticky one, as /tmp), a file of
+  // theirs may appear beside the state file at any time.
+  struct stat st {};
+  settled = ::stat(resolved.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
   return std::nullopt;
 }
 

@@ -28,6 +28,12 @@ namespace state {
 // the working directory. Only the owners and modes are looked at: whether
 // we may read or write is found out when we do.
 std::optional<std::string> state_location_problem(const std::string& path);
+// The same; `settled` tells whether the answer can only change by our
+// doing or root's (LocationCheck): true when no problem was found and every
+// directory on the way exists (one not made yet could still be made by
+// another user first, in a sticky directory), and the state file's own
+// directory is not writable by others (sticky or not).
+std::optional<std::string> state_location_problem(const std::string& path, bool& settled);
 
 // For a file just opened (with O_NOFOLLOW) as the state, lock or set-aside
 // file `path`: nullopt when it is ours, else what is wrong (a file planted by

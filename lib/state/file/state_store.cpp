@@ -3,6 +3,7 @@
 #include "pool/outcome.hpp"
 #include "state/file/atomic_file.hpp"
 #include "state/file/file_lock.hpp"
+#include "state/file/location_check.hpp"
 #include "state/file/mark_reader.hpp"
 #include "state/file/path_safety.hpp"
 #include "state/file/state_document.hpp"
@@ -147,7 +148,7 @@ StateStore::ReadResult StateStore::read(StateDocument& doc, std::string& problem
 }
 
 pool::MarkMap StateStore::load() {
-  if (auto unsafe = state_location_problem(m_path)) {
+  if (auto unsafe = location_problem(m_location_check, m_path, m_clock.now())) {
     throw util::Error(util::ExitCode::config, *unsafe);
   }
   // The journal is read before the state file: a record is removed from the
@@ -213,7 +214,7 @@ StateStore::Saved StateStore::update(const std::function<void(StateDocument&)>& 
     problem = made.error();
     return Saved::no;
   }
-  if (auto unsafe = state_location_problem(m_path)) {
+  if (auto unsafe = location_problem(m_location_check, m_path, m_clock.now())) {
     problem = *unsafe;
     return Saved::no;
   }

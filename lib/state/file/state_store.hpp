@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ namespace state {
 // goes on without saving. Only a file written by a newer version is refused:
 // load() throws util::Error (exit 78) and the file is never rewritten.
 class StateDocument;
+class LocationCheck;
 
 class StateStore final : public pool::PoolStore {
 public:
@@ -75,6 +77,10 @@ public:
   std::size_t clear_disabled(const std::vector<std::string>& fingerprints) override;
 
   const std::string& path() const { return m_path; }
+  // Checks the location through `check` (which may remember a safe one for
+  // a while: location_check.hpp) rather than afresh at every load and
+  // change. `check` outlives the store.
+  void share_location_check(LocationCheck& check) { m_location_check = &check; }
 
   enum class ReadResult { ok, missing, corrupt, unreadable, newer_version };
 
@@ -106,6 +112,7 @@ private:
   util::Millis m_lock_bound;
   std::vector<std::string> m_warned;
   bool m_lock_failed = false;
+  LocationCheck* m_location_check = nullptr;
 };
 
 } // namespace state
