@@ -1,12 +1,21 @@
 #include "upstream/text_delta.hpp"
 
+// The fast reader is built into the JSON plugin (util/json_plugin.hpp), the
+// rest into bridge.
+#ifdef BRIDGE_JSON_PLUGIN
 #include "util/json_check.hpp"
+#include "util/json_plugin_abi.h"
 #include "util/json_reader.hpp"
+#else
+#include "util/fast_or_full.hpp"
+#include "util/json_plugin.hpp"
+#endif
 
 #include <nlohmann/json.hpp>
 
 namespace upstream {
 
+#ifdef BRIDGE_JSON_PLUGIN
 namespace {
 
 namespace ondemand = simdjson::ondemand;
@@ -120,6 +129,29 @@ private:
 
 } // namespace
 
+// The plugin's entry (util/json_plugin_abi.h). `stream` decodes on one
+// thread; the reader is made on first use.
+extern "C" int bridge_json_text_delta(const char* data, std::size_t size, void* context,
+                                      bridge_json_sink sink) {
+  try {
+    static DeltaReader reader;
+    static std::string text;
+    text.clear();
+    auto kind = reader.read(std::string_view(data, size), text);
+    if (!kind) {
+      return BRIDGE_JSON_UNDECIDED;
+    }
+    if (*kind == DeltaKind::text) {
+      sink(context, text.data(), text.size());
+    }
+    return static_cast<int>(*kind);
+  } catch (...) {
+    return BRIDGE_JSON_UNDECIDED;
+  }
+}
+
+#else
+
 DeltaKind decode_text_delta_slow(std::string_view data, std::string& text) {
   auto parsed = nlohmann::json::parse(data, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
@@ -147,10 +179,16 @@ DeltaKind decode_text_delta(std::string_view data, std::string& text) {
   return append_text_delta(data, text);
 }
 
+namespace {
+// The plugin's reader (util/json_plugin.hpp); nullopt when there is none or
+// simdjson refused the text.
+std::optional<DeltaKind> read_fast(std::string_view data, std::string& out) {
+  return util::read_kind_with_plugin<DeltaKind>(&bridge_json_api::text_delta, data, out);
+}
+} // namespace
+
 DeltaKind append_text_delta(std::string_view data, std::string& out) {
-  // `stream` decodes on one thread; the reader is made on first use.
-  static DeltaReader reader;
-  return util::fast_or_full([&] { return reader.read(data, out); },
+  return util::fast_or_full([&] { return read_fast(data, out); },
                             [&] {
                               std::string text;
                               DeltaKind kind = decode_text_delta_slow(data, text);
@@ -160,5 +198,7 @@ DeltaKind append_text_delta(std::string_view data, std::string& out) {
                               return kind;
                             });
 }
+
+#endif
 
 } // namespace upstream
