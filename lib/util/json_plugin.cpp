@@ -36,7 +36,10 @@ std::string executable_folder() {
 
 const bridge_json_api* open_plugin(const std::string& path) {
   // RTLD_LOCAL: the plugin's C++ runtime serves the plugin alone.
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_LAZY: RTLD_NOW would bind every function of the shared libstdc++
+  // the plugin brings in, used or not (measured: 7.3 M instructions for
+  // the dlopen instead of 4.8 M; libsimdjson binds at load time either way).
+  void* handle = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
   if (handle == nullptr) {
     return nullptr;
   }

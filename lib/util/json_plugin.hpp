@@ -24,8 +24,8 @@ namespace util {
 
 // Bytes of JSON read (counting the text at hand) from which the plugin is
 // worth loading: about where simdjson's saving per byte over nlohmann pays
-// for loading it (bench/README.md, "Start-up after the listener").
-constexpr std::size_t k_json_bulk_bytes = 256 * 1024;
+// for loading it (bench/README.md, "The JSON plugin": about 66 kB of an answer).
+constexpr std::size_t k_json_bulk_bytes = 64 * 1024;
 
 // The plugin's readers for a text of `bytes`, or nullptr: while less than
 // k_json_bulk_bytes have been read, or when the plugin cannot be loaded.

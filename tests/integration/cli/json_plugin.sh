@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ARCHITECTURE.md "The JSON plugin": bridge reads JSON with nlohmann alone
-# until it has read 256 KiB in bulk, and only then loads bridge-json.so (the
+# until it has read 64 KiB in bulk, and only then loads bridge-json.so (the
 # simdjson readers) from beside its executable. An ordinary `ask` never loads
 # it (nor libsimdjson); a large answer or a long stream does; and a bridge
 # without the plugin gives the same output.
@@ -13,8 +13,9 @@ start_mock '{"keys": {
   "sk-ant-test-plugin-streams-Jp03": {"stream_bytes": 400000}}}'
 
 # loaded WHAT: whether the last run loaded WHAT (the dynamic loader's log,
-# LD_DEBUG=files, on standard error).
-loaded() { grep -q "file=.*$1" "$T/err"; }
+# LD_DEBUG=files, on standard error: it names a file it only looks for too,
+# but runs the initialisers of the objects it loaded).
+loaded() { grep -q "calling init: .*$1" "$T/err"; }
 
 setup_pool "small sk-ant-test-plugin-small-Jp001"
 LD_DEBUG=files run_pool ask "hi"
