@@ -1,7 +1,7 @@
 #include "upstream/answer_text.hpp"
 
-#include "util/json_check.hpp"
-#include "util/json_reader.hpp"
+#include "util/fast_or_full.hpp"
+#include "util/json_plugin.hpp"
 
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -9,14 +9,6 @@
 namespace upstream {
 
 namespace {
-
-namespace ondemand = simdjson::ondemand;
-using nlohmann::json;
-
-// Arrays and objects deeper than this are left to nlohmann (which has no
-// limit); an answer's text sits four levels down at most. Below, `levels`
-// is what util::check_json_value may still enter at a given depth.
-constexpr int k_max_depth = 64;
 
 // The fast path's verdict: empty when the full parser must decide, else the
 // answer (itself empty when the body holds no answer).
@@ -26,214 +18,17 @@ Verdict decided(std::optional<std::string> answer) {
   return Verdict(std::in_place, std::move(answer));
 }
 
-// Calls `on_field(name, value)` for each member of `object`, in order. False
-// when the text is invalid there or `on_field` says so.
-template <typename OnField> bool for_each_field(ondemand::object& object, OnField&& on_field) {
-  for (auto member : object) {
-    ondemand::field field;
-    std::string_view name;
-    if (std::move(member).get(field) || field.unescaped_key().get(name) ||
-        !on_field(name, field.value())) {
-      return false;
-    }
-  }
-  return true;
-}
+using nlohmann::json;
 
-enum class Opened { object, other, invalid };
-
-// Opens `value` as an object; any other value is read through (checked).
-Opened open_object(ondemand::value& value, int levels, ondemand::object& object) {
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return Opened::invalid;
-  }
-  if (type != ondemand::json_type::object) {
-    return util::check_json_value(value, levels) ? Opened::other : Opened::invalid;
-  }
-  return value.get_object().get(object) ? Opened::invalid : Opened::object;
-}
-
-// The value, when it is a string; `out` is reset for any other (checked)
-// value.
-bool read_string(ondemand::value value, int levels, std::optional<std::string_view>& out) {
-  out.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::string) {
-    return util::check_json_value(value, levels);
-  }
-  std::string_view text;
-  if (value.get_string().get(text)) {
-    return false;
-  }
-  out = text;
-  return true;
-}
-
-// The answer held by the top-level member `name`, read by `read_member`
-// (the last such member counts); every other member is read through.
-template <typename ReadMember>
-Verdict read_top(std::string_view body, std::string_view name, ReadMember&& read_member) {
-  util::FastJsonReader reader;
-  ondemand::document document;
-  ondemand::object top;
-  if (!reader.top_object(body, document, top)) {
+// The plugin's verdict on `body`, read by `reader`; empty when there is no
+// plugin for it or nlohmann must decide.
+Verdict read_with_plugin(util::JsonTextReader reader, std::string_view body) {
+  std::string text;
+  auto verdict = util::read_with_plugin(reader, body, text);
+  if (!verdict) {
     return std::nullopt;
   }
-  std::optional<std::string> answer;
-  bool read = for_each_field(top, [&](std::string_view field_name, ondemand::value field) {
-    return field_name == name ? read_member(field, answer)
-                              : util::check_json_value(field, k_max_depth - 1);
-  });
-  if (!read || !util::json_document_ends(document)) {
-    return std::nullopt;
-  }
-  return decided(std::move(answer));
-}
-
-// --- Anthropic: {"content": [{"type": "text", "text": "..."}, ...]} ---
-
-// One content block: its text is appended when it is a text block.
-bool read_block(ondemand::value value, std::string& joined) {
-  ondemand::object block;
-  switch (open_object(value, k_max_depth - 2, block)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true; // not a block: adds nothing
-  case Opened::object:
-    break;
-  }
-  std::optional<std::string_view> type;
-  std::optional<std::string_view> text;
-  bool read = for_each_field(block, [&](std::string_view name, ondemand::value field) {
-    return name == "type"   ? read_string(field, k_max_depth - 3, type)
-           : name == "text" ? read_string(field, k_max_depth - 3, text)
-                            : util::check_json_value(field, k_max_depth - 3);
-  });
-  if (read && type == "text" && text) {
-    joined += *text;
-  }
-  return read;
-}
-
-// "content": the joined text when it is an array, nullopt otherwise.
-bool read_content(ondemand::value value, std::optional<std::string>& answer) {
-  answer.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::array) {
-    return util::check_json_value(value, k_max_depth - 1);
-  }
-  ondemand::array blocks;
-  if (value.get_array().get(blocks)) {
-    return false;
-  }
-  std::string joined;
-  for (auto element : blocks) {
-    ondemand::value block;
-    if (element.get(block) || !read_block(block, joined)) {
-      return false;
-    }
-  }
-  answer = std::move(joined);
-  return true;
-}
-
-// --- OpenAI: {"choices": [{"message": {"content": "..."}}, ...]} ---
-
-// "content": a string's text, empty for null, nullopt for anything else.
-bool read_message_content(ondemand::value value, std::optional<std::string>& answer) {
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type == ondemand::json_type::string) {
-    std::string_view text;
-    if (value.get_string().get(text)) {
-      return false;
-    }
-    answer = std::string(text);
-    return true;
-  }
-  answer =
-      type == ondemand::json_type::null ? std::optional<std::string>(std::string()) : std::nullopt;
-  return util::check_json_value(value, k_max_depth - 4);
-}
-
-// "message": its content's answer when it is an object (no content: empty).
-bool read_message(ondemand::value value, std::optional<std::string>& answer) {
-  answer.reset();
-  ondemand::object message;
-  switch (open_object(value, k_max_depth - 3, message)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true;
-  case Opened::object:
-    break;
-  }
-  answer = std::string();
-  return for_each_field(message, [&](std::string_view name, ondemand::value field) {
-    return name == "content" ? read_message_content(field, answer)
-                             : util::check_json_value(field, k_max_depth - 4);
-  });
-}
-
-// The first choice: its message's answer (no message, or not an object:
-// nullopt).
-bool read_first_choice(ondemand::value value, std::optional<std::string>& answer) {
-  answer.reset();
-  ondemand::object choice;
-  switch (open_object(value, k_max_depth - 2, choice)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true;
-  case Opened::object:
-    break;
-  }
-  return for_each_field(choice, [&](std::string_view name, ondemand::value field) {
-    return name == "message" ? read_message(field, answer)
-                             : util::check_json_value(field, k_max_depth - 3);
-  });
-}
-
-// "choices": the first choice's answer; empty text for an empty array,
-// nullopt for anything but an array.
-bool read_choices(ondemand::value value, std::optional<std::string>& answer) {
-  answer.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::array) {
-    return util::check_json_value(value, k_max_depth - 1);
-  }
-  ondemand::array choices;
-  if (value.get_array().get(choices)) {
-    return false;
-  }
-  answer = std::string();
-  bool first = true;
-  for (auto element : choices) {
-    ondemand::value choice;
-    if (element.get(choice)) {
-      return false;
-    }
-    bool read =
-        first ? read_first_choice(choice, answer) : util::check_json_value(choice, k_max_depth - 2);
-    if (!read) {
-      return false;
-    }
-    first = false;
-  }
-  return true;
+  return decided(*verdict == 1 ? std::optional(std::move(text)) : std::nullopt);
 }
 
 // A member of `object` that is a string, or nullptr.
@@ -269,8 +64,9 @@ std::optional<std::string> anthropic_answer_text_slow(std::string_view body) {
 }
 
 std::optional<std::string> anthropic_answer_text(std::string_view body) {
-  return util::fast_or_full([&] { return read_top(body, "content", read_content); },
-                            [&] { return anthropic_answer_text_slow(body); });
+  return util::fast_or_full(
+      [&] { return read_with_plugin(&bridge_json_api::anthropic_answer, body); },
+      [&] { return anthropic_answer_text_slow(body); });
 }
 
 std::optional<std::string> openai_answer_text_slow(std::string_view body) {
@@ -304,7 +100,7 @@ std::optional<std::string> openai_answer_text_slow(std::string_view body) {
 }
 
 std::optional<std::string> openai_answer_text(std::string_view body) {
-  return util::fast_or_full([&] { return read_top(body, "choices", read_choices); },
+  return util::fast_or_full([&] { return read_with_plugin(&bridge_json_api::openai_answer, body); },
                             [&] { return openai_answer_text_slow(body); });
 }
 

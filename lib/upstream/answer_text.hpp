@@ -3,7 +3,9 @@
 // The text of a blocking (non-streamed) answer, as `ask` prints it.
 //
 // A blocking answer may be tens of megabytes, and `ask` wants only its text,
-// so it is read with simdjson's On-Demand parser instead of a full DOM, by
+// so a large one is read with simdjson's On-Demand parser instead of a full
+// DOM (answer_text_fast.cpp, in the JSON plugin of util/json_plugin.hpp; an
+// answer of ordinary size does not load it and goes to nlohmann), by
 // the rule of util/json_reader.hpp: simdjson decides alone only the texts it
 // accepts (every value it does not want is still read through), a repeated
 // name counts by its last value, and nlohmann::json has the last word on

@@ -1,13 +1,22 @@
 #include "upstream/openai_chunk.hpp"
 
+// The fast reader is built into the JSON plugin (util/json_plugin.hpp), the
+// rest into bridge.
+#ifdef BRIDGE_JSON_PLUGIN
 #include "util/json_check.hpp"
+#include "util/json_plugin_abi.h"
 #include "util/json_reader.hpp"
+#else
+#include "util/fast_or_full.hpp"
+#include "util/json_plugin.hpp"
+#endif
 
 #include <nlohmann/json.hpp>
 #include <optional>
 
 namespace upstream {
 
+#ifdef BRIDGE_JSON_PLUGIN
 namespace {
 
 namespace ondemand = simdjson::ondemand;
@@ -210,6 +219,29 @@ private:
 
 } // namespace
 
+// The plugin's entry (util/json_plugin_abi.h). `stream` decodes on one
+// thread; the reader is made on first use.
+extern "C" int bridge_json_openai_chunk(const char* data, std::size_t size, void* context,
+                                        bridge_json_sink sink) {
+  try {
+    static ChunkReader reader;
+    static std::string text;
+    text.clear();
+    auto kind = reader.read(std::string_view(data, size), text);
+    if (!kind) {
+      return BRIDGE_JSON_UNDECIDED;
+    }
+    if (*kind == ChunkKind::text) {
+      sink(context, text.data(), text.size());
+    }
+    return static_cast<int>(*kind);
+  } catch (...) {
+    return BRIDGE_JSON_UNDECIDED;
+  }
+}
+
+#else
+
 ChunkKind decode_openai_chunk_slow(std::string_view data, std::string& text) {
   text.clear();
   auto parsed = nlohmann::json::parse(data, nullptr, false);
@@ -239,10 +271,16 @@ ChunkKind decode_openai_chunk_slow(std::string_view data, std::string& text) {
   return ChunkKind::text;
 }
 
+namespace {
+// The plugin's reader (util/json_plugin.hpp); nullopt when there is none or
+// simdjson refused the text.
+std::optional<ChunkKind> read_fast(std::string_view data, std::string& out) {
+  return util::read_kind_with_plugin<ChunkKind>(&bridge_json_api::openai_chunk, data, out);
+}
+} // namespace
+
 ChunkKind append_openai_chunk(std::string_view data, std::string& out) {
-  // `stream` decodes on one thread; the reader is made on first use.
-  static ChunkReader reader;
-  return util::fast_or_full([&] { return reader.read(data, out); },
+  return util::fast_or_full([&] { return read_fast(data, out); },
                             [&] {
                               std::string text;
                               ChunkKind kind = decode_openai_chunk_slow(data, text);
@@ -252,5 +290,7 @@ ChunkKind append_openai_chunk(std::string_view data, std::string& out) {
                               return kind;
                             });
 }
+
+#endif
 
 } // namespace upstream

@@ -1,7 +1,15 @@
 #include "upstream/text_delta.hpp"
 
+// The fast reader is built into the JSON plugin (util/json_plugin.hpp), the
+// rest into bridge.
+#ifdef BRIDGE_JSON_PLUGIN
 #include "util/json_check.hpp"
+#include "util/json_plugin_abi.h"
 #include "util/json_reader.hpp"
+#else
+#include "util/fast_or_full.hpp"
+#include "util/json_plugin.hpp"
+#endif
 
 #include <cstdint>
 #include <cstring>
@@ -12,6 +20,7 @@
 
 namespace upstream {
 
+#ifdef BRIDGE_JSON_PLUGIN
 namespace {
 
 namespace ondemand = simdjson::ondemand;
@@ -76,13 +85,113 @@ bool read_delta(ondemand::value value, DeltaFields& fields) {
   return true;
 }
 
+// The fast reader of text deltas, one for the whole stream (its parser keeps
+// its buffers from one event to the next); util::fast_or_full pairs it with
+// decode_text_delta_slow.
+class DeltaReader {
+public:
+  // The kind, with the text appended to `out`; nullopt when simdjson refuses
+  // the text and the full parser must decide.
+  std::optional<DeltaKind> read(std::string_view data, std::string& out) {
+    ondemand::document document;
+    ondemand::object top;
+    if (!m_json.top_object(data, document, top)) {
+      return std::nullopt; // not an object, or refused: the full parser decides
+    }
+    DeltaFields fields;
+    for (auto member : top) {
+      ondemand::field field;
+      std::string_view name;
+      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+        return std::nullopt;
+      }
+      bool read = name == "delta" ? read_delta(field.value(), fields)
+                                  : util::check_json_value(field.value(), k_max_depth - 1);
+      if (!read) {
+        return std::nullopt;
+      }
+    }
+    if (!util::json_document_ends(document)) {
+      return std::nullopt;
+    }
+    // The order of decode_text_delta_slow's checks.
+    if (!fields.delta_is_object) {
+      return DeltaKind::malformed;
+    }
+    if (fields.type != "text_delta") {
+      return DeltaKind::other;
+    }
+    if (!fields.text) {
+      return DeltaKind::malformed;
+    }
+    out += *fields.text;
+    return DeltaKind::text;
+  }
+
+private:
+  util::FastJsonReader m_json;
+};
+
+} // namespace
+
+// The plugin's entry (util/json_plugin_abi.h). `stream` decodes on one
+// thread; the reader is made on first use.
+extern "C" int bridge_json_text_delta(const char* data, std::size_t size, void* context,
+                                      bridge_json_sink sink) {
+  try {
+    static DeltaReader reader;
+    static std::string text;
+    text.clear();
+    auto kind = reader.read(std::string_view(data, size), text);
+    if (!kind) {
+      return BRIDGE_JSON_UNDECIDED;
+    }
+    if (*kind == DeltaKind::text) {
+      sink(context, text.data(), text.size());
+    }
+    return static_cast<int>(*kind);
+  } catch (...) {
+    return BRIDGE_JSON_UNDECIDED;
+  }
+}
+
+#else
+
+DeltaKind decode_text_delta_slow(std::string_view data, std::string& text) {
+  auto parsed = nlohmann::json::parse(data, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return DeltaKind::malformed;
+  }
+  auto delta = parsed.find("delta");
+  if (delta == parsed.end() || !delta->is_object()) {
+    return DeltaKind::malformed;
+  }
+  auto type = delta->find("type");
+  if (type == delta->end() || !type->is_string() ||
+      type->get_ref<const std::string&>() != "text_delta") {
+    return DeltaKind::other;
+  }
+  auto value = delta->find("text");
+  if (value == delta->end() || !value->is_string()) {
+    return DeltaKind::malformed;
+  }
+  text = value->get<std::string>();
+  return DeltaKind::text;
+}
+
+DeltaKind decode_text_delta(std::string_view data, std::string& text) {
+  text.clear();
+  return append_text_delta(data, text);
+}
+
+namespace {
 // The layout the API sends every text delta in, byte for byte:
 //   {"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"TEXT"}}
 // Nothing in it can be repeated, nested or escaped, so when TEXT holds no
 // quote, backslash, control or non-ASCII byte the event is valid JSON whose
 // text is TEXT itself, whatever parser reads it. Such an event needs no
 // parser: one scan of TEXT, 16 bytes at a time. Any other layout or byte
-// goes to DeltaReader (nullopt).
+// goes to the plugin's reader, or to nlohmann (nullopt).
 constexpr std::string_view k_usual_head = R"({"type":"content_block_delta","index":)";
 constexpr std::string_view k_usual_middle = R"(,"delta":{"type":"text_delta","text":")";
 constexpr std::string_view k_usual_tail = R"("}})";
@@ -155,89 +264,18 @@ std::optional<DeltaKind> read_usual(std::string_view data, std::string& out) {
   return DeltaKind::text;
 }
 
-// The fast reader of text deltas, one for the whole stream (its parser keeps
-// its buffers from one event to the next); util::fast_or_full pairs it with
-// decode_text_delta_slow.
-class DeltaReader {
-public:
-  // The kind, with the text appended to `out`; nullopt when simdjson refuses
-  // the text and the full parser must decide.
-  std::optional<DeltaKind> read(std::string_view data, std::string& out) {
-    if (auto kind = read_usual(data, out)) {
-      return kind;
-    }
-    ondemand::document document;
-    ondemand::object top;
-    if (!m_json.top_object(data, document, top)) {
-      return std::nullopt; // not an object, or refused: the full parser decides
-    }
-    DeltaFields fields;
-    for (auto member : top) {
-      ondemand::field field;
-      std::string_view name;
-      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-        return std::nullopt;
-      }
-      bool read = name == "delta" ? read_delta(field.value(), fields)
-                                  : util::check_json_value(field.value(), k_max_depth - 1);
-      if (!read) {
-        return std::nullopt;
-      }
-    }
-    if (!util::json_document_ends(document)) {
-      return std::nullopt;
-    }
-    // The order of decode_text_delta_slow's checks.
-    if (!fields.delta_is_object) {
-      return DeltaKind::malformed;
-    }
-    if (fields.type != "text_delta") {
-      return DeltaKind::other;
-    }
-    if (!fields.text) {
-      return DeltaKind::malformed;
-    }
-    out += *fields.text;
-    return DeltaKind::text;
-  }
-
-private:
-  util::FastJsonReader m_json;
-};
-
+// The plugin's reader (util/json_plugin.hpp); nullopt when there is none or
+// simdjson refused the text.
+std::optional<DeltaKind> read_fast(std::string_view data, std::string& out) {
+  return util::read_kind_with_plugin<DeltaKind>(&bridge_json_api::text_delta, data, out);
+}
 } // namespace
 
-DeltaKind decode_text_delta_slow(std::string_view data, std::string& text) {
-  auto parsed = nlohmann::json::parse(data, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return DeltaKind::malformed;
-  }
-  auto delta = parsed.find("delta");
-  if (delta == parsed.end() || !delta->is_object()) {
-    return DeltaKind::malformed;
-  }
-  auto type = delta->find("type");
-  if (type == delta->end() || !type->is_string() ||
-      type->get_ref<const std::string&>() != "text_delta") {
-    return DeltaKind::other;
-  }
-  auto value = delta->find("text");
-  if (value == delta->end() || !value->is_string()) {
-    return DeltaKind::malformed;
-  }
-  text = value->get<std::string>();
-  return DeltaKind::text;
-}
-
-DeltaKind decode_text_delta(std::string_view data, std::string& text) {
-  text.clear();
-  return append_text_delta(data, text);
-}
-
 DeltaKind append_text_delta(std::string_view data, std::string& out) {
-  // `stream` decodes on one thread; the reader is made on first use.
-  static DeltaReader reader;
-  return util::fast_or_full([&] { return reader.read(data, out); },
+  if (auto kind = read_usual(data, out)) {
+    return *kind;
+  }
+  return util::fast_or_full([&] { return read_fast(data, out); },
                             [&] {
                               std::string text;
                               DeltaKind kind = decode_text_delta_slow(data, text);
@@ -247,5 +285,7 @@ DeltaKind append_text_delta(std::string_view data, std::string& out) {
                               return kind;
                             });
 }
+
+#endif
 
 } // namespace upstream

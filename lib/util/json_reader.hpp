@@ -8,13 +8,12 @@
 // that it accepts no text nlohmann refuses, and gives the same result as the
 // full (nlohmann) reader on every text it accepts; fast_or_full() then puts
 // the two together.
+#include "util/fast_or_full.hpp"
 #include "util/json_check.hpp"
 
-#include <optional>
 #include <simdjson.h>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace util {
 
@@ -34,16 +33,5 @@ private:
   ondemand::parser m_parser;
   std::string m_buffer;
 };
-
-// The rule itself: `fast()` returns std::optional<R>, empty when simdjson
-// refused the text or could not judge it; `full()` returns R and decides
-// every such text. Returns the fast verdict when there is one.
-template <typename Fast, typename Full>
-auto fast_or_full(Fast&& fast, Full&& full) -> decltype(full()) {
-  if (auto verdict = std::forward<Fast>(fast)()) {
-    return std::move(*verdict);
-  }
-  return std::forward<Full>(full)();
-}
 
 } // namespace util

@@ -50,6 +50,11 @@ check "bin/bridge is installed and executable" test -x "$prefix/bin/bridge"
 for path in "${!shipped[@]}"; do
   check "$path is installed, identical to ${shipped[$path]}" cmp -s "$prefix/$path" "$source_dir/${shipped[$path]}"
 done
+# The JSON plugin goes to the libdir's bridge/ folder, where the installed
+# binary looks for it (lib/util/json_plugin.hpp).
+plugin=$(cd "$prefix" && find . -path '*/bridge/bridge-json.so' | head -n 1)
+check "bridge-json.so is installed under a libdir's bridge/ folder" test -n "$plugin"
+check "bin/bridge does not load libsimdjson at start" bash -c '! ldd "$1" | grep -q libsimdjson' _ "$prefix/bin/bridge"
 if [[ -x $prefix/bin/bridge ]] && [[ $(timeout 20 "$prefix/bin/bridge" --version) == "bridge $version" ]]; then
   ok "the installed binary runs: bridge $version"
 else
@@ -106,8 +111,8 @@ depends=$(field Depends)
 depends_names=$(tr ',' '\n' <<<"$depends" | awk '{print $1}')
 # bridge links libstdc++ and libgcc statically and uses no libssl of its own
 # (BRIDGE_STATIC_RUNTIME); libcurl brings its TLS library with it;
-# libsimdjson reads the state file and the stream (and brings the shared
-# libstdc++ with it). libmd, hiredis and libevent come from their static
+# libsimdjson reads bulk JSON in the plugin bridge-json.so, which
+# dpkg-shlibdeps scans too (and brings the shared libstdc++ with it). libmd, hiredis and libevent come from their static
 # archives (BRIDGE_STATIC_ARCHIVES), so the package needs none of them.
 for library in libc6 libcurl4 libsimdjson14; do
   check "Depends names $library" grep -qxF -- "$library" <<<"$depends_names"
@@ -120,11 +125,13 @@ printf '# Depends: %s\n' "$depends"
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 check "the package holds ./usr/bin/bridge" grep -qx ./usr/bin/bridge <<<"$contents"
+check "the package holds the JSON plugin" grep -q '^./usr/lib/.*bridge/bridge-json.so$' <<<"$contents"
 for path in "${!shipped[@]}"; do
   check "the package holds ./usr/$path" grep -qx "./usr/$path" <<<"$contents"
 done
 unexpected=$(grep -v -e '/$' -e '^./usr/bin/bridge$' -e '^./usr/share/man/' -e '^./usr/share/bash-completion/' \
-  -e '^./usr/share/zsh/' -e '^./usr/share/fish/' -e '^./usr/share/doc/bridge/' <<<"$contents" || true)
+  -e '^./usr/share/zsh/' -e '^./usr/share/fish/' -e '^./usr/share/doc/bridge/' \
+  -e '^./usr/lib/.*bridge/bridge-json.so$' <<<"$contents" || true)
 check "the package holds nothing else${unexpected:+ (it holds: $(tr '\n' ' ' <<<"$unexpected"))}" test -z "$unexpected"
 
 mkdir -p "$work/unpacked"

@@ -10,9 +10,11 @@ namespace state {
 
 // Reads only the marks from the text of a state file, without building a
 // JSON document: simdjson's On-Demand parser (SIMD structural indexing, then
-// a walk that keeps the few fields a mark needs). This is the read path of
-// every invocation and of `keys status` over a large pool; the write path
-// still uses StateDocument (nlohmann::json), which keeps unknown fields.
+// a walk that keeps the few fields a mark needs; state/file/mark_walk.cpp, in
+// the JSON plugin of util/json_plugin.hpp, which a small file does not load:
+// StateDocument reads it). This is the read path of every invocation and of
+// `keys status` over a large pool; the write path still uses StateDocument
+// (nlohmann::json), which keeps unknown fields.
 //
 // Gives the same verdict as StateDocument::parse (ok / corrupt / newer
 // version, with the reason in `problem`) and the same marks as

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# ARCHITECTURE.md "The JSON plugin": bridge reads JSON with nlohmann alone
+# until it has read 64 KiB in bulk, and only then loads bridge-json.so (the
+# simdjson readers) from beside its executable. An ordinary `ask` never loads
+# it (nor libsimdjson); a large answer or a long stream does; and a bridge
+# without the plugin gives the same output.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/../lib.sh"
+
+start_mock '{"keys": {
+  "sk-ant-test-plugin-small-Jp001": {"text": "a small answer"},
+  "sk-ant-test-plugin-large-Jp002": {"stream_bytes": 400000},
+  "sk-ant-test-plugin-streams-Jp03": {"stream_bytes": 400000}}}'
+
+# loaded WHAT: whether the last run loaded WHAT (the dynamic loader's log,
+# LD_DEBUG=files, on standard error: it names a file it only looks for too,
+# but runs the initialisers of the objects it loaded).
+loaded() { grep -q "calling init: .*$1" "$T/err"; }
+
+setup_pool "small sk-ant-test-plugin-small-Jp001"
+LD_DEBUG=files run_pool ask "hi"
+expect_rc 0
+expect_out_contains "a small answer"
+loaded bridge-json.so && fail "an ordinary ask loaded the JSON plugin"
+loaded libsimdjson && fail "an ordinary ask loaded libsimdjson"
+
+# Without the plugin: a copy of the executable alone in a folder.
+mkdir -p "$T/alone"
+cp "$BRIDGE" "$T/alone/bridge"
+with_plugin=$BRIDGE
+
+for command in ask stream; do
+  if [[ $command == ask ]]; then
+    setup_pool "large sk-ant-test-plugin-large-Jp002"
+  else
+    setup_pool "streams sk-ant-test-plugin-streams-Jp03"
+  fi
+  BRIDGE=$with_plugin
+  LD_DEBUG=files run_pool "$command" "hi"
+  expect_rc 0
+  loaded bridge-json.so || fail "$command of 400 kB did not load the JSON plugin"
+  cp "$T/out" "$T/out.plugin"
+  [[ $(wc -c <"$T/out.plugin") -ge 400000 ]] || fail "$command printed $(wc -c <"$T/out.plugin") bytes"
+
+  BRIDGE=$T/alone/bridge
+  LD_DEBUG=files run_pool "$command" "hi"
+  expect_rc 0
+  loaded bridge-json.so && fail "the lone executable found a JSON plugin"
+  cmp -s "$T/out" "$T/out.plugin" || fail "$command without the plugin printed another text"
+done
+echo "ok"
