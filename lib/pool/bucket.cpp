@@ -119,11 +119,34 @@ std::string bucket_id(const std::string& fingerprint, const std::string& model) 
   return fingerprint + " " + model;
 }
 
+namespace {
+
+// What a key never seen counts as under ClaimOrder::most_left: full, as the
+// largest limit known among the candidates (0 when none is known).
+double full_units(const BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
+                  const std::string& model) {
+  double full = 0;
+  for (const auto& candidate : candidates) {
+    auto it = buckets.find(bucket_id(candidate.key->fingerprint, model));
+    if (it != buckets.end() && !it->second.probing()) {
+      full = std::max(full, it->second.limit);
+    }
+  }
+  return full;
+}
+
+} // namespace
+
 Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
-               const std::string& model, util::TimePoint now, util::Millis may_wait) {
+               const std::string& model, util::TimePoint now, util::Millis may_wait,
+               ClaimOrder order) {
   Claim claim;
   std::optional<std::size_t> soonest;
   util::Millis soonest_wait{0};
+  // The candidate chosen so far, with the units it has left.
+  std::optional<std::size_t> best;
+  double best_left = 0;
+  const double full = order == ClaimOrder::most_left ? full_units(buckets, candidates, model) : 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     auto id = bucket_id(candidates[i].key->fingerprint, model);
     auto it = buckets.find(id);
@@ -134,45 +157,64 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
     if (candidates[i].soft && (it == buckets.end() || it->second.probing())) {
       continue; // its proactive mark stands, as without claims
     }
+    double left = 0;
     if (it == buckets.end() || it->second.probing()) {
-      // Never seen: the plain walk in key-file order. The probe counts the
-      // requests on their way, for the first answer that teaches the bucket.
-      if (it == buckets.end()) {
-        Bucket probe;
-        probe.at = now;
-        it = buckets.emplace(id, probe).first;
+      // Never seen: usable, as in the plain walk; full but for the requests
+      // of its probe on their way (a probe's level is minus their number).
+      left = full + (it == buckets.end() ? 0.0 : it->second.level);
+    } else {
+      Bucket& bucket = it->second;
+      auto wait = bucket.until_one(now);
+      if (auto interval = bucket.refill_interval(); wait && wait->count() > 0 && interval &&
+                                                    *wait <= candidates[i].patience &&
+                                                    *wait <= *interval) {
+        // Worth a short wait (the affinity's key): its next unit, taken ahead.
+        bucket.take(now);
+        claim.kind = Claim::Kind::go;
+        claim.index = i;
+        claim.wait = *wait;
+        claim.estimated = true;
+        return claim;
       }
-      it->second.level -= 1.0;
-      claim.kind = Claim::Kind::go;
-      claim.index = i;
-      claim.probe = true;
-      return claim;
+      if (!wait || wait->count() > 0) {
+        util::Millis shown = wait ? *wait : util::Millis{60'000};
+        claim.empty.emplace_back(i, shown);
+        if (wait && (!soonest || *wait < soonest_wait)) {
+          soonest = i;
+          soonest_wait = *wait;
+        }
+        continue;
+      }
+      left = bucket.level_at(now);
     }
-    Bucket& bucket = it->second;
-    auto wait = bucket.until_one(now);
-    if (wait && wait->count() == 0) {
-      bucket.take(now);
-      claim.kind = Claim::Kind::go;
-      claim.index = i;
+    if (!best || left > best_left) {
+      best = i;
+      best_left = left;
+    }
+    if (order == ClaimOrder::key_file) {
+      break;
+    }
+  }
+  if (best) {
+    auto id = bucket_id(candidates[*best].key->fingerprint, model);
+    auto it = buckets.find(id);
+    claim.kind = Claim::Kind::go;
+    claim.index = *best;
+    if (it != buckets.end() && !it->second.probing()) {
+      it->second.take(now);
       claim.estimated = true;
       return claim;
     }
-    if (auto interval = bucket.refill_interval();
-        wait && interval && *wait <= candidates[i].patience && *wait <= *interval) {
-      // Worth a short wait (the affinity's key): its next unit, taken ahead.
-      bucket.take(now);
-      claim.kind = Claim::Kind::go;
-      claim.index = i;
-      claim.wait = *wait;
-      claim.estimated = true;
-      return claim;
+    // The probe counts the requests on their way, for the first answer
+    // that teaches the bucket.
+    if (it == buckets.end()) {
+      Bucket probe;
+      probe.at = now;
+      it = buckets.emplace(id, probe).first;
     }
-    util::Millis shown = wait ? *wait : util::Millis{60'000};
-    claim.empty.emplace_back(i, shown);
-    if (wait && (!soonest || *wait < soonest_wait)) {
-      soonest = i;
-      soonest_wait = *wait;
-    }
+    it->second.level -= 1.0;
+    claim.probe = true;
+    return claim;
   }
   if (soonest && soonest_wait <= may_wait) {
     buckets[bucket_id(candidates[*soonest].key->fingerprint, model)].take(now);

@@ -93,23 +93,40 @@ struct Claim {
   bool estimated = false; // the key's bucket is known and a unit was claimed
   bool probe = false;     // the key's bucket is not known: settle_probe() after the attempt
   // Candidates skipped because their bucket is empty, with the time until
-  // their next unit (for -v and for exhaustion).
+  // their next unit (for -v and for exhaustion): those before the chosen
+  // one, or with ClaimOrder::most_left every one.
   std::vector<std::pair<std::size_t, util::Millis>> empty;
+};
+
+// Which of the candidates with a unit left a claim chooses (docs/marks.md,
+// "Claims" and "Affinity").
+enum class ClaimOrder {
+  // The first in key-file order: the plain walk.
+  key_file,
+  // The one with the most units left now, ties in key-file order: the walk
+  // of a conversation that no key serves yet, so that new conversations
+  // spread over the pool instead of all starting on its first keys. A key
+  // never seen counts as full: as many units as the largest limit known
+  // among the candidates, less the requests of its probe still on their
+  // way (with no limit known, the key with the fewest probes out).
+  most_left,
 };
 
 // The claim rule (docs/marks.md): the first candidate, in order, whose
 // bucket holds at least one unit, or that has no known bucket (and no soft
-// mark), is chosen, and a unit of its bucket is taken (for a key never
-// seen, the probe placeholder counts one more request on its way). A
-// candidate with `patience` whose bucket is empty is chosen all the same
-// when its next unit is within that patience and at most one refill
+// mark), is chosen (with ClaimOrder::most_left: of all such candidates, the
+// one with the most units left), and a unit of its bucket is taken (for a
+// key never seen, the probe placeholder counts one more request on its
+// way). A candidate with `patience` whose bucket is empty is chosen all the
+// same when its next unit is within that patience and at most one refill
 // interval away (no unit of it is promised to another waiter yet): that
 // unit is taken ahead and waited for. When no candidate is chosen, and
 // `may_wait` > 0, the candidate whose next unit comes soonest is chosen if
 // that is within `may_wait`: its unit is taken ahead (the level goes below
 // zero), so that the next waiter is promised the unit after it.
 Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
-               const std::string& model, util::TimePoint now, util::Millis may_wait);
+               const std::string& model, util::TimePoint now, util::Millis may_wait,
+               ClaimOrder order = ClaimOrder::key_file);
 
 // Folds the "requests" reading of an answer (if any) into the bucket of
 // (fingerprint, model), making the bucket at its first sight.

@@ -65,12 +65,13 @@ public:
   virtual ~ClaimStore() = default;
   // Claims a unit of a request bucket for `model` among `candidates` (in
   // key-file order), atomically for every process sharing the store
-  // (docs/marks.md, "Claims"). A store that keeps no buckets knows none:
-  // the first candidate without a mark is chosen, the plain walk.
+  // (docs/marks.md, "Claims"), choosing among those with a unit by `order`.
+  // A store that keeps no buckets knows none: the first candidate without
+  // a mark is chosen, the plain walk.
   virtual Claim claim(const std::vector<ClaimCandidate>& candidates, const std::string& model,
-                      util::TimePoint now, util::Millis may_wait) {
+                      util::TimePoint now, util::Millis may_wait, ClaimOrder order) {
     BucketMap none;
-    return claim_in(none, candidates, model, now, may_wait);
+    return claim_in(none, candidates, model, now, may_wait, order);
   }
   // A 429 for `model` with `key`: its bucket, if kept, is empty.
   virtual void refused(const keys::Key& /*key*/, const std::string& /*model*/,
@@ -96,8 +97,8 @@ public:
     observe_requests(m_buckets, key.fingerprint, model, limits);
   }
   Claim claim(const std::vector<ClaimCandidate>& candidates, const std::string& model,
-              util::TimePoint now, util::Millis may_wait) override {
-    return claim_in(m_buckets, candidates, model, now, may_wait);
+              util::TimePoint now, util::Millis may_wait, ClaimOrder order) override {
+    return claim_in(m_buckets, candidates, model, now, may_wait, order);
   }
   void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override {
     refuse_bucket(m_buckets, key.fingerprint, model, now);

@@ -54,6 +54,15 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
   util::Millis waited{0};
   const bool claims = !m_options.model.empty();
   const std::optional<std::size_t> preferred = preferred_key();
+  // A conversation that no key serves yet (none remembered, or the one
+  // remembered has expired or left the key file) starts on the key with the
+  // most units left rather than the first with one, so that new
+  // conversations spread over the pool (docs/marks.md, "Affinity"). The
+  // plain walk, and a conversation that moves off its key, keep key-file
+  // order.
+  const ClaimOrder order = !m_options.affinity.empty() && m_options.affinity_store && !preferred
+                               ? ClaimOrder::most_left
+                               : ClaimOrder::key_file;
   while (true) {
     m_marks = m_store.load();
     m_short.clear();
@@ -115,7 +124,7 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       }
       Claim claim;
       if (claims) {
-        claim = m_claims.claim(candidates, m_options.model, now, may_wait);
+        claim = m_claims.claim(candidates, m_options.model, now, may_wait, order);
       } else {
         BucketMap none;
         claim = claim_in(none, candidates, m_options.model, now, may_wait);
@@ -125,8 +134,16 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
         tell.short_of_requests(m_keys[index_of[at]], m_options.model, left);
       }
       // Every candidate before the chosen one (all of them when none is)
-      // is done for this pass: its bucket is empty, or its mark stands.
+      // is done for this pass: its bucket is empty, or its mark stands. A
+      // claim by units left may pass over candidates that still have some:
+      // only the empty ones are done.
       std::size_t passed_end = claim.kind == Claim::Kind::go ? claim.index : candidates.size();
+      if (order == ClaimOrder::most_left && claim.kind == Claim::Kind::go) {
+        passed_end = 0;
+        for (const auto& empty : claim.empty) {
+          passed[index_of[empty.first]] = true;
+        }
+      }
       for (std::size_t c = 0; c < passed_end; ++c) {
         std::size_t i = index_of[c];
         skip_blocked_before(i);

@@ -52,9 +52,10 @@ void FallbackStore::record_limits(const keys::Key& key, const std::string& model
 
 pool::Claim FallbackStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
                                  const std::string& model, util::TimePoint now,
-                                 util::Millis may_wait) {
-  return shared_or_local([&] { return m_primary.try_claim(candidates, model, now, may_wait); },
-                         [&] { return m_fallback.claim(candidates, model, now, may_wait); });
+                                 util::Millis may_wait, pool::ClaimOrder order) {
+  return shared_or_local(
+      [&] { return m_primary.try_claim(candidates, model, now, may_wait, order); },
+      [&] { return m_fallback.claim(candidates, model, now, may_wait, order); });
 }
 
 void FallbackStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {

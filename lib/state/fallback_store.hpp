@@ -57,7 +57,7 @@ public:
   void record_limits(const keys::Key& key, const std::string& model,
                      const pool::ModelLimits& limits) override;
   pool::Claim claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
-                    util::TimePoint now, util::Millis may_wait) override;
+                    util::TimePoint now, util::Millis may_wait, pool::ClaimOrder order) override;
   void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
   void settle(const keys::Key& key, const std::string& model) override;
 

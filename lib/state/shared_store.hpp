@@ -49,7 +49,7 @@ public:
   // claims on the server's clock, so that the fleet shares one).
   virtual util::Expected<pool::Claim> try_claim(const std::vector<pool::ClaimCandidate>& candidates,
                                                 const std::string& model, util::TimePoint now,
-                                                util::Millis may_wait) = 0;
+                                                util::Millis may_wait, pool::ClaimOrder order) = 0;
   virtual util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
                                            util::TimePoint now) = 0;
   virtual util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) = 0;

@@ -240,6 +240,159 @@ TEST_CASE("claim: a patient key is waited for within one refill interval and its
   }
 }
 
+namespace {
+
+// One key's bucket in a row of the table below: never seen, a probe with
+// requests on their way, or known with a level (5 a bucket, one a second).
+struct Seen {
+  enum class Kind { never, probe, known } kind = Kind::never;
+  double units = 0; // probe: requests on their way; known: the level at k_t0
+};
+Seen never() { return {}; }
+Seen probe(double out) { return {Seen::Kind::probe, out}; }
+Seen known(double level) { return {Seen::Kind::known, level}; }
+
+BucketMap buckets_of(const std::vector<Seen>& seen) {
+  const keys::Key* const keys[] = {&k_a, &k_b, &k_c};
+  BucketMap buckets;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    auto id = pool::bucket_id(keys[i]->fingerprint, "opus");
+    if (seen[i].kind == Seen::Kind::probe) {
+      Bucket placeholder;
+      placeholder.at = k_t0;
+      placeholder.level = -seen[i].units;
+      buckets[id] = placeholder;
+    } else if (seen[i].kind == Seen::Kind::known) {
+      auto remaining = static_cast<long long>(seen[i].units);
+      buckets[id] = five_a_second(remaining, (5 - remaining) * 1000);
+      buckets[id].level = seen[i].units;
+    }
+  }
+  return buckets;
+}
+
+} // namespace
+
+TEST_CASE("claim: by units left, the fullest key; never seen counts as full; ties in order") {
+  struct Row {
+    const char* what;
+    std::vector<Seen> seen; // a, b, c
+    bool soft_a;
+    std::size_t chosen;
+    bool probe;
+    std::vector<std::size_t> empty;
+  };
+  const std::vector<Row> rows = {
+      {"none seen: the first", {never(), never(), never()}, false, 0, true, {}},
+      {"a probe out on a: b", {probe(1), never(), never()}, false, 1, true, {}},
+      {"probes out on a and b: c", {probe(1), probe(1), never()}, false, 2, true, {}},
+      {"probes everywhere: the fewest out", {probe(2), probe(1), probe(2)}, false, 1, true, {}},
+      {"a known not full: b, never seen, is full",
+       {known(3), never(), never()},
+       false,
+       1,
+       true,
+       {}},
+      {"a known full: a tie with b, a first", {known(5), never(), never()}, false, 0, false, {}},
+      {"a probe of 2 counts 5 - 2: b's 4 is more",
+       {probe(2), known(4), known(3)},
+       false,
+       1,
+       false,
+       {}},
+      {"a known key is no better than one never seen",
+       {known(4), known(4), never()},
+       false,
+       2,
+       true,
+       {}},
+      {"all known: the most units", {known(2), known(4), known(3)}, false, 1, false, {}},
+      {"all known, a tie: in order", {known(2), known(4), known(4)}, false, 1, false, {}},
+      {"fractions count", {known(2.9), known(2.4), known(1)}, false, 0, false, {}},
+      {"every empty key is reported", {known(4), known(0.5), known(2)}, false, 0, false, {1}},
+      {"a soft mark without a bucket stands", {never(), never(), known(5)}, true, 1, true, {}},
+      {"a soft mark with a bucket: the bucket decides",
+       {known(5), known(3), known(4)},
+       true,
+       0,
+       false,
+       {}},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    BucketMap buckets = buckets_of(row.seen);
+    auto claim =
+        pool::claim_in(buckets, all(row.soft_a), "opus", k_t0, ms(0), pool::ClaimOrder::most_left);
+    REQUIRE(claim.kind == Claim::Kind::go);
+    CHECK(claim.index == row.chosen);
+    CHECK(claim.probe == row.probe);
+    CHECK(claim.estimated == !row.probe);
+    std::vector<std::size_t> empty;
+    for (const auto& skipped : claim.empty) {
+      empty.push_back(skipped.first);
+    }
+    CHECK(empty == row.empty);
+  }
+}
+
+TEST_CASE("claim: in key-file order, the first key with a unit, as before") {
+  struct Row {
+    const char* what;
+    std::vector<Seen> seen;
+    std::size_t chosen;
+  };
+  const std::vector<Row> rows = {
+      {"a probe out on a: a again", {probe(1), never(), never()}, 0},
+      {"a known not full: a", {known(1), never(), never()}, 0},
+      {"all known: the first with a unit", {known(0), known(2), known(4)}, 1},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    BucketMap buckets = buckets_of(row.seen);
+    auto claim = pool::claim_in(buckets, all(), "opus", k_t0, ms(0), pool::ClaimOrder::key_file);
+    REQUIRE(claim.kind == Claim::Kind::go);
+    CHECK(claim.index == row.chosen);
+  }
+}
+
+TEST_CASE("claim: by units left, new conversations started at once spread over the keys") {
+  // Five keys never seen, eight walks before any answer: each probe counts,
+  // so the keys are taken in turn (2 2 2 1 1), not all the first.
+  const keys::Key more[] = {keys::make_key("d", "sk-ant-test-bucket-d-000004"),
+                            keys::make_key("e", "sk-ant-test-bucket-e-000005")};
+  std::vector<ClaimCandidate> five = all();
+  five.push_back({&more[0], false});
+  five.push_back({&more[1], false});
+  BucketMap buckets;
+  std::vector<std::size_t> chosen;
+  for (int i = 0; i < 8; ++i) {
+    chosen.push_back(
+        pool::claim_in(buckets, five, "opus", k_t0, ms(0), pool::ClaimOrder::most_left).index);
+  }
+  CHECK(chosen == std::vector<std::size_t>{0, 1, 2, 3, 4, 0, 1, 2});
+  // a answers: 3 left of 5 with one more of its requests still out (2 in
+  // all); the keys never seen count as full less their probe: 5 - 2 = 3 for
+  // b and c, 5 - 1 = 4 for d and e. So d.
+  pool::ModelLimits seen{k_t0, {{"requests", 3, 5, k_t0 + ms(2000)}}};
+  pool::observe_requests(buckets, k_a.fingerprint, "opus", seen);
+  CHECK(buckets.at(pool::bucket_id(k_a.fingerprint, "opus")).level_at(k_t0) ==
+        doctest::Approx(2.0));
+  CHECK(pool::claim_in(buckets, five, "opus", k_t0, ms(0), pool::ClaimOrder::most_left).index == 3);
+  // In key-file order the same walk would go to a, which has units.
+  CHECK(pool::claim_in(buckets, five, "opus", k_t0, ms(0)).index == 0);
+}
+
+TEST_CASE("claim: by units left, every key empty: the soonest unit, as in key-file order") {
+  BucketMap buckets = buckets_of({known(0), known(0.5), known(0.2)});
+  auto claim = pool::claim_in(buckets, all(), "opus", k_t0, ms(5000), pool::ClaimOrder::most_left);
+  REQUIRE(claim.kind == Claim::Kind::go);
+  CHECK(claim.index == 1);
+  CHECK(claim.wait == ms(500));
+  CHECK(claim.empty.size() == 3);
+  CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(0), pool::ClaimOrder::most_left).kind ==
+        Claim::Kind::none);
+}
+
 TEST_CASE("buckets: full ones are forgotten after ten minutes") {
   BucketMap buckets;
   buckets["x opus"] = five_a_second(0, 5000);

@@ -68,8 +68,9 @@ public:
   }
   util::Expected<pool::Claim> try_claim(const std::vector<pool::ClaimCandidate>& candidates,
                                         const std::string& model, util::TimePoint now,
-                                        util::Millis may_wait) override {
-    return answer<pool::Claim>([&] { return memory.claim(candidates, model, now, may_wait); });
+                                        util::Millis may_wait, pool::ClaimOrder order) override {
+    return answer<pool::Claim>(
+        [&] { return memory.claim(candidates, model, now, may_wait, order); });
   }
   util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
                                    util::TimePoint now) override {
@@ -244,11 +245,11 @@ TEST_CASE("claims go to the shared store's buckets while it answers") {
   s.store.record_limits(k_alpha, model, requests_left(1, k_t0));
   std::vector<pool::ClaimCandidate> both{{&k_alpha, false}, {&k_beta, false}};
   // Alpha's one unit, then beta (never seen: the plain walk, a probe).
-  auto first = s.store.claim(both, model, k_t0, ms(0));
+  auto first = s.store.claim(both, model, k_t0, ms(0), pool::ClaimOrder::key_file);
   REQUIRE(first.kind == pool::Claim::Kind::go);
   CHECK(first.index == 0);
   CHECK(first.estimated);
-  auto second = s.store.claim(both, model, k_t0, ms(0));
+  auto second = s.store.claim(both, model, k_t0, ms(0), pool::ClaimOrder::key_file);
   REQUIRE(second.kind == pool::Claim::Kind::go);
   CHECK(second.index == 1);
   CHECK(second.probe);
@@ -270,7 +271,7 @@ TEST_CASE("a claim the shared store cannot make: one warning, then the local sto
   s.store.load(); // the shared store answers: nothing to fall back on yet
   s.shared.failure = "no answer within 250 ms";
   std::vector<pool::ClaimCandidate> both{{&k_alpha, false}, {&k_beta, false}};
-  auto claim = s.store.claim(both, model, k_t0, ms(0));
+  auto claim = s.store.claim(both, model, k_t0, ms(0), pool::ClaimOrder::key_file);
   // The local ledger's estimate decided: alpha is empty there, beta is next.
   REQUIRE(claim.kind == pool::Claim::Kind::go);
   CHECK(claim.index == 1);
@@ -285,7 +286,7 @@ TEST_CASE("a claim the shared store cannot make: one warning, then the local sto
   int calls = s.shared.calls;
   s.store.settle(k_beta, model);
   s.store.refused(k_alpha, model, k_t0);
-  s.store.claim(both, model, k_t0, ms(0));
+  s.store.claim(both, model, k_t0, ms(0), pool::ClaimOrder::key_file);
   CHECK(s.shared.calls == calls);
   CHECK(s.warnings.size() == 1);
   CHECK(s.local.buckets().count(pool::bucket_id(k_beta.fingerprint, model)) == 1);

@@ -1104,11 +1104,78 @@ TEST_CASE_FIXTURE(RememberedEmpty,
   // b's next unit is promised to another walk: its next free one is 1.6 s
   // away, beyond one interval, yet the soonest of the pool.
   std::vector<pool::ClaimCandidate> only_b{{&keys[1], true}};
-  store.claim(only_b, "opus", clock.now(), ms(5'000));
+  store.claim(only_b, "opus", clock.now(), ms(5'000), pool::ClaimOrder::key_file);
   upstream.script("b", {ok()});
   auto result = Walker(keys, store, clock, waiting(5'000)).walk(upstream.fn(), &recorder);
   CHECK(result.key->label == "b");
   CHECK(recorder.waits == std::vector<util::Millis>{ms(1'600)});
   CHECK(recorder.affinity_waits.empty());
+  CHECK(upstream.all_used());
+}
+
+namespace {
+// a, b and c with their request buckets for opus known: 3, 4 and 2 units
+// left (5 a bucket, one a second).
+struct ThreeKnown : Pool {
+  pool::MemoryAffinityStore affinities;
+  ThreeKnown() {
+    keys = make_keys({"a", "b", "c"});
+    const long long left[] = {3, 4, 2};
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      std::vector<keys::Key> one{keys[i]};
+      upstream.script(
+          keys[i].label,
+          {ok_with_limits({{"requests", left[i], 5, k_t0 + ms((5 - left[i]) * 1'000)}})});
+      Walker(one, store, clock, for_model("opus")).walk(upstream.fn());
+    }
+    upstream.calls.clear();
+  }
+};
+} // namespace
+
+TEST_CASE_FIXTURE(ThreeKnown,
+                  "walker: a conversation no key serves yet starts on the key with the most "
+                  "units left") {
+  SUBCASE("a new conversation: b, the fullest") {
+    upstream.script("b", {ok()});
+    auto result = Walker(keys, store, clock, with_affinity(affinities, "opus"))
+                      .walk(upstream.fn(), &recorder);
+    CHECK(result.key->label == "b");
+    CHECK(recorder.preferences.empty());
+    CHECK(affinities.lookup("session-hash")->fingerprint == keys[1].fingerprint);
+  }
+  SUBCASE("without an affinity: a, the first with a unit (the plain walk)") {
+    upstream.script("a", {ok()});
+    CHECK(Walker(keys, store, clock, for_model("opus")).walk(upstream.fn()).key->label == "a");
+  }
+  SUBCASE("a remembered key: kept, though another has more left") {
+    affinities.remember("session-hash", keys[2].fingerprint, k_t0);
+    upstream.script("c", {ok()});
+    CHECK(Walker(keys, store, clock, with_affinity(affinities, "opus"))
+              .walk(upstream.fn())
+              .key->label == "c");
+  }
+  SUBCASE("a remembered key gone from the key file: a new start, b") {
+    keys::Key gone = keys::make_key("gone", "sk-ant-test-walker-gone-000009");
+    affinities.remember("session-hash", gone.fingerprint, k_t0);
+    upstream.script("b", {ok()});
+    CHECK(Walker(keys, store, clock, with_affinity(affinities, "opus"))
+              .walk(upstream.fn())
+              .key->label == "b");
+  }
+  CHECK(upstream.all_used());
+}
+
+TEST_CASE_FIXTURE(
+    ThreeKnown, "walker: a new conversation refused by the fullest key goes to the next fullest") {
+  // b answers 429: a (3 left) was passed over for b, not because it was
+  // empty, so it is still a candidate and comes before c (2 left).
+  upstream.script("b", {rate_limited(1'000)});
+  upstream.script("a", {ok()});
+  auto result =
+      Walker(keys, store, clock, with_affinity(affinities, "opus")).walk(upstream.fn(), &recorder);
+  CHECK(result.key->label == "a");
+  CHECK(upstream.calls == Labels{"b", "a"});
+  CHECK(recorder.skips.empty());
   CHECK(upstream.all_used());
 }

@@ -56,9 +56,12 @@ public:
   void record_limits(const keys::Key& key, const std::string& model,
                      const pool::ModelLimits& limits) override;
   // Claims go through the ledger (ClaimLedger); a ledger that cannot be used
-  // gives the plain walk, with one warning.
+  // gives the plain walk, with one warning. Until an answer has made the
+  // ledger, a claim in key-file order takes no lock (the plain walk); one by
+  // units left makes it, so that the probes of new conversations started at
+  // once are counted and spread.
   pool::Claim claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
-                    util::TimePoint now, util::Millis may_wait) override;
+                    util::TimePoint now, util::Millis may_wait, pool::ClaimOrder order) override;
   void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
   void settle(const keys::Key& key, const std::string& model) override;
 

@@ -55,28 +55,28 @@ void StateStore::record_limits(const keys::Key& key, const std::string& model,
 }
 
 pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
-                              const std::string& model, util::TimePoint now,
-                              util::Millis may_wait) {
+                              const std::string& model, util::TimePoint now, util::Millis may_wait,
+                              pool::ClaimOrder order) {
   pool::Claim claim;
   std::string problem;
-  if (!m_ledger.exists()) {
+  if (order == pool::ClaimOrder::key_file && !m_ledger.exists()) {
     // No answer has taught a bucket yet (or the upstream sends no limits):
     // the plain walk, without the ledger's lock.
-    return pool::ClaimStore::claim(candidates, model, now, may_wait);
+    return pool::ClaimStore::claim(candidates, model, now, may_wait, order);
   }
   if (auto made = make_parent_directories(m_path); !made) {
-    return pool::ClaimStore::claim(candidates, model, now, may_wait); // record() warns
+    return pool::ClaimStore::claim(candidates, model, now, may_wait, order); // record() warns
   }
   if (m_ledger.update(
           now,
           [&](pool::BucketMap& buckets) {
-            claim = pool::claim_in(buckets, candidates, model, now, may_wait);
+            claim = pool::claim_in(buckets, candidates, model, now, may_wait, order);
           },
           problem)) {
     return claim;
   }
   warn_once(fmt::format("request estimates not used: {}", problem));
-  return pool::ClaimStore::claim(candidates, model, now, may_wait);
+  return pool::ClaimStore::claim(candidates, model, now, may_wait, order);
 }
 
 void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {

@@ -17,15 +17,21 @@
 -- ARGV[1] is the operation:
 --
 --   claim    KEYS: the bucket of each candidate, in key-file order.
---            ARGV[2]: how long the walk may wait (ms); ARGV[3..], one per
---            candidate: "1" for a candidate whose proactive mark only says
---            its requests ran out (its bucket decides when there is one,
---            else the mark stands), "0" otherwise, either followed by ":MS"
---            for a candidate the walk would wait for up to MS (the key of
---            the affinity, with --wait).
---            The first candidate whose bucket holds at least one unit, or
---            that has none (the plain walk, in order), is chosen and a unit
---            taken; so is a candidate with a wait whose bucket is empty when
+--            ARGV[2]: how long the walk may wait (ms); ARGV[3]: "first" or
+--            "most" (pool::ClaimOrder); ARGV[4..], one per candidate: "1"
+--            for a candidate whose proactive mark only says its requests ran
+--            out (its bucket decides when there is one, else the mark
+--            stands), "0" otherwise, either followed by ":MS" for a
+--            candidate the walk would wait for up to MS (the key of the
+--            affinity, with --wait).
+--            With "first", the first candidate whose bucket holds at least
+--            one unit, or that has none (the plain walk, in order), is
+--            chosen and a unit taken. With "most" (a conversation that no key
+--            serves yet), of all such candidates the one with the most units
+--            left, ties to the first: a candidate with no bucket counts as
+--            full (the largest limit among the candidates' buckets, 0 when
+--            none has one) less the requests of its probe on their way.
+--            A candidate with a wait whose bucket is empty is chosen when
 --            its next unit is within that wait and at most one refill
 --            interval away (no unit of it promised to another waiter yet):
 --            that unit is taken ahead. When none is, the candidate whose
@@ -34,8 +40,8 @@
 --            next waiter is promised the unit after it).
 --            Returns { chosen (1-based, 0: none), wait_ms, how ("estimated",
 --            "probe" or ""), then for each candidate skipped because its
---            bucket is empty: its index (1-based) and the ms until its next
---            unit }.
+--            bucket is empty (with "first", those before the chosen one):
+--            its index (1-based) and the ms until its next unit }.
 --   observe  KEYS[1]: one bucket. ARGV[2..5]: remaining, limit, age_ms (how
 --            long before now the answer was seen), span_ms (from then to the
 --            -reset; "" when the answer named none). The rate is bounded by
@@ -47,7 +53,7 @@
 --   refused  KEYS[1]: one bucket, answered 429: it is empty now.
 --   settle   KEYS[1]: one bucket; the attempt of a probe claim is over.
 --
--- Probes: a key whose bucket is not known is claimed in key-file order, and
+-- Probes: a key whose bucket is not known is claimed as above, and
 -- a placeholder (limit 0, level minus the requests on their way) lets the
 -- first answer count the others still out. It expires 30 s after it was made
 -- (a process killed during its attempt never settles it).
@@ -191,6 +197,7 @@ end
 
 if op == 'claim' then
   local may_wait = tonumber(ARGV[2]) or 0
+  local most_left = ARGV[3] == 'most'
   local empty = {}
   local soonest, soonest_wait
   -- The reply: the choice, then every candidate skipped so far.
@@ -201,44 +208,74 @@ if op == 'claim' then
     end
     return out
   end
-  for i, key in ipairs(KEYS) do
-    local flag, ms = string.match(ARGV[2 + i] or '', '^([01]):?(%d*)$')
-    local soft = flag == '1'
-    local patience = tonumber(ms) or 0
-    local b = read(key)
-    if soft and (b == nil or probing(b)) then
-      -- its proactive mark stands, as without claims
-    elseif b == nil or probing(b) then
-      if b == nil then
-        b = { level = -1, at = now, limit = 0, per_ms = 0 }
-        save(key, b)
-        redis.call('PEXPIRE', key, k_probe_timeout)
-      else
-        b.level = b.level - 1
-        save(key, b)
-      end
-      return reply(i, 0, 'probe')
-    else
-      local wait = until_one(b)
-      if wait == 0 then
-        take(b)
-        save(key, b)
-        return reply(i, 0, 'estimated')
-      end
-      if wait and b.per_ms > 0 and wait <= patience and wait <= refill_interval(b) then
-        take(b)
-        save(key, b)
-        return reply(i, wait, 'estimated')
-      end
-      empty[#empty + 1] = i
-      empty[#empty + 1] = wait or 60000
-      if wait and (soonest == nil or wait < soonest_wait) then
-        soonest, soonest_wait = i, wait
+  -- The buckets, read once each: every one ahead by units left (the largest
+  -- limit is needed first), one at a time in key-file order.
+  local buckets, full = {}, 0
+  if most_left then
+    for i, key in ipairs(KEYS) do
+      buckets[i] = read(key) or false
+      if buckets[i] and not probing(buckets[i]) then
+        full = math.max(full, buckets[i].limit)
       end
     end
   end
+  local best, best_left
+  for i, key in ipairs(KEYS) do
+    local flag, ms = string.match(ARGV[3 + i] or '', '^([01]):?(%d*)$')
+    local soft = flag == '1'
+    local patience = tonumber(ms) or 0
+    if buckets[i] == nil then
+      buckets[i] = read(key) or false
+    end
+    local b = buckets[i] or nil
+    local left
+    if soft and (b == nil or probing(b)) then
+      -- its proactive mark stands, as without claims
+    elseif b == nil or probing(b) then
+      -- never seen: usable, full but for its probe's requests on their way
+      left = full + (b and b.level or 0)
+    else
+      local wait = until_one(b)
+      if wait == 0 then
+        left = level_at(b, now)
+      elseif wait and b.per_ms > 0 and wait <= patience and wait <= refill_interval(b) then
+        take(b)
+        save(key, b)
+        return reply(i, wait, 'estimated')
+      else
+        empty[#empty + 1] = i
+        empty[#empty + 1] = wait or 60000
+        if wait and (soonest == nil or wait < soonest_wait) then
+          soonest, soonest_wait = i, wait
+        end
+      end
+    end
+    if left and (best == nil or left > best_left) then
+      best, best_left = i, left
+    end
+    if best and not most_left then
+      break
+    end
+  end
+  if best then
+    local key, b = KEYS[best], buckets[best] or nil
+    if b and not probing(b) then
+      take(b)
+      save(key, b)
+      return reply(best, 0, 'estimated')
+    end
+    if b == nil then
+      b = { level = -1, at = now, limit = 0, per_ms = 0 }
+      save(key, b)
+      redis.call('PEXPIRE', key, k_probe_timeout)
+    else
+      b.level = b.level - 1
+      save(key, b)
+    end
+    return reply(best, 0, 'probe')
+  end
   if soonest and soonest_wait <= may_wait then
-    local b = read(KEYS[soonest])
+    local b = buckets[soonest]
     take(b)
     save(KEYS[soonest], b)
     return reply(soonest, soonest_wait, 'estimated')

@@ -54,15 +54,16 @@ std::optional<RedisCommand> RedisStore::observe_call(const keys::Key& key, const
 
 util::Expected<pool::Claim>
 RedisStore::try_claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
-                      util::TimePoint now, util::Millis may_wait) {
+                      util::TimePoint now, util::Millis may_wait, pool::ClaimOrder order) {
   if (candidates.size() <= k_claim_slice) {
-    return claim_among(candidates, 0, candidates.size(), model, now, may_wait);
+    return claim_among(candidates, 0, candidates.size(), model, now, may_wait, order);
   }
-  // A slice at a time, without waiting ahead, until one has a unit.
+  // A slice at a time, without waiting ahead, until one has a unit (by units
+  // left: the one with the most in the first slice that has any).
   pool::Claim claim;
   for (std::size_t begin = 0; begin < candidates.size(); begin += k_claim_slice) {
     std::size_t end = std::min(candidates.size(), begin + k_claim_slice);
-    auto part = claim_among(candidates, begin, end, model, now, util::Millis{0});
+    auto part = claim_among(candidates, begin, end, model, now, util::Millis{0}, order);
     if (!part) {
       return part;
     }
@@ -75,7 +76,7 @@ RedisStore::try_claim(const std::vector<pool::ClaimCandidate>& candidates, const
   if (may_wait.count() > 0) {
     // Every bucket is empty: the soonest unit of them all, taken ahead in one
     // call over every candidate (rare: a whole pool without a request left).
-    return claim_among(candidates, 0, candidates.size(), model, now, may_wait);
+    return claim_among(candidates, 0, candidates.size(), model, now, may_wait, order);
   }
   return claim;
 }
@@ -83,7 +84,7 @@ RedisStore::try_claim(const std::vector<pool::ClaimCandidate>& candidates, const
 util::Expected<pool::Claim>
 RedisStore::claim_among(const std::vector<pool::ClaimCandidate>& candidates, std::size_t begin,
                         std::size_t end, const std::string& model, util::TimePoint now,
-                        util::Millis may_wait) {
+                        util::Millis may_wait, pool::ClaimOrder order) {
   // `now` serves only the plain walk below: claims are on the server's clock.
   using Result = util::Expected<pool::Claim>;
   pool::Claim claim;
@@ -92,12 +93,13 @@ RedisStore::claim_among(const std::vector<pool::ClaimCandidate>& candidates, std
   }
   std::size_t count = end - begin;
   RedisCommand call{"EVALSHA", k_claim_sha, std::to_string(count)};
-  call.reserve(3 + 2 * count + 2);
+  call.reserve(3 + 2 * count + 3);
   for (std::size_t i = begin; i < end; ++i) {
     call.push_back(bucket_key(candidates[i].key->fingerprint, model));
   }
   call.emplace_back("claim");
   call.push_back(std::to_string(std::max<long long>(may_wait.count(), 0)));
+  call.emplace_back(order == pool::ClaimOrder::most_left ? "most" : "first");
   for (std::size_t i = begin; i < end; ++i) {
     std::string flags = candidates[i].soft ? "1" : "0";
     if (candidates[i].patience.count() > 0) {
@@ -125,7 +127,7 @@ RedisStore::claim_among(const std::vector<pool::ClaimCandidate>& candidates, std
     pool::BucketMap none;
     std::vector<pool::ClaimCandidate> slice(candidates.begin() + static_cast<long>(begin),
                                             candidates.begin() + static_cast<long>(end));
-    claim = pool::claim_in(none, slice, model, now, may_wait);
+    claim = pool::claim_in(none, slice, model, now, may_wait, order);
     claim.index += begin;
     return claim;
   }

@@ -84,7 +84,7 @@ public:
   // machines whose clocks differ still share one estimate (redis_claims.cpp).
   util::Expected<pool::Claim> try_claim(const std::vector<pool::ClaimCandidate>& candidates,
                                         const std::string& model, util::TimePoint now,
-                                        util::Millis may_wait) override;
+                                        util::Millis may_wait, pool::ClaimOrder order) override;
   util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
                                    util::TimePoint now) override;
   util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override;
@@ -132,7 +132,7 @@ private:
   util::Expected<pool::Claim> claim_among(const std::vector<pool::ClaimCandidate>& candidates,
                                           std::size_t begin, std::size_t end,
                                           const std::string& model, util::TimePoint now,
-                                          util::Millis may_wait);
+                                          util::Millis may_wait, pool::ClaimOrder order);
   util::Expected<bool> run_bucket(const keys::Key& key, const std::string& model,
                                   const char* operation);
   // The records of load.lua's answer (marks of the earlier layout, limits).

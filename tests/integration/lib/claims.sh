@@ -9,6 +9,8 @@
 #                             (i - 1) modulo their count. Fails unless each
 #                             exits 0 and prints "served", and, with machines,
 #                             says nothing on stderr (no fallback warning).
+#                             With CLAIM_SESSION=NAME set, process i asks as
+#                             --session NAME-i (a conversation of its own).
 
 by_status() {
     local stats rest
@@ -20,10 +22,11 @@ by_status() {
 
 # _claimer I MODEL: one process of claim_at_once, once the FIFO says go.
 _claimer() {
-    local i=$1 model=$2 rc=0
+    local i=$1 model=$2 rc=0 session=()
+    [[ -z ${CLAIM_SESSION:-} ]] || session=(--session "$CLAIM_SESSION-$i")
     read -r _ <"$T/go"
     timeout -k 5 120 "$BRIDGE" ask -m "$model" --no-stdin --key-file "$KEYS" --state "$STATE" \
-        --base-url "$MOCK_URL" "hi $i" >"$T/out.$i" 2>"$T/err.$i" || rc=$?
+        --base-url "$MOCK_URL" "${session[@]}" "hi $i" >"$T/out.$i" 2>"$T/err.$i" || rc=$?
     echo "$rc" >"$T/rc.$i"
 }
 
