@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # ARCHITECTURE.md "The JSON plugin": bridge reads JSON with nlohmann alone
 # until it has read 64 KiB in bulk, and only then loads bridge-json.so (the
-# simdjson readers) from beside its executable. An ordinary `ask` never loads
-# it (nor libsimdjson); a large answer or a long stream does; and a bridge
+# simdjson readers) from beside its executable. An ordinary `ask`, and a
+# stream of plain ASCII deltas, never load
+# it (nor libsimdjson); a large answer or a long UTF-8 stream does; and a bridge
 # without the plugin gives the same output.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
+# A stream's text deltas in the API's own layout with plain ASCII text need no
+# parser at all (upstream/text_delta.cpp), so the stream that must load the
+# plugin carries UTF-8 text: 320 deltas of about 1.3 kB.
+one=$(printf 'na\xc3\xafve caf\xc3\xa9 %.0s' {1..100})
+deltas=""
+for _ in {1..320}; do deltas+="\"$one\","; done
 start_mock '{"keys": {
   "sk-ant-test-plugin-small-Jp001": {"text": "a small answer"},
   "sk-ant-test-plugin-large-Jp002": {"stream_bytes": 400000},
-  "sk-ant-test-plugin-streams-Jp03": {"stream_bytes": 400000}}}'
+  "sk-ant-test-plugin-ascii-Jp004": {"stream_bytes": 400000},
+  "sk-ant-test-plugin-streams-Jp03": {"deltas": ['"${deltas%,}"']}}}'
 
 # loaded WHAT: whether the last run loaded WHAT (the dynamic loader's log,
 # LD_DEBUG=files, on standard error: it names a file it only looks for too,
@@ -23,6 +31,12 @@ expect_rc 0
 expect_out_contains "a small answer"
 loaded bridge-json.so && fail "an ordinary ask loaded the JSON plugin"
 loaded libsimdjson && fail "an ordinary ask loaded libsimdjson"
+
+setup_pool "ascii sk-ant-test-plugin-ascii-Jp004"
+LD_DEBUG=files run_pool stream "hi"
+expect_rc 0
+[[ $(wc -c <"$T/out") -ge 400000 ]] || fail "stream printed $(wc -c <"$T/out") bytes"
+loaded bridge-json.so && fail "a stream of plain ASCII deltas loaded the JSON plugin"
 
 # Without the plugin: a copy of the executable alone in a folder.
 mkdir -p "$T/alone"
