@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <exception>
 #include <mutex>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef BRIDGE_JSON_PLUGIN_DIR
@@ -34,7 +35,29 @@ std::string executable_folder() {
   return path.substr(0, path.rfind('/') + 1);
 }
 
+// Whether code at `path` may run in this process, which holds keys: a
+// regular file (not a link) owned by root or by this user that nobody else may write, in
+// a folder nobody else may write (or, like /tmp, sticky: then only the
+// file's owner can replace it). Anything else is left alone, and nlohmann
+// reads instead: the same results.
+bool trusted_code(const std::string& path) {
+  struct stat file {};
+  struct stat folder {};
+  std::string parent = path.substr(0, path.rfind('/') + 1);
+  if (::lstat(path.c_str(), &file) != 0 ||
+      ::stat(parent.empty() ? "." : parent.c_str(), &folder) != 0) {
+    return false;
+  }
+  auto owned = [](const struct stat& st) { return st.st_uid == 0 || st.st_uid == ::geteuid(); };
+  bool folder_shared = (folder.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+  return S_ISREG(file.st_mode) && owned(file) && (file.st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
+         (!folder_shared || (folder.st_mode & S_ISVTX) != 0);
+}
+
 const bridge_json_api* open_plugin(const std::string& path) {
+  if (!trusted_code(path)) {
+    return nullptr;
+  }
   // RTLD_LOCAL: the plugin's C++ runtime serves the plugin alone.
   // RTLD_LAZY: RTLD_NOW would bind every function of the shared libstdc++
   // the plugin brings in, used or not (measured: 7.3 M instructions for

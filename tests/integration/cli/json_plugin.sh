@@ -62,4 +62,32 @@ for command in ask stream; do
   loaded bridge-json.so && fail "the lone executable found a JSON plugin"
   cmp -s "$T/out" "$T/out.plugin" || fail "$command without the plugin printed another text"
 done
+# A plugin that someone else could have written is never loaded (the process
+# holds keys): group- or world-writable, or a link. nlohmann reads instead.
+mkdir -p "$T/copy"
+cp "$with_plugin" "$T/copy/bridge"
+cp "$(dirname "$with_plugin")/bridge-json.so" "$T/copy/bridge-json.so"
+BRIDGE=$T/copy/bridge
+setup_pool "streams sk-ant-test-plugin-streams-Jp03"
+for unsafe in "chmod g+w" "chmod o+w" "link"; do
+  chmod 0644 "$T/copy/bridge-json.so"
+  rm -f "$T/copy/real.so"
+  case $unsafe in
+    link) mv "$T/copy/bridge-json.so" "$T/copy/real.so" && ln -s real.so "$T/copy/bridge-json.so" ;;
+    *) $unsafe "$T/copy/bridge-json.so" ;;
+  esac
+  LD_DEBUG=files run_pool stream "hi"
+  expect_rc 0
+  loaded bridge-json.so && fail "a plugin made unsafe by '$unsafe' was loaded"
+  cmp -s "$T/out" "$T/out.plugin" || fail "stream with an unsafe plugin ($unsafe) printed another text"
+  if [[ $unsafe == link ]]; then
+    rm "$T/copy/bridge-json.so" && mv "$T/copy/real.so" "$T/copy/bridge-json.so"
+  fi
+done
+# The same copy, private again, is loaded: the refusals above were for the
+# permissions alone.
+chmod 0644 "$T/copy/bridge-json.so"
+LD_DEBUG=files run_pool stream "hi"
+expect_rc 0
+loaded bridge-json.so || fail "a private copy of the plugin beside the executable was not loaded"
 echo "ok"
