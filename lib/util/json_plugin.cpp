@@ -19,7 +19,13 @@ constexpr const char* k_plugin_name = "bridge-json.so";
 
 std::atomic<JsonPluginUse> g_use{JsonPluginUse::automatic};
 std::atomic<std::size_t> g_bytes_read{0};
-std::string g_path; // set by tests before the first load
+// Set by tests before the first load, possibly from another file's static
+// initialiser: made on first use, so that its own construction cannot come
+// later and drop (and leak) what was set.
+std::string& plugin_path() {
+  static std::string path;
+  return path;
+}
 std::once_flag g_load_once;
 std::atomic<const bridge_json_api*> g_api{nullptr};
 
@@ -77,8 +83,8 @@ const bridge_json_api* open_plugin(const std::string& path) {
 }
 
 void load() {
-  if (!g_path.empty()) {
-    g_api = open_plugin(g_path);
+  if (!plugin_path().empty()) {
+    g_api = open_plugin(plugin_path());
     return;
   }
   std::string folder = executable_folder();
@@ -150,7 +156,7 @@ std::optional<int> read_with_plugin(JsonTextReader reader, std::string_view data
 
 void set_json_plugin_use(JsonPluginUse use) { g_use = use; }
 
-void set_json_plugin_path(std::string path) { g_path = std::move(path); }
+void set_json_plugin_path(std::string path) { plugin_path() = std::move(path); }
 
 bool json_plugin_loaded() { return g_api.load() != nullptr; }
 
