@@ -67,19 +67,16 @@ PoolState::PoolState(const GlobalOptions& options, const std::vector<keys::Key>&
                      state::LocationCheck* location_check) {
   auto location = resolve_state_location(options, console);
   auto warn = [&console](const std::string& message) { console.warning(message); };
-  if (!location.redis) {
-    m_where = "in " + util::printable(location.file);
-    m_file = std::make_unique<state::StateStore>(location.file, clock, warn);
-    if (location_check != nullptr) {
-      m_file->share_location_check(*location_check);
-    }
-    m_affinities = std::make_unique<state::AffinityFile>(location.file);
-    return;
-  }
-  std::string local = default_state_file();
+  // The state file: the store itself, or Redis's local fallback.
+  std::string local = location.redis ? default_state_file() : location.file;
   m_file = std::make_unique<state::StateStore>(local, clock, warn);
   if (location_check != nullptr) {
     m_file->share_location_check(*location_check);
+  }
+  if (!location.redis) {
+    m_where = "in " + util::printable(location.file);
+    m_affinities = std::make_unique<state::AffinityFile>(location.file);
+    return;
   }
   std::vector<std::string> fingerprints;
   fingerprints.reserve(pool.size());
