@@ -28,8 +28,7 @@ std::optional<ondemand::json_type> json_type_of(ondemand::value& value) {
 
 namespace {
 
-// open_object and open_array: `value` opened as `wanted` into `out` when it
-// is one, else read through.
+// `value` opened as `wanted` into `out` when it is one, else read through.
 template <typename Out>
 Opened open_as(ondemand::value& value, ondemand::json_type wanted, int levels, Out& out) {
   auto type = json_type_of(value);
@@ -44,11 +43,11 @@ Opened open_as(ondemand::value& value, ondemand::json_type wanted, int levels, O
 
 } // namespace
 
-Opened open_object(ondemand::value& value, int levels, ondemand::object& object) {
+Opened open_value(ondemand::value& value, int levels, ondemand::object& object) {
   return open_as(value, ondemand::json_type::object, levels, object);
 }
 
-Opened open_array(ondemand::value& value, int levels, ondemand::array& array) {
+Opened open_value(ondemand::value& value, int levels, ondemand::array& array) {
   return open_as(value, ondemand::json_type::array, levels, array);
 }
 

@@ -45,18 +45,19 @@ private:
 // `value`'s type; nullopt when simdjson cannot tell (an invalid text).
 std::optional<ondemand::json_type> json_type_of(ondemand::value& value);
 
-// What open_object and open_array found: the value opened as asked, another
-// value (read through, checked), or an invalid text.
+// What open_value found: the value opened as asked, another value (read
+// through, checked), or an invalid text.
 enum class Opened { opened, other, invalid };
-Opened open_object(ondemand::value& value, int levels, ondemand::object& object);
-Opened open_array(ondemand::value& value, int levels, ondemand::array& array);
+Opened open_value(ondemand::value& value, int levels, ondemand::object& object);
+Opened open_value(ondemand::value& value, int levels, ondemand::array& array);
 
-// Reads `value`: an object by `on_object(object)`, any other value through
-// (checked). The result is on_object's, or whether the other value was valid.
-template <typename OnObject>
-bool if_object(ondemand::value value, int levels, OnObject&& on_object) {
-  ondemand::object object;
-  switch (open_object(value, levels, object)) {
+// Reads `value`: an object (or an array, by the type of `on_open`'s
+// argument) by `on_open`, any other value through (checked). The result is
+// on_open's, or whether the other value was valid.
+template <typename Container, typename OnOpen>
+bool if_opened(ondemand::value value, int levels, OnOpen&& on_open) {
+  Container container;
+  switch (open_value(value, levels, container)) {
   case Opened::invalid:
     return false;
   case Opened::other:
@@ -64,21 +65,16 @@ bool if_object(ondemand::value value, int levels, OnObject&& on_object) {
   case Opened::opened:
     break;
   }
-  return on_object(object);
+  return on_open(container);
 }
 
-// The same for an array, read by `on_array(array)`.
+template <typename OnObject>
+bool if_object(ondemand::value value, int levels, OnObject&& on_object) {
+  return if_opened<ondemand::object>(value, levels, std::forward<OnObject>(on_object));
+}
+
 template <typename OnArray> bool if_array(ondemand::value value, int levels, OnArray&& on_array) {
-  ondemand::array array;
-  switch (open_array(value, levels, array)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true;
-  case Opened::opened:
-    break;
-  }
-  return on_array(array);
+  return if_opened<ondemand::array>(value, levels, std::forward<OnArray>(on_array));
 }
 
 // `value`'s text when it is a string; `out` is reset for any other (checked)
