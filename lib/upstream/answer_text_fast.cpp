@@ -30,53 +30,6 @@ namespace ondemand = simdjson::ondemand;
 // is what util::check_json_value may still enter at a given depth.
 constexpr int k_max_depth = 64;
 
-// Calls `on_field(name, value)` for each member of `object`, in order. False
-// when the text is invalid there or `on_field` says so.
-template <typename OnField> bool for_each_field(ondemand::object& object, OnField&& on_field) {
-  for (auto member : object) {
-    ondemand::field field;
-    std::string_view name;
-    if (std::move(member).get(field) || field.unescaped_key().get(name) ||
-        !on_field(name, field.value())) {
-      return false;
-    }
-  }
-  return true;
-}
-
-enum class Opened { object, other, invalid };
-
-// Opens `value` as an object; any other value is read through (checked).
-Opened open_object(ondemand::value& value, int levels, ondemand::object& object) {
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return Opened::invalid;
-  }
-  if (type != ondemand::json_type::object) {
-    return util::check_json_value(value, levels) ? Opened::other : Opened::invalid;
-  }
-  return value.get_object().get(object) ? Opened::invalid : Opened::object;
-}
-
-// The value, when it is a string; `out` is reset for any other (checked)
-// value.
-bool read_string(ondemand::value value, int levels, std::optional<std::string_view>& out) {
-  out.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::string) {
-    return util::check_json_value(value, levels);
-  }
-  std::string_view text;
-  if (value.get_string().get(text)) {
-    return false;
-  }
-  out = text;
-  return true;
-}
-
 // The answer held by the top-level member `name`, read by `read_member`
 // (the last such member counts); every other member is read through.
 template <typename ReadMember>
@@ -88,7 +41,7 @@ Verdict read_top(std::string_view body, std::string_view name, ReadMember&& read
     return std::nullopt;
   }
   std::optional<std::string> answer;
-  bool read = for_each_field(top, [&](std::string_view field_name, ondemand::value field) {
+  bool read = util::for_each_field(top, [&](std::string_view field_name, ondemand::value field) {
     return field_name == name ? read_member(field, answer)
                               : util::check_json_value(field, k_max_depth - 1);
   });
@@ -100,64 +53,47 @@ Verdict read_top(std::string_view body, std::string_view name, ReadMember&& read
 
 // --- Anthropic: {"content": [{"type": "text", "text": "..."}, ...]} ---
 
-// One content block: its text is appended when it is a text block.
+// One content block: its text is appended when it is a text block (any
+// other value adds nothing).
 bool read_block(ondemand::value value, std::string& joined) {
-  ondemand::object block;
-  switch (open_object(value, k_max_depth - 2, block)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true; // not a block: adds nothing
-  case Opened::object:
-    break;
-  }
-  std::optional<std::string_view> type;
-  std::optional<std::string_view> text;
-  bool read = for_each_field(block, [&](std::string_view name, ondemand::value field) {
-    return name == "type"   ? read_string(field, k_max_depth - 3, type)
-           : name == "text" ? read_string(field, k_max_depth - 3, text)
-                            : util::check_json_value(field, k_max_depth - 3);
+  return util::if_object(value, k_max_depth - 2, [&](ondemand::object& block) {
+    std::optional<std::string_view> type;
+    std::optional<std::string_view> text;
+    bool read = util::for_each_field(block, [&](std::string_view name, ondemand::value field) {
+      return name == "type"   ? util::read_string(field, k_max_depth - 3, type)
+             : name == "text" ? util::read_string(field, k_max_depth - 3, text)
+                              : util::check_json_value(field, k_max_depth - 3);
+    });
+    if (read && type == "text" && text) {
+      joined += *text;
+    }
+    return read;
   });
-  if (read && type == "text" && text) {
-    joined += *text;
-  }
-  return read;
 }
 
 // "content": the joined text when it is an array, nullopt otherwise.
 bool read_content(ondemand::value value, std::optional<std::string>& answer) {
   answer.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::array) {
-    return util::check_json_value(value, k_max_depth - 1);
-  }
-  ondemand::array blocks;
-  if (value.get_array().get(blocks)) {
-    return false;
-  }
-  std::string joined;
-  for (auto element : blocks) {
-    ondemand::value block;
-    if (element.get(block) || !read_block(block, joined)) {
-      return false;
+  return util::if_array(value, k_max_depth - 1, [&](ondemand::array& blocks) {
+    std::string joined;
+    bool read = util::for_each_element(
+        blocks, [&](ondemand::value block, bool) { return read_block(block, joined); });
+    if (read) {
+      answer = std::move(joined);
     }
-  }
-  answer = std::move(joined);
-  return true;
+    return read;
+  });
 }
 
 // --- OpenAI: {"choices": [{"message": {"content": "..."}}, ...]} ---
 
 // "content": a string's text, empty for null, nullopt for anything else.
 bool read_message_content(ondemand::value value, std::optional<std::string>& answer) {
-  ondemand::json_type type;
-  if (value.type().get(type)) {
+  auto type = util::json_type_of(value);
+  if (!type) {
     return false;
   }
-  if (type == ondemand::json_type::string) {
+  if (*type == ondemand::json_type::string) {
     std::string_view text;
     if (value.get_string().get(text)) {
       return false;
@@ -166,26 +102,19 @@ bool read_message_content(ondemand::value value, std::optional<std::string>& ans
     return true;
   }
   answer =
-      type == ondemand::json_type::null ? std::optional<std::string>(std::string()) : std::nullopt;
+      *type == ondemand::json_type::null ? std::optional<std::string>(std::string()) : std::nullopt;
   return util::check_json_value(value, k_max_depth - 4);
 }
 
 // "message": its content's answer when it is an object (no content: empty).
 bool read_message(ondemand::value value, std::optional<std::string>& answer) {
   answer.reset();
-  ondemand::object message;
-  switch (open_object(value, k_max_depth - 3, message)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true;
-  case Opened::object:
-    break;
-  }
-  answer = std::string();
-  return for_each_field(message, [&](std::string_view name, ondemand::value field) {
-    return name == "content" ? read_message_content(field, answer)
-                             : util::check_json_value(field, k_max_depth - 4);
+  return util::if_object(value, k_max_depth - 3, [&](ondemand::object& message) {
+    answer = std::string();
+    return util::for_each_field(message, [&](std::string_view name, ondemand::value field) {
+      return name == "content" ? read_message_content(field, answer)
+                               : util::check_json_value(field, k_max_depth - 4);
+    });
   });
 }
 
@@ -193,18 +122,11 @@ bool read_message(ondemand::value value, std::optional<std::string>& answer) {
 // nullopt).
 bool read_first_choice(ondemand::value value, std::optional<std::string>& answer) {
   answer.reset();
-  ondemand::object choice;
-  switch (open_object(value, k_max_depth - 2, choice)) {
-  case Opened::invalid:
-    return false;
-  case Opened::other:
-    return true;
-  case Opened::object:
-    break;
-  }
-  return for_each_field(choice, [&](std::string_view name, ondemand::value field) {
-    return name == "message" ? read_message(field, answer)
-                             : util::check_json_value(field, k_max_depth - 3);
+  return util::if_object(value, k_max_depth - 2, [&](ondemand::object& choice) {
+    return util::for_each_field(choice, [&](std::string_view name, ondemand::value field) {
+      return name == "message" ? read_message(field, answer)
+                               : util::check_json_value(field, k_max_depth - 3);
+    });
   });
 }
 
@@ -212,32 +134,13 @@ bool read_first_choice(ondemand::value value, std::optional<std::string>& answer
 // nullopt for anything but an array.
 bool read_choices(ondemand::value value, std::optional<std::string>& answer) {
   answer.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::array) {
-    return util::check_json_value(value, k_max_depth - 1);
-  }
-  ondemand::array choices;
-  if (value.get_array().get(choices)) {
-    return false;
-  }
-  answer = std::string();
-  bool first = true;
-  for (auto element : choices) {
-    ondemand::value choice;
-    if (element.get(choice)) {
-      return false;
-    }
-    bool read =
-        first ? read_first_choice(choice, answer) : util::check_json_value(choice, k_max_depth - 2);
-    if (!read) {
-      return false;
-    }
-    first = false;
-  }
-  return true;
+  return util::if_array(value, k_max_depth - 1, [&](ondemand::array& choices) {
+    answer = std::string();
+    return util::for_each_element(choices, [&](ondemand::value choice, bool first) {
+      return first ? read_first_choice(choice, answer)
+                   : util::check_json_value(choice, k_max_depth - 2);
+    });
+  });
 }
 
 // The verdict as the plugin's entries give it (util/json_plugin_abi.h).

@@ -37,16 +37,8 @@ struct ChunkFields {
   std::string_view text;
 };
 
-std::optional<ondemand::json_type> type_of(ondemand::value& value) {
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return std::nullopt;
-  }
-  return type;
-}
-
 bool read_content(ondemand::value value, ChunkFields& fields) {
-  auto type = type_of(value);
+  auto type = util::json_type_of(value);
   if (!type) {
     return false;
   }
@@ -66,59 +58,23 @@ bool read_delta(ondemand::value value, ChunkFields& fields) {
   fields.delta_seen = true;
   fields.delta_is_object = false;
   fields.content = ChunkFields::Content::absent;
-  auto type = type_of(value);
-  if (!type) {
-    return false;
-  }
-  if (*type != ondemand::json_type::object) {
-    return util::check_json_value(value, k_max_depth - 3);
-  }
-  fields.delta_is_object = true;
-  ondemand::object delta;
-  if (value.get_object().get(delta)) {
-    return false;
-  }
-  for (auto member : delta) {
-    ondemand::field field;
-    std::string_view name;
-    if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-      return false;
-    }
-    bool read = name == "content" ? read_content(field.value(), fields)
-                                  : util::check_json_value(field.value(), k_max_depth - 4);
-    if (!read) {
-      return false;
-    }
-  }
-  return true;
+  return util::if_object(value, k_max_depth - 3, [&](ondemand::object& delta) {
+    fields.delta_is_object = true;
+    return util::for_each_field(delta, [&](std::string_view name, ondemand::value field) {
+      return name == "content" ? read_content(field, fields)
+                               : util::check_json_value(field, k_max_depth - 4);
+    });
+  });
 }
 
 bool read_first_choice(ondemand::value value, ChunkFields& fields) {
-  auto type = type_of(value);
-  if (!type) {
-    return false;
-  }
-  if (*type != ondemand::json_type::object) {
-    return util::check_json_value(value, k_max_depth - 2);
-  }
-  fields.first_is_object = true;
-  ondemand::object choice;
-  if (value.get_object().get(choice)) {
-    return false;
-  }
-  for (auto member : choice) {
-    ondemand::field field;
-    std::string_view name;
-    if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-      return false;
-    }
-    bool read = name == "delta" ? read_delta(field.value(), fields)
-                                : util::check_json_value(field.value(), k_max_depth - 3);
-    if (!read) {
-      return false;
-    }
-  }
-  return true;
+  return util::if_object(value, k_max_depth - 2, [&](ondemand::object& choice) {
+    fields.first_is_object = true;
+    return util::for_each_field(choice, [&](std::string_view name, ondemand::value field) {
+      return name == "delta" ? read_delta(field, fields)
+                             : util::check_json_value(field, k_max_depth - 3);
+    });
+  });
 }
 
 bool read_choices(ondemand::value value, ChunkFields& fields) {
@@ -127,35 +83,16 @@ bool read_choices(ondemand::value value, ChunkFields& fields) {
   fields.delta_seen = false;
   fields.delta_is_object = false;
   fields.content = ChunkFields::Content::absent;
-  auto type = type_of(value);
-  if (!type) {
-    return false;
-  }
-  if (*type != ondemand::json_type::array) {
-    return util::check_json_value(value, k_max_depth - 1);
-  }
-  fields.choices = ChunkFields::Choices::empty;
-  ondemand::array choices;
-  if (value.get_array().get(choices)) {
-    return false;
-  }
-  bool first = true;
-  for (auto element : choices) {
-    ondemand::value item;
-    if (std::move(element).get(item)) {
-      return false;
-    }
-    bool read =
-        first ? read_first_choice(item, fields) : util::check_json_value(item, k_max_depth - 2);
-    if (!read) {
-      return false;
-    }
-    if (first) {
+  return util::if_array(value, k_max_depth - 1, [&](ondemand::array& choices) {
+    fields.choices = ChunkFields::Choices::empty;
+    return util::for_each_element(choices, [&](ondemand::value choice, bool first) {
+      if (!first) {
+        return util::check_json_value(choice, k_max_depth - 2);
+      }
       fields.choices = ChunkFields::Choices::some;
-    }
-    first = false;
-  }
-  return true;
+      return read_first_choice(choice, fields);
+    });
+  });
 }
 
 // The fast reader of chunks, one for the whole stream (its parser keeps its
@@ -172,20 +109,15 @@ public:
       return std::nullopt; // not an object, or refused: the full parser decides
     }
     ChunkFields fields;
-    for (auto member : top) {
-      ondemand::field field;
-      std::string_view name;
-      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-        return std::nullopt;
-      }
+    bool read = util::for_each_field(top, [&](std::string_view name, ondemand::value field) {
       if (name == "error") {
         fields.error = true;
       }
-      bool read = name == "choices" ? read_choices(field.value(), fields)
-                                    : util::check_json_value(field.value(), k_max_depth - 1);
-      if (!read) {
-        return std::nullopt;
-      }
+      return name == "choices" ? read_choices(field, fields)
+                               : util::check_json_value(field, k_max_depth - 1);
+    });
+    if (!read) {
+      return std::nullopt;
     }
     if (!util::json_document_ends(document)) {
       return std::nullopt;
@@ -219,25 +151,10 @@ private:
 
 } // namespace
 
-// The plugin's entry (util/json_plugin_abi.h). `stream` decodes on one
-// thread; the reader is made on first use.
+// The plugin's entry (util/json_plugin_abi.h).
 extern "C" int bridge_json_openai_chunk(const char* data, std::size_t size, void* context,
                                         bridge_json_sink sink) {
-  try {
-    static ChunkReader reader;
-    static std::string text;
-    text.clear();
-    auto kind = reader.read(std::string_view(data, size), text);
-    if (!kind) {
-      return BRIDGE_JSON_UNDECIDED;
-    }
-    if (*kind == ChunkKind::text) {
-      sink(context, text.data(), text.size());
-    }
-    return static_cast<int>(*kind);
-  } catch (...) {
-    return BRIDGE_JSON_UNDECIDED;
-  }
+  return util::read_stream_event<ChunkReader>(std::string_view(data, size), context, sink);
 }
 
 #else

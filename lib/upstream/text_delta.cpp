@@ -37,52 +37,16 @@ struct DeltaFields {
   std::optional<std::string_view> text; // set when "text" is a string
 };
 
-// The value, if it is a string; `out` is reset for any other (checked) value.
-bool read_text(ondemand::value value, std::optional<std::string_view>& out) {
-  out.reset();
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::string) {
-    return util::check_json_value(value, k_max_depth - 2);
-  }
-  std::string_view text;
-  if (value.get_string().get(text)) {
-    return false;
-  }
-  out = text;
-  return true;
-}
-
 bool read_delta(ondemand::value value, DeltaFields& fields) {
   fields = {};
-  ondemand::json_type type;
-  if (value.type().get(type)) {
-    return false;
-  }
-  if (type != ondemand::json_type::object) {
-    return util::check_json_value(value, k_max_depth - 1);
-  }
-  fields.delta_is_object = true;
-  ondemand::object delta;
-  if (value.get_object().get(delta)) {
-    return false;
-  }
-  for (auto member : delta) {
-    ondemand::field field;
-    std::string_view name;
-    if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-      return false;
-    }
-    bool read = name == "type"   ? read_text(field.value(), fields.type)
-                : name == "text" ? read_text(field.value(), fields.text)
-                                 : util::check_json_value(field.value(), k_max_depth - 2);
-    if (!read) {
-      return false;
-    }
-  }
-  return true;
+  return util::if_object(value, k_max_depth - 1, [&](ondemand::object& delta) {
+    fields.delta_is_object = true;
+    return util::for_each_field(delta, [&](std::string_view name, ondemand::value field) {
+      return name == "type"   ? util::read_string(field, k_max_depth - 2, fields.type)
+             : name == "text" ? util::read_string(field, k_max_depth - 2, fields.text)
+                              : util::check_json_value(field, k_max_depth - 2);
+    });
+  });
 }
 
 // The fast reader of text deltas, one for the whole stream (its parser keeps
@@ -99,17 +63,12 @@ public:
       return std::nullopt; // not an object, or refused: the full parser decides
     }
     DeltaFields fields;
-    for (auto member : top) {
-      ondemand::field field;
-      std::string_view name;
-      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-        return std::nullopt;
-      }
-      bool read = name == "delta" ? read_delta(field.value(), fields)
-                                  : util::check_json_value(field.value(), k_max_depth - 1);
-      if (!read) {
-        return std::nullopt;
-      }
+    bool read = util::for_each_field(top, [&](std::string_view name, ondemand::value field) {
+      return name == "delta" ? read_delta(field, fields)
+                             : util::check_json_value(field, k_max_depth - 1);
+    });
+    if (!read) {
+      return std::nullopt;
     }
     if (!util::json_document_ends(document)) {
       return std::nullopt;
@@ -134,25 +93,10 @@ private:
 
 } // namespace
 
-// The plugin's entry (util/json_plugin_abi.h). `stream` decodes on one
-// thread; the reader is made on first use.
+// The plugin's entry (util/json_plugin_abi.h).
 extern "C" int bridge_json_text_delta(const char* data, std::size_t size, void* context,
                                       bridge_json_sink sink) {
-  try {
-    static DeltaReader reader;
-    static std::string text;
-    text.clear();
-    auto kind = reader.read(std::string_view(data, size), text);
-    if (!kind) {
-      return BRIDGE_JSON_UNDECIDED;
-    }
-    if (*kind == DeltaKind::text) {
-      sink(context, text.data(), text.size());
-    }
-    return static_cast<int>(*kind);
-  } catch (...) {
-    return BRIDGE_JSON_UNDECIDED;
-  }
+  return util::read_stream_event<DeltaReader>(std::string_view(data, size), context, sink);
 }
 
 #else

@@ -53,25 +53,12 @@ public:
     if (!m_reader.top_object(text, document, top)) {
       return false; // corrupt or not simdjson's to judge: StateDocument says
     }
-    for (auto member : top) {
-      ondemand::field field;
-      std::string_view name;
-      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
-        return false;
-      }
-      bool read = false;
-      if (name == "version") {
-        read = read_integer(field.value(), m_version, k_max_state_depth - 1);
-      } else if (name == "keys") {
-        read = read_keys(field.value());
-      } else {
-        read = util::check_json_value(field.value(), k_max_state_depth - 1);
-      }
-      if (!read) {
-        return false;
-      }
-    }
-    return util::json_document_ends(document);
+    bool read = util::for_each_field(top, [&](std::string_view name, ondemand::value field) {
+      return name == "version" ? read_integer(field, m_version, k_max_state_depth - 1)
+             : name == "keys"  ? read_keys(field)
+                               : util::check_json_value(field, k_max_state_depth - 1);
+    });
+    return read && util::json_document_ends(document);
   }
 
   void top(bridge_json_state_top& out) const {
@@ -86,11 +73,11 @@ private:
   // other value is only checked. `levels`: the nesting left for it.
   static bool read_integer(ondemand::value value, std::optional<Integer>& out, int levels) {
     out.reset();
-    ondemand::json_type type;
-    if (value.type().get(type)) {
+    auto type = util::json_type_of(value);
+    if (!type) {
       return false;
     }
-    if (type != ondemand::json_type::number) {
+    if (*type != ondemand::json_type::number) {
       return util::check_json_value(value, levels);
     }
     ondemand::number number;
@@ -114,80 +101,48 @@ private:
   // which makes the file corrupt. Only the last "keys" counts.
   bool read_keys(ondemand::value value) {
     m_sink.clear(m_sink.context);
-    ondemand::json_type type;
-    if (value.type().get(type)) {
-      return false;
-    }
-    m_keys_is_object = type == ondemand::json_type::object;
-    if (!m_keys_is_object) {
-      return util::check_json_value(value, k_max_state_depth - 1);
-    }
-    ondemand::object keys;
-    if (value.get_object().get(keys)) {
-      return false;
-    }
-    for (auto member : keys) {
-      ondemand::field field;
-      std::string_view fingerprint;
-      if (std::move(member).get(field) || field.unescaped_key().get(fingerprint)) {
-        return false;
-      }
-      bridge_json_entry entry{};
-      entry.fingerprint = to_text(fingerprint);
-      if (!read_entry(field.value(), entry) || m_sink.entry(m_sink.context, &entry) == 0) {
-        return false;
-      }
-    }
-    return true;
+    m_keys_is_object = false;
+    return util::if_object(value, k_max_state_depth - 1, [&](ondemand::object& keys) {
+      m_keys_is_object = true;
+      return util::for_each_field(keys, [&](std::string_view fingerprint, ondemand::value field) {
+        bridge_json_entry entry{};
+        entry.fingerprint = to_text(fingerprint);
+        return read_entry(field, entry) && m_sink.entry(m_sink.context, &entry) != 0;
+      });
+    });
   }
 
   // One entry (depth 3): its fields, when it is an object.
   static bool read_entry(ondemand::value value, bridge_json_entry& entry) {
     constexpr int k_levels = k_max_state_depth - 2;
-    ondemand::json_type type;
-    if (value.type().get(type)) {
-      return false;
-    }
-    if (type != ondemand::json_type::object) {
-      return util::check_json_value(value, k_levels);
-    }
-    entry.is_object = 1;
-    ondemand::object object;
-    if (value.get_object().get(object)) {
-      return false;
-    }
-    for (auto member : object) {
-      ondemand::field field;
-      std::string_view name;
-      if (std::move(member).get(field) || field.unescaped_key().get(name)) {
+    return util::if_object(value, k_levels, [&](ondemand::object& object) {
+      entry.is_object = 1;
+      return util::for_each_field(object, [&](std::string_view name, ondemand::value field) {
+        return read_entry_field(name, field, entry, k_levels - 1);
+      });
+    });
+  }
+
+  // One field of an entry (depth 4).
+  static bool read_entry_field(std::string_view name, ondemand::value value,
+                               bridge_json_entry& entry, int levels) {
+    if (name == "status") {
+      std::optional<Integer> status;
+      if (!read_integer(value, status, levels)) {
         return false;
       }
-      if (name == "status") {
-        std::optional<Integer> status;
-        if (!read_integer(field.value(), status, k_levels - 1)) {
-          return false;
-        }
-        entry.status = status ? status->bits : 0;
-        continue;
-      }
-      if (name == "models") {
-        if (!read_models(field.value(), entry.models, k_levels - 1)) {
-          return false;
-        }
-        continue;
-      }
-      bridge_json_text bridge_json_entry::*target = nullptr;
-      for (const auto& member_of_entry : k_text_members) {
-        if (name == member_of_entry.name) {
-          target = member_of_entry.field;
-        }
-      }
-      if (!(target != nullptr ? read_text(field.value(), entry.*target, k_levels - 1)
-                              : util::check_json_value(field.value(), k_levels - 1))) {
-        return false;
+      entry.status = status ? status->bits : 0;
+      return true;
+    }
+    if (name == "models") {
+      return read_models(value, entry.models, levels);
+    }
+    for (const auto& member_of_entry : k_text_members) {
+      if (name == member_of_entry.name) {
+        return read_text(value, entry.*member_of_entry.field, levels);
       }
     }
-    return true;
+    return util::check_json_value(value, levels);
   }
 
   // The JSON text of "models" when it is an object (per-model marks are rare
@@ -195,38 +150,22 @@ private:
   // text); any other value is only checked.
   static bool read_models(ondemand::value value, bridge_json_text& out, int levels) {
     out = {};
-    ondemand::json_type type;
-    if (value.type().get(type)) {
-      return false;
-    }
-    if (type != ondemand::json_type::object) {
-      return util::check_json_value(value, levels);
-    }
-    ondemand::object object;
-    std::string_view raw;
-    if (value.get_object().get(object) || object.raw_json().get(raw)) {
-      return false;
-    }
-    out = to_text(raw);
-    return true;
+    return util::if_object(value, levels, [&](ondemand::object& object) {
+      std::string_view raw;
+      if (object.raw_json().get(raw)) {
+        return false;
+      }
+      out = to_text(raw);
+      return true;
+    });
   }
 
   // The value, if it is a string; empty for any other (checked) value.
   static bool read_text(ondemand::value value, bridge_json_text& out, int levels) {
-    out = {};
-    ondemand::json_type type;
-    if (value.type().get(type)) {
-      return false;
-    }
-    if (type != ondemand::json_type::string) {
-      return util::check_json_value(value, levels);
-    }
-    std::string_view text;
-    if (value.get_string().get(text)) {
-      return false;
-    }
-    out = to_text(text);
-    return true;
+    std::optional<std::string_view> text;
+    bool read = util::read_string(value, levels, text);
+    out = text ? to_text(*text) : bridge_json_text{};
+    return read;
   }
 
   const bridge_json_marks_sink& m_sink;
