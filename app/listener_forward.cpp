@@ -8,6 +8,7 @@
 #include "upstream_text.hpp"
 
 #include "upstream/messages.hpp"
+#include "util/strings.hpp"
 #include "util/time_format.hpp"
 
 #include <fmt/format.h>
@@ -21,6 +22,20 @@ namespace {
 constexpr std::size_t k_max_kept_error = 1024 * 1024;
 
 bool success(long status) { return status >= 200 && status < 300; }
+
+// The length a success declares, when it is small enough to keep whole and
+// the answer is not an event stream (which goes out event by event).
+std::optional<std::size_t> held_length(const upstream::Headers& headers) {
+  auto type = headers.get("content-type");
+  auto length = headers.get("content-length");
+  if (!length || length->empty() || length->size() > 9 ||
+      length->find_first_not_of("0123456789") != std::string_view::npos ||
+      (type && util::starts_with_ci(*type, "text/event-stream"))) {
+    return std::nullopt;
+  }
+  std::size_t value = std::stoul(std::string(*length));
+  return value <= k_max_held_success ? std::optional<std::size_t>(value) : std::nullopt;
+}
 
 class ListenerExchange final : public Exchange {
 public:
@@ -36,15 +51,30 @@ public:
     m_record->attempt.headers = headers;
     if (success(status)) {
       // A 2xx is the walk's success whatever follows: it goes to the
-      // client now, byte for byte as it arrives.
-      HeaderList relayed = relayed_headers(headers);
-      relayed.emplace_back("bridge-key", m_record->key->label);
-      m_sink.start(status, relayed);
+      // client now, byte for byte as it arrives; a small blocking answer
+      // once it is complete (held_length).
+      m_relayed = relayed_headers(headers);
+      m_relayed.emplace_back("bridge-key", m_record->key->label);
+      m_held = held_length(headers);
+      if (!m_held) {
+        m_sink.start(status, m_relayed);
+      }
       m_relaying = true;
       m_started = true;
     }
   }
   bool body(std::string_view chunk) override {
+    if (m_relaying && m_held) {
+      m_kept.append(chunk);
+      if (m_kept.size() == *m_held) {
+        m_sink.whole(m_record->attempt.status, m_relayed, m_kept);
+        m_held.reset();
+        m_sent_whole = true;
+      } else if (m_kept.size() > *m_held) {
+        release(); // longer than it said: relayed as it comes from now on
+      }
+      return true;
+    }
     if (m_relaying) {
       return m_sink.chunk(chunk);
     }
@@ -68,13 +98,38 @@ public:
   void succeed(AttemptRecord&) override {}
 
   bool started() const { return m_started; }
+  // Ends the relayed success (what is still held goes first), unless it
+  // went to the sink whole.
+  void end(bool complete) {
+    if (m_sent_whole) {
+      return;
+    }
+    release();
+    m_sink.end(complete);
+  }
 
 private:
+  // What a held success has so far goes out as a relayed one.
+  void release() {
+    if (!m_held) {
+      return;
+    }
+    m_held.reset();
+    m_sink.start(m_record->attempt.status, m_relayed);
+    if (!m_kept.empty()) {
+      m_sink.chunk(m_kept);
+    }
+    m_kept.clear();
+  }
+
   ReplySink& m_sink;
   AttemptRecord* m_record = nullptr;
-  std::string m_kept;
+  std::string m_kept; // an error answer, or a success held until complete
+  HeaderList m_relayed;
+  std::optional<std::size_t> m_held; // the length of a success held
   bool m_relaying = false;
   bool m_started = false;
+  bool m_sent_whole = false;
 };
 
 // -v in the listener is one line per request (Listener::log), not the
@@ -136,7 +191,7 @@ ForwardSummary forward(const SendWorld& world, const ForwardOptions& options,
     summary.status = record.attempt.status;
     auto error = record.attempt.transfer.error;
     using Error = upstream::TransferResult::Error;
-    sink.end(error == Error::none || error == Error::stopped);
+    exchange.end(error == Error::none || error == Error::stopped);
     return summary;
   }
   using Kind = pool::WalkResult::Kind;

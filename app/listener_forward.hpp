@@ -31,6 +31,15 @@ public:
   // after it began, and the client must see it broken (its connection is
   // closed without the end of the chunked body), not a shorter answer.
   virtual void end(bool complete = true) = 0;
+  // A whole answer at once: start, the body as one chunk, end. A sink that
+  // hands each step to another thread hands this over as one.
+  virtual void whole(long status, const HeaderList& headers, std::string_view body) {
+    start(status, headers);
+    if (!body.empty()) {
+      chunk(body);
+    }
+    end();
+  }
 };
 
 // What a client asked for, as the HTTP server parsed it, with the
@@ -41,6 +50,8 @@ struct ForwardRequest {
   HeaderList headers;
   std::string body;
 };
+
+constexpr std::size_t k_max_held_success = 64 * 1024;
 
 struct ForwardOptions {
   int retries = 0;                      // the listener does not retry by default
@@ -56,7 +67,11 @@ struct ForwardSummary {
 };
 
 // Sends `request` through the pool of `world` and writes the answer to
-// `sink` (start, chunks, end: always, exactly once each of start and end).
+// `sink` (start, chunks, end: always, exactly once each of start and end;
+// or whole() once). A success is relayed as it arrives, except a blocking
+// answer (not an event stream) whose Content-Length is at most
+// k_max_held_success: it is kept until complete and goes to the sink whole,
+// one hand-over instead of three.
 // A request a prompt cache serves (prompt_path) prefers the key of its
 // affinity in `world.affinities`, when there are any: the client's session
 // header (client_session), else the conversation its body names, else its

@@ -4,8 +4,9 @@
 // worker thread calls start, chunk and end; each is carried to the loop
 // thread, which alone touches libevent's objects. A success streams
 // (chunked, one HTTP chunk per piece, the worker waiting while more than
-// max_queued bytes are not yet written); any other answer is sent whole,
-// with its length. ARCHITECTURE.md ("The listener") says why.
+// max_queued bytes are not yet written); any other answer, and a success
+// handed over whole(), is sent whole, with its length. ARCHITECTURE.md
+// ("The listener") says why.
 
 #include "listener_forward.hpp"
 
@@ -41,7 +42,8 @@ const char* reason_phrase(long status);
 // The sink of one request. The worker calls start/chunk/end; each is
 // carried to the loop thread. A success streams (chunked, flushed per
 // chunk, the worker waiting while more than max_queued bytes are not yet
-// written); any other answer is sent whole with its length.
+// written); any other answer, and a success handed over whole(), is sent
+// whole with its length.
 class EvReply final : public ReplySink, public std::enable_shared_from_this<EvReply> {
 public:
   EvReply(ReplyLoop& impl, evhttp_request* request) : m_impl(impl), m_request(request) {}
@@ -84,6 +86,16 @@ public:
     auto self = shared_from_this();
     m_impl.post([self, buffer] { self->loop_chunk(buffer); });
     return true;
+  }
+
+  // Sent whole with its length, as an answer that is not a success: one
+  // hand-over to the loop, one write.
+  void whole(long status, const HeaderList& headers, std::string_view body) override {
+    m_status = status;
+    m_headers = headers;
+    m_streaming = false;
+    m_body.assign(body);
+    end(true);
   }
 
   void end(bool complete) override {

@@ -111,23 +111,18 @@ ClientRequest parse(evhttp_request* request) {
 
 // evhttp leaves Nagle's algorithm on for the connections it accepts: a reply
 // written in pieces (status and headers, then the body) then waits for the
-// client's ACK of the first piece, which clients delay by up to 40 ms. Off,
-// once per request (a TCP_NODELAY already set is set again; on a unix
-// socket the call fails, harmlessly).
-void send_without_delay(evhttp_request* request) {
-  evhttp_connection* connection = evhttp_request_get_connection(request);
-  bufferevent* events = connection ? evhttp_connection_get_bufferevent(connection) : nullptr;
-  evutil_socket_t fd = events ? bufferevent_getfd(events) : -1;
+// client's ACK of the first piece, which clients delay by up to 40 ms. Off
+// on the listening socket, once: Linux gives an accepted TCP connection the
+// listening socket's TCP_NODELAY, so no request pays a setsockopt for it
+// (test: integration.listener.nodelay).
+void send_without_delay(evhttp_bound_socket* bound) {
   int on = 1;
-  if (fd >= 0) {
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-  }
+  ::setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 void on_request(evhttp_request* request, void* arg) {
   auto& impl = *static_cast<ListenerServer::Impl*>(arg);
   impl.deadlines->arrived(request);
-  send_without_delay(request);
   auto reply = std::make_shared<EvReply>(impl, request);
   ClientRequest parsed = parse(request);
   int before = impl.in_flight.fetch_add(1);
@@ -182,7 +177,16 @@ void set_up(ListenerServer::Impl& impl, ServerLimits limits, RequestHandler hand
   impl.limits = limits;
   impl.handler = std::move(handler);
   impl.busy = std::move(busy);
-  impl.base = event_base_new();
+  // epoll's changes of one turn of the loop made in one epoll_ctl per
+  // connection (a reply's write interest added and taken away, the read
+  // interest back): libevent's change list, safe while no descriptor it
+  // watches is a dup() of another, which none of the listener's is.
+  event_config* config = event_config_new();
+  if (config != nullptr) {
+    event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    impl.base = event_base_new_with_config(config);
+    event_config_free(config);
+  }
   impl.http = impl.base ? evhttp_new(impl.base) : nullptr;
   if (impl.http == nullptr) {
     throw std::runtime_error("libevent could not make an HTTP server");
@@ -228,6 +232,7 @@ ListenerServer::ListenerServer(const std::string& host, int port, ServerLimits l
                       fmt::format("cannot listen on {}:{}: {}", host, port,
                                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR())));
   }
+  send_without_delay(impl.bound);
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   ::getsockname(evhttp_bound_socket_get_fd(impl.bound), reinterpret_cast<sockaddr*>(&address),

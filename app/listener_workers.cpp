@@ -61,7 +61,7 @@ WorkerPool::WorkerPool(std::size_t resident) : m_state(std::make_shared<State>(r
 WorkerPool::~WorkerPool() { stop(Busy::leave); }
 
 bool WorkerPool::run(std::function<void()> job) {
-  std::lock_guard lock(m_state->mutex);
+  std::unique_lock lock(m_state->mutex);
   if (m_state->stopping) {
     return false;
   }
@@ -69,6 +69,9 @@ bool WorkerPool::run(std::function<void()> job) {
     Worker* worker = m_state->waiting.back();
     m_state->waiting.pop_back();
     worker->job = std::move(job);
+    // Woken after the lock is let go, so that the worker does not wake only
+    // to wait for it (a worker lives as long as the pool's state).
+    lock.unlock();
     worker->wake.notify_one();
     return true;
   }

@@ -40,6 +40,15 @@ public:
     complete = whole;
     events.push_back("end");
   }
+  void whole(long s, const app::HeaderList& h, std::string_view bytes) override {
+    ++starts;
+    ++ends;
+    status = s;
+    headers = h;
+    body.append(bytes);
+    complete = true;
+    events.push_back("whole");
+  }
   std::string header(const std::string& name) const {
     for (const auto& [n, v] : headers) {
       if (n == name) {
@@ -278,6 +287,37 @@ TEST_CASE("forward: a success that breaks off mid-way reaches the client broken,
   CHECK(f.sink.ends == 1);
   CHECK_FALSE(f.sink.complete);
   CHECK(f.transport.sent().size() == 1); // not retried: the client has begun its answer
+}
+
+TEST_CASE("forward: a small blocking success goes to the sink whole, once complete") {
+  Forward f;
+  f.transport.script(answer(200, {R"({"type":"mess)", R"(age"})"},
+                            {{"content-type", "application/json"}, {"content-length", "18"}}));
+  auto summary = f.run();
+  CHECK(summary.status == 200);
+  CHECK(f.sink.events == std::vector<std::string>{"whole"}); // one hand-over, not four
+  CHECK(f.sink.body == R"({"type":"message"})");
+  CHECK(f.sink.header("bridge-key") == "one");
+  CHECK(f.sink.header("content-length") == "(none)");
+}
+
+TEST_CASE("forward: a held success that breaks off reaches the client broken, as relayed") {
+  Forward f;
+  test::ScriptedAnswer cut = answer(
+      200, {R"({"type":)"}, {{"content-type", "application/json"}, {"content-length", "40"}});
+  cut.error = upstream::TransferResult::Error::dropped;
+  cut.message = "connection reset";
+  f.transport.script(cut);
+  auto summary = f.run();
+  CHECK(summary.status == 200);
+  CHECK(f.sink.events == std::vector<std::string>{"start", "chunk", "end"});
+  CHECK(f.sink.body == R"({"type":)");
+  CHECK_FALSE(f.sink.complete);
+  // Longer than 64 KiB, or no length: relayed as it arrives.
+  Forward g;
+  g.transport.script(answer(200, {"{", "}"}, {{"content-type", "application/json"}}));
+  g.run();
+  CHECK(g.sink.events == std::vector<std::string>{"start", "chunk", "chunk", "end"});
 }
 
 TEST_CASE("forward: a session header keeps the conversation on the key that served it") {
