@@ -18,9 +18,6 @@ double millis_between(util::TimePoint from, util::TimePoint to) {
 // without end.
 constexpr util::Millis k_forget_full_after{10 * 60 * 1000};
 
-// How far short of an answer's level a raise stops (Bucket::observe).
-constexpr double k_raise_margin_ms = 10.0;
-
 // The level an answer implies at `seen`. The answer's `remaining` is whole
 // units (the true level is in [remaining, remaining + 1)); the line from
 // the reset backwards at the known rate places it within that unit.
@@ -99,17 +96,8 @@ void Bucket::observe(long long remaining, long long limit_seen,
   // counted twice when a claim moved `at` past `seen`.
   util::TimePoint when = std::max(at, seen);
   double implied_then = std::min(new_limit, implied + millis_between(seen, when) * per_ms);
-  // Raised only by an answer seen after every change of the bucket so far:
-  // a claim taken since may have used a unit after the answer left, and
-  // once settled it is no longer among those out.
-  // A few ms of refill short of it: the rate is an upper bound and the
-  // times are whole ms, so a unit due exactly when the upstream has it would
-  // sometimes arrive a hair early.
-  double raised = level_at(when);
-  if (at <= seen) {
-    raised = std::max(raised, implied_then - std::max(0.0, out - 1.0) - k_raise_margin_ms * per_ms);
-  }
-  level = std::min(implied_then, raised);
+  double others = std::max(0.0, out - 1.0);
+  level = std::min(implied_then, std::max(level_at(when), implied_then - others));
   at = when;
 }
 

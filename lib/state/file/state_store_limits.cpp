@@ -54,16 +54,6 @@ void StateStore::record_limits(const keys::Key& key, const std::string& model,
   }
 }
 
-namespace {
-// The plain walk, when the ledger is not used: nothing was claimed in it, so
-// the attempt has nothing to settle there (were it settled, a bucket that an
-// answer made meanwhile would count one claim fewer out than there are).
-pool::Claim unclaimed(pool::Claim claim) {
-  claim.probe = false;
-  return claim;
-}
-} // namespace
-
 pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
                               const std::string& model, util::TimePoint now, util::Millis may_wait,
                               pool::ClaimOrder order) {
@@ -72,11 +62,10 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
   if (order == pool::ClaimOrder::key_file && !m_ledger.exists()) {
     // No answer has taught a bucket yet (or the upstream sends no limits):
     // the plain walk, without the ledger's lock.
-    return unclaimed(pool::ClaimStore::claim(candidates, model, now, may_wait, order));
+    return pool::ClaimStore::claim(candidates, model, now, may_wait, order);
   }
   if (auto made = make_parent_directories(m_path); !made) {
-    // record() warns
-    return unclaimed(pool::ClaimStore::claim(candidates, model, now, may_wait, order));
+    return pool::ClaimStore::claim(candidates, model, now, may_wait, order); // record() warns
   }
   if (m_ledger.update(
           now,
@@ -87,7 +76,7 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
     return claim;
   }
   warn_once(fmt::format("request estimates not used: {}", problem));
-  return unclaimed(pool::ClaimStore::claim(candidates, model, now, may_wait, order));
+  return pool::ClaimStore::claim(candidates, model, now, may_wait, order);
 }
 
 void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {

@@ -197,15 +197,8 @@ local function observe(b, remaining, limit, reset, seen)
   local implied = implied_level(remaining, limit, reset, seen, b.per_ms)
   local when = math.max(b.at, seen)
   local implied_then = math.min(limit, implied + (when - seen) * b.per_ms)
-  -- Raised only by an answer seen after every change of the bucket so far
-  -- (a claim taken since may have used a unit after the answer left, and
-  -- once settled it is no longer among those out).
-  -- A raise stops 10 ms of refill short (pool::Bucket::observe).
-  local raised = level_at(b, when)
-  if b.at <= seen then
-    raised = math.max(raised, implied_then - math.max(0, b.out - 1) - 10 * b.per_ms)
-  end
-  b.level = math.min(implied_then, raised)
+  local others = math.max(0, b.out - 1)
+  b.level = math.min(implied_then, math.max(level_at(b, when), implied_then - others))
   b.at = when
 end
 
