@@ -70,7 +70,6 @@ void Bucket::take(util::TimePoint now) {
   util::TimePoint when = std::max(now, at);
   level = level_at(when) - 1.0;
   at = when;
-  out += 1.0;
 }
 
 void Bucket::observe(long long remaining, long long limit_seen,
@@ -96,8 +95,7 @@ void Bucket::observe(long long remaining, long long limit_seen,
   // counted twice when a claim moved `at` past `seen`.
   util::TimePoint when = std::max(at, seen);
   double implied_then = std::min(new_limit, implied + millis_between(seen, when) * per_ms);
-  double others = std::max(0.0, out - 1.0);
-  level = std::min(implied_then, std::max(level_at(when), implied_then - others));
+  level = std::min(level_at(when), implied_then);
   at = when;
 }
 
@@ -245,7 +243,6 @@ void observe_requests(BucketMap& buckets, const std::string& fingerprint, const 
       double others = std::max(0.0, -it->second.level - 1.0);
       it->second = first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen);
       it->second.level -= others;
-      it->second.out = others + 1.0; // each of them, this one too, settles once
     } else {
       it->second.observe(reading.remaining, reading.limit, reading.reset, limits.seen);
     }
@@ -260,14 +257,10 @@ void refuse_bucket(BucketMap& buckets, const std::string& fingerprint, const std
   }
 }
 
-void settle_claim(BucketMap& buckets, const std::string& fingerprint, const std::string& model) {
+void settle_probe(BucketMap& buckets, const std::string& fingerprint, const std::string& model) {
   auto it = buckets.find(bucket_id(fingerprint, model));
-  if (it == buckets.end()) {
-    return;
-  }
-  if (!it->second.probing()) {
-    it->second.out = std::max(0.0, it->second.out - 1.0);
-    return;
+  if (it == buckets.end() || !it->second.probing()) {
+    return; // an answer taught the bucket meanwhile
   }
   it->second.level += 1.0;
   if (it->second.level > -0.5) {

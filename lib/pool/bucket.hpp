@@ -23,10 +23,6 @@ struct Bucket {
   util::TimePoint at{};
   double limit = 0;
   double per_ms = 0; // refill rate; 0 when unknown (never refills)
-  // Units taken by claims whose attempts are not over yet: requests that
-  // may still be on their way to the upstream, or waiting for a unit taken
-  // ahead. An answer counts them out (observe); settle_claim() ends one.
-  double out = 0;
 
   // The level at `now`: the refill since `at`, never above the limit. A
   // clock gone backwards counts no refill.
@@ -36,21 +32,16 @@ struct Bucket {
   std::optional<util::Millis> until_one(util::TimePoint now) const;
   // How long one unit takes to refill; nullopt when no refill is known.
   std::optional<util::Millis> refill_interval() const;
-  // Takes one unit at `now` (the level may go below zero: a reservation),
-  // for a claim whose attempt is then out until it settles.
+  // Takes one unit at `now` (the level may go below zero: a reservation).
   void take(util::TimePoint now);
 
   // What an answer of this key and model said at `seen`: `remaining` of
   // `limit` requests, full again at `reset`. Each such answer bounds the
   // refill rate from above ((limit - remaining) / (reset - seen): the true
   // level is at least `remaining`), so the lowest bound seen is kept while
-  // the limit stays the same. The level becomes what the answer implies
-  // less the units of the other claims still out (requests on their way
-  // are not in the answer yet; the answer's own request is one of `out`):
-  // never above what the answer implies, never below what this bucket
-  // says. So an estimate that fell behind the upstream (an answer read
-  // late, a unit claimed but not used) catches up instead of staying
-  // behind for good.
+  // the limit stays the same. The level becomes the lower of what the
+  // answer implies and what this bucket says (units claimed by requests
+  // still on their way are not in the answer yet).
   void observe(long long remaining, long long limit, std::optional<util::TimePoint> reset,
                util::TimePoint seen);
   // A 429 for this key and model at `now`: the bucket is empty.
@@ -100,7 +91,7 @@ struct Claim {
   std::size_t index = 0;
   util::Millis wait{0};
   bool estimated = false; // the key's bucket is known and a unit was claimed
-  bool probe = false;     // the key's bucket is not known: settle_claim() after the attempt
+  bool probe = false;     // the key's bucket is not known: settle_probe() after the attempt
   // Candidates skipped because their bucket is empty, with the time until
   // their next unit (for -v and for exhaustion): those before the chosen
   // one, or with ClaimOrder::most_left every one.
@@ -145,10 +136,9 @@ void observe_requests(BucketMap& buckets, const std::string& fingerprint, const 
 void refuse_bucket(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
                    util::TimePoint now);
 
-// The attempt of a claim is over: one request fewer on its way (a probe's
-// level, a known bucket's `out`). Once a probe has none left and no answer
-// taught the bucket, the key is unknown again.
-void settle_claim(BucketMap& buckets, const std::string& fingerprint, const std::string& model);
+// The attempt of a probe claim is over: one request fewer on its way. Once
+// none is left and no answer taught the bucket, the key is unknown again.
+void settle_probe(BucketMap& buckets, const std::string& fingerprint, const std::string& model);
 
 // Drops buckets that have been full for a long time (nothing to remember).
 void prune_buckets(BucketMap& buckets, util::TimePoint now);

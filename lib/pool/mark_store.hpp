@@ -76,7 +76,7 @@ public:
   // A 429 for `model` with `key`: its bucket, if kept, is empty.
   virtual void refused(const keys::Key& /*key*/, const std::string& /*model*/,
                        util::TimePoint /*now*/) {}
-  // The attempt of a claim (`probe` or `estimated` set) is over (settle_claim).
+  // The attempt of a claim with `probe` set is over (settle_probe).
   virtual void settle(const keys::Key& /*key*/, const std::string& /*model*/) {}
 };
 
@@ -104,7 +104,7 @@ public:
     refuse_bucket(m_buckets, key.fingerprint, model, now);
   }
   void settle(const keys::Key& key, const std::string& model) override {
-    settle_claim(m_buckets, key.fingerprint, model);
+    settle_probe(m_buckets, key.fingerprint, model);
   }
   std::size_t reset(const std::vector<std::string>& fingerprints) override;
   std::size_t reset_all() override;

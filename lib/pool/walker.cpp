@@ -179,7 +179,7 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
         tell.preferred(m_keys[chosen]);
       }
       KeyEnd end = try_key(m_keys[chosen], attempt, tell, result);
-      if (claim.probe || claim.estimated) {
+      if (claim.probe) {
         m_claims.settle(m_keys[chosen], m_options.model);
       }
       if (end == KeyEnd::done) {

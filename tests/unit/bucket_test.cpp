@@ -88,45 +88,12 @@ TEST_CASE("bucket: an answer lowers the estimate, never raises it (claims in fli
 
 TEST_CASE("bucket: an answer seen before the last claim counts no refill twice") {
   Bucket bucket = five_a_second(0, 5000);
-  bucket.take(k_t0);            // the request answered below
-  bucket.take(k_t0 + ms(3000)); // 2 refilled of -1, 1 taken: 1 at 3 s ...
-  CHECK(bucket.level_at(k_t0 + ms(3000)) == doctest::Approx(1.0));
-  // ... an answer from 1 s: 1 left then, so 3 at 3 s, less the claim of 3 s
-  // still out: 2.
+  bucket.take(k_t0 + ms(3000)); // 3 refilled, 1 taken: 2 at 3 s
+  CHECK(bucket.level_at(k_t0 + ms(3000)) == doctest::Approx(2.0));
+  // An answer from 1 s: 1 left then, so 3 at 3 s: the estimate stays 2.
   bucket.observe(1, 5, k_t0 + ms(5000), k_t0 + ms(1000));
   CHECK(bucket.at == k_t0 + ms(3000));
   CHECK(bucket.level_at(k_t0 + ms(3000)) == doctest::Approx(2.0));
-}
-
-TEST_CASE("bucket: an estimate left behind catches up, as far as the other claims out allow") {
-  BucketMap buckets{{pool::bucket_id(k_a.fingerprint, "opus"), five_a_second(4, 1000)}};
-  Bucket& bucket = buckets.at(pool::bucket_id(k_a.fingerprint, "opus"));
-  // A unit claimed for an attempt the upstream never counted (a 500).
-  bucket.take(k_t0);
-  CHECK(bucket.out == doctest::Approx(1.0));
-  pool::settle_claim(buckets, k_a.fingerprint, "opus");
-  CHECK(bucket.out == doctest::Approx(0.0));
-  CHECK(bucket.level_at(k_t0) == doctest::Approx(3.0)); // the upstream still has 4
-  // The next claim's answer, no other claim out: the estimate is what the
-  // upstream says (4 - 1), no longer a unit behind.
-  bucket.take(k_t0);
-  bucket.observe(3, 5, k_t0 + ms(2000), k_t0);
-  CHECK(bucket.level_at(k_t0) == doctest::Approx(3.0));
-  pool::settle_claim(buckets, k_a.fingerprint, "opus");
-  // Behind again by one, and two claims out when an answer of one of them
-  // comes: the other may be on its way, so the estimate rises by one less.
-  bucket.take(k_t0);
-  pool::settle_claim(buckets, k_a.fingerprint, "opus"); // never counted upstream
-  bucket.take(k_t0);
-  bucket.take(k_t0);
-  CHECK(bucket.level_at(k_t0) == doctest::Approx(0.0)); // the upstream has 3, 2 claims out
-  bucket.observe(2, 5, k_t0 + ms(3000), k_t0);
-  CHECK(bucket.level_at(k_t0) == doctest::Approx(1.0));
-  // Settling more than was claimed leaves none out, never fewer.
-  for (int i = 0; i < 4; ++i) {
-    pool::settle_claim(buckets, k_a.fingerprint, "opus");
-  }
-  CHECK(bucket.out == doctest::Approx(0.0));
 }
 
 TEST_CASE("bucket: a 429 empties the bucket") {
@@ -145,7 +112,7 @@ TEST_CASE("claim: keys never seen are walked in order; a probe counts the reques
   CHECK_FALSE(claim.estimated);
   // Once settled without an answer that taught the bucket, a is unknown
   // again and nothing is remembered.
-  pool::settle_claim(buckets, k_a.fingerprint, "opus");
+  pool::settle_probe(buckets, k_a.fingerprint, "opus");
   CHECK(buckets.empty());
   // Concurrent walks all go to a, in order, as without claims.
   for (int i = 0; i < 4; ++i) {
@@ -157,7 +124,7 @@ TEST_CASE("claim: keys never seen are walked in order; a probe counts the reques
   const Bucket& a = buckets.at(pool::bucket_id(k_a.fingerprint, "opus"));
   CHECK_FALSE(a.probing());
   CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
-  pool::settle_claim(buckets, k_a.fingerprint, "opus"); // a known bucket: no change
+  pool::settle_probe(buckets, k_a.fingerprint, "opus"); // a known bucket: no change
   CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
   // So the next walk goes to b.
   CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(0)).index == 1);

@@ -41,18 +41,16 @@ bool finite_number(const json& value) {
 // (docs/marks.md, "Claims"): a limit of at most k_max_units, a level no
 // higher than the limit and no lower than a thousand buckets promised
 // ahead, a date within pool::k_earliest_time..k_latest_time, a refill of at
-// most a whole bucket a millisecond, claims out between none and a thousand
-// buckets. Another program can write any number
+// most a whole bucket a millisecond. Another program can write any number
 // there; unclamped, a level of -1e300 or a date of -2^63 ms overflowed the
 // walk's arithmetic (and made an empty key look ready).
-pool::Bucket clamped_bucket(double level, long long at, double limit, double per_ms, double out) {
+pool::Bucket clamped_bucket(double level, long long at, double limit, double per_ms) {
   constexpr double k_max_units = 1e12;
   pool::Bucket bucket;
   bucket.limit = std::min(limit, k_max_units);
   bucket.level = std::clamp(level, -(bucket.limit + 1.0) * 1000.0, bucket.limit);
   bucket.at = pool::clamp_time(at);
   bucket.per_ms = std::min(per_ms, std::max(bucket.limit, 1.0));
-  bucket.out = std::clamp(out, 0.0, (bucket.limit + 1.0) * 1000.0);
   return bucket;
 }
 
@@ -64,8 +62,7 @@ std::string serialize_buckets(const pool::BucketMap& buckets) {
     all[id] = json{{"level", bucket.level},
                    {"at", bucket.at.time_since_epoch().count()},
                    {"limit", bucket.limit},
-                   {"per_ms", bucket.per_ms},
-                   {"out", bucket.out}};
+                   {"per_ms", bucket.per_ms}};
   }
   return json{{"version", 1}, {"buckets", all}}.dump() + "\n";
 }
@@ -94,11 +91,8 @@ pool::BucketMap parse_buckets(std::string_view text) {
         per_ms->get<double>() < 0) {
       continue; // not a bucket we wrote: forgotten, as if never seen
     }
-    // "out" came after the other fields: a ledger without it has none out.
-    auto out = entry.find("out");
-    double claims_out = out != entry.end() && finite_number(*out) ? out->get<double>() : 0.0;
     buckets.emplace(id, clamped_bucket(level->get<double>(), at->get<long long>(),
-                                       limit->get<double>(), per_ms->get<double>(), claims_out));
+                                       limit->get<double>(), per_ms->get<double>()));
   }
   return buckets;
 }

@@ -101,7 +101,7 @@ void StateStore::settle(const keys::Key& key, const std::string& model) {
   std::string problem;
   if (!m_ledger.update(
           m_clock.now(),
-          [&](pool::BucketMap& buckets) { pool::settle_claim(buckets, key.fingerprint, model); },
+          [&](pool::BucketMap& buckets) { pool::settle_probe(buckets, key.fingerprint, model); },
           problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
   }

@@ -9,8 +9,6 @@
 --   at      the server's time in ms of that level
 --   limit   the bucket's size (0: a probe placeholder, see below)
 --   per_ms  the refill rate, units a millisecond
---   out     units taken by claims whose attempts are not over (settle ends
---           one); absent in a bucket an older bridge wrote: none
 -- Between two changes the level is a straight line: min(limit, level +
 -- (now - at) * per_ms). Nothing else of the machines' clocks reaches the
 -- server: an answer's reading comes as spans (how long ago it was seen, how
@@ -49,14 +47,11 @@
 --            -reset; "" when the answer named none). The rate is bounded by
 --            (limit - remaining) / span and the lowest bound is kept while
 --            the limit stays the same (a new limit forgets it; no bound yet:
---            limit per minute); the level becomes what the answer implies
---            less the other claims still out (units claimed by requests on
---            their way are not in the answer; the answer's own is one of
---            `out`), never above what the answer implies nor below what the
---            estimate says: an estimate left behind catches up.
+--            limit per minute); the level becomes the lower of what the
+--            answer implies and what the estimate says, never higher (units
+--            claimed by requests still on their way are not in the answer).
 --   refused  KEYS[1]: one bucket, answered 429: it is empty now.
---   settle   KEYS[1]: one bucket; the attempt of a claim is over (a probe:
---            one request fewer on its way; a known bucket: one fewer out).
+--   settle   KEYS[1]: one bucket; the attempt of a probe claim is over.
 --
 -- Probes: a key whose bucket is not known is claimed as above, and
 -- a placeholder (limit 0, level minus the requests on their way) lets the
@@ -65,9 +60,7 @@
 --
 -- A unit claimed but never used (a 5xx, a killed process, a request that
 -- never reached the upstream) is not given back: it comes back with the
--- refill, as the file's ledger does; a claim never settled stays out, so
--- answers raise the estimate less (at worst, not at all: the rule before
--- `out`) until the bucket expires. A bucket expires by itself (PEXPIRE) ten
+-- refill, as the file's ledger does. A bucket expires by itself (PEXPIRE) ten
 -- minutes after its estimate is full again (at most a day): nothing is left
 -- to know of it then, and a pool that stops asking leaves nothing behind.
 -- Values another program wrote are clamped as the file's ledger clamps them;
@@ -89,15 +82,12 @@ local function finite(x)
 end
 
 local function read(key)
-  local f = redis.call('HMGET', key, 'level', 'at', 'limit', 'per_ms', 'out')
+  local f = redis.call('HMGET', key, 'level', 'at', 'limit', 'per_ms')
   if not f[1] then
     return nil
   end
   local b = { level = tonumber(f[1]), at = tonumber(f[2]), limit = tonumber(f[3]),
-              per_ms = tonumber(f[4]), out = tonumber(f[5]) or 0 }
-  if not finite(b.out) then
-    b.out = 0
-  end
+              per_ms = tonumber(f[4]) }
   if not (finite(b.level) and finite(b.at) and finite(b.limit) and finite(b.per_ms))
       or b.limit < 0 or b.per_ms < 0 or b.at > now + k_forget_full_after then
     redis.call('DEL', key)
@@ -106,7 +96,6 @@ local function read(key)
   b.limit = math.min(b.limit, k_max_units)
   b.level = math.max(math.min(b.level, b.limit), -(b.limit + 1) * 1000)
   b.per_ms = math.min(b.per_ms, math.max(b.limit, 1))
-  b.out = math.max(math.min(b.out, (b.limit + 1) * 1000), 0)
   return b
 end
 
@@ -150,7 +139,6 @@ local function take(b)
   local when = math.max(now, b.at)
   b.level = level_at(b, when) - 1
   b.at = when
-  b.out = b.out + 1
 end
 
 local function num(x)
@@ -159,7 +147,7 @@ end
 
 local function save(key, b)
   redis.call('HSET', key, 'level', num(b.level), 'at', num(b.at), 'limit', num(b.limit),
-             'per_ms', num(b.per_ms), 'out', num(b.out))
+             'per_ms', num(b.per_ms))
   if probing(b) then
     return -- its expiry was set when it was made
   end
@@ -197,13 +185,12 @@ local function observe(b, remaining, limit, reset, seen)
   local implied = implied_level(remaining, limit, reset, seen, b.per_ms)
   local when = math.max(b.at, seen)
   local implied_then = math.min(limit, implied + (when - seen) * b.per_ms)
-  local others = math.max(0, b.out - 1)
-  b.level = math.min(implied_then, math.max(level_at(b, when), implied_then - others))
+  b.level = math.min(level_at(b, when), implied_then)
   b.at = when
 end
 
 local function first_bucket(remaining, limit, reset, seen)
-  local b = { level = limit, at = seen, limit = limit, per_ms = 0, out = 0 }
+  local b = { level = limit, at = seen, limit = limit, per_ms = 0 }
   observe(b, remaining, limit, reset, seen)
   return b
 end
@@ -278,7 +265,7 @@ if op == 'claim' then
       return reply(best, 0, 'estimated')
     end
     if b == nil then
-      b = { level = -1, at = now, limit = 0, per_ms = 0, out = 0 }
+      b = { level = -1, at = now, limit = 0, per_ms = 0 }
       save(key, b)
       redis.call('PEXPIRE', key, k_probe_timeout)
     else
@@ -317,7 +304,6 @@ if op == 'observe' then
     local others = math.max(0, -b.level - 1)
     b = first_bucket(remaining, limit, reset, seen)
     b.level = b.level - others
-    b.out = others + 1 -- each of them, this one too, settles once
   else
     observe(b, remaining, limit, reset, seen)
   end
@@ -341,8 +327,6 @@ elseif op == 'settle' then
     else
       redis.call('HSET', key, 'level', num(b.level))
     end
-  elseif b then
-    redis.call('HSET', key, 'out', num(math.max(0, b.out - 1)))
   end
   return 1
 end
