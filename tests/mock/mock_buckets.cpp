@@ -26,10 +26,20 @@ buckets::verdict buckets::take(const std::string& key, const std::string& model)
   } else {
     v.next_in_ms = static_cast<std::int64_t>(std::ceil((1.0 - l.tokens) / rate));
   }
+  const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  m_takes.push_back({unix_ms, key, model, l.tokens + (v.allowed ? 1.0 : 0.0), v.allowed ? 1 : 0});
   v.remaining = static_cast<std::int64_t>(std::floor(l.tokens));
   v.full_in_ms =
       static_cast<std::int64_t>(std::ceil((static_cast<double>(m_capacity) - l.tokens) / rate));
   return v;
+}
+
+nlohmann::ordered_json buckets::trace() {
+  std::lock_guard lock(m_mutex);
+  const double rate = static_cast<double>(m_capacity) / static_cast<double>(m_per_ms);
+  return nlohmann::ordered_json{{"per_ms", rate}, {"limit", m_capacity}, {"takes", m_takes}};
 }
 
 std::string rfc3339_in(std::int64_t ms) {

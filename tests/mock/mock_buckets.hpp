@@ -8,6 +8,9 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace mock {
 
@@ -27,6 +30,12 @@ public:
   // Takes one request from the bucket of (key, model), if there is one.
   verdict take(const std::string& key, const std::string& model);
 
+  // Every take so far, for a benchmark to see where a pool's capacity went
+  // (GET /__mock/buckets): {"per_ms": rate per ms, "takes": [[unix ms, key,
+  // model, tokens before the take (refilled to that moment), allowed 0/1],
+  // ...]}. A bucket is made full at its first take.
+  nlohmann::ordered_json trace();
+
 private:
   using clock = std::chrono::steady_clock;
   struct level {
@@ -37,6 +46,7 @@ private:
   const std::int64_t m_per_ms;
   std::mutex m_mutex;
   std::map<std::string, level> m_levels;
+  nlohmann::ordered_json m_takes = nlohmann::ordered_json::array();
 };
 
 // "2026-11-26T03:00:07.250Z": now plus `ms`, in RFC 3339 UTC.

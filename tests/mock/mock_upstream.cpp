@@ -208,6 +208,9 @@ void install_routes(mock_server& svr, mock::script& scr, mock::recorder& rec,
   svr.Get("/__mock/stats", [&rec](const httplib::Request&, httplib::Response& res) {
     res.set_content(dump(rec.stats()), "application/json");
   });
+  svr.Get("/__mock/buckets", [&buckets](const httplib::Request&, httplib::Response& res) {
+    res.set_content(buckets ? dump(buckets->trace()) : std::string("{}"), "application/json");
+  });
 
   static mock::response_spec refused;
   refused.status = 429;
