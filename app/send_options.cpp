@@ -3,10 +3,10 @@
 
 #include "common.hpp"
 
+#include "util/ceil_millis.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
 
 namespace app {
@@ -131,9 +131,7 @@ void add_send_options(CLI::App& sub, SendOptions& o) {
   sub.footer(k_global_options_note);
 }
 
-util::Millis seconds_to_ms(double seconds) {
-  return util::Millis{static_cast<long long>(std::ceil(seconds * 1000.0))};
-}
+util::Millis seconds_to_ms(double seconds) { return util::ceil_millis(seconds * 1000.0); }
 
 std::optional<util::Millis> wait_limit(const SendOptions& options) {
   if (!options.wait) {

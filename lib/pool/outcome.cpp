@@ -1,7 +1,6 @@
 #include "pool/outcome.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace pool {
 
@@ -101,7 +100,8 @@ util::Millis retry_delay(const AttemptOutcome& outcome, int retry, double jitter
   if (outcome.retry_after.count() > 0 && outcome.retry_after <= k_server_limit) {
     return outcome.retry_after;
   }
-  double seconds = std::min(0.5 * std::pow(2.0, std::min(retry, 16)), 8.0);
+  // 2^n as a shift: std::pow is libm's (util/ceil_millis.hpp says why not).
+  double seconds = std::min(0.5 * static_cast<double>(1 << std::clamp(retry, 0, 16)), 8.0);
   seconds *= 1.0 - 0.25 * std::clamp(jitter, 0.0, 1.0);
   return util::Millis{static_cast<long long>(seconds * 1000.0)};
 }

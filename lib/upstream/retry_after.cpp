@@ -1,9 +1,8 @@
 #include "upstream/retry_after.hpp"
 
+#include "util/ceil_millis.hpp"
 #include "util/strings.hpp"
 #include "util/time_format.hpp"
-
-#include <cmath>
 
 namespace upstream {
 
@@ -16,7 +15,7 @@ util::Millis from_milliseconds(double ms) {
   if (ms >= static_cast<double>(k_max_retry_after.count())) {
     return k_max_retry_after;
   }
-  return util::Millis{static_cast<long long>(std::ceil(ms))};
+  return util::ceil_millis(ms);
 }
 
 util::Millis from_retry_after_ms(std::string_view value) {

@@ -1,8 +1,10 @@
 #include "util/strings.hpp"
 
-#include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
+#include <string>
 
 namespace util {
 
@@ -125,12 +127,17 @@ std::optional<double> parse_decimal(std::string_view s) noexcept {
   if (!digits || i != s.size()) {
     return std::nullopt;
   }
-  // The syntax is checked above; from_chars converts it to the nearest
-  // double. (Summing digit * 0.1^k drifts: "0.3" became 0.30000000000000004,
-  // which parse_retry_after then rounded up to 301 ms.)
-  double value = 0;
-  auto [end, error] = std::from_chars(s.data() + start, s.data() + s.size(), value);
-  if (error != std::errc{} || end != s.data() + s.size() || !std::isfinite(value)) {
+  // The syntax is checked above; strtod converts it to the nearest double.
+  // (Summing digit * 0.1^k drifts: "0.3" became 0.30000000000000004, which
+  // parse_retry_after then rounded up to 301 ms.) Not std::from_chars: the
+  // part of the static libstdc++ that holds it refers to libm, which then
+  // had to be loaded at every start (util/ceil_millis.hpp). bridge never
+  // calls setlocale, so strtod's decimal point is '.'.
+  std::string text(s.substr(start));
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (errno == ERANGE || end != text.c_str() + text.size() || !std::isfinite(value)) {
     return std::nullopt;
   }
   return negative ? -value : value;

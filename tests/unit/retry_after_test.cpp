@@ -1,9 +1,11 @@
 #include "upstream/retry_after.hpp"
+#include "util/ceil_millis.hpp"
 
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -46,6 +48,15 @@ void check_rows(const std::vector<Row>& rows, util::TimePoint now = k_now) {
 }
 
 } // namespace
+
+TEST_CASE("util::ceil_millis rounds up as std::ceil does") {
+  for (double ms : {0.0, -0.0, 0.001, 0.5, 0.999, 1.0, 1.5, 100.01, 100.3, 2500.0, -0.5, -1.0, -1.5,
+                    -2.999, 4503599627370495.5, 1e15 + 0.25, 1e18, -1e18}) {
+    CAPTURE(ms);
+    CHECK(util::ceil_millis(ms).count() == static_cast<long long>(std::ceil(ms)));
+  }
+  static_assert(util::ceil_millis(0.2).count() == 1);
+}
 
 TEST_CASE("retry-after-ms: decimal milliseconds, trimmed, fractions rounded up") {
   check_rows({
