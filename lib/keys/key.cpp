@@ -6,6 +6,19 @@
 
 namespace keys {
 
+namespace {
+
+// Whether every byte is below 0x80, where characters are bytes.
+bool is_ascii(std::string_view text) {
+  unsigned char bits = 0; // no early exit: the loop vectorises
+  for (char c : text) {
+    bits |= static_cast<unsigned char>(c);
+  }
+  return bits < 0x80;
+}
+
+} // namespace
+
 Key make_key(std::string label, std::string secret, int line) {
   Key key;
   key.hint = key_hint(secret);
@@ -36,14 +49,20 @@ std::string key_hint(std::string_view secret) {
   if (auto aws = aws_key_parts(secret)) {
     secret = aws->access_key_id; // no character of the secret access key is shown
   }
-  std::size_t length = util::utf8_length(secret);
+  // Keys are ASCII (sendable in a header), where characters are bytes; the
+  // code point walk is for the rest.
+  bool ascii = is_ascii(secret);
+  std::size_t length = ascii ? secret.size() : util::utf8_length(secret);
   std::size_t n = length >= 20 ? 4 : length >= 10 ? 2 : length >= 5 ? 1 : 0;
   if (length <= 2 * n || n == 0) {
     return "...";
   }
-  std::size_t head = util::utf8_offset(secret, n);
-  std::size_t tail = util::utf8_offset(secret, length - n);
-  return std::string(secret.substr(0, head)) + "..." + std::string(secret.substr(tail));
+  std::size_t head = ascii ? n : util::utf8_offset(secret, n);
+  std::size_t tail = ascii ? secret.size() - n : util::utf8_offset(secret, length - n);
+  std::string hint;
+  hint.reserve(head + 3 + (secret.size() - tail));
+  hint.append(secret.substr(0, head)).append("...").append(secret.substr(tail));
+  return hint;
 }
 
 } // namespace keys
