@@ -1,6 +1,6 @@
 #include "invocation.hpp"
 
-#include "keys/key.hpp"
+#include "keys/fingerprint.hpp"
 #include "upstream/curl_policy.hpp"
 #include "upstream/origin.hpp"
 
@@ -37,9 +37,7 @@ void Invocation::scope_to_origin(KeySource& source) const {
   if (origin == upstream::url_origin(profile.default_base_url)) {
     return; // the provider's own host: the fingerprints every bridge has written
   }
-  for (auto& key : source.keys) {
-    key.fingerprint = keys::key_fingerprint(key.secret, origin);
-  }
+  keys::fingerprint_keys(source.keys, origin);
   m_console.detail(fmt::format("marks: those learned from {}", origin));
 }
 

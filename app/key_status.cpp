@@ -60,9 +60,12 @@ void append_mark_detail(std::string& out, const pool::KeyMark& mark, bool coolin
     // A spend or billing limit may rest a key for weeks: the limit, and its
     // end as a date (the words of -v), rather than "retry in 679h12m".
     out += describe_block({&mark, pool::Scope::every_model()}, now);
+  } else if (cooling) {
+    out += "retry in ";
+    out += util::format_delay(left);
   } else {
-    out += cooling ? "retry in " + util::format_delay(left)
-                   : "since " + util::format_rfc3339(mark.since);
+    out += "since ";
+    out += util::format_rfc3339(mark.since);
   }
   out += " (";
   out += std::to_string(mark.status);

@@ -47,8 +47,10 @@ int run_status(const GlobalOptions& global, const KeysOptions& options) {
   auto rows = key_rows(source, marks, model, now);
   write_stdout(options.json ? status_json(rows, now)
                             : status_table(rows, use_colour(STDOUT_FILENO), now));
+  // Only with -v: with 10,000 keys, formatting lines nobody reads cost as
+  // much as the table.
   for (const auto& row : rows) {
-    if (row.block) {
+    if (row.block && console.verbose) {
       console.detail(fmt::format("key {} ({}): {}", row.key->label, row.key->hint,
                                  describe_block(*row.block, now)));
     }

@@ -1,5 +1,7 @@
 #include "keys/key_file.hpp"
 
+#include "keys/fingerprint.hpp"
+
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
@@ -158,13 +160,15 @@ std::vector<Key> parse_key_file(std::string_view text, const std::string& path) 
                   fmt::format("{}: lines {} and {} use the same label '{}'; labels must differ",
                               path, it->second, line_number, label));
     }
-    keys.push_back(make_key(std::move(label), std::string(secret), line_number));
+    // The fingerprints are made for the whole file at once, below.
+    keys.push_back(Key{std::move(label), std::string(secret), key_hint(secret), {}, line_number});
   }
   if (keys.empty()) {
     throw Error(
         ExitCode::config,
         fmt::format("{}: no keys in the key file; add one per line as KEY or LABEL KEY", path));
   }
+  fingerprint_keys(keys);
   return keys;
 }
 

@@ -71,6 +71,17 @@ std::string printable(std::string_view text) {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
+    // A run of printable ASCII, most text's only run, is copied at once.
+    std::size_t plain = i;
+    while (plain < text.size() && static_cast<unsigned char>(text[plain]) >= 0x20 &&
+           static_cast<unsigned char>(text[plain]) < 0x7F) {
+      ++plain;
+    }
+    out.append(text, i, plain - i);
+    i = plain;
+    if (i == text.size()) {
+      break;
+    }
     auto byte = static_cast<unsigned char>(text[i]);
     if (byte < 0x80) {
       if (byte < 0x20 || byte == 0x7F) {

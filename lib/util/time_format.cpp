@@ -3,6 +3,7 @@
 #include "util/strings.hpp"
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <fmt/format.h>
 
@@ -274,14 +275,32 @@ std::string format_delay(Millis delay) {
   if (total < 0) {
     total = 0;
   }
+  // Written with to_chars rather than a format call: `keys status` writes
+  // one for every cooling key, and fmt::format was half its table's cost.
+  char text[32];
+  char* const end = text + sizeof text;
+  auto two_digits = [](char* at, long long value) {
+    at[0] = static_cast<char>('0' + value / 10);
+    at[1] = static_cast<char>('0' + value % 10);
+    return at + 2;
+  };
+  char* at = nullptr;
   if (total < 60) {
-    return fmt::format("{}s", total);
+    at = std::to_chars(text, end, total).ptr;
+    *at++ = 's';
+  } else if (total < 3600) {
+    at = std::to_chars(text, end, total / 60).ptr;
+    *at++ = 'm';
+    at = two_digits(at, total % 60);
+    *at++ = 's';
+  } else {
+    auto minutes_up = (total + 59) / 60;
+    at = std::to_chars(text, end, minutes_up / 60).ptr;
+    *at++ = 'h';
+    at = two_digits(at, minutes_up % 60);
+    *at++ = 'm';
   }
-  if (total < 3600) {
-    return fmt::format("{}m{:02}s", total / 60, total % 60);
-  }
-  auto minutes_up = (total + 59) / 60;
-  return fmt::format("{}h{:02}m", minutes_up / 60, minutes_up % 60);
+  return std::string(text, at);
 }
 
 } // namespace util

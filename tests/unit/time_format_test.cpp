@@ -165,11 +165,37 @@ TEST_CASE("format_delay rounds up to whole seconds and reads like a person") {
     long long millis;
     std::string_view text;
   };
-  for (auto row : {Row{0, "0s"}, Row{1, "1s"}, Row{999, "1s"}, Row{1000, "1s"}, Row{1001, "2s"},
-                   Row{3000, "3s"}, Row{59'000, "59s"}, Row{59'001, "1m00s"}, Row{60'000, "1m00s"},
-                   Row{125'000, "2m05s"}, Row{3'599'000, "59m59s"}, Row{3'600'000, "1h00m"},
-                   Row{3'600'001, "1h01m"}, Row{3'720'000, "1h02m"}, Row{90'000'000, "25h00m"},
-                   Row{-5000, "0s"}}) {
+  for (auto row : {Row{0, "0s"},
+                   Row{1, "1s"},
+                   Row{999, "1s"},
+                   Row{1000, "1s"},
+                   Row{1001, "2s"},
+                   Row{3000, "3s"},
+                   Row{59'000, "59s"},
+                   Row{59'001, "1m00s"},
+                   Row{60'000, "1m00s"},
+                   Row{125'000, "2m05s"},
+                   Row{3'599'000, "59m59s"},
+                   Row{3'600'000, "1h00m"},
+                   Row{3'600'001, "1h01m"},
+                   Row{3'720'000, "1h02m"},
+                   Row{90'000'000, "25h00m"},
+                   Row{-5000, "0s"},
+                   Row{-1, "0s"},
+                   Row{-999, "0s"},
+                   Row{-1000, "0s"},
+                   Row{9'001, "10s"},
+                   Row{10'000, "10s"},
+                   Row{600'000, "10m00s"},
+                   Row{609'999, "10m10s"},
+                   Row{3'599'001, "1h00m"},
+                   Row{3'659'000, "1h01m"},
+                   Row{35'999'000, "10h00m"},
+                   Row{36'000'001, "10h01m"},
+                   Row{2'592'000'000, "720h00m"},
+                   Row{2'591'700'000, "719h55m"},
+                   Row{360'000'000'000, "100000h00m"},
+                   Row{9'223'372'036'854'000'000, "2562047788015h00m"}}) {
     CAPTURE(row.millis);
     CHECK(util::format_delay(ms(row.millis)) == row.text);
   }
