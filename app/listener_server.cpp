@@ -177,16 +177,11 @@ void set_up(ListenerServer::Impl& impl, ServerLimits limits, RequestHandler hand
   impl.limits = limits;
   impl.handler = std::move(handler);
   impl.busy = std::move(busy);
-  // epoll's changes of one turn of the loop made in one epoll_ctl per
-  // connection (a reply's write interest added and taken away, the read
-  // interest back): libevent's change list, safe while no descriptor it
-  // watches is a dup() of another, which none of the listener's is.
-  event_config* config = event_config_new();
-  if (config != nullptr) {
-    event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-    impl.base = event_base_new_with_config(config);
-    event_config_free(config);
-  }
+  // Not libevent's epoll change list (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST):
+  // it saved an epoll_ctl per turn, but with it evhttp's replies that close
+  // their connection (a refusal, headers over the limit) were lost under
+  // churn (integration.listener.churn, .stream).
+  impl.base = event_base_new();
   impl.http = impl.base ? evhttp_new(impl.base) : nullptr;
   if (impl.http == nullptr) {
     throw std::runtime_error("libevent could not make an HTTP server");
