@@ -18,6 +18,11 @@ double millis_between(util::TimePoint from, util::TimePoint to) {
 // without end.
 constexpr util::Millis k_forget_full_after{10 * 60 * 1000};
 
+// How far short of an answer's level a raise stops (Bucket::observe): the
+// rate is an upper bound and times are whole ms, so a unit due exactly when
+// the upstream has it would now and then be claimed a hair early.
+constexpr double k_raise_margin_ms = 10.0;
+
 // The level an answer implies at `seen`. The answer's `remaining` is whole
 // units (the true level is in [remaining, remaining + 1)); the line from
 // the reset backwards at the known rate places it within that unit.
@@ -66,14 +71,30 @@ std::optional<util::Millis> Bucket::refill_interval() const {
   return util::Millis{static_cast<long long>(interval < k_longest ? interval : k_longest)};
 }
 
-void Bucket::take(util::TimePoint now) {
+ClaimTicket Bucket::take(util::TimePoint now) {
+  if (now - at >= k_probe_timeout) {
+    out = 0;
+    out_from = taken;
+  }
+  ClaimTicket ticket{taken, out};
   util::TimePoint when = std::max(now, at);
   level = level_at(when) - 1.0;
   at = when;
+  taken += 1.0;
+  out += 1.0;
+  return ticket;
+}
+
+void Bucket::end_claim(const ClaimTicket& ticket) {
+  if (ticket.valid() && (ticket.number < out_from || ticket.number >= taken)) {
+    return;
+  }
+  out = std::max(0.0, out - 1.0);
 }
 
 void Bucket::observe(long long remaining, long long limit_seen,
-                     std::optional<util::TimePoint> reset, util::TimePoint seen) {
+                     std::optional<util::TimePoint> reset, util::TimePoint seen,
+                     const ClaimTicket& ticket) {
   if (remaining < 0 || limit_seen <= 0) {
     return;
   }
@@ -95,7 +116,16 @@ void Bucket::observe(long long remaining, long long limit_seen,
   // counted twice when a claim moved `at` past `seen`.
   util::TimePoint when = std::max(at, seen);
   double implied_then = std::min(new_limit, implied + millis_between(seen, when) * per_ms);
-  level = std::min(level_at(when), implied_then);
+  double estimate = level_at(when);
+  if (ticket.valid() && ticket.number < taken) {
+    // What the upstream may not have counted when it answered: the claims
+    // out when this one was taken (sent before it, maybe arriving after),
+    // and every claim taken after it, settled or not (an answer to a later
+    // request can be read before this one).
+    double uncounted = ticket.out + (taken - ticket.number - 1.0);
+    estimate = std::max(estimate, implied_then - uncounted - k_raise_margin_ms * per_ms);
+  }
+  level = std::min(estimate, implied_then);
   at = when;
 }
 
@@ -169,7 +199,7 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
                                                     *wait <= candidates[i].patience &&
                                                     *wait <= *interval) {
         // Worth a short wait (the affinity's key): its next unit, taken ahead.
-        bucket.take(now);
+        claim.ticket = bucket.take(now);
         claim.kind = Claim::Kind::go;
         claim.index = i;
         claim.wait = *wait;
@@ -201,7 +231,7 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
     claim.kind = Claim::Kind::go;
     claim.index = *best;
     if (it != buckets.end() && !it->second.probing()) {
-      it->second.take(now);
+      claim.ticket = it->second.take(now);
       claim.estimated = true;
       return claim;
     }
@@ -217,7 +247,7 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
     return claim;
   }
   if (soonest && soonest_wait <= may_wait) {
-    buckets[bucket_id(candidates[*soonest].key->fingerprint, model)].take(now);
+    claim.ticket = buckets[bucket_id(candidates[*soonest].key->fingerprint, model)].take(now);
     claim.kind = Claim::Kind::go;
     claim.index = *soonest;
     claim.wait = soonest_wait;
@@ -227,40 +257,59 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
 }
 
 void observe_requests(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
-                      const ModelLimits& limits) {
+                      const ModelLimits& limits, const ClaimTicket& ticket) {
+  auto id = bucket_id(fingerprint, model);
   for (const auto& reading : limits.readings) {
     if (reading.kind != "requests" || reading.remaining < 0 || reading.limit <= 0) {
       continue;
     }
-    auto id = bucket_id(fingerprint, model);
     auto it = buckets.find(id);
     if (it == buckets.end()) {
       buckets.emplace(id,
                       first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen));
     } else if (it->second.probing()) {
       // The first answer of a probe: the other requests of the probe are
-      // still on their way, and not in this answer's `remaining`.
+      // still on their way, and not in this answer's `remaining`. Each of
+      // them, this one too, settles once: they are the claims out.
       double others = std::max(0.0, -it->second.level - 1.0);
       it->second = first_bucket(reading.remaining, reading.limit, reading.reset, limits.seen);
       it->second.level -= others;
+      it->second.taken = others + 1.0; // their claims, numbered without tickets
+      it->second.out = others + 1.0;
     } else {
-      it->second.observe(reading.remaining, reading.limit, reading.reset, limits.seen);
+      it->second.observe(reading.remaining, reading.limit, reading.reset, limits.seen, ticket);
+    }
+  }
+  if (ticket.valid()) {
+    if (auto it = buckets.find(id); it != buckets.end() && !it->second.probing()) {
+      it->second.end_claim(ticket);
     }
   }
 }
 
 void refuse_bucket(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
-                   util::TimePoint now) {
+                   util::TimePoint now, const ClaimTicket& ticket) {
   auto it = buckets.find(bucket_id(fingerprint, model));
   if (it != buckets.end() && !it->second.probing()) {
     it->second.refused(now);
+    if (ticket.valid()) {
+      it->second.end_claim(ticket);
+    }
   }
 }
 
-void settle_probe(BucketMap& buckets, const std::string& fingerprint, const std::string& model) {
+void settle_claim(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
+                  const ClaimTicket& ticket) {
   auto it = buckets.find(bucket_id(fingerprint, model));
-  if (it == buckets.end() || !it->second.probing()) {
-    return; // an answer taught the bucket meanwhile
+  if (it == buckets.end()) {
+    return;
+  }
+  if (!it->second.probing()) {
+    it->second.end_claim(ticket); // without a ticket: a probe's, answered after its bucket was made
+    return;
+  }
+  if (ticket.valid()) {
+    return; // a claim on a bucket since forgotten and probed again: not one of the probe's
   }
   it->second.level += 1.0;
   if (it->second.level > -0.5) {

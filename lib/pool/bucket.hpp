@@ -12,6 +12,18 @@
 
 namespace pool {
 
+// What a claim on a known bucket carries to the end of its attempt
+// (docs/marks.md, "Claims"): the bucket's claim counter before it, and how
+// many claims of the bucket were out then (taken, their attempts not over).
+// The answer to its request can then tell which claims the upstream may
+// not have counted yet: those out when it was taken, and every claim taken
+// after it, settled or not.
+struct ClaimTicket {
+  double number = -1; // Bucket::taken before this claim; below 0: no ticket
+  double out = 0;     // Bucket::out before this claim
+  bool valid() const { return number >= 0; }
+};
+
 // What bridge believes about one (key, model) request bucket (docs/marks.md,
 // "Claims"). Anthropic refills a bucket continuously, and its -reset header
 // is the moment it is full again; so between two answers the level is a
@@ -23,6 +35,13 @@ struct Bucket {
   util::TimePoint at{};
   double limit = 0;
   double per_ms = 0; // refill rate; 0 when unknown (never refills)
+  // Claims taken from this bucket since it was made (each claim's ticket
+  // number), claims whose attempts are not over yet (out), and the counter
+  // when `out` was last forgotten (out_from; a ticket numbered before it
+  // no longer counts in `out`).
+  double taken = 0;
+  double out = 0;
+  double out_from = 0;
 
   // The level at `now`: the refill since `at`, never above the limit. A
   // clock gone backwards counts no refill.
@@ -32,8 +51,17 @@ struct Bucket {
   std::optional<util::Millis> until_one(util::TimePoint now) const;
   // How long one unit takes to refill; nullopt when no refill is known.
   std::optional<util::Millis> refill_interval() const;
-  // Takes one unit at `now` (the level may go below zero: a reservation).
-  void take(util::TimePoint now);
+  // Takes one unit at `now` (the level may go below zero: a reservation)
+  // for a claim, whose attempt is out until end_claim(). A bucket that no
+  // claim or answer changed for k_probe_timeout forgets its claims out
+  // first: every request claimed before then has reached the upstream or
+  // never will.
+  ClaimTicket take(util::TimePoint now);
+  // The attempt of the claim of `ticket` is over (answered, refused or
+  // failed): one claim fewer out. A ticket from before `out` was last
+  // forgotten, or not of this bucket, changes nothing; no ticket (a probe's
+  // request answered after its bucket was made) ends one claim all the same.
+  void end_claim(const ClaimTicket& ticket);
 
   // What an answer of this key and model said at `seen`: `remaining` of
   // `limit` requests, full again at `reset`. Each such answer bounds the
@@ -41,9 +69,14 @@ struct Bucket {
   // level is at least `remaining`), so the lowest bound seen is kept while
   // the limit stays the same. The level becomes the lower of what the
   // answer implies and what this bucket says (units claimed by requests
-  // still on their way are not in the answer yet).
+  // still on their way are not in the answer yet). With the `ticket` of the
+  // answer's own claim it may also rise, up to what the answer implies less
+  // every claim the upstream may not have counted when it answered (the
+  // claims out when this one was taken, and every claim taken since): so
+  // an estimate that fell behind (an answer read late, a unit claimed and
+  // never used) catches up instead of staying behind for good.
   void observe(long long remaining, long long limit, std::optional<util::TimePoint> reset,
-               util::TimePoint seen);
+               util::TimePoint seen, const ClaimTicket& ticket = {});
   // A 429 for this key and model at `now`: the bucket is empty.
   void refused(util::TimePoint now);
 
@@ -91,7 +124,8 @@ struct Claim {
   std::size_t index = 0;
   util::Millis wait{0};
   bool estimated = false; // the key's bucket is known and a unit was claimed
-  bool probe = false;     // the key's bucket is not known: settle_probe() after the attempt
+  bool probe = false;     // the key's bucket is not known: settle_claim() after the attempt
+  ClaimTicket ticket;     // with `estimated`: for the answer, or settle_claim()
   // Candidates skipped because their bucket is empty, with the time until
   // their next unit (for -v and for exhaustion): those before the chosen
   // one, or with ClaimOrder::most_left every one.
@@ -129,16 +163,23 @@ Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates
                ClaimOrder order = ClaimOrder::key_file);
 
 // Folds the "requests" reading of an answer (if any) into the bucket of
-// (fingerprint, model), making the bucket at its first sight.
+// (fingerprint, model), making the bucket at its first sight. A valid
+// `ticket` is the claim the answer's request was sent under: it lets the
+// answer raise the estimate (Bucket::observe), and its claim is over
+// (Bucket::end_claim) whether or not the answer had a reading.
 void observe_requests(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
-                      const ModelLimits& limits);
-// A 429 for (fingerprint, model): its bucket, if known, is empty now.
+                      const ModelLimits& limits, const ClaimTicket& ticket = {});
+// A 429 for (fingerprint, model): its bucket, if known, is empty now, and
+// the claim of `ticket`, if any, is over.
 void refuse_bucket(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
-                   util::TimePoint now);
+                   util::TimePoint now, const ClaimTicket& ticket = {});
 
-// The attempt of a probe claim is over: one request fewer on its way. Once
-// none is left and no answer taught the bucket, the key is unknown again.
-void settle_probe(BucketMap& buckets, const std::string& fingerprint, const std::string& model);
+// The attempt of a claim ended without an answer that said so (a probe's,
+// or one with `ticket` that failed otherwise): a probe has one request
+// fewer on its way, and once none is left and no answer taught the bucket
+// the key is unknown again; a known bucket has one claim fewer out.
+void settle_claim(BucketMap& buckets, const std::string& fingerprint, const std::string& model,
+                  const ClaimTicket& ticket);
 
 // Drops buckets that have been full for a long time (nothing to remember).
 void prune_buckets(BucketMap& buckets, util::TimePoint now);

@@ -34,8 +34,11 @@ public:
   }
   // Replaces the last rate limits seen for one model of a key. Informative
   // only (keys status shows them), so a store may keep none: the default.
+  // A store that keeps request buckets (ClaimStore) also folds the answer
+  // into the model's bucket, and a valid `ticket` (the claim the answer's
+  // request was sent under) ends that claim (observe_requests).
   virtual void record_limits(const keys::Key& /*key*/, const std::string& /*model*/,
-                             const ModelLimits& /*limits*/) {}
+                             const ModelLimits& /*limits*/, const ClaimTicket& /*ticket*/) {}
 
   // Throws util::Error before anything is changed when this store must not
   // be changed by this bridge (a state file written by a newer version).
@@ -73,11 +76,15 @@ public:
     BucketMap none;
     return claim_in(none, candidates, model, now, may_wait, order);
   }
-  // A 429 for `model` with `key`: its bucket, if kept, is empty.
+  // A 429 for `model` with `key`: its bucket, if kept, is empty, and the
+  // claim of `ticket` (if valid) is over.
   virtual void refused(const keys::Key& /*key*/, const std::string& /*model*/,
-                       util::TimePoint /*now*/) {}
-  // The attempt of a claim with `probe` set is over (settle_probe).
-  virtual void settle(const keys::Key& /*key*/, const std::string& /*model*/) {}
+                       util::TimePoint /*now*/, const ClaimTicket& /*ticket*/) {}
+  // The attempt of a claim is over and no answer said so (settle_claim): a
+  // probe's (no ticket), or an estimated claim's whose attempt failed
+  // otherwise.
+  virtual void settle(const keys::Key& /*key*/, const std::string& /*model*/,
+                      const ClaimTicket& /*ticket*/) {}
 };
 
 // Both seams in one object: what a walk of a pool is handed (PoolState, and
@@ -91,20 +98,21 @@ public:
   void record(const keys::Key& key, const Scope& scope, const KeyMark& mark) override {
     m_marks[key.fingerprint].merge(scope, mark);
   }
-  void record_limits(const keys::Key& key, const std::string& model,
-                     const ModelLimits& limits) override {
+  void record_limits(const keys::Key& key, const std::string& model, const ModelLimits& limits,
+                     const ClaimTicket& ticket) override {
     m_marks[key.fingerprint].limits[model] = limits;
-    observe_requests(m_buckets, key.fingerprint, model, limits);
+    observe_requests(m_buckets, key.fingerprint, model, limits, ticket);
   }
   Claim claim(const std::vector<ClaimCandidate>& candidates, const std::string& model,
               util::TimePoint now, util::Millis may_wait, ClaimOrder order) override {
     return claim_in(m_buckets, candidates, model, now, may_wait, order);
   }
-  void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override {
-    refuse_bucket(m_buckets, key.fingerprint, model, now);
+  void refused(const keys::Key& key, const std::string& model, util::TimePoint now,
+               const ClaimTicket& ticket) override {
+    refuse_bucket(m_buckets, key.fingerprint, model, now, ticket);
   }
-  void settle(const keys::Key& key, const std::string& model) override {
-    settle_probe(m_buckets, key.fingerprint, model);
+  void settle(const keys::Key& key, const std::string& model, const ClaimTicket& ticket) override {
+    settle_claim(m_buckets, key.fingerprint, model, ticket);
   }
   std::size_t reset(const std::vector<std::string>& fingerprints) override;
   std::size_t reset_all() override;

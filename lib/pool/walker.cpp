@@ -178,10 +178,12 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
       if (preferred_first && claim.index == 0) {
         tell.preferred(m_keys[chosen]);
       }
+      m_ticket = claim.estimated ? claim.ticket : ClaimTicket{};
       KeyEnd end = try_key(m_keys[chosen], attempt, tell, result);
-      if (claim.probe) {
-        m_claims.settle(m_keys[chosen], m_options.model);
+      if (claim.probe || m_ticket.valid()) {
+        m_claims.settle(m_keys[chosen], m_options.model, m_ticket);
       }
+      m_ticket = {};
       if (end == KeyEnd::done) {
         if (result.kind == WalkResult::Kind::success && m_options.affinity_store &&
             !m_options.affinity.empty()) {
@@ -229,7 +231,8 @@ Walker::KeyEnd Walker::try_key(const keys::Key& key, const AttemptFn& attempt, W
           penalty_for(outcome, verdict, m_options.model, m_clock.now(), m_options.default_cooldown);
       mark(key, penalty.scope, penalty.mark, tell);
       if (!penalty.scope.key_wide() && outcome.status == 429) {
-        m_claims.refused(key, m_options.model, m_clock.now());
+        m_claims.refused(key, m_options.model, m_clock.now(), m_ticket);
+        m_ticket = {};
       }
       return KeyEnd::next_key;
     }
@@ -266,7 +269,8 @@ void Walker::learn_from_success(const keys::Key& key, const AttemptOutcome& outc
     // Seen when the answer arrived: after the upstream counted the request,
     // so each (limit - remaining) / (reset - seen) bounds the refill rate
     // from above and the lowest of them approaches it (pool/bucket.hpp).
-    m_store.record_limits(key, m_options.model, ModelLimits{now, outcome.limits});
+    m_store.record_limits(key, m_options.model, ModelLimits{now, outcome.limits}, m_ticket);
+    m_ticket = {};
   }
   // A limit used up by this very answer: the next request with this key and
   // model would be refused, so the key cools now instead of after a 429.

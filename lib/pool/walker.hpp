@@ -112,6 +112,9 @@ private:
   MarkMap m_marks;
   // Keys (by index) whose bucket was empty in this pass: time to their next unit.
   std::map<std::size_t, util::Millis> m_short;
+  // The ticket of the claim whose attempt is under way, until an answer
+  // (record_limits, refused) or the end of the attempt (settle) ends it.
+  ClaimTicket m_ticket;
 };
 
 } // namespace pool

@@ -45,9 +45,10 @@ void FallbackStore::record(const keys::Key& key, const pool::Scope& scope,
 }
 
 void FallbackStore::record_limits(const keys::Key& key, const std::string& model,
-                                  const pool::ModelLimits& limits) {
-  shared_or_local([&] { return m_primary.try_record_limits(key, model, limits); },
-                  [&] { m_fallback.record_limits(key, model, limits); });
+                                  const pool::ModelLimits& limits,
+                                  const pool::ClaimTicket& ticket) {
+  shared_or_local([&] { return m_primary.try_record_limits(key, model, limits, ticket); },
+                  [&] { m_fallback.record_limits(key, model, limits, ticket); });
 }
 
 pool::Claim FallbackStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
@@ -58,14 +59,16 @@ pool::Claim FallbackStore::claim(const std::vector<pool::ClaimCandidate>& candid
       [&] { return m_fallback.claim(candidates, model, now, may_wait, order); });
 }
 
-void FallbackStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
-  shared_or_local([&] { return m_primary.try_refused(key, model, now); },
-                  [&] { m_fallback.refused(key, model, now); });
+void FallbackStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now,
+                            const pool::ClaimTicket& ticket) {
+  shared_or_local([&] { return m_primary.try_refused(key, model, now, ticket); },
+                  [&] { m_fallback.refused(key, model, now, ticket); });
 }
 
-void FallbackStore::settle(const keys::Key& key, const std::string& model) {
-  shared_or_local([&] { return m_primary.try_settle(key, model); },
-                  [&] { m_fallback.settle(key, model); });
+void FallbackStore::settle(const keys::Key& key, const std::string& model,
+                           const pool::ClaimTicket& ticket) {
+  shared_or_local([&] { return m_primary.try_settle(key, model, ticket); },
+                  [&] { m_fallback.settle(key, model, ticket); });
 }
 
 // A refused password is the set-up's fault (78); a server away, the

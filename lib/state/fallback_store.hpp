@@ -55,11 +55,13 @@ public:
   using pool::MarkStore::record;
   void record(const keys::Key& key, const pool::Scope& scope, const pool::KeyMark& mark) override;
   void record_limits(const keys::Key& key, const std::string& model,
-                     const pool::ModelLimits& limits) override;
+                     const pool::ModelLimits& limits, const pool::ClaimTicket& ticket) override;
   pool::Claim claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
                     util::TimePoint now, util::Millis may_wait, pool::ClaimOrder order) override;
-  void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
-  void settle(const keys::Key& key, const std::string& model) override;
+  void refused(const keys::Key& key, const std::string& model, util::TimePoint now,
+               const pool::ClaimTicket& ticket) override;
+  void settle(const keys::Key& key, const std::string& model,
+              const pool::ClaimTicket& ticket) override;
 
   // Throw util::Error (exit 69, or 78 for a configuration error) when the
   // shared store cannot be changed, or failed earlier in this invocation.

@@ -35,7 +35,8 @@ public:
   virtual util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
                                           const pool::KeyMark& mark) = 0;
   virtual util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
-                                                 const pool::ModelLimits& limits) = 0;
+                                                 const pool::ModelLimits& limits,
+                                                 const pool::ClaimTicket& ticket) = 0;
   // pool::MarkStore's reset, reset_all and clear_disabled (the counts as
   // they promise), with the failure.
   virtual util::Expected<std::size_t> try_reset(const std::vector<std::string>& fingerprints) = 0;
@@ -51,8 +52,10 @@ public:
                                                 const std::string& model, util::TimePoint now,
                                                 util::Millis may_wait, pool::ClaimOrder order) = 0;
   virtual util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
-                                           util::TimePoint now) = 0;
-  virtual util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) = 0;
+                                           util::TimePoint now,
+                                           const pool::ClaimTicket& ticket) = 0;
+  virtual util::Expected<bool> try_settle(const keys::Key& key, const std::string& model,
+                                          const pool::ClaimTicket& ticket) = 0;
 };
 
 // Prompt-cache affinity kept on the shared store (docs/marks.md,

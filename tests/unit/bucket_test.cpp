@@ -72,7 +72,7 @@ TEST_CASE("bucket: a rate never bounded is the limit per minute") {
   CHECK(bucket.level_at(k_t0) == doctest::Approx(50));
 }
 
-TEST_CASE("bucket: an answer lowers the estimate, never raises it (claims in flight)") {
+TEST_CASE("bucket: without a ticket an answer lowers the estimate, never raises it") {
   Bucket bucket = five_a_second(4, 1000);
   bucket.take(k_t0);
   bucket.take(k_t0);
@@ -84,6 +84,105 @@ TEST_CASE("bucket: an answer lowers the estimate, never raises it (claims in fli
   // A client that is not bridge used the bucket: the answer says fewer.
   bucket.observe(0, 5, k_t0 + ms(5000), k_t0);
   CHECK(bucket.level_at(k_t0) == doctest::Approx(0.0));
+}
+
+TEST_CASE("bucket: an answer with its claim's ticket raises an estimate left behind") {
+  // 5 of 5, a refill so slow that it never counts here (a unit an hour).
+  Bucket bucket = pool::first_bucket(5, 5, k_t0 + ms(3'600'000), k_t0);
+  // A claim whose request never reached the upstream (a 5xx, a killed
+  // process): its unit is gone from the estimate, not from the upstream.
+  auto lost = bucket.take(k_t0);
+  bucket.end_claim(lost);
+  auto mine = bucket.take(k_t0);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(3.0));
+  // Its answer: 4 left. Nothing else is out, nothing was taken after it, so
+  // the estimate rises to the answer (10 ms of refill short of it).
+  bucket.observe(4, 5, std::nullopt, k_t0, mine);
+  bucket.end_claim(mine);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(4.0).epsilon(0.001));
+  CHECK(bucket.level_at(k_t0) < 4.0);
+  CHECK(bucket.out == doctest::Approx(0.0));
+  // Without a ticket the same answer only ever lowers it (the rule before).
+  Bucket plain = pool::first_bucket(5, 5, k_t0 + ms(3'600'000), k_t0);
+  plain.take(k_t0);
+  plain.take(k_t0);
+  plain.observe(4, 5, std::nullopt, k_t0);
+  CHECK(plain.level_at(k_t0) == doctest::Approx(3.0));
+}
+
+TEST_CASE("bucket: a late answer never raises past the claims taken after it") {
+  // integration.marks.claims' case: A and B claimed in that order, the
+  // upstream counts both, B's answer is read first and settles, then A's.
+  Bucket bucket = pool::first_bucket(5, 5, k_t0 + ms(3'600'000), k_t0);
+  auto a = bucket.take(k_t0);
+  auto b = bucket.take(k_t0);
+  CHECK(a.number == doctest::Approx(0.0));
+  CHECK(b.number == doctest::Approx(1.0));
+  CHECK(b.out == doctest::Approx(1.0));        // A was out when B was taken
+  bucket.observe(3, 5, std::nullopt, k_t0, b); // after both: 3 left
+  bucket.end_claim(b);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(3.0));
+  // A's answer says 4 (B not counted yet when A was answered). B is taken
+  // after A, so it is subtracted although it is no longer out: 3, not 4.
+  bucket.observe(4, 5, std::nullopt, k_t0, a);
+  bucket.end_claim(a);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(3.0));
+  CHECK(bucket.out == doctest::Approx(0.0));
+  // And a claim out when this one was taken counts too: C out, D taken,
+  // D's answer (C may reach the upstream after D) says 2: C is subtracted.
+  auto c = bucket.take(k_t0);
+  auto d = bucket.take(k_t0);
+  CHECK(d.out == doctest::Approx(1.0));
+  bucket.observe(2, 5, std::nullopt, k_t0, d);
+  CHECK(bucket.level_at(k_t0) == doctest::Approx(1.0));
+  bucket.end_claim(c);
+  bucket.end_claim(d);
+}
+
+TEST_CASE("bucket: claims out are forgotten after 30 s without a change; old tickets end nothing") {
+  Bucket bucket = pool::first_bucket(5, 5, k_t0 + ms(3'600'000), k_t0);
+  auto killed = bucket.take(k_t0); // its process died: never settled
+  CHECK(bucket.out == doctest::Approx(1.0));
+  auto later = bucket.take(k_t0 + ms(29'000));
+  CHECK(later.out == doctest::Approx(1.0)); // within 30 s: still out
+  bucket.end_claim(later);
+  // 30 s with no claim and no answer: every claim before has reached the
+  // upstream or never will.
+  auto fresh = bucket.take(k_t0 + ms(60'000));
+  CHECK(fresh.out == doctest::Approx(0.0));
+  CHECK(bucket.out == doctest::Approx(1.0));
+  CHECK(bucket.out_from == doctest::Approx(2.0));
+  bucket.end_claim(killed); // from before: ends nothing
+  CHECK(bucket.out == doctest::Approx(1.0));
+  bucket.end_claim(pool::ClaimTicket{99, 0}); // not of this bucket: nothing
+  CHECK(bucket.out == doctest::Approx(1.0));
+  bucket.end_claim(fresh);
+  CHECK(bucket.out == doctest::Approx(0.0));
+  bucket.end_claim(fresh); // never below none
+  CHECK(bucket.out == doctest::Approx(0.0));
+}
+
+TEST_CASE("buckets: an answer, a 429 or a settle each end the claim of its ticket") {
+  BucketMap buckets;
+  pool::observe_requests(buckets, k_a.fingerprint, "opus",
+                         pool::ModelLimits{k_t0, {{"requests", 5, 5, std::nullopt}}});
+  auto first = pool::claim_in(buckets, all(), "opus", k_t0, ms(0));
+  auto second = pool::claim_in(buckets, all(), "opus", k_t0, ms(0));
+  auto third = pool::claim_in(buckets, all(), "opus", k_t0, ms(0));
+  REQUIRE(first.estimated);
+  CHECK(first.ticket.valid());
+  CHECK(third.ticket.number == doctest::Approx(2.0));
+  const Bucket& a = buckets.at(pool::bucket_id(k_a.fingerprint, "opus"));
+  CHECK(a.out == doctest::Approx(3.0));
+  // An answer without a requests reading still ends its claim.
+  pool::observe_requests(buckets, k_a.fingerprint, "opus", pool::ModelLimits{k_t0, {}},
+                         first.ticket);
+  CHECK(a.out == doctest::Approx(2.0));
+  pool::refuse_bucket(buckets, k_a.fingerprint, "opus", k_t0, second.ticket);
+  CHECK(a.out == doctest::Approx(1.0));
+  CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
+  pool::settle_claim(buckets, k_a.fingerprint, "opus", third.ticket);
+  CHECK(a.out == doctest::Approx(0.0));
 }
 
 TEST_CASE("bucket: an answer seen before the last claim counts no refill twice") {
@@ -112,7 +211,7 @@ TEST_CASE("claim: keys never seen are walked in order; a probe counts the reques
   CHECK_FALSE(claim.estimated);
   // Once settled without an answer that taught the bucket, a is unknown
   // again and nothing is remembered.
-  pool::settle_probe(buckets, k_a.fingerprint, "opus");
+  pool::settle_claim(buckets, k_a.fingerprint, "opus", {});
   CHECK(buckets.empty());
   // Concurrent walks all go to a, in order, as without claims.
   for (int i = 0; i < 4; ++i) {
@@ -124,8 +223,12 @@ TEST_CASE("claim: keys never seen are walked in order; a probe counts the reques
   const Bucket& a = buckets.at(pool::bucket_id(k_a.fingerprint, "opus"));
   CHECK_FALSE(a.probing());
   CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
-  pool::settle_probe(buckets, k_a.fingerprint, "opus"); // a known bucket: no change
+  // The four are its claims out, numbered without tickets.
+  CHECK(a.out == doctest::Approx(4.0));
+  CHECK(a.taken == doctest::Approx(4.0));
+  pool::settle_claim(buckets, k_a.fingerprint, "opus", {}); // a known bucket: one fewer out
   CHECK(a.level_at(k_t0) == doctest::Approx(0.0));
+  CHECK(a.out == doctest::Approx(3.0));
   // So the next walk goes to b.
   CHECK(pool::claim_in(buckets, all(), "opus", k_t0, ms(0)).index == 1);
   // A probe that never settles (its process died) is forgotten.

@@ -46,6 +46,30 @@ TEST_CASE("claim ledger: buckets survive the text round trip") {
   CHECK(a.per_ms == doctest::Approx(0.001));
 }
 
+TEST_CASE("claim ledger: the claim counts survive the round trip; absent or bad, none") {
+  BucketMap buckets;
+  auto bucket = fixed(2.0, 0.001);
+  bucket.taken = 212;
+  bucket.out = 2;
+  bucket.out_from = 180;
+  buckets["x m"] = bucket;
+  auto back = state::parse_buckets(state::serialize_buckets(buckets)).at("x m");
+  CHECK(back.taken == doctest::Approx(212));
+  CHECK(back.out == doctest::Approx(2));
+  CHECK(back.out_from == doctest::Approx(180));
+  // A ledger an older bridge wrote has none; counts another program wrote
+  // are whole, never negative, never more out than taken.
+  auto old = state::parse_buckets(
+      R"({"version": 1, "buckets": {"y m": {"level": 1, "at": 5, "limit": 5, "per_ms": 0.001},
+          "z m": {"level": 1, "at": 5, "limit": 5, "per_ms": 0.001,
+                  "taken": 7.5, "out": 1e300, "out_from": -3}}})");
+  CHECK(old.at("y m").taken == doctest::Approx(0));
+  CHECK(old.at("y m").out == doctest::Approx(0));
+  CHECK(old.at("z m").taken == doctest::Approx(7));
+  CHECK(old.at("z m").out == doctest::Approx(7));
+  CHECK(old.at("z m").out_from == doctest::Approx(0));
+}
+
 TEST_CASE("claim ledger: a text that is not a ledger gives no buckets") {
   CHECK(state::parse_buckets("").empty());
   CHECK(state::parse_buckets("{\"version\": 1, \"buck").empty()); // torn

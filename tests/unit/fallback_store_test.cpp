@@ -50,9 +50,10 @@ public:
     });
   }
   util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
-                                         const pool::ModelLimits& limits) override {
+                                         const pool::ModelLimits& limits,
+                                         const pool::ClaimTicket& ticket) override {
     return answer<bool>([&] {
-      memory.record_limits(key, model, limits);
+      memory.record_limits(key, model, limits, ticket);
       return true;
     });
   }
@@ -73,15 +74,16 @@ public:
         [&] { return memory.claim(candidates, model, now, may_wait, order); });
   }
   util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
-                                   util::TimePoint now) override {
+                                   util::TimePoint now, const pool::ClaimTicket& ticket) override {
     return answer<bool>([&] {
-      memory.refused(key, model, now);
+      memory.refused(key, model, now, ticket);
       return true;
     });
   }
-  util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override {
+  util::Expected<bool> try_settle(const keys::Key& key, const std::string& model,
+                                  const pool::ClaimTicket& ticket) override {
     return answer<bool>([&] {
-      memory.settle(key, model);
+      memory.settle(key, model, ticket);
       return true;
     });
   }
@@ -131,7 +133,7 @@ TEST_CASE("while the shared store answers, the local store is not touched") {
   Scenario s;
   s.store.record(k_alpha, pool::KeyMark::disabled(k_t0, 401, "authentication_error"));
   s.store.record_limits(k_alpha, "claude-opus-4-1",
-                        pool::ModelLimits{k_t0, {limits::LimitReading{"requests", 0, 50, {}}}});
+                        pool::ModelLimits{k_t0, {limits::LimitReading{"requests", 0, 50, {}}}}, {});
   auto marks = s.store.load();
   CHECK(marks.count(k_alpha.fingerprint) == 1);
   CHECK(s.shared.memory.marks().count(k_alpha.fingerprint) == 1);
@@ -180,7 +182,7 @@ TEST_CASE("a failed per-model record and limits reach the local store in their s
   s.store.record(k_alpha, pool::Scope::of_model("claude-opus-4-1"),
                  pool::KeyMark::cooling(k_t0, ms(5000), 429, "rate_limit_error"));
   pool::ModelLimits limits{k_t0, {limits::LimitReading{"requests", 0, 50, std::nullopt}}};
-  s.store.record_limits(k_alpha, "claude-opus-4-1", limits);
+  s.store.record_limits(k_alpha, "claude-opus-4-1", limits, {});
   REQUIRE(s.local.marks().count(k_alpha.fingerprint) == 1);
   const auto& marks = s.local.marks().at(k_alpha.fingerprint);
   CHECK_FALSE(marks.key_wide);
@@ -242,7 +244,7 @@ pool::ModelLimits requests_left(long long remaining, util::TimePoint seen) {
 TEST_CASE("claims go to the shared store's buckets while it answers") {
   Scenario s;
   const std::string model = "claude-opus-4-1";
-  s.store.record_limits(k_alpha, model, requests_left(1, k_t0));
+  s.store.record_limits(k_alpha, model, requests_left(1, k_t0), {});
   std::vector<pool::ClaimCandidate> both{{&k_alpha, false}, {&k_beta, false}};
   // Alpha's one unit, then beta (never seen: the plain walk, a probe).
   auto first = s.store.claim(both, model, k_t0, ms(0), pool::ClaimOrder::key_file);
@@ -255,8 +257,8 @@ TEST_CASE("claims go to the shared store's buckets while it answers") {
   CHECK(second.probe);
   REQUIRE(second.empty.size() == 1);
   CHECK(second.empty.front().first == 0);
-  s.store.settle(k_beta, model);
-  s.store.refused(k_alpha, model, k_t0);
+  s.store.settle(k_beta, model, {});
+  s.store.refused(k_alpha, model, k_t0, {});
   CHECK(s.shared.memory.buckets().count(pool::bucket_id(k_alpha.fingerprint, model)) == 1);
   CHECK(s.shared.memory.buckets().count(pool::bucket_id(k_beta.fingerprint, model)) == 0);
   // The local store's buckets were never touched.
@@ -267,7 +269,7 @@ TEST_CASE("claims go to the shared store's buckets while it answers") {
 TEST_CASE("a claim the shared store cannot make: one warning, then the local store's claims") {
   Scenario s;
   const std::string model = "claude-opus-4-1";
-  s.local.record_limits(k_alpha, model, requests_left(0, k_t0));
+  s.local.record_limits(k_alpha, model, requests_left(0, k_t0), {});
   s.store.load(); // the shared store answers: nothing to fall back on yet
   s.shared.failure = "no answer within 250 ms";
   std::vector<pool::ClaimCandidate> both{{&k_alpha, false}, {&k_beta, false}};
@@ -284,8 +286,8 @@ TEST_CASE("a claim the shared store cannot make: one warning, then the local sto
   // What follows goes to the local store, without asking the shared one.
   s.shared.failure.reset();
   int calls = s.shared.calls;
-  s.store.settle(k_beta, model);
-  s.store.refused(k_alpha, model, k_t0);
+  s.store.settle(k_beta, model, {});
+  s.store.refused(k_alpha, model, k_t0, {});
   s.store.claim(both, model, k_t0, ms(0), pool::ClaimOrder::key_file);
   CHECK(s.shared.calls == calls);
   CHECK(s.warnings.size() == 1);
@@ -295,9 +297,9 @@ TEST_CASE("a claim the shared store cannot make: one warning, then the local sto
 TEST_CASE("a refused or settled bucket the shared store cannot change falls back too") {
   Scenario s;
   s.shared.failure = "Connection reset by peer";
-  s.store.refused(k_alpha, "claude-opus-4-1", k_t0);
+  s.store.refused(k_alpha, "claude-opus-4-1", k_t0, {});
   CHECK(s.store.using_fallback());
-  s.store.settle(k_alpha, "claude-opus-4-1");
+  s.store.settle(k_alpha, "claude-opus-4-1", {});
   CHECK(s.warnings.size() == 1);
 }
 

@@ -731,14 +731,14 @@ TEST_CASE_FIXTURE(
     return st.st_ino;
   };
   store.load();
-  store.record_limits(k_alpha, "opus", reading(4, 5)); // first seen: written
+  store.record_limits(k_alpha, "opus", reading(4, 5), {}); // first seen: written
   auto first = inode();
   CHECK(store.load().at(k_alpha.fingerprint).limits.at("opus").readings[0].remaining == 4);
   // Same limit, seconds later: the state file is left alone (no fold, no
   // fsync per answer); the ledger's bucket follows every answer.
   for (int i = 3; i >= 1; --i) {
     clock.advance(ms(1'000));
-    store.record_limits(k_alpha, "opus", reading(i, 5));
+    store.record_limits(k_alpha, "opus", reading(i, 5), {});
   }
   CHECK(inode() == first);
   state::ClaimLedger ledger(path);
@@ -748,12 +748,12 @@ TEST_CASE_FIXTURE(
         doctest::Approx(1.0));
   // A changed limit is written at once; so is a copy a minute old.
   store.load();
-  store.record_limits(k_alpha, "opus", reading(40, 50));
+  store.record_limits(k_alpha, "opus", reading(40, 50), {});
   auto second = inode();
   CHECK(second != first);
   store.load();
   clock.advance(ms(61'000));
-  store.record_limits(k_alpha, "opus", reading(30, 50));
+  store.record_limits(k_alpha, "opus", reading(30, 50), {});
   CHECK(inode() != second);
   CHECK(warnings.list.empty());
 }
@@ -763,7 +763,7 @@ TEST_CASE_FIXTURE(StoreSetUp,
   StateStore store(dir / "state.json", clock, warnings.sink());
   // Empty, full in 5 s: the next request is back in one second.
   store.record_limits(k_alpha, "opus",
-                      pool::ModelLimits{k_t0, {{"requests", 0, 5, k_t0 + ms(5'000)}}});
+                      pool::ModelLimits{k_t0, {{"requests", 0, 5, k_t0 + ms(5'000)}}}, {});
   auto marks = store.load();
   REQUIRE(marks.at(k_alpha.fingerprint).models.count("opus") == 1);
   const auto& mark = marks.at(k_alpha.fingerprint).models.at("opus");

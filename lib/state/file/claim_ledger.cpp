@@ -54,15 +54,25 @@ pool::Bucket clamped_bucket(double level, long long at, double limit, double per
   return bucket;
 }
 
+// A claim count of a bucket (taken, out, out_from): a whole number from 0 to
+// `most`; absent (a ledger an older bridge wrote) or not a number, 0.
+double claim_count(const json& entry, const char* name, double most) {
+  auto it = entry.find(name);
+  if (it == entry.end() || !finite_number(*it) || it->get<double>() < 0) {
+    return 0;
+  }
+  return std::min(std::floor(it->get<double>()), most);
+}
+
 } // namespace
 
 std::string serialize_buckets(const pool::BucketMap& buckets) {
   json all = json::object();
   for (const auto& [id, bucket] : buckets) {
-    all[id] = json{{"level", bucket.level},
-                   {"at", bucket.at.time_since_epoch().count()},
-                   {"limit", bucket.limit},
-                   {"per_ms", bucket.per_ms}};
+    all[id] = json{{"level", bucket.level},      {"at", bucket.at.time_since_epoch().count()},
+                   {"limit", bucket.limit},      {"per_ms", bucket.per_ms},
+                   {"taken", bucket.taken},      {"out", bucket.out},
+                   {"out_from", bucket.out_from}};
   }
   return json{{"version", 1}, {"buckets", all}}.dump() + "\n";
 }
@@ -91,8 +101,13 @@ pool::BucketMap parse_buckets(std::string_view text) {
         per_ms->get<double>() < 0) {
       continue; // not a bucket we wrote: forgotten, as if never seen
     }
-    buckets.emplace(id, clamped_bucket(level->get<double>(), at->get<long long>(),
-                                       limit->get<double>(), per_ms->get<double>()));
+    auto bucket = clamped_bucket(level->get<double>(), at->get<long long>(), limit->get<double>(),
+                                 per_ms->get<double>());
+    constexpr double k_max_claims = 1e15; // whole in a double, and far beyond any pool's life
+    bucket.taken = claim_count(entry, "taken", k_max_claims);
+    bucket.out = claim_count(entry, "out", bucket.taken);
+    bucket.out_from = claim_count(entry, "out_from", bucket.taken);
+    buckets.emplace(id, bucket);
   }
   return buckets;
 }

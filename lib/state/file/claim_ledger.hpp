@@ -12,7 +12,10 @@ namespace state {
 // docs/state.md): "<state>.claims", a small JSON document
 //
 //   {"version": 1, "buckets": {"FINGERPRINT MODEL":
-//       {"level": 3.2, "at": MS_SINCE_EPOCH, "limit": 50, "per_ms": 0.00083}}}
+//       {"level": 3.2, "at": MS_SINCE_EPOCH, "limit": 50, "per_ms": 0.00083,
+//        "taken": 212, "out": 2, "out_from": 180}}}
+//
+// (taken, out and out_from: the claims of pool::Bucket; absent, 0)
 //
 // changed in place under an flock(2) of the file itself, held only for the
 // read, the change and the write (tens of microseconds; no network, no

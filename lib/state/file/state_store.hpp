@@ -54,7 +54,7 @@ public:
   // and to the state file only when they matter to a reader: first seen for
   // the model, a limit that changed, or the file's copy a minute old.
   void record_limits(const keys::Key& key, const std::string& model,
-                     const pool::ModelLimits& limits) override;
+                     const pool::ModelLimits& limits, const pool::ClaimTicket& ticket) override;
   // Claims go through the ledger (ClaimLedger); a ledger that cannot be used
   // gives the plain walk, with one warning. Until an answer has made the
   // ledger, a claim in key-file order takes no lock (the plain walk); one by
@@ -62,8 +62,10 @@ public:
   // once are counted and spread.
   pool::Claim claim(const std::vector<pool::ClaimCandidate>& candidates, const std::string& model,
                     util::TimePoint now, util::Millis may_wait, pool::ClaimOrder order) override;
-  void refused(const keys::Key& key, const std::string& model, util::TimePoint now) override;
-  void settle(const keys::Key& key, const std::string& model) override;
+  void refused(const keys::Key& key, const std::string& model, util::TimePoint now,
+               const pool::ClaimTicket& ticket) override;
+  void settle(const keys::Key& key, const std::string& model,
+              const pool::ClaimTicket& ticket) override;
 
   // Loads the file, so that one written by a newer version is refused
   // (util::Error, exit 78) before anything is changed.

@@ -18,7 +18,7 @@ constexpr util::Millis k_limits_refresh{60'000};
 } // namespace
 
 void StateStore::record_limits(const keys::Key& key, const std::string& model,
-                               const pool::ModelLimits& limits) {
+                               const pool::ModelLimits& limits, const pool::ClaimTicket& ticket) {
   std::string problem;
   // The first answer with limits creates the ledger, maybe before any mark
   // has created the state directory.
@@ -26,7 +26,7 @@ void StateStore::record_limits(const keys::Key& key, const std::string& model,
       made && !m_ledger.update(
                   m_clock.now(),
                   [&](pool::BucketMap& buckets) {
-                    pool::observe_requests(buckets, key.fingerprint, model, limits);
+                    pool::observe_requests(buckets, key.fingerprint, model, limits, ticket);
                   },
                   problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
@@ -54,6 +54,16 @@ void StateStore::record_limits(const keys::Key& key, const std::string& model,
   }
 }
 
+namespace {
+// The plain walk, when the ledger is not used: nothing was claimed there, so
+// the attempt has nothing to settle (were it settled, a bucket that another
+// process's answer made meanwhile would count one claim fewer out).
+pool::Claim unclaimed(pool::Claim claim) {
+  claim.probe = false;
+  return claim;
+}
+} // namespace
+
 pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidates,
                               const std::string& model, util::TimePoint now, util::Millis may_wait,
                               pool::ClaimOrder order) {
@@ -62,10 +72,11 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
   if (order == pool::ClaimOrder::key_file && !m_ledger.exists()) {
     // No answer has taught a bucket yet (or the upstream sends no limits):
     // the plain walk, without the ledger's lock.
-    return pool::ClaimStore::claim(candidates, model, now, may_wait, order);
+    return unclaimed(pool::ClaimStore::claim(candidates, model, now, may_wait, order));
   }
   if (auto made = make_parent_directories(m_path); !made) {
-    return pool::ClaimStore::claim(candidates, model, now, may_wait, order); // record() warns
+    // record() warns
+    return unclaimed(pool::ClaimStore::claim(candidates, model, now, may_wait, order));
   }
   if (m_ledger.update(
           now,
@@ -76,10 +87,11 @@ pool::Claim StateStore::claim(const std::vector<pool::ClaimCandidate>& candidate
     return claim;
   }
   warn_once(fmt::format("request estimates not used: {}", problem));
-  return pool::ClaimStore::claim(candidates, model, now, may_wait, order);
+  return unclaimed(pool::ClaimStore::claim(candidates, model, now, may_wait, order));
 }
 
-void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now) {
+void StateStore::refused(const keys::Key& key, const std::string& model, util::TimePoint now,
+                         const pool::ClaimTicket& ticket) {
   if (!m_ledger.exists()) {
     return; // no bucket is known, so none to empty
   }
@@ -87,21 +99,24 @@ void StateStore::refused(const keys::Key& key, const std::string& model, util::T
   if (!m_ledger.update(
           now,
           [&](pool::BucketMap& buckets) {
-            pool::refuse_bucket(buckets, key.fingerprint, model, now);
+            pool::refuse_bucket(buckets, key.fingerprint, model, now, ticket);
           },
           problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
   }
 }
 
-void StateStore::settle(const keys::Key& key, const std::string& model) {
+void StateStore::settle(const keys::Key& key, const std::string& model,
+                        const pool::ClaimTicket& ticket) {
   if (!m_ledger.exists()) {
     return; // removed meanwhile: nothing left to settle
   }
   std::string problem;
   if (!m_ledger.update(
           m_clock.now(),
-          [&](pool::BucketMap& buckets) { pool::settle_probe(buckets, key.fingerprint, model); },
+          [&](pool::BucketMap& buckets) {
+            pool::settle_claim(buckets, key.fingerprint, model, ticket);
+          },
           problem)) {
     warn_once(fmt::format("request estimates not saved: {}", problem));
   }

@@ -9,6 +9,10 @@
 --   at      the server's time in ms of that level
 --   limit   the bucket's size (0: a probe placeholder, see below)
 --   per_ms  the refill rate, units a millisecond
+--   taken   claims taken from it since it was made (each claim's ticket number)
+--   out     claims whose attempts are not over yet
+--   out_from  `taken` when `out` was last forgotten (the last three absent in
+--           a bucket an older bridge wrote: 0)
 -- Between two changes the level is a straight line: min(limit, level +
 -- (now - at) * per_ms). Nothing else of the machines' clocks reaches the
 -- server: an answer's reading comes as spans (how long ago it was seen, how
@@ -38,8 +42,9 @@
 --            next unit comes soonest is chosen if that is within the wait,
 --            and its unit is taken ahead (the level goes below zero: the
 --            next waiter is promised the unit after it).
---            Returns { chosen (1-based, 0: none), wait_ms, how ("estimated",
---            "probe" or ""), then for each candidate skipped because its
+--            Returns { chosen (1-based, 0: none), wait_ms, how ("estimated
+--            NUMBER OUT" with the claim's ticket, "probe" or ""), then for
+--            each candidate skipped because its
 --            bucket is empty (with "first", those before the chosen one):
 --            its index (1-based) and the ms until its next unit }.
 --   observe  KEYS[1]: one bucket. ARGV[2..5]: remaining, limit, age_ms (how
@@ -48,10 +53,28 @@
 --            (limit - remaining) / span and the lowest bound is kept while
 --            the limit stays the same (a new limit forgets it; no bound yet:
 --            limit per minute); the level becomes the lower of what the
---            answer implies and what the estimate says, never higher (units
---            claimed by requests still on their way are not in the answer).
---   refused  KEYS[1]: one bucket, answered 429: it is empty now.
---   settle   KEYS[1]: one bucket; the attempt of a probe claim is over.
+--            answer implies and what the estimate says (units claimed by
+--            requests still on their way are not in the answer). ARGV[6]:
+--            the ticket ("NUMBER:OUT") of the claim the answer's request was
+--            sent under, or "": with it the level may also rise, up to what
+--            the answer implies less every claim the upstream may not have
+--            counted when it answered (the OUT claims out when it was taken,
+--            and every claim taken after it, settled or not), 10 ms of refill
+--            short of that; and the claim is over (one fewer out).
+--   refused  KEYS[1]: one bucket, answered 429: it is empty now. ARGV[2]: a
+--            ticket as above, whose claim is over, or "".
+--   settle   KEYS[1]: one bucket; ARGV[2]: a ticket, or "". The attempt of a
+--            claim ended without an answer that said so: a probe's (no
+--            ticket: one request fewer on its way; for a bucket made since,
+--            one claim fewer out), or a claim with a ticket (one fewer out).
+--
+-- Claims out: a claim counts as out from its claim until its answer, its
+-- 429 or the end of its attempt. A ticket numbered before `out_from`, or not
+-- taken from this bucket, ends nothing. A bucket that no claim or answer
+-- changed for 30 s forgets its claims out (out_from = taken) at its next
+-- claim: every request claimed before then has reached the upstream or never
+-- will. A claim never settled (a killed process) stays out until then, and
+-- answers raise the estimate by one unit less meanwhile.
 --
 -- Probes: a key whose bucket is not known is claimed as above, and
 -- a placeholder (limit 0, level minus the requests on their way) lets the
@@ -59,8 +82,9 @@
 -- (a process killed during its attempt never settles it).
 --
 -- A unit claimed but never used (a 5xx, a killed process, a request that
--- never reached the upstream) is not given back: it comes back with the
--- refill, as the file's ledger does. A bucket expires by itself (PEXPIRE) ten
+-- never reached the upstream) is not given back at once: the next answer
+-- with a ticket raises the estimate past it (see "observe"), and without
+-- one it comes back with the refill, as the file's ledger does. A bucket expires by itself (PEXPIRE) ten
 -- minutes after its estimate is full again (at most a day): nothing is left
 -- to know of it then, and a pool that stops asking leaves nothing behind.
 -- Values another program wrote are clamped as the file's ledger clamps them;
@@ -76,18 +100,31 @@ local k_longest_kept = 86400000
 local k_default_window = 60000
 local k_max_units = 1e12
 local k_max_wait = 1e12 -- pool::k_max_cooldown
+local k_raise_margin = 10 -- ms of refill a raise stops short of an answer's level
 
 local function finite(x)
   return x ~= nil and x == x and x ~= math.huge and x ~= -math.huge
 end
 
+-- A count field of a bucket: a whole number from 0 to `most`, else 0.
+local function count(x, most)
+  x = tonumber(x)
+  if not finite(x) or x < 0 then
+    return 0
+  end
+  return math.min(math.floor(x), most)
+end
+
 local function read(key)
-  local f = redis.call('HMGET', key, 'level', 'at', 'limit', 'per_ms')
+  local f = redis.call('HMGET', key, 'level', 'at', 'limit', 'per_ms', 'taken', 'out', 'out_from')
   if not f[1] then
     return nil
   end
   local b = { level = tonumber(f[1]), at = tonumber(f[2]), limit = tonumber(f[3]),
               per_ms = tonumber(f[4]) }
+  b.taken = count(f[5], k_max_units)
+  b.out = count(f[6], b.taken)
+  b.out_from = count(f[7], b.taken)
   if not (finite(b.level) and finite(b.at) and finite(b.limit) and finite(b.per_ms))
       or b.limit < 0 or b.per_ms < 0 or b.at > now + k_forget_full_after then
     redis.call('DEL', key)
@@ -135,10 +172,37 @@ local function refill_interval(b)
   return interval
 end
 
+-- Takes a unit for a claim; returns its ticket as the reply gives it.
 local function take(b)
+  if now - b.at >= k_probe_timeout then
+    b.out = 0
+    b.out_from = b.taken
+  end
+  local ticket = string.format('estimated %d %d', b.taken, b.out)
   local when = math.max(now, b.at)
   b.level = level_at(b, when) - 1
   b.at = when
+  b.taken = b.taken + 1
+  b.out = b.out + 1
+  return ticket
+end
+
+-- A ticket ("NUMBER:OUT") as numbers, or nil for "" or anything else.
+local function ticket_of(text)
+  local number, out = string.match(text or '', '^(%d+):(%d+)$')
+  if number == nil then
+    return nil
+  end
+  return { number = tonumber(number), out = tonumber(out) }
+end
+
+-- The claim of `ticket` is over (nil: a probe's request, answered after its
+-- bucket was made, ends one all the same).
+local function end_claim(b, ticket)
+  if ticket and (ticket.number < b.out_from or ticket.number >= b.taken) then
+    return
+  end
+  b.out = math.max(0, b.out - 1)
 end
 
 local function num(x)
@@ -147,7 +211,8 @@ end
 
 local function save(key, b)
   redis.call('HSET', key, 'level', num(b.level), 'at', num(b.at), 'limit', num(b.limit),
-             'per_ms', num(b.per_ms))
+             'per_ms', num(b.per_ms), 'taken', num(b.taken), 'out', num(b.out), 'out_from',
+             num(b.out_from))
   if probing(b) then
     return -- its expiry was set when it was made
   end
@@ -166,7 +231,7 @@ local function implied_level(remaining, limit, reset, seen, per_ms)
   return math.min(level, limit, remaining + 0.999)
 end
 
-local function observe(b, remaining, limit, reset, seen)
+local function observe(b, remaining, limit, reset, seen, ticket)
   if limit ~= b.limit then
     b.limit = limit
     b.per_ms = 0
@@ -185,12 +250,18 @@ local function observe(b, remaining, limit, reset, seen)
   local implied = implied_level(remaining, limit, reset, seen, b.per_ms)
   local when = math.max(b.at, seen)
   local implied_then = math.min(limit, implied + (when - seen) * b.per_ms)
-  b.level = math.min(level_at(b, when), implied_then)
+  local estimate = level_at(b, when)
+  if ticket and ticket.number < b.taken then
+    local uncounted = ticket.out + (b.taken - ticket.number - 1)
+    estimate = math.max(estimate, implied_then - uncounted - k_raise_margin * b.per_ms)
+  end
+  b.level = math.min(estimate, implied_then)
   b.at = when
 end
 
 local function first_bucket(remaining, limit, reset, seen)
-  local b = { level = limit, at = seen, limit = limit, per_ms = 0 }
+  local b = { level = limit, at = seen, limit = limit, per_ms = 0, taken = 0, out = 0,
+              out_from = 0 }
   observe(b, remaining, limit, reset, seen)
   return b
 end
@@ -239,9 +310,9 @@ if op == 'claim' then
       if wait == 0 then
         left = level_at(b, now)
       elseif wait and b.per_ms > 0 and wait <= patience and wait <= refill_interval(b) then
-        take(b)
+        local how = take(b)
         save(key, b)
-        return reply(i, wait, 'estimated')
+        return reply(i, wait, how)
       else
         empty[#empty + 1] = i
         empty[#empty + 1] = wait or 60000
@@ -260,12 +331,12 @@ if op == 'claim' then
   if best then
     local key, b = KEYS[best], buckets[best] or nil
     if b and not probing(b) then
-      take(b)
+      local how = take(b)
       save(key, b)
-      return reply(best, 0, 'estimated')
+      return reply(best, 0, how)
     end
     if b == nil then
-      b = { level = -1, at = now, limit = 0, per_ms = 0 }
+      b = { level = -1, at = now, limit = 0, per_ms = 0, taken = 0, out = 0, out_from = 0 }
       save(key, b)
       redis.call('PEXPIRE', key, k_probe_timeout)
     else
@@ -276,9 +347,9 @@ if op == 'claim' then
   end
   if soonest and soonest_wait <= may_wait then
     local b = buckets[soonest]
-    take(b)
+    local how = take(b)
     save(KEYS[soonest], b)
-    return reply(soonest, soonest_wait, 'estimated')
+    return reply(soonest, soonest_wait, how)
   end
   return reply(0, 0, '')
 end
@@ -304,8 +375,14 @@ if op == 'observe' then
     local others = math.max(0, -b.level - 1)
     b = first_bucket(remaining, limit, reset, seen)
     b.level = b.level - others
+    b.taken = others + 1 -- their claims, numbered without tickets
+    b.out = others + 1 -- each of them, this one too, settles once
   else
-    observe(b, remaining, limit, reset, seen)
+    local ticket = ticket_of(ARGV[6])
+    observe(b, remaining, limit, reset, seen, ticket)
+    if ticket then
+      end_claim(b, ticket)
+    end
   end
   save(key, b)
   return 1
@@ -315,18 +392,29 @@ elseif op == 'refused' then
     local when = math.max(now, b.at)
     b.level = math.min(level_at(b, when), 0)
     b.at = when
+    local ticket = ticket_of(ARGV[2])
+    if ticket then
+      end_claim(b, ticket)
+    end
     save(key, b)
   end
   return 1
 elseif op == 'settle' then
   local b = read(key)
+  local ticket = ticket_of(ARGV[2])
   if b and probing(b) then
+    if ticket then
+      return 1 -- a claim on a bucket since forgotten and probed again
+    end
     b.level = b.level + 1
     if b.level > -0.5 then
       redis.call('DEL', key)
     else
       redis.call('HSET', key, 'level', num(b.level))
     end
+  elseif b then
+    end_claim(b, ticket)
+    redis.call('HSET', key, 'out', num(b.out))
   end
   return 1
 end

@@ -7,6 +7,7 @@
 #include "state/redis/redis_scripts.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 
 namespace state {
@@ -21,10 +22,42 @@ util::Millis clamped_wait(long long ms) {
   return std::clamp(util::Millis{ms}, util::Millis{0}, pool::k_max_cooldown);
 }
 
+// A claim's ticket as claim.lua takes it ("NUMBER:OUT"), "" for none.
+std::string ticket_text(const pool::ClaimTicket& ticket) {
+  if (!ticket.valid()) {
+    return {};
+  }
+  return fmt::format("{}:{}", static_cast<long long>(ticket.number),
+                     static_cast<long long>(ticket.out));
+}
+
+// The ticket in claim.lua's "estimated NUMBER OUT"; none when it is not
+// there or not two whole numbers.
+pool::ClaimTicket ticket_of(std::string_view how) {
+  constexpr std::string_view k_word = "estimated ";
+  if (!how.starts_with(k_word)) {
+    return {};
+  }
+  how.remove_prefix(k_word.size());
+  long long number = -1;
+  long long out = -1;
+  const char* end = how.data() + how.size();
+  auto first = std::from_chars(how.data(), end, number);
+  if (first.ec != std::errc{} || first.ptr == end || *first.ptr != ' ') {
+    return {};
+  }
+  auto second = std::from_chars(first.ptr + 1, end, out);
+  if (second.ec != std::errc{} || second.ptr != end || number < 0 || out < 0) {
+    return {};
+  }
+  return pool::ClaimTicket{static_cast<double>(number), static_cast<double>(out)};
+}
+
 } // namespace
 
 std::optional<RedisCommand> RedisStore::observe_call(const keys::Key& key, const std::string& model,
-                                                     const pool::ModelLimits& limits) const {
+                                                     const pool::ModelLimits& limits,
+                                                     const pool::ClaimTicket& ticket) const {
   for (const auto& reading : limits.readings) {
     if (reading.kind != "requests" || reading.remaining < 0 || reading.limit <= 0) {
       continue;
@@ -47,7 +80,12 @@ std::optional<RedisCommand> RedisStore::observe_call(const keys::Key& key, const
                         std::to_string(reading.remaining),
                         std::to_string(reading.limit),
                         std::to_string(age.count()),
-                        span};
+                        span,
+                        ticket_text(ticket)};
+  }
+  if (ticket.valid()) {
+    return RedisCommand{"EVALSHA", k_claim_sha,        "1", bucket_key(key.fingerprint, model),
+                        "settle",  ticket_text(ticket)};
   }
   return std::nullopt;
 }
@@ -151,17 +189,21 @@ RedisStore::claim_among(const std::vector<pool::ClaimCandidate>& candidates, std
     claim.kind = pool::Claim::Kind::go;
     claim.index = begin + static_cast<std::size_t>(chosen - 1);
     claim.wait = clamped_wait(RedisReply::integer_of(reply.element(1)));
-    claim.estimated = how == "estimated";
+    claim.estimated = how.starts_with("estimated");
     claim.probe = how == "probe";
+    if (claim.estimated) {
+      claim.ticket = ticket_of(how);
+    }
   }
   return claim;
 }
 
 util::Expected<bool> RedisStore::run_bucket(const keys::Key& key, const std::string& model,
-                                            const char* operation) {
+                                            const char* operation,
+                                            const pool::ClaimTicket& ticket) {
   auto replies =
-      run_script(k_claim_script,
-                 {{"EVALSHA", k_claim_sha, "1", bucket_key(key.fingerprint, model), operation}});
+      run_script(k_claim_script, {{"EVALSHA", k_claim_sha, "1", bucket_key(key.fingerprint, model),
+                                   operation, ticket_text(ticket)}});
   if (!replies) {
     return util::Expected<bool>::failure(replies.error());
   }
@@ -169,12 +211,14 @@ util::Expected<bool> RedisStore::run_bucket(const keys::Key& key, const std::str
 }
 
 util::Expected<bool> RedisStore::try_refused(const keys::Key& key, const std::string& model,
-                                             util::TimePoint /*now: the server's is used*/) {
-  return run_bucket(key, model, "refused");
+                                             util::TimePoint /*now: the server's is used*/,
+                                             const pool::ClaimTicket& ticket) {
+  return run_bucket(key, model, "refused", ticket);
 }
 
-util::Expected<bool> RedisStore::try_settle(const keys::Key& key, const std::string& model) {
-  return run_bucket(key, model, "settle");
+util::Expected<bool> RedisStore::try_settle(const keys::Key& key, const std::string& model,
+                                            const pool::ClaimTicket& ticket) {
+  return run_bucket(key, model, "settle", ticket);
 }
 
 } // namespace state

@@ -188,7 +188,8 @@ util::Expected<bool> RedisStore::try_record(const keys::Key& key, const pool::Sc
 }
 
 util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const std::string& model,
-                                                   const pool::ModelLimits& limits) {
+                                                   const pool::ModelLimits& limits,
+                                                   const pool::ClaimTicket& ticket) {
   // Replaces the model's limits and keeps the hash as long as the file keeps
   // them (k_limits_kept after the last write); one pipelined round trip.
   // The requests limit also teaches the model's bucket (claim.lua), in the
@@ -196,7 +197,7 @@ util::Expected<bool> RedisStore::try_record_limits(const keys::Key& key, const s
   std::string hash = limits_key(key.fingerprint);
   std::vector<RedisCommand> calls{{"HSET", hash, model, pool::limits_json(limits).dump()},
                                   {"PEXPIRE", hash, std::to_string(k_limits_kept.count())}};
-  if (auto observe = observe_call(key, model, limits)) {
+  if (auto observe = observe_call(key, model, limits, ticket)) {
     calls.push_back(std::move(*observe));
   }
   auto replies = run_script(k_claim_script, std::move(calls));

@@ -65,7 +65,8 @@ public:
   util::Expected<bool> try_record(const keys::Key& key, const pool::Scope& scope,
                                   const pool::KeyMark& mark) override;
   util::Expected<bool> try_record_limits(const keys::Key& key, const std::string& model,
-                                         const pool::ModelLimits& limits) override;
+                                         const pool::ModelLimits& limits,
+                                         const pool::ClaimTicket& ticket) override;
   // Deletes every mark (every scope) and the limits of the given
   // fingerprints; returns how many marks.
   util::Expected<std::size_t> try_reset(const std::vector<std::string>& fingerprints) override;
@@ -86,8 +87,9 @@ public:
                                         const std::string& model, util::TimePoint now,
                                         util::Millis may_wait, pool::ClaimOrder order) override;
   util::Expected<bool> try_refused(const keys::Key& key, const std::string& model,
-                                   util::TimePoint now) override;
-  util::Expected<bool> try_settle(const keys::Key& key, const std::string& model) override;
+                                   util::TimePoint now, const pool::ClaimTicket& ticket) override;
+  util::Expected<bool> try_settle(const keys::Key& key, const std::string& model,
+                                  const pool::ClaimTicket& ticket) override;
 
   // The hash tag every key of the pool carries, after the prefix: on a
   // Redis Cluster the pool lives in the one slot it hashes to, so that every
@@ -124,9 +126,11 @@ private:
   util::Expected<std::vector<RedisReply>> run_script(const char* script,
                                                      std::vector<RedisCommand> calls);
   // The observation of an answer's requests limit by the model's bucket
-  // (claim.lua "observe"), or nothing when the answer reported none.
+  // (claim.lua "observe"); when the answer reported none, the end of the
+  // ticket's claim ("settle"), or nothing without a ticket.
   std::optional<RedisCommand> observe_call(const keys::Key& key, const std::string& model,
-                                           const pool::ModelLimits& limits) const;
+                                           const pool::ModelLimits& limits,
+                                           const pool::ClaimTicket& ticket) const;
   // claim.lua's claim over candidates[begin, end); the indices of the answer
   // are those of `candidates`.
   util::Expected<pool::Claim> claim_among(const std::vector<pool::ClaimCandidate>& candidates,
@@ -134,7 +138,7 @@ private:
                                           const std::string& model, util::TimePoint now,
                                           util::Millis may_wait, pool::ClaimOrder order);
   util::Expected<bool> run_bucket(const keys::Key& key, const std::string& model,
-                                  const char* operation);
+                                  const char* operation, const pool::ClaimTicket& ticket);
   // The records of load.lua's answer (marks of the earlier layout, limits).
   static void read_records(const redisReply* records, util::TimePoint now, pool::MarkMap& marks);
   std::vector<RedisCommand> batched_calls(const char* sha,

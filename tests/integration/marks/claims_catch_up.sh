@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# docs/marks.md "Claims", an estimate left behind catches up (the state
+# file's ledger; redis/claims_catch_up.sh is the same on Redis): a unit
+# claimed for an attempt the upstream never counted (a 500) leaves the
+# estimate one unit below the bucket; the next answer, with no other claim
+# out, brings the estimate back to what the upstream says, so every unit of
+# the bucket is served. Before, the estimate stayed a unit behind for as long
+# as the bucket was in use: the last unit was never claimed.
+#
+# The mock's bucket holds 5 requests and refills once an hour: every count
+# below is exact whatever the machine's speed.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/lib/claims.sh
+source "$(dirname "$0")/../lib/claims.sh"
+
+KD=sk-ant-test-catchup-d-0000001
+MODEL=claude-opus-4-1
+start_mock "{\"default\": {\"text\": \"served\"}, \"buckets\": {\"requests\": 5, \"per_ms\": 3600000},
+  \"keys\": {\"$KD\": [{\"text\": \"served\"}, {\"status\": 500, \"error_type\": \"api_error\"},
+                      {\"text\": \"served\"}]}}"
+STATE="$T/state/state.json"
+KEYS=$(write_key_file "d $KD")
+
+# The first answer teaches the bucket: 4 left.
+run_pool ask -m "$MODEL" --no-stdin "hi"
+expect_rc 0
+# A 500, not retried: a unit claimed, none taken by the upstream.
+run_pool ask -m "$MODEL" --retries 0 --no-stdin "hi"
+[[ $RC != 0 ]] || fail "the 500 was not reported"
+# The 4 units the bucket still holds are all served ...
+for _ in 1 2 3 4; do
+    run_pool ask -m "$MODEL" --no-stdin "hi"
+    expect_rc 0
+    expect_out_eq served
+done
+# ... and then the estimate is empty with the bucket: no request, exit 75.
+run_pool ask -m "$MODEL" --no-stdin "hi"
+expect_rc 75
+[[ $(mock_key_requests "$KD") == 6 ]] || fail "key d: $(mock_key_requests "$KD") requests, expected 6"
+[[ $(by_status 429) == 0 ]] || fail "$(by_status 429) requests answered 429"
+echo ok
