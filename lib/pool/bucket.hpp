@@ -157,7 +157,10 @@ enum class ClaimOrder {
 // unit is taken ahead and waited for. When no candidate is chosen, and
 // `may_wait` > 0, the candidate whose next unit comes soonest is chosen if
 // that is within `may_wait`: its unit is taken ahead (the level goes below
-// zero), so that the next waiter is promised the unit after it.
+// zero), so that the next waiter is promised the unit after it. A key
+// without a bucket whose probe already has as many requests on their way
+// as the largest bucket known among the candidates holds is passed over,
+// and chosen (the first such) only when nothing else is, not even a wait.
 Claim claim_in(BucketMap& buckets, const std::vector<ClaimCandidate>& candidates,
                const std::string& model, util::TimePoint now, util::Millis may_wait,
                ClaimOrder order = ClaimOrder::key_file);

@@ -458,6 +458,80 @@ TEST_CASE("claim: in key-file order, the first key with a unit, as before") {
   }
 }
 
+TEST_CASE("claim: a probe with a whole known bucket on its way is the last resort") {
+  struct Row {
+    const char* what;
+    std::vector<Seen> seen;
+    util::Millis may_wait;
+    pool::ClaimOrder order;
+    std::size_t chosen;
+    bool probe;
+    util::Millis wait;
+  };
+  const auto first = pool::ClaimOrder::key_file;
+  const auto most = pool::ClaimOrder::most_left;
+  const std::vector<Row> rows = {
+      {"5 on their way to a, b has a unit: b",
+       {probe(5), known(3), never()},
+       ms(0),
+       first,
+       1,
+       false,
+       ms(0)},
+      {"4 on their way to a: a, one more fits",
+       {probe(4), known(3), never()},
+       ms(0),
+       first,
+       0,
+       true,
+       ms(0)},
+      {"a crowded, b empty, c never seen: c",
+       {probe(5), known(0), never()},
+       ms(0),
+       first,
+       2,
+       true,
+       ms(0)},
+      {"a and c crowded, b empty, no wait: a after all",
+       {probe(5), known(0), probe(5)},
+       ms(0),
+       first,
+       0,
+       true,
+       ms(0)},
+      {"a and c crowded, b empty, a wait: b's next unit",
+       {probe(5), known(0), probe(5)},
+       ms(5000),
+       first,
+       1,
+       false,
+       ms(1000)},
+      {"no limit known: no crowd, a as before",
+       {probe(9), never(), never()},
+       ms(0),
+       first,
+       0,
+       true,
+       ms(0)},
+      {"by units left too: a crowded, c never seen is full",
+       {probe(6), known(2), never()},
+       ms(0),
+       most,
+       2,
+       true,
+       ms(0)},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    BucketMap buckets = buckets_of(row.seen);
+    auto claim = pool::claim_in(buckets, all(), "opus", k_t0, row.may_wait, row.order);
+    REQUIRE(claim.kind == Claim::Kind::go);
+    CHECK(claim.index == row.chosen);
+    CHECK(claim.probe == row.probe);
+    CHECK(claim.wait == row.wait);
+  }
+}
+
 TEST_CASE("claim: by units left, new conversations started at once spread over the keys") {
   // Five keys never seen, eight walks before any answer: each probe counts,
   // so the keys are taken in turn (2 2 2 1 1), not all the first.

@@ -35,6 +35,10 @@
 --            left, ties to the first: a candidate with no bucket counts as
 --            full (the largest limit among the candidates' buckets, 0 when
 --            none has one) less the requests of its probe on their way.
+--            A key without a bucket whose probe already has as many requests
+--            on their way as the largest bucket among the candidates holds
+--            is passed over, and chosen only when no other candidate can
+--            serve, even with the wait (the first such one).
 --            A candidate with a wait whose bucket is empty is chosen when
 --            its next unit is within that wait and at most one refill
 --            interval away (no unit of it promised to another waiter yet):
@@ -279,17 +283,27 @@ if op == 'claim' then
     end
     return out
   end
-  -- The buckets, read once each: every one ahead by units left (the largest
-  -- limit is needed first), one at a time in key-file order.
-  local buckets, full = {}, 0
-  if most_left then
+  -- The buckets, read once each: every one ahead by units left or at a
+  -- probe (the largest limit is needed then), else one at a time in
+  -- key-file order.
+  local buckets, full = {}, nil
+  local function full_units()
+    full = 0
     for i, key in ipairs(KEYS) do
-      buckets[i] = read(key) or false
+      if buckets[i] == nil then
+        buckets[i] = read(key) or false
+      end
       if buckets[i] and not probing(buckets[i]) then
         full = math.max(full, buckets[i].limit)
       end
     end
   end
+  if most_left then
+    full_units()
+  end
+  -- The first key whose probe has as many requests on their way as the
+  -- largest bucket known holds: used only when no other key can serve.
+  local crowded
   local best, best_left
   for i, key in ipairs(KEYS) do
     local flag, ms = string.match(ARGV[3 + i] or '', '^([01]):?(%d*)$')
@@ -303,8 +317,18 @@ if op == 'claim' then
     if soft and (b == nil or probing(b)) then
       -- its proactive mark stands, as without claims
     elseif b == nil or probing(b) then
-      -- never seen: usable, full but for its probe's requests on their way
-      left = full + (b and b.level or 0)
+      -- never seen: usable, full but for its probe's requests on their way;
+      -- with as many on their way as any known bucket holds, only when no
+      -- other key can serve (more would likely be refused)
+      local on_their_way = b and -b.level or 0
+      if full == nil and on_their_way > 0 then
+        full_units()
+      end
+      left = math.max(full or 0, 0) - on_their_way
+      if full and full > 0 and left < 1 then
+        crowded = crowded or i
+        left = nil
+      end
     else
       local wait = until_one(b)
       if wait == 0 then
@@ -328,13 +352,9 @@ if op == 'claim' then
       break
     end
   end
-  if best then
-    local key, b = KEYS[best], buckets[best] or nil
-    if b and not probing(b) then
-      local how = take(b)
-      save(key, b)
-      return reply(best, 0, how)
-    end
+  -- A probe on candidate i: one more request on its way.
+  local function probe(i)
+    local key, b = KEYS[i], buckets[i] or nil
     if b == nil then
       b = { level = -1, at = now, limit = 0, per_ms = 0, taken = 0, out = 0, out_from = 0 }
       save(key, b)
@@ -343,13 +363,25 @@ if op == 'claim' then
       b.level = b.level - 1
       save(key, b)
     end
-    return reply(best, 0, 'probe')
+    return reply(i, 0, 'probe')
+  end
+  if best then
+    local key, b = KEYS[best], buckets[best] or nil
+    if b and not probing(b) then
+      local how = take(b)
+      save(key, b)
+      return reply(best, 0, how)
+    end
+    return probe(best)
   end
   if soonest and soonest_wait <= may_wait then
     local b = buckets[soonest]
     local how = take(b)
     save(KEYS[soonest], b)
     return reply(soonest, soonest_wait, how)
+  end
+  if crowded then
+    return probe(crowded)
   end
   return reply(0, 0, '')
 end
