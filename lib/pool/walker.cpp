@@ -168,6 +168,7 @@ WalkResult Walker::walk(const AttemptFn& attempt, WalkObserver* observer) {
           tell.waiting(claim.wait);
         }
         if (!m_clock.sleep_for(claim.wait)) {
+          m_claims.settle(m_keys[chosen], m_options.model, claim.ticket); // never sent
           result.kind = WalkResult::Kind::interrupted;
           return result;
         }

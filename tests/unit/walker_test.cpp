@@ -891,6 +891,38 @@ TEST_CASE_FIXTURE(
   CHECK(upstream.all_used());
 }
 
+TEST_CASE_FIXTURE(Pool, "walker: every claim of a walk ends, whatever became of its attempt") {
+  keys = make_keys({"a"});
+  auto out = [&] { return store.buckets().at(pool::bucket_id(keys[0].fingerprint, "opus")).out; };
+  WalkOptions options = for_model("opus");
+  options.retries = 0;
+  // The first answer teaches the bucket (a probe, settled at its end).
+  upstream.script("a", {ok_with_limits({{"requests", 4, 5, k_t0 + ms(60'000)}})});
+  Walker(keys, store, clock, options).walk(upstream.fn());
+  CHECK(out() == doctest::Approx(0.0));
+  // An answer with limits, one without, a 500, a 429: each ends its claim.
+  upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(60'000)}}), ok(),
+                        status(500), rate_limited(10)});
+  for (int i = 0; i < 4; ++i) {
+    CAPTURE(i);
+    Walker(keys, store, clock, options).walk(upstream.fn());
+    CHECK(out() == doctest::Approx(0.0));
+  }
+  CHECK(upstream.all_used());
+  // A unit taken ahead for a wait that is interrupted: never sent, ended.
+  // (At 1 s: the 429's 10 ms cooldown is over, the bucket still empty.)
+  struct Interrupted final : util::Clock {
+    util::TimePoint now() const override { return k_t0 + ms(1'000); }
+    bool sleep_for(util::Millis) override { return false; }
+  } interrupted;
+  options.wait_max = ms(120'000);
+  auto result = Walker(keys, store, interrupted, options).walk(upstream.fn());
+  CHECK(result.kind == WalkResult::Kind::interrupted);
+  CHECK(out() == doctest::Approx(0.0));
+  CHECK(store.buckets().at(pool::bucket_id(keys[0].fingerprint, "opus")).taken ==
+        doctest::Approx(6.0));
+}
+
 TEST_CASE_FIXTURE(Pool, "walker: a 429 empties the key's bucket for the model") {
   keys = make_keys({"a", "b"});
   upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(2'000)}}), rate_limited(10)});
