@@ -901,8 +901,8 @@ TEST_CASE_FIXTURE(Pool, "walker: every claim of a walk ends, whatever became of 
   Walker(keys, store, clock, options).walk(upstream.fn());
   CHECK(out() == doctest::Approx(0.0));
   // An answer with limits, one without, a 500, a 429: each ends its claim.
-  upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(60'000)}}), ok(),
-                        status(500), rate_limited(10)});
+  upstream.script("a", {ok_with_limits({{"requests", 3, 5, k_t0 + ms(60'000)}}), ok(), status(500),
+                        rate_limited(10)});
   for (int i = 0; i < 4; ++i) {
     CAPTURE(i);
     Walker(keys, store, clock, options).walk(upstream.fn());
