@@ -20,8 +20,13 @@ function(bridge_hot_text target list)
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/hot-text)
   file(MAKE_DIRECTORY ${dir})
   file(WRITE ${dir}/probe.cpp "int main() { return 0; }\n")
+  # With the project's linker flags too: a -fuse-ld=lld there prints no
+  # default script, and the target is then linked as before.
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" type)
+  separate_arguments(flags UNIX_COMMAND
+    "${CMAKE_EXE_LINKER_FLAGS} ${CMAKE_EXE_LINKER_FLAGS_${type}}")
   execute_process(
-    COMMAND ${CMAKE_CXX_COMPILER} ${dir}/probe.cpp -o ${dir}/probe ${ARGN} -Wl,--verbose
+    COMMAND ${CMAKE_CXX_COMPILER} ${dir}/probe.cpp -o ${dir}/probe ${flags} ${ARGN} -Wl,--verbose
     RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_QUIET)
   set(rule "==================================================")
   string(FIND "${output}" "${rule}\n" begin)
