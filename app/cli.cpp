@@ -153,9 +153,9 @@ int run(CommandLine& line) {
 
 // Builds the app with the command the words name and no other, and parses
 // them; failing that, with every command. Building CLI11's options of all
-// six commands was a fifth of the instructions of a one-shot `ask` after
-// the dynamic loader, and a dozen pages of heap (bench/README.md, "Where the
-// wall time of ask goes"). A command parses the same either way: the words
+// six commands was 0.75 M instructions, a seventh of what a one-shot `ask`
+// ran after the dynamic loader, and 13 pages of heap (bench/README.md,
+// "Where the wall time of ask goes"). A command parses the same either way: the words
 // before it are the top level's, and once it is chosen CLI11 takes no other
 // (require_subcommand(1)); prepare_arguments looks at the other commands
 // only to explain an error, and an error, --help or --version goes through
