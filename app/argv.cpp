@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -156,10 +157,11 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
   return best;
 }
 
-std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char** argv) {
-  std::vector<std::string> words(argv + 1, argv + argc);
+namespace {
 
-  // `bridge help [COMMAND...]`, the first word that is not an option.
+// Where the first word that is not an option (nor the value of one of the
+// top level's options) is in `words`; words.size() when there is none.
+std::size_t first_word(const CLI::App& app, const std::vector<std::string>& words) {
   std::size_t first = 0;
   for (; first < words.size(); ++first) {
     const auto& word = words[first];
@@ -171,6 +173,22 @@ std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char**
       ++first;
     }
   }
+  return first;
+}
+
+} // namespace
+
+std::string command_word(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  std::size_t first = first_word(app, words);
+  return first < words.size() ? words[first] : std::string();
+}
+
+std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+
+  // `bridge help [COMMAND...]`, the first word that is not an option.
+  std::size_t first = first_word(app, words);
   if (first < words.size() && words[first] == "help") {
     words.erase(words.begin() + static_cast<std::ptrdiff_t>(first));
     if (first < words.size() && words[first] == "help") {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 #include <string>
 #include <vector>
 
@@ -21,6 +21,12 @@ namespace app {
 // Throws util::Error (exit 2) for the errors above; returns the words for
 // CLI11 (without the program name).
 std::vector<std::string> prepare_arguments(const CLI::App& app, int argc, char** argv);
+
+// The first word of the command line that is not an option nor the value of
+// one of the top level's options: the command (`bridge -v --key-file F ask
+// hi` -> "ask"), or "" when there is none. `app` needs only the top level's
+// options.
+std::string command_word(const CLI::App& app, int argc, char** argv);
 
 // The name among `choices` nearest to `word` (edit distance, at most 2, or a
 // prefix of it), or "" when none is near.

@@ -6,6 +6,7 @@
 #include "spinner.hpp"
 #include "util/file.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fmt/format.h>
 #include <memory>

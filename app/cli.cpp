@@ -46,28 +46,81 @@ int usage_error(const Console& console, const std::string& message) {
   return static_cast<int>(util::ExitCode::usage);
 }
 
-int run(CLI::App& app, int argc, char** argv, GlobalOptions& global, Command& command) {
+// The command line: the top-level app, the options it fills in and the
+// command it chose. The commands' callbacks hold references to `global` and
+// `command`, so it stays where it was made.
+struct CommandLine {
+  GlobalOptions global;
+  Command command;
+  CLI::App app{"bridge: send requests to the Anthropic Messages API (or an OpenAI-compatible\n"
+               "one) through a pool of keys that fails over on rate limits and revoked keys",
+               "bridge"};
+
+  CommandLine() {
+    app.set_version_flag("--version", fmt::format("bridge {}", util::version()));
+    app.footer(k_footer);
+    app.require_subcommand(1);
+    global.add_to(app);
+  }
+  CommandLine(const CommandLine&) = delete;
+  CommandLine& operator=(const CommandLine&) = delete;
+};
+
+using AddCommand = void (*)(CLI::App&, GlobalOptions&, Command&);
+
+struct NamedCommand {
+  const char* name;
+  AddCommand add;
+};
+
+constexpr NamedCommand k_commands[] = {
+    {"ask", add_ask_command},     {"stream", add_stream_command},
+    {"keys", add_keys_command},   {"parse-retry-after", add_parse_retry_after_command},
+    {"serve", add_serve_command}, {"exec", add_exec_command},
+};
+
+void add_all_commands(CommandLine& line) {
+  for (const auto& command : k_commands) {
+    command.add(line.app, line.global, line.command);
+  }
+}
+
+// What parse() returns besides an exit code.
+constexpr int k_ready = -1;       // the command is ready to run
+constexpr int k_parse_again = -2; // see parse()
+
+// Settles the words (prepare_arguments) and parses them. Returns k_ready, or
+// the exit code of --help, --version or a usage error, which it has printed.
+// With `only_one`, the app holds the named command alone: then any failure,
+// --help or --version returns k_parse_again and prints nothing, for the
+// caller to parse again with every command, which says it as before.
+int parse(CommandLine& line, int argc, char** argv, bool only_one) {
   Console console;
   std::vector<std::string> words;
   try {
-    words = prepare_arguments(app, argc, argv);
+    words = prepare_arguments(line.app, argc, argv);
   } catch (const util::Error& error) {
-    return usage_error(console, error.what());
+    return only_one ? k_parse_again : usage_error(console, error.what());
   }
   if (words.empty()) {
-    return usage_error(console, "no command given: bridge ask|stream|keys|parse-retry-after ...");
+    return only_one ? k_parse_again
+                    : usage_error(console,
+                                  "no command given: bridge ask|stream|keys|parse-retry-after ...");
   }
   std::reverse(words.begin(), words.end()); // CLI11 takes them last first
   try {
-    app.parse(words);
+    line.app.parse(words);
   } catch (const CLI::ParseError& error) {
+    if (only_one) {
+      return k_parse_again;
+    }
     // --help and --version are "errors" that exit 0; everything else is a
     // usage error, exit 2 whatever CLI11's own code.
     if (error.get_exit_code() == 0) {
       // Through write_stdout, so that a failed write is seen (exit 74).
       std::ostringstream out;
       std::ostringstream err;
-      int code = app.exit(error, out, err);
+      int code = line.app.exit(error, out, err);
       write_stdout(out.str());
       if (!err.str().empty()) {
         console.error(err.str());
@@ -76,15 +129,19 @@ int run(CLI::App& app, int argc, char** argv, GlobalOptions& global, Command& co
     }
     std::string message = error.what();
     if (message == "A subcommand is required") {
-      message = app.got_subcommand("keys")
+      message = line.app.got_subcommand("keys")
                     ? "'bridge keys' needs a command: status, reset or check"
                     : "no command given: bridge ask|stream|keys|parse-retry-after ...";
     }
     return usage_error(console, message);
   }
-  console = global.console();
+  return k_ready;
+}
+
+int run(CommandLine& line) {
+  Console console = line.global.console();
   try {
-    return command.run ? command.run() : static_cast<int>(util::ExitCode::usage);
+    return line.command.run ? line.command.run() : static_cast<int>(util::ExitCode::usage);
   } catch (const util::Error& error) {
     console.error(error.what());
     return static_cast<int>(error.code());
@@ -94,28 +151,41 @@ int run(CLI::App& app, int argc, char** argv, GlobalOptions& global, Command& co
   }
 }
 
+// Builds the app with the command the words name and no other, and parses
+// them; failing that, with every command. Building CLI11's options of all
+// six commands was 0.75 M instructions, a seventh of what a one-shot `ask`
+// ran after the dynamic loader, and 13 pages of heap (bench/README.md,
+// "Where the wall time of ask goes"). A command parses the same either way: the words
+// before it are the top level's, and once it is chosen CLI11 takes no other
+// (require_subcommand(1)); prepare_arguments looks at the other commands
+// only to explain an error, and an error, --help or --version goes through
+// the app with every command, as before.
+int parse_and_run(int argc, char** argv) {
+  {
+    CommandLine line;
+    std::string word = command_word(line.app, argc, argv);
+    for (const auto& command : k_commands) {
+      if (word == command.name) {
+        command.add(line.app, line.global, line.command);
+        if (parse(line, argc, argv, /*only_one=*/true) == k_ready) {
+          return run(line);
+        }
+        break;
+      }
+    }
+  }
+  CommandLine line;
+  add_all_commands(line);
+  int code = parse(line, argc, argv, /*only_one=*/false);
+  return code == k_ready ? run(line) : code;
+}
+
 } // namespace
 
 int bridge_main(int argc, char** argv) {
   reserve_standard_descriptors();
   util::install_interrupt_handler();
-  GlobalOptions global;
-  Command command;
-  CLI::App app("bridge: send requests to the Anthropic Messages API (or an OpenAI-compatible\n"
-               "one) through a pool of keys that fails over on rate limits and revoked keys",
-               "bridge");
-  app.set_version_flag("--version", fmt::format("bridge {}", util::version()));
-  app.footer(k_footer);
-  app.require_subcommand(1);
-  global.add_to(app);
-  add_ask_command(app, global, command);
-  add_stream_command(app, global, command);
-  add_keys_command(app, global, command);
-  add_parse_retry_after_command(app, global, command);
-  add_serve_command(app, global, command);
-  add_exec_command(app, global, command);
-
-  return finish_stdout(run(app, argc, argv, global, command));
+  return finish_stdout(parse_and_run(argc, argv));
 }
 
 } // namespace app

@@ -2,7 +2,7 @@
 
 #include "common.hpp"
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 #include <functional>
 
 namespace app {

@@ -4,7 +4,7 @@
 #include "keys/key.hpp"
 #include "upstream/provider.hpp"
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 #include <memory>
 #include <optional>
 #include <string>

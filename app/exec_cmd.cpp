@@ -5,6 +5,7 @@
 
 #include "util/error.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fmt/format.h>
 #include <thread>

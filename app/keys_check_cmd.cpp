@@ -9,6 +9,7 @@
 #include "upstream/probe.hpp"
 #include "util/error.hpp"
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 

@@ -13,6 +13,7 @@
 #include "util/printable.hpp"
 #include "util/time_format.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>

@@ -9,6 +9,7 @@
 #include "util/error.hpp"
 #include "util/printable.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>

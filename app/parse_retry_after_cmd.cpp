@@ -6,6 +6,7 @@
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <memory>

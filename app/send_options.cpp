@@ -7,6 +7,7 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace app {

@@ -4,7 +4,7 @@
 
 #include "util/clock.hpp"
 
-#include <CLI/CLI.hpp>
+#include "cli_fwd.hpp"
 #include <cstddef>
 #include <optional>
 #include <string>

@@ -7,6 +7,7 @@
 #include "util/file.hpp"
 #include "util/printable.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <memory>
 #include <optional>

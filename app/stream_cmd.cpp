@@ -9,6 +9,7 @@
 #include "util/file.hpp"
 #include "util/strings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <memory>
 #include <unistd.h>

@@ -68,3 +68,11 @@ macro(bridge_sanitize_unoptimized)
     add_compile_options(-O0)
   endif()
 endmacro()
+
+# Each function and object in a section of its own, in the shipped build:
+# --gc-sections can then drop the unused ones one by one, and the functions a
+# one-shot `ask` runs can be laid out together (app/CMakeLists.txt,
+# cmake/hot-text.ld).
+if(BRIDGE_STATIC_RUNTIME AND NOT BRIDGE_SANITIZE)
+  add_compile_options(-ffunction-sections -fdata-sections)
+endif()
